@@ -1,0 +1,2 @@
+"""srs: spaced repetition for research papers."""
+__version__ = "0.1.0"
