@@ -1,0 +1,331 @@
+"""The `srs` command line: parses arguments, calls services, and turns `SrsError` into one line.
+
+Heavy libraries (sqlalchemy, rich, genanki) are imported inside the commands that use them, so
+that `srs --help` and shell completion start fast.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, NoReturn
+
+import typer
+
+from srs.errors import DeckFileError, SrsError
+
+if TYPE_CHECKING:
+    from srs.config import Settings
+    from srs.store import Store
+
+app = typer.Typer(
+    help="Spaced repetition for research papers: an honest SM-2 review in the terminal.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=True,
+)
+deck_app = typer.Typer(help="Write, check and load decks.", no_args_is_help=True)
+export_app = typer.Typer(help="Export decks to other tools.", no_args_is_help=True)
+app.add_typer(deck_app, name="deck")
+app.add_typer(export_app, name="export")
+
+DbOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--db",
+        help="SQLite file to use (else $SRS_DATABASE_URL, $SRS_DB, or the user data directory).",
+        show_default=False,
+    ),
+]
+DeckArgs = Annotated[list[str] | None, typer.Argument(help="Deck ids (default: all decks).")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
+
+
+def _fail(message: str, code: int = 1) -> NoReturn:
+    typer.echo(f"srs: error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def _settings(db: Path | None, new_per_day: int | None = None) -> Settings:
+    from srs.config import resolve
+
+    return resolve(db=db, new_per_day=new_per_day)
+
+
+def _today(settings: Settings) -> date:
+    from srs.sm2 import study_day
+
+    return study_day(settings.now, settings.tz, settings.rollover_hour)
+
+
+@contextmanager
+def _collection(settings: Settings, load_bundled: bool = True) -> Iterator[Store]:
+    """Open the store; on first use of an empty collection, load the bundled decks."""
+    from srs.loading import load_bundled_if_new
+    from srs.store import Store
+
+    store = Store.open(settings.db_url, settings.db_label, settings.learner)
+    try:
+        if load_bundled:
+            load_bundled_if_new(store, settings.now)
+        yield store
+    finally:
+        store.close()
+
+
+# ---- review -------------------------------------------------------------------------------
+
+
+@app.command()
+def review(
+    decks: DeckArgs = None,
+    db: DbOption = None,
+    new_per_day: Annotated[
+        int | None,
+        typer.Option(help="New cards a deck a day (default 20, or $SRS_NEW_PER_DAY).", min=0),
+    ] = None,
+) -> None:
+    """Run today's review: due cards first, then new ones, then same-day drills."""
+    from rich.console import Console
+
+    from srs.review import ReviewSession
+    from srs.terminal import KeyReader, nothing_due_view, run_review, summary_view
+
+    settings = _settings(db, new_per_day)
+    today = _today(settings)
+    console = Console(highlight=False)
+    with _collection(settings) as store:
+        deck_ids = store.require_decks(decks or [])
+        if not deck_ids:
+            _fail("the collection holds no decks; add one with: srs deck add PATH")
+        session = ReviewSession(store, deck_ids, today, settings.new_per_day)
+        if session.current() is None:
+            console.print(nothing_due_view(session.next_due(), today))
+            return
+        try:
+            summary = run_review(session, console, KeyReader(), settings.clock)
+        except KeyboardInterrupt:
+            console.print()
+            console.print(f"Interrupted. {session.answered} answers saved.", markup=False)
+            raise typer.Exit(130) from None
+        console.print(summary_view(summary, today))
+
+
+# ---- status -------------------------------------------------------------------------------
+
+
+@app.command()
+def status(decks: DeckArgs = None, db: DbOption = None, as_json: JsonOption = False) -> None:
+    """Per deck: due today, new available, drills pending, total, and the next due date."""
+    settings = _settings(db)
+    today = _today(settings)
+    with _collection(settings) as store:
+        rows = store.status(store.require_decks(decks or []), today, settings.new_per_day)
+    if as_json:
+        payload = {
+            "today": today.isoformat(),
+            "decks": [
+                {
+                    "id": r.id,
+                    "title": r.title,
+                    "due": r.due,
+                    "new": r.new,
+                    "drill": r.drill,
+                    "total": r.total,
+                    "next_due": None if r.next_due is None else r.next_due.isoformat(),
+                }
+                for r in rows
+            ],
+        }
+        typer.echo(json.dumps(payload, indent=2))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    from srs.terminal import plain
+
+    table = Table(title=f"srs status for {today.isoformat()}", title_justify="left")
+    for name in ("deck", "due", "new", "drill", "total", "next due"):
+        table.add_column(name, justify="left" if name == "deck" else "right")
+    for r in rows:
+        table.add_row(
+            plain(r.title),
+            str(r.due),
+            str(r.new),
+            str(r.drill),
+            str(r.total),
+            "-" if r.next_due is None else r.next_due.isoformat(),
+        )
+    Console(highlight=False).print(table)
+
+
+# ---- decks --------------------------------------------------------------------------------
+
+
+@deck_app.command("new")
+def deck_new(
+    deck_id: Annotated[str, typer.Argument(metavar="ID", help="Slug id of the new deck.")],
+    directory: Annotated[Path, typer.Option("--dir", help="Folder to write into.")] = Path("decks"),
+    title: Annotated[str | None, typer.Option(help="Deck title (default: from the id).")] = None,
+) -> None:
+    """Write a new deck file with one example card of each kind."""
+    from srs.authoring import new_deck_file
+
+    path = new_deck_file(deck_id, directory, title)
+    typer.echo(f"wrote {path}")
+
+
+@deck_app.command("check")
+def deck_check(
+    paths: Annotated[list[Path], typer.Argument(help="Deck files or folders.")],
+    as_json: JsonOption = False,
+) -> None:
+    """Check deck files without touching any database. Exit 1 on errors, 0 on warnings only."""
+    from srs.authoring import check_paths, diagnostics_to_json
+
+    diagnostics = check_paths(paths)
+    errors = sum(1 for d in diagnostics if d.severity == "error")
+    warnings = len(diagnostics) - errors
+    if as_json:
+        typer.echo(diagnostics_to_json(diagnostics))
+    else:
+        for diagnostic in diagnostics:
+            typer.echo(diagnostic.format())
+        typer.echo(
+            f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}",
+            err=bool(diagnostics),
+        )
+    if errors:
+        raise typer.Exit(1)
+
+
+@deck_app.command("add")
+def deck_add(
+    paths: Annotated[list[Path], typer.Argument(help="Deck files or folders.")],
+    db: DbOption = None,
+) -> None:
+    """Load or update decks in the collection, by stable card id."""
+    from srs.loading import load_paths
+
+    settings = _settings(db)
+    with _collection(settings, load_bundled=False) as store:
+        reports = load_paths(store, paths, settings.now)
+    for r in reports:
+        verb = "added deck" if r.created_deck else "updated deck"
+        typer.echo(
+            f"{verb} {r.deck_id}: {r.added} added, {r.updated} updated, {r.retired} retired, "
+            f"{r.restored} restored, {r.unchanged} unchanged"
+        )
+
+
+@deck_app.command("list")
+def deck_list(db: DbOption = None, as_json: JsonOption = False) -> None:
+    """List the decks in the collection."""
+    settings = _settings(db)
+    with _collection(settings) as store:
+        decks = store.decks()
+    if as_json:
+        typer.echo(
+            json.dumps(
+                [
+                    {
+                        "id": d.id,
+                        "title": d.title,
+                        "source": d.source,
+                        "path": d.path,
+                        "cards": d.active,
+                        "retired": d.retired,
+                        "loaded_at": d.loaded_at.isoformat(),
+                    }
+                    for d in decks
+                ],
+                indent=2,
+            )
+        )
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    from srs.terminal import plain
+
+    table = Table()
+    for name in ("id", "title", "cards", "retired", "path"):
+        table.add_column(name)
+    for d in decks:
+        table.add_row(
+            plain(d.id), plain(d.title), str(d.active), str(d.retired), plain(d.path or "")
+        )
+    Console(highlight=False).print(table)
+
+
+@deck_app.command("remove")
+def deck_remove(
+    deck_id: Annotated[str, typer.Argument(metavar="ID")],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    db: DbOption = None,
+) -> None:
+    """Delete a deck with its cards, scheduling state and review log."""
+    settings = _settings(db)
+    with _collection(settings, load_bundled=False) as store:
+        store.require_decks([deck_id])
+        if not yes:
+            if not sys.stdin.isatty():
+                _fail(f"refusing to remove deck {deck_id!r} without confirmation; pass --yes")
+            if not typer.confirm(
+                f"Remove deck {deck_id!r} with all its progress and history?", default=False
+            ):
+                typer.echo("kept")
+                raise typer.Exit(1)
+        count = store.remove_deck(deck_id)
+    typer.echo(f"removed deck {deck_id} ({count} cards)")
+
+
+# ---- export -------------------------------------------------------------------------------
+
+
+@export_app.command("anki")
+def export_anki(
+    output: Annotated[Path, typer.Option("--output", "-o", help="The .apkg file to write.")],
+    decks: DeckArgs = None,
+    db: DbOption = None,
+) -> None:
+    """Export decks (all, or those named) to an Anki package. Retired cards are left out."""
+    from srs.export_anki import ExportCard, export_apkg
+    from srs.model import Deck
+
+    settings = _settings(db)
+    with _collection(settings) as store:
+        deck_ids = store.require_decks(decks or [])
+        summaries = {d.id: d for d in store.decks()}
+        items = [
+            ExportCard(
+                deck=Deck(c.deck_id, summaries[c.deck_id].title, summaries[c.deck_id].source),
+                card=c.card,
+                edited_at=c.edited_at,
+            )
+            for c in store.cards(deck_ids)
+        ]
+    report = export_apkg(items, output)
+    typer.echo(f"wrote {report.path}: {report.notes} notes in {len(report.decks)} Anki decks")
+
+
+# ---- entry point --------------------------------------------------------------------------
+
+
+def main() -> None:
+    """Console-script entry point: domain errors become one line on stderr and exit 1."""
+    try:
+        app()
+    except DeckFileError as exc:
+        problems = exc.problems or (exc,)
+        for problem in problems:
+            text = problem.format() if hasattr(problem, "format") else str(problem)
+            typer.echo(f"srs: error: {text}" if problem is exc else text, err=True)
+        sys.exit(1)
+    except SrsError as exc:
+        typer.echo(f"srs: error: {exc}", err=True)
+        sys.exit(1)

@@ -1,0 +1,150 @@
+"""Resolve paths and options from command-line values and the environment.
+
+Precedence for the database: `--db PATH`, then `SRS_DATABASE_URL` (any SQLAlchemy URL), then
+`SRS_DB` (a file path), then `srs.db` in the user's data directory.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+from importlib import resources
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from srs.errors import ConfigError
+
+DEFAULT_NEW_PER_DAY = 20
+DEFAULT_ROLLOVER_HOUR = 4
+DEFAULT_LEARNER = "default"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a command needs to know about where it runs and what time it is."""
+
+    db_url: str
+    db_path: Path | None  # the SQLite file, when the store is one; shown in error messages
+    now: datetime  # timezone-aware
+    tz: tzinfo
+    rollover_hour: int
+    new_per_day: int
+    learner: str
+    fixed_now: bool = False  # SRS_NOW was given: every answer is stamped with it
+
+    def clock(self) -> datetime:
+        """The time of an answer: the fixed `SRS_NOW` when set, else the real clock."""
+        return self.now if self.fixed_now else datetime.now(self.tz)
+
+    @property
+    def db_label(self) -> str:
+        """How to name the database to a user: its path, or its URL without a password."""
+        if self.db_path is not None:
+            return str(self.db_path)
+        from_url = self.db_url
+        if "@" in from_url and "://" in from_url:
+            scheme, rest = from_url.split("://", 1)
+            from_url = f"{scheme}://***@{rest.rsplit('@', 1)[1]}"
+        return from_url
+
+
+def default_db_path() -> Path:
+    """`srs.db` in the per-user data directory of this operating system."""
+    from platformdirs import user_data_path
+
+    return user_data_path("srs", appauthor=False) / "srs.db"
+
+
+def sqlite_url(path: Path) -> str:
+    """The SQLAlchemy URL of a SQLite file."""
+    return f"sqlite:///{path}"
+
+
+def _int_env(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r} is not a whole number") from None
+    if not low <= value <= high:
+        raise ConfigError(f"{name}={raw!r} must be from {low} to {high}")
+    return value
+
+
+def resolve_tz(env: Mapping[str, str]) -> tzinfo:
+    """`SRS_TZ` (an IANA name such as Europe/Paris), else the machine's local time zone."""
+    name = env.get("SRS_TZ") or ""
+    if name:
+        try:
+            return ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ConfigError(f"SRS_TZ={name!r} is not a known time zone") from None
+    local = datetime.now().astimezone().tzinfo
+    assert local is not None
+    return local
+
+
+def resolve_now(env: Mapping[str, str], tz: tzinfo) -> datetime:
+    """`SRS_NOW` (ISO 8601; a naive value is read in `tz`), else the real clock."""
+    raw = env.get("SRS_NOW") or ""
+    if not raw:
+        return datetime.now(tz)
+    try:
+        value = datetime.fromisoformat(raw)
+    except ValueError:
+        raise ConfigError(
+            f"SRS_NOW={raw!r} is not an ISO datetime (e.g. 2026-11-22T09:00)"
+        ) from None
+    return value.replace(tzinfo=tz) if value.tzinfo is None else value
+
+
+def resolve(
+    db: Path | None = None,
+    new_per_day: int | None = None,
+    env: Mapping[str, str] | None = None,
+) -> Settings:
+    """Build `Settings` from command-line values, falling back to the environment."""
+    env = os.environ if env is None else env
+    tz = resolve_tz(env)
+    db_path: Path | None
+    if db is not None:
+        db_path = db.expanduser()
+        url = sqlite_url(db_path)
+    elif env.get("SRS_DATABASE_URL"):
+        url = env["SRS_DATABASE_URL"]
+        db_path = None
+        if url.startswith("sqlite:///") and len(url) > len("sqlite:///"):
+            db_path = Path(url[len("sqlite:///") :])
+    elif env.get("SRS_DB"):
+        db_path = Path(env["SRS_DB"]).expanduser()
+        url = sqlite_url(db_path)
+    else:
+        db_path = default_db_path()
+        url = sqlite_url(db_path)
+    if new_per_day is None:
+        new_per_day = _int_env(env, "SRS_NEW_PER_DAY", DEFAULT_NEW_PER_DAY, 0, 100_000)
+    elif new_per_day < 0:
+        raise ConfigError(f"--new-per-day must not be negative, got {new_per_day}")
+    return Settings(
+        db_url=url,
+        db_path=db_path,
+        now=resolve_now(env, tz),
+        tz=tz,
+        rollover_hour=_int_env(env, "SRS_ROLLOVER_HOUR", DEFAULT_ROLLOVER_HOUR, 0, 23),
+        new_per_day=new_per_day,
+        learner=env.get("SRS_LEARNER") or DEFAULT_LEARNER,
+        fixed_now=bool(env.get("SRS_NOW")),
+    )
+
+
+def bundled_decks_dir() -> Path:
+    """The decks shipped with srs: inside the installed package, or `decks/` of a checkout."""
+    packaged = Path(str(resources.files("srs"))) / "decks"
+    if packaged.is_dir():
+        return packaged
+    # An editable install runs from src/srs, where the wheel's force-include does not apply.
+    return Path(__file__).resolve().parents[2] / "decks"

@@ -1,0 +1,947 @@
+"""The collection: SQLAlchemy models, the engine, and every query.
+
+Deck content (`decks`, `cards`) is kept apart from one learner's scheduling state (`card_state`)
+and review log (`review_log`), so a class can later share one server. Each public write runs in
+its own short transaction and is committed before the call returns.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+    and_,
+    create_engine,
+    delete,
+    event,
+    func,
+    inspect,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.engine import Connection, Engine, Row
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from srs import sm2
+from srs.errors import SchemaTooNewError, StoreError, UnknownCardError, UnknownDeckError
+from srs.model import NEW_STATE, Card, Deck, Kind, LoadReport, ReviewKind, SchedState
+
+SCHEMA_VERSION = 1
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware datetimes, stored as naive UTC so every backend compares them the same."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: object) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: object) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class MetaRow(Base):
+    __tablename__ = "meta"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class DeckRow(Base):
+    """Deck content, shared by every learner."""
+
+    __tablename__ = "decks"
+    id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    title: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(Text, default="")
+    path: Mapped[str | None] = mapped_column(Text, nullable=True)
+    seq: Mapped[int] = mapped_column(Integer)  # load order: new cards come deck by deck
+    loaded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class CardRow(Base):
+    """Card content. `card_id` is the stable id from the deck file; `pk` is internal."""
+
+    __tablename__ = "cards"
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    deck_id: Mapped[str] = mapped_column(ForeignKey("decks.id", ondelete="CASCADE"))
+    card_id: Mapped[str] = mapped_column(String(200))
+    position: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(20))
+    front: Mapped[str] = mapped_column(Text)
+    back: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(Text, default="")
+    tags: Mapped[str] = mapped_column(Text, default="[]")  # JSON list
+    line: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    edited_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    __table_args__ = (
+        UniqueConstraint("deck_id", "card_id"),
+        Index("ix_cards_deck_position", "deck_id", "position"),
+    )
+
+
+class StateRow(Base):
+    """One learner's SM-2 state for one card."""
+
+    __tablename__ = "card_state"
+    learner: Mapped[str] = mapped_column(String(100), primary_key=True)
+    card_pk: Mapped[int] = mapped_column(
+        ForeignKey("cards.pk", ondelete="CASCADE"), primary_key=True
+    )
+    n: Mapped[int] = mapped_column(Integer, default=0)
+    ef: Mapped[int] = mapped_column(Integer, default=250)
+    interval: Mapped[int] = mapped_column(Integer, default=0)
+    due: Mapped[date | None] = mapped_column(Date, nullable=True)
+    lapses: Mapped[int] = mapped_column(Integer, default=0)
+    reps: Mapped[int] = mapped_column(Integer, default=0)
+    buried_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    __table_args__ = (Index("ix_state_learner_due", "learner", "due"),)
+
+
+class LogRow(Base):
+    """One answer. The state before it is kept so that undo can restore it exactly."""
+
+    __tablename__ = "review_log"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    learner: Mapped[str] = mapped_column(String(100))
+    card_pk: Mapped[int] = mapped_column(ForeignKey("cards.pk", ondelete="CASCADE"))
+    reviewed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    day: Mapped[date] = mapped_column(Date)
+    grade: Mapped[int] = mapped_column(Integer)
+    review_kind: Mapped[str] = mapped_column(String(10))
+    had_state: Mapped[int] = mapped_column(Integer)  # 0: there was no state row before
+    prev_n: Mapped[int] = mapped_column(Integer)
+    prev_ef: Mapped[int] = mapped_column(Integer)
+    prev_interval: Mapped[int] = mapped_column(Integer)
+    prev_due: Mapped[date | None] = mapped_column(Date, nullable=True)
+    prev_lapses: Mapped[int] = mapped_column(Integer)
+    prev_reps: Mapped[int] = mapped_column(Integer)
+    prev_buried_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    ef: Mapped[int] = mapped_column(Integer)
+    interval: Mapped[int] = mapped_column(Integer)
+    due: Mapped[date | None] = mapped_column(Date, nullable=True)
+    __table_args__ = (
+        Index("ix_log_learner_day", "learner", "day"),
+        Index("ix_log_card", "card_pk", "learner", "day"),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class StoredCard:
+    """A card as held in the collection, with where it came from and when its text changed."""
+
+    pk: int
+    deck_id: str
+    deck_title: str
+    card: Card
+    edited_at: datetime
+    retired: bool
+
+
+@dataclass(frozen=True, slots=True)
+class DeckSummary:
+    """A deck in the collection, with its card counts."""
+
+    id: str
+    title: str
+    source: str
+    path: str | None
+    active: int
+    retired: int
+    loaded_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class DeckStatus:
+    """Per-deck figures for `srs status`."""
+
+    id: str
+    title: str
+    due: int
+    new: int
+    drill: int
+    total: int
+    next_due: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """The result of recording one answer."""
+
+    log_id: int
+    card_pk: int
+    grade: int
+    review_kind: ReviewKind
+    state: SchedState
+
+
+@dataclass(frozen=True, slots=True)
+class LogRecord:
+    """One review-log row joined with its card, as the stats and history views read it."""
+
+    id: int
+    card_pk: int
+    deck_id: str
+    card_id: str
+    kind: Kind
+    reviewed_at: datetime
+    day: date
+    grade: int
+    review_kind: ReviewKind
+    ef: int
+    interval: int
+    due: date | None
+
+
+def _state_from(row: Row[Any] | None) -> SchedState:
+    if row is None:
+        return NEW_STATE
+    return SchedState(row.n, row.ef, row.interval, row.due, row.lapses, row.reps)
+
+
+def _card_from(row: Row[Any]) -> Card:
+    return Card(
+        id=row.card_id,
+        kind=Kind(row.kind),
+        front=row.front,
+        back=row.back,
+        source=row.source,
+        tags=tuple(json.loads(row.tags)),
+        line=row.line,
+    )
+
+
+def _sqlite_pragmas(dbapi_conn: object, _record: object) -> None:
+    # The driver's own transaction handling is turned off so that every transaction can start
+    # with BEGIN IMMEDIATE: two reviews writing at once then wait for each other (busy_timeout)
+    # instead of failing on a read-to-write lock upgrade.
+    dbapi_conn.isolation_level = None  # type: ignore[attr-defined]
+    cur = dbapi_conn.cursor()  # type: ignore[attr-defined]
+    cur.execute("PRAGMA busy_timeout = 15000")
+    cur.execute("PRAGMA journal_mode = WAL")
+    cur.execute("PRAGMA synchronous = NORMAL")
+    cur.execute("PRAGMA foreign_keys = ON")
+    cur.close()
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+class Store:
+    """A learner's view of one collection database."""
+
+    def __init__(self, engine: Engine, label: str, learner: str = "default") -> None:
+        self.engine = engine
+        self.label = label
+        self.learner = learner
+
+    # ---- opening -------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, url: str, label: str | None = None, learner: str = "default") -> Store:
+        """Open (creating if needed) the collection at `url`; refuse one from a newer srs."""
+        label = label or url
+        is_sqlite = url.startswith("sqlite")
+        if is_sqlite and url.startswith("sqlite:///") and url != "sqlite:///:memory:":
+            path = Path(url[len("sqlite:///") :])
+            _prepare_sqlite_path(path, label)
+        try:
+            engine = create_engine(url)
+        except (SQLAlchemyError, ImportError, ValueError) as exc:
+            raise StoreError(f"{label}: cannot open database: {_reason(exc)}") from None
+        if is_sqlite:
+            event.listen(engine, "connect", _sqlite_pragmas)
+            event.listen(engine, "begin", _sqlite_begin)
+        store = cls(engine, label, learner)
+        store._migrate()
+        return store
+
+    def close(self) -> None:
+        """Release the engine's connections."""
+        self.engine.dispose()
+
+    def _migrate(self) -> None:
+        try:
+            with self.engine.begin() as conn:
+                tables = set(inspect(conn).get_table_names())
+                if "meta" in tables:
+                    found = conn.execute(
+                        select(MetaRow.value).where(MetaRow.key == "schema_version")
+                    ).scalar()
+                    version = int(found) if found is not None else 0
+                    if version > SCHEMA_VERSION:
+                        raise SchemaTooNewError(
+                            f"{self.label}: database schema version {version} was written by a "
+                            f"newer srs (this one reads up to {SCHEMA_VERSION}); left untouched"
+                        )
+                    if version == SCHEMA_VERSION:
+                        return
+                elif tables - {"meta"}:
+                    raise StoreError(f"{self.label}: not an srs database (unknown tables found)")
+                Base.metadata.create_all(conn)
+                conn.execute(delete(MetaRow).where(MetaRow.key == "schema_version"))
+                conn.execute(
+                    MetaRow.__table__.insert().values(
+                        key="schema_version", value=str(SCHEMA_VERSION)
+                    )
+                )
+        except SQLAlchemyError as exc:
+            raise StoreError(f"{self.label}: cannot open database: {_reason(exc)}") from None
+
+    @contextmanager
+    def _tx(self) -> Iterator[Connection]:
+        """One committed transaction; database failures become a one-line `StoreError`."""
+        try:
+            with self.engine.begin() as conn:
+                yield conn
+        except SQLAlchemyError as exc:
+            raise StoreError(f"{self.label}: {_reason(exc)}") from None
+
+    def get_meta(self, key: str) -> str | None:
+        """A value from the collection's own key-value table."""
+        with self._tx() as conn:
+            return conn.execute(select(MetaRow.value).where(MetaRow.key == key)).scalar()
+
+    def set_meta(self, key: str, value: str) -> None:
+        """Set a value in the collection's own key-value table."""
+        with self._tx() as conn:
+            conn.execute(delete(MetaRow).where(MetaRow.key == key))
+            conn.execute(MetaRow.__table__.insert().values(key=key, value=value))
+
+    # ---- deck content --------------------------------------------------------------------
+
+    def is_empty(self) -> bool:
+        """True when the collection holds no deck at all."""
+        with self._tx() as conn:
+            return conn.execute(select(func.count()).select_from(DeckRow)).scalar_one() == 0
+
+    def load_deck(self, deck: Deck, now: datetime) -> LoadReport:
+        """Add or update `deck` by stable card ids, in one transaction.
+
+        Edited text keeps the card's state and log and records `now` as its edit time; cards
+        missing from the file are retired; a retired card that reappears is restored.
+        """
+        added = updated = retired = restored = unchanged = 0
+        with self._tx() as conn:
+            existing_deck = (
+                conn.execute(select(DeckRow.id).where(DeckRow.id == deck.id)).first() is not None
+            )
+            if existing_deck:
+                conn.execute(
+                    update(DeckRow)
+                    .where(DeckRow.id == deck.id)
+                    .values(title=deck.title, source=deck.source, path=deck.path, loaded_at=now)
+                )
+            else:
+                seq = conn.execute(select(func.coalesce(func.max(DeckRow.seq), 0))).scalar_one()
+                conn.execute(
+                    DeckRow.__table__.insert().values(
+                        id=deck.id,
+                        title=deck.title,
+                        source=deck.source,
+                        path=deck.path,
+                        seq=seq + 1,
+                        loaded_at=now,
+                    )
+                )
+            current = {
+                r.card_id: r
+                for r in conn.execute(select(CardRow.__table__).where(CardRow.deck_id == deck.id))
+            }
+            seen: set[str] = set()
+            inserts: list[dict[str, object]] = []
+            for position, card in enumerate(deck.cards):
+                seen.add(card.id)
+                values = {
+                    "position": position,
+                    "kind": card.kind.value,
+                    "front": card.front,
+                    "back": card.back,
+                    "source": card.source,
+                    "tags": json.dumps(list(card.tags)),
+                    "line": card.line,
+                }
+                old = current.get(card.id)
+                if old is None:
+                    inserts.append(
+                        {
+                            **values,
+                            "deck_id": deck.id,
+                            "card_id": card.id,
+                            "created_at": now,
+                            "edited_at": now,
+                            "retired_at": None,
+                        }
+                    )
+                    added += 1
+                    continue
+                content_changed = any(
+                    getattr(old, k) != values[k]
+                    for k in ("kind", "front", "back", "source", "tags")
+                )
+                placement_changed = old.position != position or old.line != card.line
+                was_retired = old.retired_at is not None
+                if not (content_changed or placement_changed or was_retired):
+                    unchanged += 1
+                    continue
+                changes: dict[str, object] = dict(values)
+                if content_changed:
+                    changes["edited_at"] = now
+                if was_retired:
+                    changes["retired_at"] = None
+                    restored += 1
+                elif content_changed:
+                    updated += 1
+                else:
+                    unchanged += 1
+                conn.execute(update(CardRow).where(CardRow.pk == old.pk).values(**changes))
+            if inserts:
+                conn.execute(CardRow.__table__.insert(), inserts)
+            to_retire = [
+                r.pk for cid, r in current.items() if cid not in seen and r.retired_at is None
+            ]
+            for chunk in _chunks(to_retire):
+                conn.execute(update(CardRow).where(CardRow.pk.in_(chunk)).values(retired_at=now))
+            retired = len(to_retire)
+        return LoadReport(
+            deck_id=deck.id,
+            added=added,
+            updated=updated,
+            retired=retired,
+            restored=restored,
+            unchanged=unchanged,
+            created_deck=not existing_deck,
+        )
+
+    def decks(self) -> list[DeckSummary]:
+        """Every deck in load order, with active and retired card counts."""
+        active = func.sum(func.iif(CardRow.retired_at.is_(None), 1, 0))
+        retired = func.sum(func.iif(CardRow.retired_at.is_not(None), 1, 0))
+        with self._tx() as conn:
+            rows = conn.execute(
+                select(
+                    DeckRow.id,
+                    DeckRow.title,
+                    DeckRow.source,
+                    DeckRow.path,
+                    DeckRow.loaded_at,
+                    func.coalesce(active, 0),
+                    func.coalesce(retired, 0),
+                )
+                .outerjoin(CardRow, CardRow.deck_id == DeckRow.id)
+                .group_by(DeckRow.id)
+                .order_by(DeckRow.seq)
+            ).all()
+        return [DeckSummary(r[0], r[1], r[2], r[3], int(r[5]), int(r[6]), r[4]) for r in rows]
+
+    def require_decks(self, deck_ids: Sequence[str]) -> list[str]:
+        """Return `deck_ids` (all decks when empty), or raise `UnknownDeckError`."""
+        known = [d.id for d in self.decks()]
+        if not deck_ids:
+            return known
+        for deck_id in deck_ids:
+            if deck_id not in known:
+                hint = (
+                    f"; known decks: {', '.join(known)}" if known else "; the collection is empty"
+                )
+                raise UnknownDeckError(f"unknown deck {deck_id!r}{hint}")
+        return list(dict.fromkeys(deck_ids))
+
+    def remove_deck(self, deck_id: str) -> int:
+        """Delete a deck, its cards, and every learner's state and log for them."""
+        self.require_decks([deck_id])
+        with self._tx() as conn:
+            pks = select(CardRow.pk).where(CardRow.deck_id == deck_id)
+            conn.execute(delete(LogRow).where(LogRow.card_pk.in_(pks)))
+            conn.execute(delete(StateRow).where(StateRow.card_pk.in_(pks)))
+            count = conn.execute(delete(CardRow).where(CardRow.deck_id == deck_id)).rowcount
+            conn.execute(delete(DeckRow).where(DeckRow.id == deck_id))
+        return int(count)
+
+    def cards(
+        self, deck_ids: Sequence[str] = (), include_retired: bool = False
+    ) -> list[StoredCard]:
+        """Cards of the named decks (all when empty), deck by deck in file order."""
+        query = (
+            select(CardRow.__table__, DeckRow.title.label("deck_title"))
+            .join(DeckRow, DeckRow.id == CardRow.deck_id)
+            .order_by(DeckRow.seq, CardRow.position)
+        )
+        if deck_ids:
+            query = query.where(CardRow.deck_id.in_(list(deck_ids)))
+        if not include_retired:
+            query = query.where(CardRow.retired_at.is_(None))
+        with self._tx() as conn:
+            rows = conn.execute(query).all()
+        return [self._stored(r) for r in rows]
+
+    @staticmethod
+    def _stored(row: Row[Any]) -> StoredCard:
+        return StoredCard(
+            row.pk,
+            row.deck_id,
+            row.deck_title,
+            _card_from(row),
+            row.edited_at,
+            row.retired_at is not None,
+        )
+
+    def card(self, pk: int) -> StoredCard:
+        """One card by its internal key."""
+        with self._tx() as conn:
+            row = conn.execute(
+                select(CardRow.__table__, DeckRow.title.label("deck_title"))
+                .join(DeckRow, DeckRow.id == CardRow.deck_id)
+                .where(CardRow.pk == pk)
+            ).first()
+        if row is None:
+            raise UnknownCardError(f"no card with key {pk}")
+        return self._stored(row)
+
+    def find_card(self, ref: str) -> StoredCard:
+        """A card named as `CARD_ID` or `DECK_ID/CARD_ID`; an ambiguous bare id is refused."""
+        deck_id, _, card_id = ref.rpartition("/")
+        query = (
+            select(CardRow.__table__, DeckRow.title.label("deck_title"))
+            .join(DeckRow, DeckRow.id == CardRow.deck_id)
+            .where(CardRow.card_id == card_id)
+        )
+        if deck_id:
+            query = query.where(CardRow.deck_id == deck_id)
+        with self._tx() as conn:
+            rows = conn.execute(query).all()
+        if not rows:
+            raise UnknownCardError(f"unknown card {ref!r}")
+        if len(rows) > 1:
+            options = ", ".join(f"{r.deck_id}/{r.card_id}" for r in rows)
+            raise UnknownCardError(f"card id {ref!r} is in several decks; name one of: {options}")
+        return self._stored(rows[0])
+
+    # ---- learner state -------------------------------------------------------------------
+
+    def state(self, card_pk: int) -> SchedState:
+        """This learner's SM-2 state for a card (the new state when never reviewed)."""
+        with self._tx() as conn:
+            row = conn.execute(
+                select(StateRow.__table__).where(
+                    StateRow.learner == self.learner, StateRow.card_pk == card_pk
+                )
+            ).first()
+            return _state_from(row)
+
+    def due_review_pks(self, deck_ids: Sequence[str], today: date) -> list[int]:
+        """Review cards due by `today`, most overdue first, not buried today and not retired."""
+        query = (
+            select(StateRow.card_pk)
+            .join(CardRow, CardRow.pk == StateRow.card_pk)
+            .join(DeckRow, DeckRow.id == CardRow.deck_id)
+            .where(
+                StateRow.learner == self.learner,
+                StateRow.due.is_not(None),
+                StateRow.due <= today,
+                or_(StateRow.buried_on.is_(None), StateRow.buried_on != today),
+                CardRow.retired_at.is_(None),
+                CardRow.deck_id.in_(list(deck_ids)),
+            )
+            .order_by(StateRow.due, DeckRow.seq, CardRow.position)
+        )
+        with self._tx() as conn:
+            return list(conn.execute(query).scalars())
+
+    def new_card_pks(self, deck_ids: Sequence[str], today: date, per_deck_limit: int) -> list[int]:
+        """New cards available today in deck order: at most `per_deck_limit` a deck a day,
+        less those already introduced today."""
+        result: list[int] = []
+        with self._tx() as conn:
+            for deck_id in deck_ids:
+                introduced = conn.execute(
+                    select(func.count())
+                    .select_from(LogRow)
+                    .join(CardRow, CardRow.pk == LogRow.card_pk)
+                    .where(
+                        LogRow.learner == self.learner,
+                        LogRow.day == today,
+                        LogRow.review_kind == ReviewKind.NEW.value,
+                        CardRow.deck_id == deck_id,
+                    )
+                ).scalar_one()
+                room = per_deck_limit - int(introduced)
+                if room <= 0:
+                    continue
+                state = StateRow.__table__.alias("s")
+                result.extend(
+                    conn.execute(
+                        select(CardRow.pk)
+                        .outerjoin(
+                            state,
+                            and_(state.c.card_pk == CardRow.pk, state.c.learner == self.learner),
+                        )
+                        .where(
+                            CardRow.deck_id == deck_id,
+                            CardRow.retired_at.is_(None),
+                            state.c.due.is_(None),
+                            or_(state.c.buried_on.is_(None), state.c.buried_on != today),
+                        )
+                        .order_by(CardRow.position)
+                        .limit(room)
+                    ).scalars()
+                )
+        return result
+
+    def pending_drill_pks(self, deck_ids: Sequence[str], today: date) -> list[int]:
+        """Cards whose latest answer today was below the drill pass mark, in answer order."""
+        with self._tx() as conn:
+            rows = conn.execute(
+                select(LogRow.card_pk, LogRow.grade)
+                .join(CardRow, CardRow.pk == LogRow.card_pk)
+                .where(
+                    LogRow.learner == self.learner,
+                    LogRow.day == today,
+                    CardRow.retired_at.is_(None),
+                    CardRow.deck_id.in_(list(deck_ids)),
+                )
+                .order_by(LogRow.id)
+            ).all()
+        last: dict[int, int] = {}
+        for pk, grade in rows:
+            last.pop(pk, None)  # re-insert so the order follows each card's latest answer
+            last[pk] = grade
+        buried = self._buried_today(list(last), today)
+        return [pk for pk, g in last.items() if sm2.needs_drill(g) and pk not in buried]
+
+    def _buried_today(self, pks: list[int], today: date) -> set[int]:
+        if not pks:
+            return set()
+        with self._tx() as conn:
+            return set(
+                conn.execute(
+                    select(StateRow.card_pk).where(
+                        StateRow.learner == self.learner,
+                        StateRow.buried_on == today,
+                        StateRow.card_pk.in_(pks),
+                    )
+                ).scalars()
+            )
+
+    def record_answer(self, card_pk: int, grade: int, now: datetime, today: date) -> Answer:
+        """Save one answer, committed before returning.
+
+        The first answer of the day to a card is a scheduled review (SM-2 moves it); later ones
+        the same day are drills, logged without changing the state. This is decided inside the
+        transaction, so two sessions answering the same card cannot both reschedule it.
+        """
+        grade = sm2._check_grade(grade)
+        with self._tx() as conn:
+            row = conn.execute(
+                select(StateRow.__table__).where(
+                    StateRow.learner == self.learner, StateRow.card_pk == card_pk
+                )
+            ).first()
+            before = _state_from(row)
+            answered_today = conn.execute(
+                select(LogRow.id)
+                .where(
+                    LogRow.card_pk == card_pk, LogRow.learner == self.learner, LogRow.day == today
+                )
+                .limit(1)
+            ).first()
+            if answered_today is not None:
+                kind, after = ReviewKind.DRILL, before
+            else:
+                kind = ReviewKind.NEW if before.is_new else ReviewKind.REVIEW
+                after = sm2.review(before, grade, today)
+                values = {
+                    "n": after.n,
+                    "ef": after.ef,
+                    "interval": after.interval,
+                    "due": after.due,
+                    "lapses": after.lapses,
+                    "reps": after.reps,
+                }
+                if row is None:
+                    conn.execute(
+                        StateRow.__table__.insert().values(
+                            learner=self.learner, card_pk=card_pk, buried_on=None, **values
+                        )
+                    )
+                else:
+                    conn.execute(
+                        update(StateRow)
+                        .where(StateRow.learner == self.learner, StateRow.card_pk == card_pk)
+                        .values(**values)
+                    )
+            log_id = conn.execute(
+                LogRow.__table__.insert().values(
+                    learner=self.learner,
+                    card_pk=card_pk,
+                    reviewed_at=now,
+                    day=today,
+                    grade=grade,
+                    review_kind=kind.value,
+                    had_state=0 if row is None else 1,
+                    prev_n=before.n,
+                    prev_ef=before.ef,
+                    prev_interval=before.interval,
+                    prev_due=before.due,
+                    prev_lapses=before.lapses,
+                    prev_reps=before.reps,
+                    prev_buried_on=None if row is None else row.buried_on,
+                    ef=after.ef,
+                    interval=after.interval,
+                    due=after.due,
+                )
+            ).inserted_primary_key[0]
+        return Answer(int(log_id), card_pk, grade, kind, after)
+
+    def undo_answer(self, log_id: int) -> int:
+        """Remove one log entry and restore the card's state from before it. Returns the card."""
+        with self._tx() as conn:
+            log = conn.execute(
+                select(LogRow.__table__).where(LogRow.id == log_id, LogRow.learner == self.learner)
+            ).first()
+            if log is None:
+                raise UnknownCardError(f"nothing to undo: answer {log_id} is not in the log")
+            if log.review_kind != ReviewKind.DRILL.value:
+                where = and_(StateRow.learner == self.learner, StateRow.card_pk == log.card_pk)
+                if log.had_state:
+                    conn.execute(
+                        update(StateRow)
+                        .where(where)
+                        .values(
+                            n=log.prev_n,
+                            ef=log.prev_ef,
+                            interval=log.prev_interval,
+                            due=log.prev_due,
+                            lapses=log.prev_lapses,
+                            reps=log.prev_reps,
+                            buried_on=log.prev_buried_on,
+                        )
+                    )
+                else:
+                    conn.execute(delete(StateRow).where(where))
+            conn.execute(delete(LogRow).where(LogRow.id == log_id))
+            return log.card_pk
+
+    def bury(self, card_pk: int, today: date) -> None:
+        """Hide a card until the next day."""
+        with self._tx() as conn:
+            done = conn.execute(
+                update(StateRow)
+                .where(StateRow.learner == self.learner, StateRow.card_pk == card_pk)
+                .values(buried_on=today)
+            ).rowcount
+            if not done:
+                conn.execute(
+                    StateRow.__table__.insert().values(
+                        learner=self.learner,
+                        card_pk=card_pk,
+                        n=0,
+                        ef=sm2.EF_START,
+                        interval=0,
+                        due=None,
+                        lapses=0,
+                        reps=0,
+                        buried_on=today,
+                    )
+                )
+
+    # ---- figures -------------------------------------------------------------------------
+
+    def status(self, deck_ids: Sequence[str], today: date, new_per_day: int) -> list[DeckStatus]:
+        """Per-deck due, new, drill and total counts and the next due date, for `today`."""
+        s = StateRow.__table__.alias("s")
+        not_buried = or_(s.c.buried_on.is_(None), s.c.buried_on != today)
+        joined = CardRow.__table__.outerjoin(
+            s, and_(s.c.card_pk == CardRow.pk, s.c.learner == self.learner)
+        )
+        active = CardRow.retired_at.is_(None)
+        query = (
+            select(
+                CardRow.deck_id,
+                func.count(),
+                func.sum(func.iif(and_(s.c.due.is_not(None), s.c.due <= today, not_buried), 1, 0)),
+                func.sum(func.iif(and_(s.c.due.is_(None), not_buried), 1, 0)),
+                func.min(s.c.due),
+            )
+            .select_from(joined)
+            .where(active, CardRow.deck_id.in_(list(deck_ids)))
+            .group_by(CardRow.deck_id)
+        )
+        introduced_q = (
+            select(CardRow.deck_id, func.count())
+            .select_from(LogRow)
+            .join(CardRow, CardRow.pk == LogRow.card_pk)
+            .where(
+                LogRow.learner == self.learner,
+                LogRow.day == today,
+                LogRow.review_kind == ReviewKind.NEW.value,
+            )
+            .group_by(CardRow.deck_id)
+        )
+        with self._tx() as conn:
+            counts = {r[0]: r[1:] for r in conn.execute(query)}
+            introduced = dict(conn.execute(introduced_q).tuples().all())
+            titles = dict(
+                conn.execute(
+                    select(DeckRow.id, DeckRow.title).where(DeckRow.id.in_(list(deck_ids)))
+                )
+                .tuples()
+                .all()
+            )
+        drills: dict[str, int] = {}
+        if deck_ids:
+            pks = self.pending_drill_pks(deck_ids, today)
+            for pk in pks:
+                deck_id = self.card(pk).deck_id
+                drills[deck_id] = drills.get(deck_id, 0) + 1
+        result = []
+        for deck_id in deck_ids:
+            total, due, unseen, first_due = counts.get(deck_id, (0, 0, 0, None))
+            room = max(0, new_per_day - int(introduced.get(deck_id, 0)))
+            next_due = None if first_due is None else max(first_due, today)
+            result.append(
+                DeckStatus(
+                    id=deck_id,
+                    title=titles.get(deck_id, deck_id),
+                    due=int(due or 0),
+                    new=min(int(unseen or 0), room),
+                    drill=drills.get(deck_id, 0),
+                    total=int(total),
+                    next_due=next_due,
+                )
+            )
+        return result
+
+    def due_on_or_before(self, deck_ids: Sequence[str], day: date) -> int:
+        """Scheduled cards that will be due by `day` (overdue ones included)."""
+        with self._tx() as conn:
+            return int(
+                conn.execute(
+                    select(func.count())
+                    .select_from(StateRow)
+                    .join(CardRow, CardRow.pk == StateRow.card_pk)
+                    .where(
+                        StateRow.learner == self.learner,
+                        StateRow.due <= day,
+                        CardRow.retired_at.is_(None),
+                        CardRow.deck_id.in_(list(deck_ids)),
+                    )
+                ).scalar_one()
+            )
+
+    def next_due(self, deck_ids: Sequence[str], after: date | None = None) -> date | None:
+        """The earliest due date of a scheduled card (optionally only dates after `after`)."""
+        query = (
+            select(func.min(StateRow.due))
+            .join(CardRow, CardRow.pk == StateRow.card_pk)
+            .where(
+                StateRow.learner == self.learner,
+                StateRow.due.is_not(None),
+                CardRow.retired_at.is_(None),
+                CardRow.deck_id.in_(list(deck_ids)),
+            )
+        )
+        if after is not None:
+            query = query.where(StateRow.due > after)
+        with self._tx() as conn:
+            return conn.execute(query).scalar_one()
+
+    def log_for_card(self, card_pk: int) -> list[LogRecord]:
+        """Every answer to one card, oldest first."""
+        return self._log(LogRow.card_pk == card_pk)
+
+    def _log(self, *where: object) -> list[LogRecord]:
+        query = (
+            select(LogRow.__table__, CardRow.deck_id, CardRow.card_id, CardRow.kind)
+            .join(CardRow, CardRow.pk == LogRow.card_pk)
+            .where(LogRow.learner == self.learner, *where)
+            .order_by(LogRow.id)
+        )
+        with self._tx() as conn:
+            rows = conn.execute(query).all()
+        return [
+            LogRecord(
+                id=log.id,
+                card_pk=log.card_pk,
+                deck_id=log.deck_id,
+                card_id=log.card_id,
+                kind=Kind(log.kind),
+                reviewed_at=log.reviewed_at,
+                day=log.day,
+                grade=log.grade,
+                review_kind=ReviewKind(log.review_kind),
+                ef=log.ef,
+                interval=log.interval,
+                due=log.due,
+            )
+            for log in rows
+        ]
+
+
+def _chunks(items: list[int], size: int = 500) -> Iterator[list[int]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _reason(exc: BaseException) -> str:
+    """The driver's own one-line message, without SQLAlchemy's SQL echo and links."""
+    if isinstance(exc, DBAPIError) and exc.orig is not None:
+        return str(exc.orig).splitlines()[0]
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+
+
+def _prepare_sqlite_path(path: Path, label: str) -> None:
+    """Create the database's folder; fail early, with the path, where that cannot work."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(f"{label}: cannot create folder {path.parent}: {exc.strerror}") from None
+    if path.is_dir():
+        raise StoreError(f"{label}: is a directory, not a database file")
+    if path.exists():
+        try:
+            with path.open("rb") as handle:
+                head = handle.read(16)
+        except OSError as exc:
+            raise StoreError(f"{label}: cannot read database: {exc.strerror}") from None
+        if head and head != b"SQLite format 3\x00":
+            raise StoreError(f"{label}: not a SQLite database (file is corrupt or of another kind)")
+
+
+__all__ = [
+    "Answer",
+    "DeckStatus",
+    "DeckSummary",
+    "LogRecord",
+    "Store",
+    "StoredCard",
+]
