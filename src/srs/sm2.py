@@ -33,7 +33,7 @@ def ef_delta(grade: int) -> int:
 def next_interval(n: int, previous_interval: int, ef: int) -> int:
     """Days until the next review after the `n`-th successful repetition in a row.
 
-    1 for the first, 6 for the second, then ceil(previous × ef / 100) in integer arithmetic.
+    1 for the first, 6 for the second, then ceil(previous * ef / 100) in integer arithmetic.
     """
     if n <= 0:
         raise ValueError(f"n must be at least 1 after a successful review, got {n}")

@@ -44,6 +44,7 @@ from srs.errors import SchemaTooNewError, StoreError, UnknownCardError, UnknownD
 from srs.model import NEW_STATE, Card, Deck, Kind, LoadReport, ReviewKind, SchedState
 
 SCHEMA_VERSION = 1
+_CONTENT_FIELDS = ("kind", "front", "back", "source", "tags")  # a change here is an edit
 
 
 class UTCDateTime(TypeDecorator[datetime]):
