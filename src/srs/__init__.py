@@ -1,2 +1,3 @@
 """srs: spaced repetition for research papers."""
+
 __version__ = "0.1.0"

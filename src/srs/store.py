@@ -405,10 +405,7 @@ class Store:
                     )
                     added += 1
                     continue
-                content_changed = any(
-                    getattr(old, k) != values[k]
-                    for k in ("kind", "front", "back", "source", "tags")
-                )
+                content_changed = any(getattr(old, k) != values[k] for k in _CONTENT_FIELDS)
                 placement_changed = old.position != position or old.line != card.line
                 was_retired = old.retired_at is not None
                 if not (content_changed or placement_changed or was_retired):
