@@ -1,0 +1,363 @@
+"""Export decks to an Anki package (.apkg) that re-imports cleanly.
+
+Anki decides what to do with a re-imported note by its guid and its modification time, so both are
+derived from the project's stable data and never from the clock:
+
+- the guid is `genanki.guid_for(deck id, card id)`, so editing a card's text updates the same note;
+- a note's `mod` is when the card's text was last edited, so an export of unchanged content updates
+  nothing in Anki and never overwrites a learner's own edits;
+- the package is byte-for-byte reproducible: same content in, same file out.
+
+Card text is Markdown rendered with raw HTML disabled, and anything Anki would interpret inside a
+field (`[sound:...]`, `{{c1::...}}`) is entity-escaped. This module imports genanki at import time;
+the CLI imports it lazily.
+"""
+
+from __future__ import annotations
+
+import html
+import itertools
+import os
+import re
+import secrets
+import sqlite3
+import tempfile
+import zipfile
+from collections.abc import Sequence
+from contextlib import closing, suppress
+from dataclasses import dataclass
+from datetime import datetime
+from hashlib import sha256
+from pathlib import Path
+from typing import Any
+
+import genanki
+from markdown_it import MarkdownIt
+
+from srs.errors import ExportError
+from srs.model import Card, Deck, Kind
+
+# Fixed forever: Anki identifies the note type by this id, so changing it would fork every learner's
+# collection into two note types.
+MODEL_ID = 1913580160
+MODEL_NAME = "srs paper card"
+FIELDS = ("Front", "Back", "Kind", "Source", "Deck", "CardId")
+
+# When the templates or CSS below last changed (Unix seconds). It is the note type's `mod`, so Anki
+# updates the note type on import only when this is newer than what it holds. Bump it with any
+# change to QFMT, AFMT or CSS.
+NOTE_TYPE_REVISED = 1795383092  # 2026-11-22
+
+# genanki's recommended range for deck and model ids.
+_ID_LOW, _ID_SPAN = 1 << 30, 1 << 30
+
+SUBDECKS: dict[Kind, str] = {
+    Kind.FINDING: "Findings",
+    Kind.LIMITATION: "Limitations",
+    Kind.MISREADING: "Misreadings",
+}
+
+MISREADING_PROMPT = "What is wrong with this reading?"
+
+# Both sides show the kind badge and the source line; the answer repeats the question above a rule.
+QFMT = """\
+<div class="srs-card">
+<div class="srs-kind srs-kind-{{Kind}}">{{Kind}}</div>
+<div class="srs-front">{{Front}}</div>
+{{#Source}}<div class="srs-source">{{Source}}</div>{{/Source}}
+</div>"""
+
+AFMT = """\
+{{FrontSide}}
+<hr id="answer">
+<div class="srs-card"><div class="srs-back">{{Back}}</div></div>"""
+
+# Colours are variables so that one rule flips them for dark mode. Anki marks dark mode with
+# `.nightMode` on the card and `.night_mode` on the body (desktop and mobile clients differ).
+CSS = """\
+.card {
+  --srs-fg: #1f2328; --srs-bg: #ffffff; --srs-muted: #59636e; --srs-rule: #d1d9e0;
+  --srs-finding: #1a7f37; --srs-limitation: #9a6700; --srs-misreading: #cf222e;
+  font-family: -apple-system, "Segoe UI", "Noto Sans", Helvetica, Arial, sans-serif;
+  font-size: 20px; line-height: 1.5; text-align: left;
+  color: var(--srs-fg); background-color: var(--srs-bg);
+}
+.card.nightMode, .night_mode .card {
+  --srs-fg: #e6edf3; --srs-bg: #1f2328; --srs-muted: #9198a1; --srs-rule: #3d444d;
+  --srs-finding: #3fb950; --srs-limitation: #d29922; --srs-misreading: #f85149;
+}
+.srs-card { max-width: 40em; margin: 0 auto; }
+.srs-kind {
+  display: inline-block; padding: 0 0.6em; border: 1px solid currentColor; border-radius: 1em;
+  font-size: 0.7em; letter-spacing: 0.05em; text-transform: uppercase;
+}
+.srs-kind-finding { color: var(--srs-finding); }
+.srs-kind-limitation { color: var(--srs-limitation); }
+.srs-kind-misreading { color: var(--srs-misreading); }
+.srs-ask { font-weight: bold; color: var(--srs-misreading); }
+.srs-claim { margin: 0.5em 0; padding-left: 0.8em; border-left: 3px solid var(--srs-rule); }
+.srs-source { margin-top: 0.8em; font-size: 0.75em; color: var(--srs-muted); }
+hr#answer { border: 0; border-top: 1px solid var(--srs-rule); }
+code, pre { font-size: 0.9em; }
+"""
+
+# C0 controls except tab and newline, DEL, and C1. Also removes \x1f, Anki's field separator.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_WHITESPACE = re.compile(r"\s+")
+# Characters Anki reads inside field content after the template is rendered: `[sound:...]`,
+# `[latex]`, and cloze `{{c1::...}}` should a learner switch the note type. Entities display the
+# same and are decoded back inside attribute values, so links keep working.
+_ANKI_MARKUP = str.maketrans({"[": "&#91;", "]": "&#93;", "{": "&#123;", "}": "&#125;"})
+# Fixed entry time for the zip, so that the package bytes depend on content alone.
+_ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+
+
+@dataclass(frozen=True)
+class ExportCard:
+    """One card to export, with its deck and when its text was last edited (timezone-aware)."""
+
+    deck: Deck
+    card: Card
+    edited_at: datetime
+
+
+@dataclass(frozen=True)
+class ExportReport:
+    """What an export wrote: the file, the number of notes, and the Anki deck names used."""
+
+    path: Path
+    notes: int
+    decks: tuple[str, ...]
+
+
+def export_apkg(items: Sequence[ExportCard], out: Path) -> ExportReport:
+    """Write `items` to the Anki package `out`, replacing it atomically.
+
+    Notes are grouped into `<deck title>::Findings`, `::Limitations` and `::Misreadings`. Raises
+    `ExportError` when nothing is selected, a card is selected twice, or the file cannot be written.
+    Raises `ValueError` for a naive `edited_at`.
+    """
+    items = tuple(items)
+    if not items:
+        raise ExportError("nothing to export: no cards selected")
+    out = Path(out)
+    package, stamp, notes, names = _build_package(items)
+
+    tmp_root = tempfile.gettempdir()
+    try:
+        # genanki's own write_to_file leaves its SQLite file behind and stores it uncompressed, so
+        # the collection is built here in a directory that is always removed.
+        with tempfile.TemporaryDirectory(prefix="srs-export-") as tmp:
+            collection = Path(tmp) / "collection.anki2"
+            try:
+                _write_collection(package, collection, stamp)
+            except (OSError, sqlite3.Error) as exc:
+                raise ExportError(
+                    f"cannot build the Anki collection in {tmp_root}: {_reason(exc)}"
+                ) from None
+            try:
+                _write_package(collection, out)
+            except OSError as exc:
+                raise ExportError(f"cannot write {out}: {_reason(exc)}") from None
+    except OSError as exc:  # creating or removing the temporary directory
+        raise ExportError(
+            f"cannot use the temporary directory {tmp_root}: {_reason(exc)}"
+        ) from None
+    return ExportReport(path=out, notes=notes, decks=names)
+
+
+def anki_deck_name(deck: Deck, kind: Kind) -> str:
+    """The Anki deck for cards of `kind` from `deck`, e.g. `Attention Is All You Need::Findings`."""
+    return f"{_deck_title(deck)}::{SUBDECKS[kind]}"
+
+
+def anki_deck_id(name: str) -> int:
+    """A stable deck id derived from the Anki deck name (Anki matches decks by name anyway)."""
+    digest = int.from_bytes(sha256(name.encode("utf-8")).digest()[:8], "big")
+    return _ID_LOW + digest % _ID_SPAN
+
+
+def note_guid(deck: Deck, card: Card) -> str:
+    """The note's identity in Anki: the project's deck and card ids, never the card's text."""
+    return genanki.guid_for(deck.id, card.id)
+
+
+def render_markdown(text: str) -> str:
+    """Card Markdown to HTML that is safe as an Anki field: no raw HTML, no Anki markup."""
+    rendered = _MARKDOWN.render(clean_text(text)).strip()
+    return rendered.translate(_ANKI_MARKUP)
+
+
+def clean_text(text: str) -> str:
+    """`text` without control characters (tab and newline are kept)."""
+    return _CONTROL.sub("", text)
+
+
+def plain_field(text: str) -> str:
+    """Plain text as an Anki field: control characters removed, HTML and Anki markup escaped."""
+    return html.escape(clean_text(text), quote=True).translate(_ANKI_MARKUP)
+
+
+# markdown-it's link validation already refuses javascript:, vbscript:, file: and most data: URLs.
+_MARKDOWN = MarkdownIt("commonmark", {"html": False})
+
+
+class _Model(genanki.Model):
+    """The project's note type, whose `mod` is when its templates changed, not export time."""
+
+    def to_json(self, timestamp: float, deck_id: int) -> dict[str, Any]:
+        return super().to_json(NOTE_TYPE_REVISED, deck_id)
+
+
+class _Note(genanki.Note):
+    """A note stamped with its own modification time.
+
+    genanki writes the package timestamp as every note's and card's `mod`; Anki compares the note's
+    `mod` on re-import, so it must be when the card was edited.
+    """
+
+    def __init__(self, *, mod: int, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.mod = mod
+
+    def write_to_db(self, cursor: Any, timestamp: float, deck_id: int, id_gen: Any) -> None:
+        super().write_to_db(cursor, self.mod, deck_id, id_gen)
+
+
+def _model() -> _Model:
+    # A fresh instance per export: genanki's to_json mutates the template and field dicts.
+    return _Model(
+        MODEL_ID,
+        MODEL_NAME,
+        fields=[{"name": name} for name in FIELDS],
+        templates=[{"name": "Card", "qfmt": QFMT, "afmt": AFMT}],
+        css=CSS,
+    )
+
+
+def _build_package(
+    items: tuple[ExportCard, ...],
+) -> tuple[genanki.Package, int, int, tuple[str, ...]]:
+    """The genanki package for `items`, its timestamp, the note count and the deck names."""
+    model = _model()
+    seen: set[tuple[str, str]] = set()
+    groups: dict[tuple[str, Kind], list[_Note]] = {}
+    for item in items:
+        key = (item.deck.id, item.card.id)
+        if key in seen:
+            raise ExportError(f"card {item.card.id!r} of deck {item.deck.id!r} is selected twice")
+        seen.add(key)
+        groups.setdefault((_deck_title(item.deck), item.card.kind), []).append(_note(model, item))
+
+    # Decks in order of first appearance, then Findings, Limitations, Misreadings.
+    titles = list(dict.fromkeys(title for title, _ in groups))
+    decks: list[genanki.Deck] = []
+    for title in titles:
+        for kind in SUBDECKS:
+            notes = groups.get((title, kind))
+            if not notes:
+                continue
+            name = f"{title}::{SUBDECKS[kind]}"
+            deck = genanki.Deck(anki_deck_id(name), name)
+            for note in notes:
+                deck.add_note(note)
+            decks.append(deck)
+
+    # The package timestamp only seeds genanki's note and card ids; taking it from the content
+    # keeps the file reproducible. Anki matches notes by guid, so new ids after an edit are fine.
+    stamp = max(max(_epoch(item.edited_at) for item in items), NOTE_TYPE_REVISED)
+    return genanki.Package(decks), stamp, len(items), tuple(deck.name for deck in decks)
+
+
+def _note(model: _Model, item: ExportCard) -> _Note:
+    deck, card = item.deck, item.card
+    front = render_markdown(card.front)
+    if card.kind is Kind.MISREADING:
+        # The front holds the tempting wrong claim; the heading turns it into a question.
+        front = (
+            f'<p class="srs-ask">{MISREADING_PROMPT}</p>\n'
+            f'<blockquote class="srs-claim">{front}</blockquote>'
+        )
+    source = " · ".join(s for s in (_one_line(deck.source), _one_line(card.source)) if s)
+    fields = [
+        front,
+        render_markdown(card.back),
+        plain_field(card.kind.value),
+        plain_field(source),
+        plain_field(_deck_title(deck)),
+        plain_field(card.id),
+    ]
+    return _Note(
+        mod=_epoch(item.edited_at),
+        model=model,
+        fields=fields,
+        tags=_tags(deck, card),
+        guid=note_guid(deck, card),
+    )
+
+
+def _tags(deck: Deck, card: Card) -> list[str]:
+    """The kind, the deck id and the card's own tags, as Anki tags (no spaces, no duplicates)."""
+    tags: dict[str, str] = {}
+    for raw in (card.kind.value, deck.id, *card.tags):
+        tag = _WHITESPACE.sub("_", clean_text(raw).strip())
+        # Anki tags are case-insensitive: keep the first spelling.
+        if tag:
+            tags.setdefault(tag.casefold(), tag)
+    return list(tags.values())
+
+
+def _deck_title(deck: Deck) -> str:
+    # `::` would nest the deck one level deeper in Anki; a title is one level.
+    title = _one_line(deck.title).replace("::", ":")
+    return title or deck.id
+
+
+def _one_line(text: str) -> str:
+    return _WHITESPACE.sub(" ", clean_text(text)).strip()
+
+
+def _epoch(moment: datetime) -> int:
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError(f"edited_at must be timezone-aware, got naive {moment.isoformat()}")
+    return int(moment.timestamp())
+
+
+def _write_collection(package: genanki.Package, path: Path, stamp: int) -> None:
+    """Write the package's SQLite collection (Anki's legacy schema) to `path`."""
+    with closing(sqlite3.connect(path)) as conn:
+        cursor = conn.cursor()
+        package.write_to_db(cursor, stamp, itertools.count(stamp * 1000))
+        conn.commit()
+
+
+def _write_package(collection: Path, out: Path) -> None:
+    """Zip `collection` into `out` with deflate, through a temporary file and an atomic rename."""
+    # Opened with "x" in the target directory: the rename stays on one file system, and the file
+    # gets the usual permissions rather than mkstemp's 0600.
+    part = out.with_name(f".{out.name}.{secrets.token_hex(4)}.part")
+    try:
+        with open(part, "xb") as fh:
+            with zipfile.ZipFile(fh, "w") as zf:
+                _add(zf, "collection.anki2", collection.read_bytes())
+                _add(zf, "media", b"{}")
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(part, out)
+    except BaseException:
+        with suppress(OSError):
+            part.unlink()
+        raise
+
+
+def _add(zf: zipfile.ZipFile, name: str, data: bytes) -> None:
+    info = zipfile.ZipInfo(name, date_time=_ZIP_EPOCH)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = 0o644 << 16
+    zf.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=9)
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    return str(exc) or type(exc).__name__
