@@ -1,0 +1,201 @@
+"""Writing decks: check files and folders, scaffold a new deck, format the checker's output.
+
+Never touches a database: `srs deck check` must work on a machine with no collection at all.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict
+from pathlib import Path
+
+from srs.deckfile import SLUG, Diagnostic, analyse_deck, check_deck
+from srs.errors import DeckFileError, SrsError
+
+
+def deck_paths(paths: Sequence[Path]) -> tuple[list[Path], list[Diagnostic]]:
+    """The deck files named, and a diagnostic for each path that yields none.
+
+    A file is taken as given, whatever its suffix. A folder stands for its `*.toml` files in name
+    order, not recursively (the same rule as `srs deck add`).
+    """
+    files: list[Path] = []
+    problems: list[Diagnostic] = []
+    for path in paths:
+        if path.is_dir():
+            found = sorted(p for p in path.glob("*.toml") if p.is_file())
+            if not found:
+                msg = "no deck files (*.toml) in this folder"
+                problems.append(Diagnostic(str(path), 1, 1, "error", "no-decks", msg))
+            files.extend(found)
+        elif path.exists():
+            files.append(path)
+        else:
+            msg = "no such file or folder"
+            problems.append(Diagnostic(str(path), 1, 1, "error", "missing-path", msg))
+    return files, problems
+
+
+def check_paths(paths: Sequence[Path]) -> list[Diagnostic]:
+    """Every problem in the deck files and folders named, file by file, each sorted by position.
+
+    Besides each file's own checks, two files that declare the same deck id are an error
+    (`duplicate-deck`), since loading them would make one overwrite the other.
+    """
+    files, problems = deck_paths(paths)
+    diagnostics = list(problems)
+    first_file: dict[str, str] = {}
+    seen: set[Path] = set()
+    for file in files:
+        resolved = file.resolve()
+        if resolved in seen:  # the same file named twice (e.g. as a file and via its folder)
+            continue
+        seen.add(resolved)
+        try:
+            data = file.read_bytes()
+        except OSError as exc:
+            msg = f"cannot read file: {exc.strerror or exc}"
+            diagnostics.append(Diagnostic(str(file), 1, 1, "error", "read-error", msg))
+            continue
+        result = analyse_deck(data, str(file))
+        found = list(result.diagnostics)
+        deck = result.deck
+        if deck is not None and result.deck_id_at is not None:
+            if deck.id in first_file:
+                line, col = result.deck_id_at
+                msg = f"deck id {deck.id!r} is also used by {first_file[deck.id]}"
+                found.append(Diagnostic(str(file), line, col, "error", "duplicate-deck", msg))
+                found.sort(key=lambda d: (d.line, d.col, d.severity != "error", d.code))
+            else:
+                first_file[deck.id] = str(file)
+        diagnostics.extend(found)
+    return diagnostics
+
+
+def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:
+    """True when any diagnostic is an error (the exit status of `srs deck check`)."""
+    return any(d.severity == "error" for d in diagnostics)
+
+
+def diagnostics_to_json(diagnostics: Iterable[Diagnostic]) -> str:
+    """A JSON array of objects: path, line, col, severity, code, message, card_id (or null).
+
+    ASCII-only, so no control character in a file name or message can reach a terminal raw.
+    """
+    return json.dumps([asdict(d) for d in diagnostics], indent=2, ensure_ascii=True)
+
+
+def summary(diagnostics: Sequence[Diagnostic]) -> str:
+    """One line such as "2 errors, 1 warning"."""
+    errors = sum(1 for d in diagnostics if d.severity == "error")
+    warnings = len(diagnostics) - errors
+    return f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
+
+
+def format_text(diagnostics: Sequence[Diagnostic]) -> str:
+    """The human report: one `path:line:col: severity: message` line each, then the summary."""
+    return "\n".join([*(d.format() for d in diagnostics), summary(diagnostics)])
+
+
+# --------------------------------------------------------------------------------------------
+# Scaffolding
+
+_SCAFFOLD = """\
+# A deck for srs: one [deck] table, then one [[card]] table per card.
+# Format and advice on writing cards: docs/deck-format.md
+# Check this file with:          srs deck check {filename}
+# Load it (again after edits):   srs deck add {filename}
+# Card ids are the cards' identity: keep them when you edit the text.
+
+[deck]
+id = {deck_id}
+title = {title}
+source = "Authors (year). Title of the paper. Venue. Link or DOI."
+
+# A finding: what the paper shows, with the numbers and conditions that make it true.
+[[card]]
+id = "main-finding"
+kind = "finding"
+front = "What is the paper's main result, and under which conditions was it measured?"
+back = "Replace this with the result, its size, and the setting it was measured in."
+source = "Abstract; Section 4"
+tags = ["example"]
+
+# A limitation: where the result stops applying, or what the paper did not test.
+[[card]]
+id = "main-limitation"
+kind = "limitation"
+front = "What does the paper's evidence **not** show about its main result?"
+back = "Replace this with the settings, scales or populations the result was not tested on."
+source = "Section 6 (Limitations)"
+tags = ["example"]
+
+# A misreading: state the tempting wrong claim, and ask what is wrong with it.
+[[card]]
+id = "common-misreading"
+kind = "misreading"
+front = \"\"\"
+A reader says: "The paper proves this works everywhere."
+What is wrong with that claim?\"\"\"
+back = "Replace this with the correction: the precise claim the paper makes, and its limits."
+source = "Section 5"
+tags = ["example"]
+"""
+
+
+def _toml_string(text: str) -> str:
+    # JSON string syntax is a subset of TOML basic strings (\\uXXXX, \\n, \\" and so on).
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _refuse_bad_id(deck_id: str) -> None:
+    if not SLUG.match(deck_id):
+        raise DeckFileError(
+            f"deck id {deck_id!r} is not a slug (lowercase letters and digits joined by hyphens)",
+            path=f"{deck_id}.toml",
+        )
+
+
+def scaffold_deck(deck_id: str, title: str | None = None, filename: str | None = None) -> str:
+    """TOML text of a new deck with one example card of each kind; it checks clean.
+
+    `filename` only fills the how-to comments (default `decks/<id>.toml`). Raises `DeckFileError`
+    for an id that is not a slug, or a title the checker refuses.
+    """
+    _refuse_bad_id(deck_id)
+    if title is None:
+        title = deck_id.replace("-", " ").capitalize()
+    if filename is None or not filename.isprintable():  # a comment cannot hold a newline
+        filename = f"decks/{deck_id}.toml"
+    text = _SCAFFOLD.format(
+        deck_id=_toml_string(deck_id), title=_toml_string(title), filename=filename
+    )
+    errors = [d for d in check_deck(text, filename) if d.severity == "error"]
+    if errors:  # e.g. a title with a control character: never write a deck that will not load
+        first = errors[0]
+        raise DeckFileError(
+            first.message, first.path, first.line, first.col, first.card_id, tuple(errors)
+        )
+    return text
+
+
+def new_deck_file(deck_id: str, directory: Path, title: str | None = None) -> Path:
+    """Write `<directory>/<deck_id>.toml` from `scaffold_deck`, creating the folder if needed.
+
+    Refuses an id that is not a slug (`DeckFileError`) and an existing file (`SrsError`): a deck
+    file may hold work, so it is never overwritten.
+    """
+    _refuse_bad_id(deck_id)
+    target = directory / f"{deck_id}.toml"
+    text = scaffold_deck(deck_id, title, str(target))
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        # Mode "x" refuses an existing file atomically, with no check-then-write race.
+        with target.open("x", encoding="utf-8", newline="\n") as out:
+            out.write(text)
+    except FileExistsError:
+        raise SrsError(f"{target} already exists; not overwriting it") from None
+    except OSError as exc:
+        raise SrsError(f"cannot write {target}: {exc.strerror or exc}") from None
+    return target
