@@ -26,6 +26,7 @@ from srs.model import Card, Deck, Kind
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
+    from markdown_it.token import Token
 
 # \A and \Z rather than ^ and $: "$" also matches before a trailing newline.
 SLUG = re.compile(r"\A[a-z0-9]+(?:-[a-z0-9]+)*\Z")
@@ -590,7 +591,29 @@ def find_raw_html(text: str) -> tuple[int, str] | None:
                     if at < 0:
                         at = max(text.find(child.content), base)
                     return at, child.content
+                cursor = _skip_past(text, cursor, child)
     return None
+
+
+def _skip_past(text: str, cursor: int, child: Token) -> int:
+    """Move the cursor past an inline token's source, so a later search cannot land inside it.
+
+    Best effort: token content is sometimes transformed (entities, escapes), and then the cursor
+    just stays where it was.
+    """
+    if child.type == "code_inline":
+        opening = text.find(child.markup, cursor)
+        if opening < 0:
+            return cursor
+        inner = text.find(child.content.strip(), opening + len(child.markup))
+        if inner < 0:
+            return cursor
+        closing = text.find(child.markup, inner + len(child.content.strip()))
+        return cursor if closing < 0 else closing + len(child.markup)
+    if child.type == "text" and child.content:
+        at = text.find(child.content, cursor)
+        return cursor if at < 0 else at + len(child.content)
+    return cursor
 
 
 class _Checker:
@@ -663,7 +686,12 @@ class _Checker:
                 self.control_chars(item, (*path, key), card)
 
     def unknown_keys(
-        self, table: dict[str, Any], path: Path_, allowed: tuple[str, ...], where: str, card=None
+        self,
+        table: dict[str, Any],
+        path: Path_,
+        allowed: tuple[str, ...],
+        where: str,
+        card: str | None = None,
     ) -> None:
         for key in table:
             if key in allowed:
@@ -674,6 +702,9 @@ class _Checker:
                 msg += f"; did you mean {hint!r}?"
             elif not path and key in DECK_KEYS:
                 msg += f"; {key!r} belongs in the [deck] table"
+            elif path and key in TOP_KEYS:
+                # `card = [...]` written after [deck] lands inside it; TOML has no "end of table".
+                msg += f"; a top-level {key!r} must come before the first table header"
             else:
                 msg += f" (allowed: {', '.join(allowed)})"
             self.error("unknown-key", msg, self.at((*path, key), "key"), card)
