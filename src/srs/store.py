@@ -11,7 +11,7 @@ import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +42,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from srs import sm2
 from srs.errors import SchemaTooNewError, StoreError, UnknownCardError, UnknownDeckError
 from srs.model import NEW_STATE, Card, Deck, Kind, LoadReport, ReviewKind, SchedState
+from srs.stats import DayCount, DueCount, EfCount, HardCard, RetentionCount, TodayCounts
 
 SCHEMA_VERSION = 1
 _CONTENT_FIELDS = ("kind", "front", "back", "source", "tags")  # a change here is an edit
@@ -903,6 +904,144 @@ class Store:
             )
             for log in rows
         ]
+
+    # ---- stats queries -------------------------------------------------------------------
+    # Each returns a few small aggregated rows (srs.stats input types); the log itself is only
+    # scanned inside SQL. `deck_ids=None` means every deck, and skips the join to `cards`
+    # where the figure does not need it, so the common case reads the log's indexes only.
+
+    def _log_in_decks(self, deck_ids: Sequence[str] | None) -> list[Any]:
+        if deck_ids is None:
+            return []
+        pks = select(CardRow.pk).where(CardRow.deck_id.in_(list(deck_ids)))
+        return [LogRow.card_pk.in_(pks)]
+
+    def stats_answers_per_day(self, deck_ids: Sequence[str] | None = None) -> list[DayCount]:
+        """Answers (new, review and drill) per study day over the whole log, oldest first."""
+        query = (
+            select(LogRow.day, func.count())
+            .where(LogRow.learner == self.learner, *self._log_in_decks(deck_ids))
+            .group_by(LogRow.day)
+            .order_by(LogRow.day)
+        )
+        with self._tx() as conn:
+            return [DayCount(day, int(n)) for day, n in conn.execute(query)]
+
+    def stats_retention_counts(
+        self, deck_ids: Sequence[str] | None, first: date, last: date
+    ) -> list[RetentionCount]:
+        """Scheduled reviews and those graded 3+, per (study day, card kind), from `first` to
+        `last`. First answers to new cards and same-day drills are left out."""
+        from sqlalchemy import case
+
+        passed = func.sum(case((LogRow.grade >= 3, 1), else_=0))
+        query = (
+            select(LogRow.day, CardRow.kind, func.count(), passed)
+            .join(CardRow, CardRow.pk == LogRow.card_pk)
+            .where(
+                LogRow.learner == self.learner,
+                LogRow.review_kind == ReviewKind.REVIEW.value,
+                LogRow.day >= first,
+                LogRow.day <= last,
+            )
+            .group_by(LogRow.day, CardRow.kind)
+        )
+        if deck_ids is not None:
+            query = query.where(CardRow.deck_id.in_(list(deck_ids)))
+        with self._tx() as conn:
+            return [RetentionCount(d, k, int(n), int(p or 0)) for d, k, n, p in conn.execute(query)]
+
+    def _stats_states(self, deck_ids: Sequence[str] | None) -> Any:
+        """This learner's scheduled (ever reviewed), active cards, joined with their content."""
+        query = (
+            select()
+            .select_from(StateRow)
+            .join(CardRow, CardRow.pk == StateRow.card_pk)
+            .where(
+                StateRow.learner == self.learner,
+                StateRow.due.is_not(None),
+                CardRow.retired_at.is_(None),
+            )
+        )
+        if deck_ids is not None:
+            query = query.where(CardRow.deck_id.in_(list(deck_ids)))
+        return query
+
+    def stats_ef_counts(self, deck_ids: Sequence[str] | None, width: int = 10) -> list[EfCount]:
+        """Reviewed active cards per current-ef bucket of `width` hundredths."""
+        bucket = (StateRow.ef // width) * width
+        query = (
+            self._stats_states(deck_ids)
+            .add_columns(bucket, func.count())
+            .group_by(bucket)
+            .order_by(bucket)
+        )
+        with self._tx() as conn:
+            return [EfCount(int(low), int(n)) for low, n in conn.execute(query)]
+
+    def stats_due_counts(
+        self, deck_ids: Sequence[str] | None, today: date, days: int = 14
+    ) -> list[DueCount]:
+        """Active cards due per day from today to today + days - 1. Overdue cards count today;
+        those buried today count tomorrow, when they come back."""
+        horizon = today + timedelta(days=days - 1)
+        states = self._stats_states(deck_ids)
+        ahead = (
+            states.add_columns(StateRow.due, func.count())
+            .where(StateRow.due > today, StateRow.due <= horizon)
+            .group_by(StateRow.due)
+        )
+        buried = StateRow.buried_on == today
+        overdue = states.where(StateRow.due <= today)
+        with self._tx() as conn:
+            rows = [DueCount(day, int(n)) for day, n in conn.execute(ahead)]
+            late = conn.execute(overdue.add_columns(func.count()).where(~buried)).scalar_one()
+            late_buried = conn.execute(overdue.add_columns(func.count()).where(buried)).scalar_one()
+        rows.append(DueCount(today, int(late)))
+        rows.append(DueCount(today + timedelta(days=1), int(late_buried)))
+        return rows
+
+    def stats_hardest(
+        self, deck_ids: Sequence[str] | None, limit: int = 10, ef_start: int = sm2.EF_START
+    ) -> list[HardCard]:
+        """Active cards with lapses or an ef below the start: most lapses, then lowest ef."""
+        query = (
+            self._stats_states(deck_ids)
+            .add_columns(
+                CardRow.deck_id,
+                CardRow.card_id,
+                CardRow.kind,
+                CardRow.front,
+                StateRow.lapses,
+                StateRow.ef,
+                StateRow.reps,
+                StateRow.due,
+            )
+            .where(or_(StateRow.lapses > 0, StateRow.ef < ef_start))
+            .order_by(StateRow.lapses.desc(), StateRow.ef, CardRow.deck_id, CardRow.position)
+            .limit(limit)
+        )
+        with self._tx() as conn:
+            return [HardCard(*row) for row in conn.execute(query)]
+
+    def stats_today(self, deck_ids: Sequence[str] | None, today: date) -> TodayCounts:
+        """Today's answers, distinct cards answered, new cards seen, and cards still due."""
+        from sqlalchemy import case
+
+        new = func.sum(case((LogRow.review_kind == ReviewKind.NEW.value, 1), else_=0))
+        answered = select(func.count(), func.count(LogRow.card_pk.distinct()), new).where(
+            LogRow.learner == self.learner, LogRow.day == today, *self._log_in_decks(deck_ids)
+        )
+        not_buried = or_(StateRow.buried_on.is_(None), StateRow.buried_on != today)
+        due = (
+            self._stats_states(deck_ids)
+            .add_columns(func.count())
+            .where(StateRow.due <= today, not_buried)
+        )
+        with self._tx() as conn:
+            answers, cards, new_seen = conn.execute(answered).one()
+            due_now = conn.execute(due).scalar_one()
+        return TodayCounts(int(answers), int(cards), int(new_seen or 0), int(due_now))
 
 
 def _chunks(items: list[int], size: int = 500) -> Iterator[list[int]]:
