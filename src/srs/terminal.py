@@ -61,10 +61,11 @@ def card_view(card: QueuedCard, done: int, left: int, revealed: bool) -> Rendera
         " · ",
         (card.mode.value, "dim"),
     )
+    # A plain header line wraps on a narrow terminal, where a rule's title would be cut.
     parts: list[RenderableType] = [
-        Rule(title, align="left"),
+        title,
         Text(f"done {done} · left {left}", style="dim"),
-        Text(""),
+        Rule(style="dim"),
     ]
     if kind is Kind.MISREADING:
         parts.append(Text("What is wrong with this reading?", style="italic"))
