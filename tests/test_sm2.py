@@ -561,3 +561,12 @@ def test_sm2_package_counts_a_pass_from_the_old_due_date_and_ours_from_the_revie
     assert (card.I, card.due) == (1, start + timedelta(days=1))
     state = sm2.review(sm2.review(NEW_STATE, 0, D0), 4, date(2024, 1, 2))
     assert (state.interval, state.due) == (1, date(2024, 1, 3))
+
+
+def test_sm2_package_takes_a_grade_of_6_which_ours_refuses() -> None:
+    start = datetime.combine(D0, NOON)
+    card, _ = sm_2.Scheduler.review_card(sm_2.Card(card_id=1, due=start), 6, start)
+    assert card.n == 1
+    assert abs(card.EF - 2.66) < 1e-9  # 0.1 - (-1)(0.08 + (-1)0.02) = +0.16
+    with pytest.raises(ValueError):
+        sm2.review(NEW_STATE, 6, D0)
