@@ -26,6 +26,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     and_,
+    case,
     create_engine,
     delete,
     event,
@@ -38,6 +39,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection, Engine, Row
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.sql.elements import ColumnElement
 
 from srs import sm2
 from srs.errors import SchemaTooNewError, StoreError, UnknownCardError, UnknownDeckError
@@ -153,6 +155,8 @@ class LogRow(Base):
     __table_args__ = (
         Index("ix_log_learner_day", "learner", "day"),
         Index("ix_log_card", "card_pk", "learner", "day"),
+        # covers the retention figures of `srs stats`: one range scan, in (day, grade) order
+        Index("ix_log_retention", "learner", "review_kind", "day", "grade", "card_pk"),
     )
 
 
@@ -443,8 +447,8 @@ class Store:
 
     def decks(self) -> list[DeckSummary]:
         """Every deck in load order, with active and retired card counts."""
-        active = func.sum(func.iif(CardRow.retired_at.is_(None), 1, 0))
-        retired = func.sum(func.iif(CardRow.retired_at.is_not(None), 1, 0))
+        active = _count_if(CardRow.retired_at.is_(None))
+        retired = _count_if(CardRow.retired_at.is_not(None))
         with self._tx() as conn:
             rows = conn.execute(
                 select(
@@ -660,10 +664,12 @@ class Store:
         """
         grade = sm2._check_grade(grade)
         with self._tx() as conn:
+            # FOR UPDATE serialises answers to one card on a server; SQLite omits it and relies
+            # on BEGIN IMMEDIATE instead.
             row = conn.execute(
-                select(StateRow.__table__).where(
-                    StateRow.learner == self.learner, StateRow.card_pk == card_pk
-                )
+                select(StateRow.__table__)
+                .where(StateRow.learner == self.learner, StateRow.card_pk == card_pk)
+                .with_for_update()
             ).first()
             before = _state_from(row)
             answered_today = conn.execute(
@@ -787,8 +793,8 @@ class Store:
             select(
                 CardRow.deck_id,
                 func.count(),
-                func.sum(func.iif(and_(s.c.due.is_not(None), s.c.due <= today, not_buried), 1, 0)),
-                func.sum(func.iif(and_(s.c.due.is_(None), not_buried), 1, 0)),
+                _count_if(and_(s.c.due.is_not(None), s.c.due <= today, not_buried)),
+                _count_if(and_(s.c.due.is_(None), not_buried)),
                 func.min(s.c.due),
             )
             .select_from(joined)
@@ -916,11 +922,30 @@ class Store:
         pks = select(CardRow.pk).where(CardRow.deck_id.in_(list(deck_ids)))
         return [LogRow.card_pk.in_(pks)]
 
-    def stats_answers_per_day(self, deck_ids: Sequence[str] | None = None) -> list[DayCount]:
-        """Answers (new, review and drill) per study day over the whole log, oldest first."""
+    def stats_study_days(self, deck_ids: Sequence[str] | None = None) -> list[date]:
+        """Every study day with at least one answer, over the whole log, oldest first."""
+        # DISTINCT on the (learner, day) index is a skip-scan: one seek per day, not per answer.
+        query = (
+            select(LogRow.day)
+            .distinct()
+            .where(LogRow.learner == self.learner, *self._log_in_decks(deck_ids))
+            .order_by(LogRow.day)
+        )
+        with self._tx() as conn:
+            return list(conn.execute(query).scalars())
+
+    def stats_answers_per_day(
+        self, deck_ids: Sequence[str] | None, first: date, last: date
+    ) -> list[DayCount]:
+        """Answers (new, review and drill) per study day from `first` to `last`, oldest first."""
         query = (
             select(LogRow.day, func.count())
-            .where(LogRow.learner == self.learner, *self._log_in_decks(deck_ids))
+            .where(
+                LogRow.learner == self.learner,
+                LogRow.day >= first,
+                LogRow.day <= last,
+                *self._log_in_decks(deck_ids),
+            )
             .group_by(LogRow.day)
             .order_by(LogRow.day)
         )
@@ -934,9 +959,18 @@ class Store:
         `last`. First answers to new cards and same-day drills are left out."""
         from sqlalchemy import case
 
-        passed = func.sum(case((LogRow.grade >= 3, 1), else_=0))
+        # Grouping by (day, grade) follows ix_log_retention's order, so SQLite needs no sort;
+        # the kinds are summed side by side instead of grouped, which would need one. Every
+        # card has one of the Kind values (the deck checker enforces it), so the first kind is
+        # the remainder.
+        kinds = [k.value for k in Kind]
         query = (
-            select(LogRow.day, CardRow.kind, func.count(), passed)
+            select(
+                LogRow.day,
+                LogRow.grade,
+                func.count(),
+                *(func.sum(case((CardRow.kind == k, 1), else_=0)) for k in kinds[1:]),
+            )
             .join(CardRow, CardRow.pk == LogRow.card_pk)
             .where(
                 LogRow.learner == self.learner,
@@ -944,12 +978,20 @@ class Store:
                 LogRow.day >= first,
                 LogRow.day <= last,
             )
-            .group_by(LogRow.day, CardRow.kind)
+            .group_by(LogRow.day, LogRow.grade)
         )
         if deck_ids is not None:
             query = query.where(CardRow.deck_id.in_(list(deck_ids)))
+        totals: dict[tuple[date, str], list[int]] = {}
         with self._tx() as conn:
-            return [RetentionCount(d, k, int(n), int(p or 0)) for d, k, n, p in conn.execute(query)]
+            for day, grade, count, *rest in conn.execute(query):
+                per_kind = [int(count) - sum(int(n) for n in rest), *(int(n) for n in rest)]
+                for kind, n in zip(kinds, per_kind, strict=True):
+                    if n:
+                        cell = totals.setdefault((day, kind), [0, 0])
+                        cell[0] += n
+                        cell[1] += n if grade >= 3 else 0  # SM-2's pass mark (Grade.passed)
+        return [RetentionCount(d, k, n, p) for (d, k), (n, p) in sorted(totals.items())]
 
     def _stats_states(self, deck_ids: Sequence[str] | None) -> Any:
         """This learner's scheduled (ever reviewed), active cards, joined with their content."""
@@ -1042,6 +1084,11 @@ class Store:
             answers, cards, new_seen = conn.execute(answered).one()
             due_now = conn.execute(due).scalar_one()
         return TodayCounts(int(answers), int(cards), int(new_seen or 0), int(due_now))
+
+
+def _count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    """SUM(CASE WHEN condition THEN 1 ELSE 0 END): portable across SQLAlchemy backends."""
+    return func.sum(case((condition, 1), else_=0))
 
 
 def _chunks(items: list[int], size: int = 500) -> Iterator[list[int]]:
