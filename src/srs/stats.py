@@ -318,6 +318,7 @@ def build(
     today: date,
     days: int,
     counts: TodayCounts,
+    study_days: Iterable[date],
     per_day: Sequence[DayCount],
     retention_rows: Iterable[RetentionCount],
     ef_rows: Iterable[EfCount],
@@ -325,13 +326,17 @@ def build(
     hardest: Sequence[HardCard],
     decks: Sequence[str] | None = None,
 ) -> Stats:
-    """Put every figure together. `per_day` must cover the whole log, for the longest streak."""
+    """Put every figure together.
+
+    `study_days` are the days with answers over the whole log (for the longest streak);
+    `per_day` and `retention_rows` need only cover the window of `days` days ending today.
+    """
     first = window_start(today, days)
     return Stats(
         today=today,
         days=days,
         counts=counts,
-        streaks=streaks((d for d, n in per_day if n > 0), today),
+        streaks=streaks(study_days, today),
         per_day=sorted(r for r in per_day if first <= r.day <= today and r.answers > 0),
         heatmap=heatmap(per_day, today, days),
         forecast=forecast(due_rows, today),
