@@ -185,21 +185,11 @@ def deck_check(
     as_json: JsonOption = False,
 ) -> None:
     """Check deck files without touching any database. Exit 1 on errors, 0 on warnings only."""
-    from srs.authoring import check_paths, diagnostics_to_json
+    from srs.authoring import check_paths, diagnostics_to_json, format_text, has_errors
 
     diagnostics = check_paths(paths)
-    errors = sum(1 for d in diagnostics if d.severity == "error")
-    warnings = len(diagnostics) - errors
-    if as_json:
-        typer.echo(diagnostics_to_json(diagnostics))
-    else:
-        for diagnostic in diagnostics:
-            typer.echo(diagnostic.format())
-        typer.echo(
-            f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}",
-            err=bool(diagnostics),
-        )
-    if errors:
+    typer.echo(diagnostics_to_json(diagnostics) if as_json else format_text(diagnostics))
+    if has_errors(diagnostics):
         raise typer.Exit(1)
 
 

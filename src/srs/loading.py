@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
+from srs.authoring import check_paths, deck_paths
 from srs.config import bundled_decks_dir
 from srs.deckfile import read_deck_file
 from srs.errors import DeckFileError
@@ -19,32 +20,18 @@ from srs.store import Store
 BUNDLED_FLAG = "bundled_decks_loaded_at"
 
 
-def deck_files(paths: Sequence[Path]) -> list[Path]:
-    """The deck files named: files as given, folders as their `*.toml` files in name order."""
-    files: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            files.extend(sorted(p for p in path.glob("*.toml") if p.is_file()))
-        elif path.exists():
-            files.append(path)
-        else:
-            raise DeckFileError("no such file or folder", str(path), 1, 1)
-    if not files:
-        raise DeckFileError("no deck files (*.toml) found", ", ".join(map(str, paths)), 1, 1)
-    return files
-
-
 def read_decks(paths: Sequence[Path]) -> list[Deck]:
-    """Parse every named deck, refusing all of them if any has an error or ids clash."""
-    decks = [read_deck_file(f) for f in deck_files(paths)]
-    seen: dict[str, str] = {}
-    for deck in decks:
-        if deck.id in seen:
-            raise DeckFileError(
-                f"deck id {deck.id!r} is also used by {seen[deck.id]}", deck.path or "?", 1, 1
-            )
-        seen[deck.id] = deck.path or "?"
-    return decks
+    """Parse every deck named (files, or folders of `*.toml`), refusing all of them if any has
+    an error: the same errors, with the same positions, that `srs deck check` reports."""
+    diagnostics = check_paths(paths)
+    errors = tuple(d for d in diagnostics if d.severity == "error")
+    if errors:
+        first = errors[0]
+        raise DeckFileError(
+            first.message, first.path, first.line, first.col, first.card_id, problems=errors
+        )
+    files, _ = deck_paths(paths)
+    return [read_deck_file(f) for f in dict.fromkeys(f.resolve() for f in files)]
 
 
 def load_paths(store: Store, paths: Sequence[Path], now: datetime) -> list[LoadReport]:
