@@ -303,6 +303,93 @@ def export_anki(
     typer.echo(f"wrote {report.path}: {report.notes} notes in {len(report.decks)} Anki decks")
 
 
+# ---- stats --------------------------------------------------------------------------------
+
+
+@app.command()
+def stats(
+    decks: DeckArgs = None,
+    days: Annotated[
+        int,
+        typer.Option(
+            "--days", min=1, max=3660, help="Window of the heatmap and the retention figures."
+        ),
+    ] = 365,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Progress from the review log: today, streaks, heatmap, forecast, retention, EF, hardest.
+
+    Days are study days (local date shifted by the rollover hour). Retention counts scheduled
+    reviews only (first answers to new cards and same-day drills are left out), graded 3+.
+
+    --json prints one object (see docs/stats.md):
+    {"date", "days", "decks": [ids] | null,
+     "today": {"answers", "reviewed", "new_seen", "due"},
+     "streak": {"current", "longest"},
+     "reviews_per_day": [{"day", "answers"}],
+     "heatmap": {"start", "first", "last", "max", "levels": [[low, high]],
+                 "weeks": [[Mon..Sun counts, null outside the window]]},
+     "forecast": [{"day", "due"}] (14 days from today; today includes overdue),
+     "retention": {"counts_new_cards": false, "total": RATE, "by_kind": {KIND: RATE},
+                   "weekly": [{"week", "total": RATE, "by_kind": {KIND: RATE}}]},
+     "ef_histogram": [{"low", "high", "cards"}],
+     "hardest": [{"deck", "card", "kind", "prompt", "lapses", "ef", "reps", "due"}]}
+    where RATE is {"reviews", "passed", "rate": passed/reviews or null}.
+    """
+    from srs.stats import build, to_json, window_start
+
+    settings = _settings(db)
+    today = _today(settings)
+    with _collection(settings) as store:
+        # None (every deck) lets the store skip the join to cards where it can
+        deck_ids = store.require_decks(decks) if decks else None
+        first = window_start(today, days)
+        figures = build(
+            today=today,
+            days=days,
+            counts=store.stats_today(deck_ids, today),
+            study_days=store.stats_study_days(deck_ids),
+            per_day=store.stats_answers_per_day(deck_ids, first, today),
+            retention_rows=store.stats_retention_counts(deck_ids, first, today),
+            ef_rows=store.stats_ef_counts(deck_ids),
+            due_rows=store.stats_due_counts(deck_ids, today),
+            hardest=store.stats_hardest(deck_ids),
+            decks=deck_ids,
+        )
+    if as_json:
+        typer.echo(json.dumps(to_json(figures), indent=2))
+        return
+    from rich.console import Console
+
+    from srs.stats_view import stats_view
+
+    Console(highlight=False).print(stats_view(figures, deck_ids or ()))
+
+
+@app.command()
+def history(
+    card: Annotated[str, typer.Argument(metavar="CARD", help="CARD_ID or DECK_ID/CARD_ID.")],
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """One card's full review log, oldest first, and its current SM-2 state."""
+    settings = _settings(db)
+    today = _today(settings)
+    with _collection(settings) as store:
+        stored = store.find_card(card)
+        state = store.state(stored.pk)
+        log = store.log_for_card(stored.pk)
+    from srs.stats_view import history_json, history_view
+
+    if as_json:
+        typer.echo(json.dumps(history_json(stored, state, log), indent=2))
+        return
+    from rich.console import Console
+
+    Console(highlight=False).print(history_view(stored, state, log, today, settings.tz))
+
+
 # ---- entry point --------------------------------------------------------------------------
 
 
