@@ -1034,10 +1034,11 @@ class Store:
             .group_by(StateRow.due)
         )
         buried = StateRow.buried_on == today
+        not_buried = or_(StateRow.buried_on.is_(None), StateRow.buried_on != today)  # NULL-safe
         overdue = states.where(StateRow.due <= today)
         with self._tx() as conn:
             rows = [DueCount(day, int(n)) for day, n in conn.execute(ahead)]
-            late = conn.execute(overdue.add_columns(func.count()).where(~buried)).scalar_one()
+            late = conn.execute(overdue.add_columns(func.count()).where(not_buried)).scalar_one()
             late_buried = conn.execute(overdue.add_columns(func.count()).where(buried)).scalar_one()
         rows.append(DueCount(today, int(late)))
         rows.append(DueCount(today + timedelta(days=1), int(late_buried)))
