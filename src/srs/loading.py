@@ -17,7 +17,7 @@ from srs.errors import DeckFileError
 from srs.model import Deck, LoadReport
 from srs.store import Store
 
-BUNDLED_FLAG = "bundled_decks_loaded_at"
+FIRST_RUN_FLAG = "first_run_done_at"  # set once any deck has been loaded, bundled or not
 
 
 def read_decks(paths: Sequence[Path]) -> list[Deck]:
@@ -36,16 +36,25 @@ def read_decks(paths: Sequence[Path]) -> list[Deck]:
 
 def load_paths(store: Store, paths: Sequence[Path], now: datetime) -> list[LoadReport]:
     """Validate, then load or update the decks at `paths`; one report a deck."""
-    return [store.load_deck(deck, now) for deck in read_decks(paths)]
+    reports = [store.load_deck(deck, now) for deck in read_decks(paths)]
+    _mark_first_run_done(store, now)
+    return reports
 
 
 def load_bundled_if_new(store: Store, now: datetime) -> list[LoadReport]:
     """On the first run of an empty collection, load the decks shipped with srs.
 
-    This happens once: a learner who later removes every deck does not get them back unasked.
+    This happens once: a learner who loads decks of their own first, or who later removes every
+    deck, does not get the bundled ones unasked.
     """
-    if store.get_meta(BUNDLED_FLAG) is not None or not store.is_empty():
+    if store.get_meta(FIRST_RUN_FLAG) is not None:
         return []
-    reports = load_paths(store, [bundled_decks_dir()], now)
-    store.set_meta(BUNDLED_FLAG, now.isoformat())
-    return reports
+    if not store.is_empty():
+        _mark_first_run_done(store, now)
+        return []
+    return load_paths(store, [bundled_decks_dir()], now)
+
+
+def _mark_first_run_done(store: Store, now: datetime) -> None:
+    if store.get_meta(FIRST_RUN_FLAG) is None:
+        store.set_meta(FIRST_RUN_FLAG, now.isoformat())
