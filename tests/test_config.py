@@ -5,6 +5,9 @@ Every test passes its own `env` mapping, so nothing here reads or changes `os.en
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -208,3 +211,32 @@ def test_srs_rollover_hour_refuses_other_values(raw: str) -> None:
 
 def test_srs_learner_names_the_learner() -> None:
     assert config.resolve(env={**PARIS, "SRS_LEARNER": "ada"}).learner == "ada"
+
+
+_LOCAL_OFFSETS = """
+from srs import config
+for raw in ("2026-07-01T09:00", "2026-01-15T09:00"):
+    print(config.resolve(env={"SRS_NOW": raw}).now.utcoffset())
+"""
+
+
+@pytest.mark.xfail(
+    reason="BUG: config.py resolve_tz falls back to datetime.now().astimezone().tzinfo, a fixed "
+    "UTC offset taken today, so without SRS_TZ a naive SRS_NOW in the other DST season (and "
+    "any study day computed for it) is off by the DST shift",
+    strict=True,
+)
+def test_without_srs_tz_a_naive_srs_now_gets_the_machines_offset_for_that_date() -> None:
+    # The machine's zone is set for a child process only (TZ=Europe/Paris); this process and its
+    # os.environ are left alone. Paris is UTC+2 on 07-01 and UTC+1 on 01-15.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SRS_")}
+    env["TZ"] = "Europe/Paris"
+    out = subprocess.run(
+        [sys.executable, "-c", _LOCAL_OFFSETS],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    ).stdout.split()
+    assert out == ["2:00:00", "1:00:00"]
