@@ -53,7 +53,7 @@ def srs_env(db: Path, now: str, **extra: str) -> dict[str, str]:
 def spawn(args: list[str], env: Mapping[str, str]) -> pexpect.spawn:
     """Start `srs ARGS` in a real pseudo-terminal."""
     return pexpect.spawn(
-        SRS, args, env=dict(env), encoding="utf-8", timeout=20, dimensions=(50, 110)
+        SRS, args, env=dict(env), encoding="utf-8", timeout=90, dimensions=(50, 110)
     )
 
 
