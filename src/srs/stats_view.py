@@ -241,12 +241,14 @@ def ef_view(stats: Stats) -> BarChart:
 
 def hardest_view(stats: Stats) -> Table:
     """The cards with most lapses, then lowest easiness, with their prompts."""
-    table = Table(box=None, padding=(0, 1), show_edge=False, header_style="bold", expand=False)
+    # expand, so that the prompt's ratio takes whatever width the other columns leave
+    table = Table(box=None, padding=(0, 1), show_edge=False, header_style="bold", expand=True)
     table.add_column("card", overflow="fold", max_width=32)
-    table.add_column("kind")
-    table.add_column("lapses", justify="right")
-    table.add_column("EF", justify="right")
-    table.add_column("prompt", overflow="ellipsis", no_wrap=True, min_width=12, ratio=1)
+    table.add_column("kind", no_wrap=True)
+    table.add_column("lapses", justify="right", no_wrap=True)
+    table.add_column("EF", justify="right", no_wrap=True)
+    # the prompt gives way first when the width is short: one line, cut with an ellipsis
+    table.add_column("prompt", overflow="ellipsis", no_wrap=True, min_width=10, ratio=1)
     for h in stats.hardest:
         kind_style = KIND_STYLE.get(Kind(h.kind), "") if h.kind in KINDS else ""
         table.add_row(
@@ -311,7 +313,7 @@ def history_view(
     if not log:
         parts.append(Text("No answers yet.", style="dim"))
         return Group(*parts)
-    table = Table(box=None, padding=(0, 1), show_edge=False, header_style="bold")
+    table = Table(box=None, padding=(0, 1, 0, 0), show_edge=False, header_style="bold")
     # short headers so the table fits 60 columns; the key below spells them out
     for name, justify in (
         ("answered", "left"),
@@ -359,7 +361,7 @@ def _state_grid(state: SchedState, today: date) -> Table:
     grid.add_row("Due", when(state.due, today))
     grid.add_row("Interval", f"{state.interval} d")
     grid.add_row("EF", ef_text(state.ef))
-    grid.add_row("In a row", f"{state.n} successful reviews")
+    grid.add_row("In a row", f"{state.n} successful review{'s' * (state.n != 1)}")
     grid.add_row("Lapses", str(state.lapses))
     grid.add_row("Reviews", str(state.reps))
     return grid
