@@ -39,6 +39,10 @@ def _section(title: str) -> Rule:
     return Rule(Text(title, style="bold"), align="left", style="dim")
 
 
+def _n(count: int, noun: str) -> str:
+    return f"{count} {noun}{'s' * (count != 1)}"
+
+
 def _percent(rate: Rate) -> str:
     value = rate.rate
     return "-" if value is None else f"{value:.0%}"
@@ -176,12 +180,10 @@ def today_view(stats: Stats) -> Table:
     grid.add_column()
     grid.add_row(
         "Today",
-        f"{c.answers} answers on {c.reviewed} cards, {c.new_seen} new; {c.due} still due",
+        f"{_n(c.answers, 'answer')} on {_n(c.reviewed, 'card')}, {c.new_seen} new; "
+        f"{c.due} still due",
     )
-    grid.add_row(
-        "Streak",
-        f"{s.current} day{'s' * (s.current != 1)} (longest {s.longest})",
-    )
+    grid.add_row("Streak", f"{_n(s.current, 'day')} (longest {s.longest})")
     return grid
 
 
