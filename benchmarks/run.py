@@ -1,0 +1,541 @@
+"""Benchmarks of srs next to Anki and plain Python, run by hand: `uv run python benchmarks/run.py`.
+
+Generates (or reuses, from `benchmarks/data/`) synthetic collections of 1k, 10k and 100k cards with
+up to a million answers, builds the same cards into real Anki collections, measures, and prints a
+Markdown table of medians. `--quick` uses smaller sizes and fewer repeats. See benchmarks/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import json
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from datetime import timedelta
+from pathlib import Path
+
+import anki_side
+import genanki
+import generate
+from measure import BIN, Row, copy_db, environment, load_average, median, time_calls, time_process
+
+from srs.config import sqlite_url
+from srs.deckfile import read_deck_file
+from srs.export_anki import AFMT, CSS, FIELDS, QFMT, ExportCard, export_apkg
+from srs.loading import read_decks
+from srs.model import Deck
+from srs.review import ReviewSession
+from srs.store import Store
+
+VERSIONS = ("srs", "sqlalchemy", "anki", "genanki", "typer", "rich")
+SRS_ENV = {"SRS_NOW": generate.BENCH_NOW.strftime("%Y-%m-%dT%H:%M"), "SRS_TZ": "UTC"}
+GRADES = (4, 5, 4, 3, 5, 4, 2, 4, 5, 4)  # SM-2 grades matching anki_side.RATINGS
+BENCH_DECK_CARDS = 10_000
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How many times to repeat each kind of measurement."""
+
+    process_runs: int = 11
+    call_runs: int = 7
+    load_runs: int = 3
+    export_runs: int = 5
+    answer_rounds: int = 3
+    answers: int = 200
+
+
+FULL = Plan()
+QUICK = Plan(process_runs=5, call_runs=3, load_runs=1, export_runs=2, answer_rounds=1, answers=100)
+
+
+def log(message: str) -> None:
+    """Progress on stderr, so that stdout holds only the results."""
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+# --------------------------------------------------------------------------------------------
+# Inputs
+
+
+def bench_deck() -> Path:
+    """The single 10k-card deck file used for loading, exporting and importing into Anki."""
+    folder = generate.DATA / f"deck10k-v{generate.GENERATOR_VERSION}"
+    path = folder / "bench-10k.toml"
+    if not path.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        generate.write_decks(folder, "bench-10k", BENCH_DECK_CARDS, 1, seed=11)
+        (folder / "bench-10k-01.toml").rename(path)
+    return path
+
+
+def export_items(deck: Deck) -> list[ExportCard]:
+    """The deck's cards as the exporter takes them, all last edited when they were loaded."""
+    return [ExportCard(deck, card, generate.LOADED_AT) for card in deck.cards]
+
+
+def collection_apkg(spec: generate.Spec, meta: generate.Meta) -> Path:
+    """The whole srs collection exported to .apkg the way `srs export anki` does it."""
+    path = spec.root / "collection.apkg"
+    if path.exists():
+        return path
+    store = Store.open(sqlite_url(spec.db), str(spec.db))
+    try:
+        summaries = {d.id: d for d in store.decks()}
+        items = [
+            ExportCard(
+                Deck(c.deck_id, summaries[c.deck_id].title, summaries[c.deck_id].source),
+                c.card,
+                c.edited_at,
+            )
+            for c in store.cards(meta.decks)
+        ]
+    finally:
+        store.close()
+    export_apkg(items, path)
+    return path
+
+
+def due_today(spec: generate.Spec, meta: generate.Meta) -> int:
+    """How many reviews the srs collection has due on the benchmark day."""
+    store = Store.open(sqlite_url(spec.db), str(spec.db))
+    try:
+        return len(store.due_review_pks(meta.decks, generate.BENCH_DAY))
+    finally:
+        store.close()
+
+
+@dataclass
+class Prepared:
+    """A generated srs collection and its Anki twin."""
+
+    spec: generate.Spec
+    meta: generate.Meta
+    anki_path: Path
+    anki_meta: dict[str, object]
+
+
+def prepare(spec: generate.Spec) -> Prepared:
+    """Generate (or reuse) the srs collection and build (or reuse) the Anki one."""
+    meta = generate.ensure(spec)
+    apkg = collection_apkg(spec, meta)
+    due = due_today(spec, meta)
+    log(f"{spec.name}: {meta.cards} cards, {meta.reviews} answers, {due} due on the bench day")
+    folder = spec.root / "anki"
+    anki_meta = anki_side.build_collection(apkg, folder, due)
+    return Prepared(spec, meta, folder / "collection.anki2", anki_meta)
+
+
+# --------------------------------------------------------------------------------------------
+# Measurements
+
+
+def startup(plan: Plan, mid: Prepared, big: Prepared | None, scratch: Path) -> list[Row]:
+    """Whole processes: interpreter, `srs --help`, completion, `srs status`, Anki's counts."""
+    log("start-up: whole processes")
+    py, srs, runs = str(BIN / "python"), str(BIN / "srs"), plan.process_runs
+    bare = time_process([py, "-c", "pass"], runs)
+    rows = [Row("start-up", "`python -c pass`", median(bare))]
+    helps = time_process([srs, "--help"], runs)
+    rows.append(Row("start-up", "`srs --help`", median(helps), "`python -c pass`", median(bare)))
+    plain = time_process([srs, "--help"], runs, env={"TYPER_USE_RICH": "0"})
+    rows.append(
+        Row(
+            "start-up",
+            "`srs --help`, typer's plain help (`TYPER_USE_RICH=0`)",
+            median(plain),
+            "`srs --help`",
+            median(helps),
+            note="what lazy rich would give",
+        )
+    )
+    completion = {"_SRS_COMPLETE": "complete_bash", "COMP_WORDS": "srs st", "COMP_CWORD": "1"}
+    comp = time_process([srs], runs, env=completion)
+    rows.append(
+        Row(
+            "start-up",
+            "bash completion of `srs st`",
+            median(comp),
+            "`python -c pass`",
+            median(bare),
+        )
+    )
+    for prepared in (mid, big):
+        if prepared is None:
+            continue
+        label = prepared.spec.name
+        status = time_process([srs, "status", "--db", str(prepared.spec.db)], runs, env=SRS_ENV)
+        copy = copy_db(prepared.anki_path, scratch / f"anki-status-{label}")
+        counts = time_process([py, "-c", anki_side.COUNTS_SCRIPT, str(copy)], runs)
+        cards = prepared.meta.cards
+        rows.append(
+            Row(
+                "start-up",
+                f"`srs status`, {cards:,} cards, {prepared.meta.reviews:,} answers",
+                median(status),
+                "Anki process: import, open, print due counts",
+                median(counts),
+            )
+        )
+        rows.append(
+            Row(
+                "start-up",
+                f"`srs status`, {cards:,} cards, against interpreter start-up",
+                median(status),
+                "`python -c pass`",
+                median(bare),
+                target="issue 2",
+            )
+        )
+    return rows
+
+
+def status_work(plan: Plan, prepared: Sequence[Prepared]) -> list[Row]:
+    """`srs status` and `srs stats` in-process, after the imports: the work of the command."""
+    from typer.testing import CliRunner
+
+    from srs.cli import app
+
+    runner = CliRunner()
+
+    def invoke(args: list[str]) -> Callable[[], None]:
+        def call() -> None:
+            result = runner.invoke(app, args, env=SRS_ENV)
+            if result.exit_code != 0:
+                raise RuntimeError(f"srs {' '.join(args)}: {result.output[-2000:]}")
+
+        return call
+
+    rows = []
+    for p in prepared:
+        log(f"status work: {p.spec.name}")
+        samples = time_calls(invoke(["status", "--db", str(p.spec.db)]), plan.call_runs, warmup=1)
+        rows.append(
+            Row(
+                "commands",
+                f"`srs status` work in-process, {p.meta.cards:,} cards",
+                median(samples),
+            )
+        )
+    biggest = max(prepared, key=lambda p: p.meta.reviews)
+    names = {c.name or (c.callback.__name__ if c.callback else "") for c in app.registered_commands}
+    label = f"`srs stats`, {biggest.meta.reviews:,} answers"
+    if "stats" not in names:
+        rows.append(
+            Row(
+                "commands",
+                label,
+                None,
+                target="< 300 ms of work (issue 6)",
+                note="TODO: `srs stats` does not exist yet; re-run when it does",
+            )
+        )
+        return rows
+    log(f"stats: {biggest.spec.name}")
+    work = time_calls(invoke(["stats", "--db", str(biggest.spec.db)]), plan.call_runs, warmup=1)
+    whole = time_process(
+        [str(BIN / "srs"), "stats", "--db", str(biggest.spec.db)], plan.call_runs, env=SRS_ENV
+    )
+    rows.append(
+        Row("commands", f"{label}, work in-process", median(work), target="< 300 ms (issue 6)")
+    )
+    rows.append(Row("commands", f"{label}, whole process", median(whole)))
+    return rows
+
+
+def loading(plan: Plan, deck_file: Path, apkg: Path, scratch: Path) -> list[Row]:
+    """A 10k-card deck file into an empty collection, and again unchanged; Anki importing it."""
+    log("loading: srs")
+    loads, parses, stores, reloads = [], [], [], []
+    for i in range(plan.load_runs):
+        db = scratch / f"load-{i}" / "srs.db"
+        db.parent.mkdir(parents=True)
+        store = Store.open(sqlite_url(db), str(db))
+        try:
+            for target in (loads, reloads):
+                t0 = time.perf_counter()
+                decks = read_decks([deck_file])  # exactly `load_paths`, timed in two parts
+                t1 = time.perf_counter()
+                for deck in decks:
+                    store.load_deck(deck, generate.LOADED_AT)
+                t2 = time.perf_counter()
+                target.append(t2 - t0)
+                if target is loads:
+                    parses.append(t1 - t0)
+                    stores.append(t2 - t1)
+        finally:
+            store.close()
+    log("loading: Anki")
+    imports = [
+        anki_side.time_import(apkg, scratch / f"anki-import-{i}", reimport=False)
+        for i in range(plan.load_runs)
+    ]
+    reimports = [
+        anki_side.time_import(apkg, scratch / f"anki-reimport-{i}", reimport=True)
+        for i in range(plan.load_runs)
+    ]
+    n = f"{BENCH_DECK_CARDS // 1000}k"
+    return [
+        Row(
+            "load",
+            f"load a {n}-card deck file into an empty collection",
+            median(loads),
+            f"Anki: import the same {n} notes (.apkg)",
+            median(imports),
+        ),
+        Row("load", "  of which: read and check the file", median(parses)),
+        Row("load", "  of which: `Store.load_deck`", median(stores)),
+        Row(
+            "load",
+            f"reload the same {n}-card file, unchanged",
+            median(reloads),
+            "Anki: re-import the same .apkg",
+            median(reimports),
+        ),
+    ]
+
+
+def plain_genanki(deck: Deck, out: Path) -> None:
+    """The same notes, note type and guids written by genanki alone: fields HTML-escaped, no
+    Markdown, one deck, genanki's own `write_to_file` (zip stored without compression)."""
+    model = genanki.Model(
+        1913580161,
+        "plain genanki",
+        fields=[{"name": name} for name in FIELDS],
+        templates=[{"name": "Card", "qfmt": QFMT, "afmt": AFMT}],
+        css=CSS,
+    )
+    target = genanki.Deck(2059400111, deck.title)
+    for card in deck.cards:
+        fields = [card.front, card.back, card.kind.value, card.source, deck.title, card.id]
+        target.add_note(
+            genanki.Note(
+                model=model,
+                fields=[html.escape(f) for f in fields],
+                tags=list(card.tags),
+                guid=genanki.guid_for(deck.id, card.id),
+            )
+        )
+    genanki.Package(target).write_to_file(str(out))
+
+
+def exporting(plan: Plan, deck_file: Path, scratch: Path) -> tuple[list[Row], Path]:
+    """`export_apkg` of 10k cards next to plain genanki; also returns the .apkg for Anki."""
+    log("export")
+    deck = read_deck_file(deck_file)
+    items = export_items(deck)
+    scratch.mkdir(parents=True, exist_ok=True)
+    ours, theirs = scratch / "srs.apkg", scratch / "genanki.apkg"
+    # genanki leaves its temporary SQLite file behind: keep it inside the scratch folder.
+    saved = tempfile.tempdir
+    tempfile.tempdir = str(scratch)
+    try:
+        srs_s = time_calls(lambda: export_apkg(items, ours), plan.export_runs, warmup=1)
+        plain_s = time_calls(lambda: plain_genanki(deck, theirs), plan.export_runs, warmup=1)
+    finally:
+        tempfile.tempdir = saved
+    size_ours, size_theirs = ours.stat().st_size, theirs.stat().st_size
+    n = f"{len(items) // 1000}k"
+    rows = [
+        Row(
+            "export",
+            f"export {n} cards to .apkg (`export_apkg`)",
+            median(srs_s),
+            "plain genanki, same notes",
+            median(plain_s),
+            target="within 1.2x (issue 5)",
+        ),
+        Row(
+            "export",
+            f"  .apkg size: srs {size_ours / 1e6:.2f} MB, genanki {size_theirs / 1e6:.2f} MB",
+            None,
+            note=f"srs / genanki size = {size_ours / size_theirs:.2f}",
+        ),
+    ]
+    kept = generate.DATA / "bench-10k.apkg"
+    shutil.copyfile(ours, kept)
+    return rows, kept
+
+
+def answering(plan: Plan, p: Prepared, scratch: Path) -> list[Row]:
+    """One answer: grade, save, pick the next card; srs's session next to Anki's scheduler."""
+    log(f"answers: {p.spec.name}")
+    samples: list[float] = []
+    for r in range(plan.answer_rounds):
+        db = copy_db(p.spec.db, scratch / f"answer-{p.spec.name}-{r}")
+        store = Store.open(sqlite_url(db), str(db))
+        try:
+            session = ReviewSession(store, p.meta.decks, generate.BENCH_DAY, generate.NEW_PER_DAY)
+            session.current()
+            for i in range(plan.answers):
+                if session.current() is None:
+                    break
+                now = generate.BENCH_NOW + timedelta(seconds=5 * i)
+                t0 = time.perf_counter()
+                session.answer(GRADES[i % len(GRADES)], now)
+                session.current()
+                samples.append(time.perf_counter() - t0)
+        finally:
+            store.close()
+    anki: list[float] = []
+    for r in range(plan.answer_rounds):
+        copy = copy_db(p.anki_path, scratch / f"anki-answer-{p.spec.name}-{r}")
+        anki += anki_side.answer_times(copy, plan.answers)
+    return [
+        Row(
+            "review",
+            f"one answer + next card, {p.meta.cards:,} cards, {p.meta.reviews:,} answers logged",
+            median(samples),
+            "Anki: `answer_card` + `get_queued_cards`",
+            median(anki),
+            target="< 5 ms (issue 2)" if p.meta.cards >= 100_000 else "",
+            note=f"p90 srs {sorted(samples)[int(len(samples) * 0.9)] * 1000:.2f} ms",
+        )
+    ]
+
+
+def queue_building(plan: Plan, p: Prepared, scratch: Path) -> list[Row]:
+    """Building today's queue: `ReviewSession(...)`, next to Anki's first `get_queued_cards`."""
+    log(f"queue: {p.spec.name}")
+    store = Store.open(sqlite_url(p.spec.db), str(p.spec.db))
+    try:
+        srs_s = time_calls(
+            lambda: ReviewSession(store, p.meta.decks, generate.BENCH_DAY, generate.NEW_PER_DAY),
+            plan.call_runs,
+            warmup=1,
+        )
+        session = ReviewSession(store, p.meta.decks, generate.BENCH_DAY, generate.NEW_PER_DAY)
+        queued = session.remaining
+    finally:
+        store.close()
+    copy = copy_db(p.anki_path, scratch / f"anki-queue-{p.spec.name}")
+    anki = [anki_side.queue_build_time(copy) for _ in range(plan.call_runs)]
+    return [
+        Row(
+            "review",
+            f"build today's queue (`ReviewSession(...)`), {p.meta.cards:,} cards",
+            median(srs_s),
+            "Anki: first `get_queued_cards` after opening",
+            median(anki),
+            note=f"{queued:,} cards queued",
+        )
+    ]
+
+
+# --------------------------------------------------------------------------------------------
+# Output
+
+
+def _ms(value: float | None) -> str:
+    if value is None:
+        return "-"
+    if value < 10:
+        return f"{value:.2f}"
+    if value < 100:
+        return f"{value:.1f}"
+    return f"{value:,.0f}"
+
+
+def table(rows: Sequence[Row]) -> str:
+    """The results as a Markdown table."""
+    out = [
+        "| measurement | srs (ms) | counterpart | counterpart (ms) | srs / counterpart | target "
+        "| note |",
+        "| --- | ---: | --- | ---: | ---: | --- | --- |",
+    ]
+    for row in rows:
+        ratio = "-" if row.ratio is None else f"{row.ratio:.2f}x"
+        other = row.other_name or "-"
+        out.append(
+            f"| {row.name} | {_ms(row.srs_ms)} | {other} | {_ms(row.other_ms)} | {ratio} "
+            f"| {row.target or '-'} | {row.note or '-'} |"
+        )
+    return "\n".join(out)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Prepare the collections, measure, and print the environment and the table."""
+    parser = argparse.ArgumentParser(description="srs benchmarks (see benchmarks/README.md)")
+    parser.add_argument("--quick", action="store_true", help="smaller sizes, fewer repeats")
+    parser.add_argument(
+        "--verify-writer",
+        action="store_true",
+        help="also check that the bulk answer writer matches Store.record_answer row for row",
+    )
+    args = parser.parse_args(argv)
+    plan, sizes = (QUICK, generate.QUICK_SIZES) if args.quick else (FULL, generate.SIZES)
+    started = time.perf_counter()
+    load_before = load_average()
+    env = environment(VERSIONS)
+    log(f"{'quick' if args.quick else 'full'} run; load average {load_before}")
+
+    prepared = {name: prepare(spec) for name, spec in sizes.items()}
+    mid = prepared["10k"]
+    big = prepared.get("100k")
+    deck_file = bench_deck()
+
+    rows: list[Row] = []
+    with tempfile.TemporaryDirectory(prefix="srs-bench-") as tmp:
+        scratch = Path(tmp)
+        rows += startup(plan, mid, big, scratch)
+        export_rows, apkg = exporting(plan, deck_file, scratch / "export")
+        rows += loading(plan, deck_file, apkg, scratch)
+        rows += export_rows
+        for p in (mid, big):
+            if p is not None:
+                rows += answering(plan, p, scratch)
+        rows += queue_building(plan, big or mid, scratch)
+        rows += status_work(plan, [p for p in (mid, big) if p is not None])
+
+    extra: dict[str, object] = {}
+    if args.verify_writer:
+        log("checking the bulk writer against record_answer")
+        extra["bulk_writer_check"] = generate.verify_bulk_writer()
+    elapsed = time.perf_counter() - started
+    env["load average (1/5/15 min) before"] = load_before
+    env["load average after"] = load_average()
+    env["run"] = f"{'--quick' if args.quick else 'full'}, {elapsed / 60:.1f} min"
+
+    generation = {
+        p.spec.name: {
+            "cards": p.meta.cards,
+            "answers": p.meta.reviews,
+            "writer": p.spec.writer,
+            "load_s": round(p.meta.load_s, 2),
+            "simulate_s": round(p.meta.simulate_s, 1),
+            "ms_per_answer": round(p.meta.per_answer_ms, 3),
+            "anki_import_s": round(float(p.anki_meta["import_s"]), 2),  # type: ignore[arg-type]
+            "anki_counts_new_learn_review": p.anki_meta["counts_new_learn_review"],
+        }
+        for p in prepared.values()
+    }
+    lines = ["## Environment", ""]
+    lines += [f"- {key}: {value}" for key, value in env.items()]
+    lines += ["", "## Results (medians)", "", table(rows), "", "## Generated collections", ""]
+    lines += ["```json", json.dumps({"collections": generation, **extra}, indent=2), "```"]
+    report = "\n".join(lines)
+    print(report)
+    out = generate.DATA / ("results-quick" if args.quick else "results")
+    out.with_suffix(".md").write_text(report + "\n", encoding="utf-8")
+    out.with_suffix(".json").write_text(
+        json.dumps(
+            {
+                "environment": env,
+                "rows": [{**asdict(r), "ratio": r.ratio} for r in rows],
+                "collections": generation,
+                **extra,
+            },
+            indent=2,
+        ),
+        encoding="utf-8",
+    )
+    log(f"done in {elapsed / 60:.1f} min; written to {out}.md and {out}.json")
+
+
+if __name__ == "__main__":
+    main()
