@@ -220,12 +220,6 @@ for raw in ("2026-07-01T09:00", "2026-01-15T09:00"):
 """
 
 
-@pytest.mark.xfail(
-    reason="BUG: config.py resolve_tz falls back to datetime.now().astimezone().tzinfo, a fixed "
-    "UTC offset taken today, so without SRS_TZ a naive SRS_NOW in the other DST season (and "
-    "any study day computed for it) is off by the DST shift",
-    strict=True,
-)
 def test_without_srs_tz_a_naive_srs_now_gets_the_machines_offset_for_that_date() -> None:
     # The machine's zone is set for a child process only (TZ=Europe/Paris); this process and its
     # os.environ are left alone. Paris is UTC+2 on 07-01 and UTC+1 on 01-15.

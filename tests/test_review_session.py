@@ -430,12 +430,6 @@ def test_a_session_reopened_later_the_same_day_picks_up_pending_drills(store: St
     ]
 
 
-@pytest.mark.xfail(
-    reason="BUG: review.py ReviewSession.__init__ keeps the store's pending drills only as a "
-    "set (`self._drilling`) and queues `*self._drilling`, losing the answer order that "
-    "Store.pending_drill_pks returns",
-    strict=True,
-)
 def test_a_reopened_session_shows_leftover_drills_in_the_order_they_were_failed(
     store: Store,
 ) -> None:

@@ -153,11 +153,6 @@ def test_a_sqlite_file_of_another_program_is_refused(db: Path) -> None:
     assert query(db, "SELECT body FROM notes") == [("keep me",)]
 
 
-@pytest.mark.xfail(
-    reason="BUG: store.py:255 `PRAGMA journal_mode = WAL` runs on connect, before _migrate "
-    "decides to refuse the file, so a refused database is switched to WAL mode on disk",
-    strict=True,
-)
 def test_a_refused_sqlite_file_of_another_program_is_left_byte_for_byte(db: Path) -> None:
     make_foreign_sqlite(db)
     before = db.read_bytes()
@@ -167,11 +162,6 @@ def test_a_refused_sqlite_file_of_another_program_is_left_byte_for_byte(db: Path
     assert query(db, "PRAGMA journal_mode") == [("delete",)]
 
 
-@pytest.mark.xfail(
-    reason="BUG: store.py:255 switches the file to WAL on connect, before the schema version "
-    "is read, so a too-new database in rollback-journal mode is changed on disk",
-    strict=True,
-)
 def test_a_too_new_database_in_rollback_journal_mode_is_left_byte_for_byte(db: Path) -> None:
     open_store(db).close()
     con = sqlite3.connect(db)

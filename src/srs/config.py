@@ -83,9 +83,28 @@ def resolve_tz(env: Mapping[str, str]) -> tzinfo:
             return ZoneInfo(name)
         except (ZoneInfoNotFoundError, ValueError):
             raise ConfigError(f"SRS_TZ={name!r} is not a known time zone") from None
-    local = datetime.now().astimezone().tzinfo
-    assert local is not None
-    return local
+    return machine_tz()
+
+
+def machine_tz() -> tzinfo:
+    """The machine's named time zone, with its daylight-saving rules.
+
+    `datetime.now().astimezone()` would freeze today's UTC offset, putting a date in the other
+    season an hour off; so read `TZ`, else `/etc/localtime`, and only then fall back to it.
+    """
+    name = (os.environ.get("TZ") or "").lstrip(":")
+    if name:
+        try:
+            return ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            pass  # a POSIX rule string such as "CET-1CEST": left to the C library below
+    try:
+        with open("/etc/localtime", "rb") as handle:
+            return ZoneInfo.from_file(handle, key="localtime")
+    except (OSError, ValueError):
+        local = datetime.now().astimezone().tzinfo
+        assert local is not None
+        return local
 
 
 def resolve_now(env: Mapping[str, str], tz: tzinfo) -> datetime:

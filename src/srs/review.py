@@ -59,8 +59,9 @@ class ReviewSession:
         self.today = today
         due = store.due_review_pks(self.deck_ids, today)
         new = store.new_card_pks(self.deck_ids, today, new_per_day)
-        self._drilling: set[int] = set(store.pending_drill_pks(self.deck_ids, today))
-        self._queue: deque[int] = deque([*due, *new, *self._drilling])
+        drills = store.pending_drill_pks(self.deck_ids, today)  # in the order they were failed
+        self._drilling: set[int] = set(drills)
+        self._queue: deque[int] = deque([*due, *new, *drills])
         self._done: list[_Done] = []
         self._current: QueuedCard | None = None
 

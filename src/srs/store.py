@@ -8,6 +8,7 @@ its own short transaction and is committed before the call returns.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -252,7 +253,6 @@ def _sqlite_pragmas(dbapi_conn: object, _record: object) -> None:
     dbapi_conn.isolation_level = None  # type: ignore[attr-defined]
     cur = dbapi_conn.cursor()  # type: ignore[attr-defined]
     cur.execute("PRAGMA busy_timeout = 15000")
-    cur.execute("PRAGMA journal_mode = WAL")
     cur.execute("PRAGMA synchronous = NORMAL")
     cur.execute("PRAGMA foreign_keys = ON")
     cur.close()
@@ -296,32 +296,44 @@ class Store:
         self.engine.dispose()
 
     def _migrate(self) -> None:
+        """Check the schema version, create the tables of a new collection, then turn WAL on.
+
+        WAL is switched on only after the checks: a database this version refuses (too new, or
+        another program's) is left byte for byte as it was.
+        """
         try:
             with self.engine.begin() as conn:
-                tables = set(inspect(conn).get_table_names())
-                if "meta" in tables:
-                    found = conn.execute(
-                        select(MetaRow.value).where(MetaRow.key == "schema_version")
-                    ).scalar()
-                    version = int(found) if found is not None else 0
-                    if version > SCHEMA_VERSION:
-                        raise SchemaTooNewError(
-                            f"{self.label}: database schema version {version} was written by a "
-                            f"newer srs (this one reads up to {SCHEMA_VERSION}); left untouched"
-                        )
-                    if version == SCHEMA_VERSION:
-                        return
-                elif tables - {"meta"}:
-                    raise StoreError(f"{self.label}: not an srs database (unknown tables found)")
-                Base.metadata.create_all(conn)
-                conn.execute(delete(MetaRow).where(MetaRow.key == "schema_version"))
-                conn.execute(
-                    MetaRow.__table__.insert().values(
-                        key="schema_version", value=str(SCHEMA_VERSION)
-                    )
-                )
+                self._check_or_create_schema(conn)
+            if self.engine.dialect.name == "sqlite":
+                raw = self.engine.raw_connection()
+                try:  # outside any transaction, where SQLite allows the change
+                    raw.cursor().execute("PRAGMA journal_mode = WAL")
+                finally:
+                    raw.close()
         except SQLAlchemyError as exc:
             raise StoreError(f"{self.label}: cannot open database: {_reason(exc)}") from None
+
+    def _check_or_create_schema(self, conn: Connection) -> None:
+        tables = set(inspect(conn).get_table_names())
+        if "meta" in tables:
+            found = conn.execute(
+                select(MetaRow.value).where(MetaRow.key == "schema_version")
+            ).scalar()
+            version = int(found) if found is not None else 0
+            if version > SCHEMA_VERSION:
+                raise SchemaTooNewError(
+                    f"{self.label}: database schema version {version} was written by a newer "
+                    f"srs (this one reads up to {SCHEMA_VERSION}); left untouched"
+                )
+            if version == SCHEMA_VERSION:
+                return
+        elif tables:
+            raise StoreError(f"{self.label}: not an srs database (it holds other tables)")
+        Base.metadata.create_all(conn)
+        conn.execute(delete(MetaRow).where(MetaRow.key == "schema_version"))
+        conn.execute(
+            MetaRow.__table__.insert().values(key="schema_version", value=str(SCHEMA_VERSION))
+        )
 
     @contextmanager
     def _tx(self) -> Iterator[Connection]:
@@ -622,9 +634,15 @@ class Store:
 
     def pending_drill_pks(self, deck_ids: Sequence[str], today: date) -> list[int]:
         """Cards whose latest answer today was below the drill pass mark, in answer order."""
+        return [pk for pk, _ in self._pending_drills(deck_ids, today)]
+
+    def _pending_drills(self, deck_ids: Sequence[str], today: date) -> list[tuple[int, str]]:
+        """(card, deck) of each card still to drill today, in the order of its latest answer."""
+        if not deck_ids:
+            return []
         with self._tx() as conn:
             rows = conn.execute(
-                select(LogRow.card_pk, LogRow.grade)
+                select(LogRow.card_pk, LogRow.grade, CardRow.deck_id)
                 .join(CardRow, CardRow.pk == LogRow.card_pk)
                 .where(
                     LogRow.learner == self.learner,
@@ -634,12 +652,16 @@ class Store:
                 )
                 .order_by(LogRow.id)
             ).all()
-        last: dict[int, int] = {}
-        for pk, grade in rows:
+        last: dict[int, tuple[int, str]] = {}
+        for pk, grade, deck_id in rows:
             last.pop(pk, None)  # re-insert so the order follows each card's latest answer
-            last[pk] = grade
+            last[pk] = (grade, deck_id)
         buried = self._buried_today(list(last), today)
-        return [pk for pk, g in last.items() if sm2.needs_drill(g) and pk not in buried]
+        return [
+            (pk, deck_id)
+            for pk, (grade, deck_id) in last.items()
+            if sm2.needs_drill(grade) and pk not in buried
+        ]
 
     def _buried_today(self, pks: list[int], today: date) -> set[int]:
         if not pks:
@@ -814,20 +836,10 @@ class Store:
         )
         with self._tx() as conn:
             counts = {r[0]: r[1:] for r in conn.execute(query)}
-            introduced = dict(conn.execute(introduced_q).tuples().all())
-            titles = dict(
-                conn.execute(
-                    select(DeckRow.id, DeckRow.title).where(DeckRow.id.in_(list(deck_ids)))
-                )
-                .tuples()
-                .all()
-            )
-        drills: dict[str, int] = {}
-        if deck_ids:
-            pks = self.pending_drill_pks(deck_ids, today)
-            for pk in pks:
-                deck_id = self.card(pk).deck_id
-                drills[deck_id] = drills.get(deck_id, 0) + 1
+            introduced = {r[0]: r[1] for r in conn.execute(introduced_q)}
+            titles_q = select(DeckRow.id, DeckRow.title).where(DeckRow.id.in_(list(deck_ids)))
+            titles = {r[0]: r[1] for r in conn.execute(titles_q)}
+        drills = Counter(deck_id for _, deck_id in self._pending_drills(deck_ids, today))
         result = []
         for deck_id in deck_ids:
             total, due, unseen, first_due = counts.get(deck_id, (0, 0, 0, None))
