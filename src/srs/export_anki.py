@@ -37,6 +37,9 @@ from markdown_it import MarkdownIt
 from srs.errors import ExportError
 from srs.model import Card, Deck, Kind
 
+# Stripping controls also removes \x1f, Anki's field separator.
+from srs.safetext import strip_control_chars
+
 # Fixed forever: Anki identifies the note type by this id, so changing it would fork every learner's
 # collection into two note types.
 MODEL_ID = 1913580160
@@ -101,8 +104,6 @@ hr#answer { border: 0; border-top: 1px solid var(--srs-rule); }
 code, pre { font-size: 0.9em; }
 """
 
-# C0 controls except tab and newline, DEL, and C1. Also removes \x1f, Anki's field separator.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _WHITESPACE = re.compile(r"\s+")
 # Characters Anki reads inside field content after the template is rendered: `[sound:...]`,
 # `[latex]`, and cloze `{{c1::...}}` should a learner switch the note type. Entities display the
@@ -184,18 +185,13 @@ def note_guid(deck: Deck, card: Card) -> str:
 
 def render_markdown(text: str) -> str:
     """Card Markdown to HTML that is safe as an Anki field: no raw HTML, no Anki markup."""
-    rendered = _MARKDOWN.render(clean_text(text)).strip()
+    rendered = _MARKDOWN.render(strip_control_chars(text)).strip()
     return rendered.translate(_ANKI_MARKUP)
-
-
-def clean_text(text: str) -> str:
-    """`text` without control characters (tab and newline are kept)."""
-    return _CONTROL.sub("", text)
 
 
 def plain_field(text: str) -> str:
     """Plain text as an Anki field: control characters removed, HTML and Anki markup escaped."""
-    return html.escape(clean_text(text), quote=True).translate(_ANKI_MARKUP)
+    return html.escape(strip_control_chars(text), quote=True).translate(_ANKI_MARKUP)
 
 
 # markdown-it's link validation already refuses javascript:, vbscript:, file: and most data: URLs.
@@ -300,7 +296,7 @@ def _tags(deck: Deck, card: Card) -> list[str]:
     """The kind, the deck id and the card's own tags, as Anki tags (no spaces, no duplicates)."""
     tags: dict[str, str] = {}
     for raw in (card.kind.value, deck.id, *card.tags):
-        tag = _WHITESPACE.sub("_", clean_text(raw).strip())
+        tag = _WHITESPACE.sub("_", strip_control_chars(raw).strip())
         # Anki tags are case-insensitive: keep the first spelling.
         if tag:
             tags.setdefault(tag.casefold(), tag)
@@ -314,7 +310,7 @@ def _deck_title(deck: Deck) -> str:
 
 
 def _one_line(text: str) -> str:
-    return _WHITESPACE.sub(" ", clean_text(text)).strip()
+    return _WHITESPACE.sub(" ", strip_control_chars(text)).strip()
 
 
 def _epoch(moment: datetime) -> int:
