@@ -454,3 +454,14 @@ def test_card_selected_twice_is_an_error(tmp_path: Path) -> None:
 def test_naive_edit_time_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
         export_apkg([ExportCard(PAPER, CARDS[0], datetime(2024, 1, 1))], tmp_path / "x.apkg")
+
+
+def test_markdown_images_reach_anki_as_text_not_remote_fetches(
+    tmp_path: Path, col: Collection
+) -> None:
+    card = Card("img", Kind.FINDING, "See ![chart](http://tracker.example/p.png)", "Back.")
+    export_apkg([ExportCard(OTHER, card, T1)], tmp_path / "img.apkg")
+    import_package(col, tmp_path / "img.apkg")
+    question = col.get_card(col.find_cards("")[0]).question()
+    assert "<img" not in question
+    assert "See !" in question  # shown as "!" and a plain link, which Anki never fetches

@@ -195,7 +195,9 @@ def plain_field(text: str) -> str:
 
 
 # markdown-it's link validation already refuses javascript:, vbscript:, file: and most data: URLs.
-_MARKDOWN = MarkdownIt("commonmark", {"html": False})
+# No raw HTML, and no images: a deck has no media, and an image URL would make Anki fetch a
+# remote address the deck's author chose. Image syntax stays visible as text.
+_MARKDOWN = MarkdownIt("commonmark", {"html": False}).disable("image")
 
 
 class _Model(genanki.Model):
