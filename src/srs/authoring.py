@@ -149,12 +149,11 @@ def _toml_string(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
-def _refuse_bad_id(deck_id: str) -> None:
+def _refuse_bad_id(deck_id: str, path: str) -> None:
     if not SLUG.match(deck_id):
-        raise DeckFileError(
-            f"deck id {deck_id!r} is not a slug (lowercase letters and digits joined by hyphens)",
-            path=f"{deck_id}.toml",
-        )
+        msg = f"deck id {deck_id!r} is not a slug (lowercase letters and digits joined by hyphens)"
+        diag = Diagnostic(path, 1, 1, "error", "bad-id", msg)
+        raise DeckFileError(msg, path, problems=(diag,))
 
 
 def scaffold_deck(deck_id: str, title: str | None = None, filename: str | None = None) -> str:
@@ -163,7 +162,7 @@ def scaffold_deck(deck_id: str, title: str | None = None, filename: str | None =
     `filename` only fills the how-to comments (default `decks/<id>.toml`). Raises `DeckFileError`
     for an id that is not a slug, or a title the checker refuses.
     """
-    _refuse_bad_id(deck_id)
+    _refuse_bad_id(deck_id, filename or "<new deck>")
     if title is None:
         title = deck_id.replace("-", " ").capitalize()
     if filename is None or not filename.isprintable():  # a comment cannot hold a newline
@@ -186,8 +185,8 @@ def new_deck_file(deck_id: str, directory: Path, title: str | None = None) -> Pa
     Refuses an id that is not a slug (`DeckFileError`) and an existing file (`SrsError`): a deck
     file may hold work, so it is never overwritten.
     """
-    _refuse_bad_id(deck_id)
     target = directory / f"{deck_id}.toml"
+    _refuse_bad_id(deck_id, str(target))
     text = scaffold_deck(deck_id, title, str(target))
     try:
         directory.mkdir(parents=True, exist_ok=True)
