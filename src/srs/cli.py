@@ -175,7 +175,10 @@ def deck_new(
     """Write a new deck file with one example card of each kind."""
     from srs.authoring import new_deck_file
 
-    path = new_deck_file(deck_id, directory, title)
+    try:
+        path = new_deck_file(deck_id, directory, title)
+    except DeckFileError as exc:  # its position would name a file that was never written
+        _fail(exc.message)
     typer.echo(f"wrote {path}")
 
 
