@@ -117,13 +117,3 @@ def test_bash_completion_does_not_import_rich() -> None:
     report = run_srs([], env)
     assert "review" in str(report["output"])
     assert "rich" not in report["packages"]  # type: ignore[operator]
-
-
-@pytest.mark.xfail(
-    reason="typer renders --help with rich when rich is installed (about 170 ms of imports); "
-    "see benchmarks/README.md. Remove this mark once the CLI turns rich help off.",
-    strict=False,
-)
-def test_help_does_not_import_rich() -> None:
-    report = run_srs(["--help"])
-    assert "rich" not in report["packages"]  # type: ignore[operator]
