@@ -75,8 +75,8 @@ def time_process(
     """Wall-clock seconds from start to exit of a whole process, `runs` times.
 
     The untimed warm-up runs fill the page cache and the bytecode cache, so these are cold
-    interpreters on warm files,
-    as when a user types a command twice. Output is discarded; a failure raises with its stderr.
+    interpreters on warm files, as when a user types a command twice. Output is discarded; a
+    failure raises with its stderr.
     """
     full_env = child_env(env)
     samples = []
@@ -141,9 +141,30 @@ def load_average() -> str:
         return "unknown"
 
 
+def source_revision(repo: Path) -> str:
+    """The commit measured, and whether `src/` had uncommitted changes at the time."""
+    try:
+        head = subprocess.run(
+            ["git", "-C", str(repo), "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(repo), "status", "--porcelain", "--", "src"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return f"{head} (with uncommitted changes in src/)" if dirty else head
+
+
 def environment(dists: Iterable[str]) -> dict[str, str]:
     """The machine, the date and the versions that the results belong to."""
     info = {
+        "commit": source_revision(Path(__file__).resolve().parents[1]),
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "nproc": str(os.cpu_count()),
         "cpu": _cpu_model(),
