@@ -110,6 +110,9 @@ class CardRow(Base):
     __table_args__ = (
         UniqueConstraint("deck_id", "card_id"),
         Index("ix_cards_deck_position", "deck_id", "position"),
+        # `srs stats`: the cards of each kind, and the few retired cards, without a table scan
+        Index("ix_cards_kind", "kind", "pk"),
+        Index("ix_cards_retired", "retired_at"),
     )
 
 
@@ -128,7 +131,11 @@ class StateRow(Base):
     lapses: Mapped[int] = mapped_column(Integer, default=0)
     reps: Mapped[int] = mapped_column(Integer, default=0)
     buried_on: Mapped[date | None] = mapped_column(Date, nullable=True)
-    __table_args__ = (Index("ix_state_learner_due", "learner", "due"),)
+    __table_args__ = (
+        Index("ix_state_learner_due", "learner", "due"),
+        # `srs stats`: the ef histogram and the hardest cards, read from the index alone
+        Index("ix_state_stats", "learner", "ef", "lapses", "due", "reps", "card_pk"),
+    )
 
 
 class LogRow(Base):
@@ -924,9 +931,10 @@ class Store:
         ]
 
     # ---- stats queries -------------------------------------------------------------------
-    # Each returns a few small aggregated rows (srs.stats input types); the log itself is only
-    # scanned inside SQL. `deck_ids=None` means every deck, and skips the join to `cards`
-    # where the figure does not need it, so the common case reads the log's indexes only.
+    # Each returns a few small aggregated rows (srs.stats input types); the log is only ever
+    # read inside SQL, through covering indexes. `deck_ids=None` means every deck. Joins to
+    # `cards` are avoided where a filter will do: retired cards are few, so "not retired" is a
+    # NOT IN over a tiny list (ix_cards_retired) rather than one lookup per state row.
 
     def _log_in_decks(self, deck_ids: Sequence[str] | None) -> list[Any]:
         if deck_ids is None:
@@ -934,15 +942,49 @@ class Store:
         pks = select(CardRow.pk).where(CardRow.deck_id.in_(list(deck_ids)))
         return [LogRow.card_pk.in_(pks)]
 
+    def _active_cards(self, deck_ids: Sequence[str] | None) -> Any:
+        """A condition on StateRow.card_pk: the card is not retired (and in `deck_ids`)."""
+        if deck_ids is None:
+            retired = select(CardRow.pk).where(CardRow.retired_at.is_not(None))
+            return StateRow.card_pk.not_in(retired)
+        active = select(CardRow.pk).where(
+            CardRow.deck_id.in_(list(deck_ids)), CardRow.retired_at.is_(None)
+        )
+        return StateRow.card_pk.in_(active)
+
+    def _scheduled(self, deck_ids: Sequence[str] | None) -> list[Any]:
+        """Conditions for this learner's reviewed (scheduled), active cards."""
+        return [
+            StateRow.learner == self.learner,
+            StateRow.due.is_not(None),
+            self._active_cards(deck_ids),
+        ]
+
     def stats_study_days(self, deck_ids: Sequence[str] | None = None) -> list[date]:
         """Every study day with at least one answer, over the whole log, oldest first."""
-        # DISTINCT on the (learner, day) index is a skip-scan: one seek per day, not per answer.
-        query = (
-            select(LogRow.day)
-            .distinct()
-            .where(LogRow.learner == self.learner, *self._log_in_decks(deck_ids))
-            .order_by(LogRow.day)
+        if deck_ids is not None:
+            query = (
+                select(LogRow.day)
+                .distinct()
+                .where(LogRow.learner == self.learner, *self._log_in_decks(deck_ids))
+                .order_by(LogRow.day)
+            )
+            with self._tx() as conn:
+                return list(conn.execute(query).scalars())
+        # A recursive skip-scan of ix_log_learner_day: one index seek per study day, however
+        # many answers each day holds (a plain DISTINCT reads every entry of the index).
+        first = (
+            select(func.min(LogRow.day).label("day"))
+            .where(LogRow.learner == self.learner)
+            .cte("study_days", recursive=True)
         )
+        following = (
+            select(func.min(LogRow.day))
+            .where(LogRow.learner == self.learner, LogRow.day > first.c.day)
+            .scalar_subquery()
+        )
+        days = first.union_all(select(following).where(first.c.day.is_not(None)))
+        query = select(days.c.day).where(days.c.day.is_not(None))
         with self._tx() as conn:
             return list(conn.execute(query).scalars())
 
@@ -969,31 +1011,32 @@ class Store:
     ) -> list[RetentionCount]:
         """Scheduled reviews and those graded 3+, per (study day, card kind), from `first` to
         `last`. First answers to new cards and same-day drills are left out."""
-        from sqlalchemy import case
-
         # Grouping by (day, grade) follows ix_log_retention's order, so SQLite needs no sort;
-        # the kinds are summed side by side instead of grouped, which would need one. Every
-        # card has one of the Kind values (the deck checker enforces it), so the first kind is
-        # the remainder.
+        # the kinds are summed side by side instead of grouped, which would need one. A card's
+        # kind comes from a list of that kind's cards built once from ix_cards_kind: a join
+        # would read each reviewed card's wide row. Every card has one of the Kind values (the
+        # deck checker enforces it), so the first kind is the remainder.
         kinds = [k.value for k in Kind]
+
+        def of_kind(kind: str) -> Any:
+            return LogRow.card_pk.in_(select(CardRow.pk).where(CardRow.kind == kind))
+
         query = (
             select(
                 LogRow.day,
                 LogRow.grade,
                 func.count(),
-                *(func.sum(case((CardRow.kind == k, 1), else_=0)) for k in kinds[1:]),
+                *(func.sum(case((of_kind(k), 1), else_=0)) for k in kinds[1:]),
             )
-            .join(CardRow, CardRow.pk == LogRow.card_pk)
             .where(
                 LogRow.learner == self.learner,
                 LogRow.review_kind == ReviewKind.REVIEW.value,
                 LogRow.day >= first,
                 LogRow.day <= last,
+                *self._log_in_decks(deck_ids),
             )
             .group_by(LogRow.day, LogRow.grade)
         )
-        if deck_ids is not None:
-            query = query.where(CardRow.deck_id.in_(list(deck_ids)))
         totals: dict[tuple[date, str], list[int]] = {}
         with self._tx() as conn:
             for day, grade, count, *rest in conn.execute(query):
@@ -1005,33 +1048,21 @@ class Store:
                         cell[1] += n if grade >= 3 else 0  # SM-2's pass mark (Grade.passed)
         return [RetentionCount(d, k, n, p) for (d, k), (n, p) in sorted(totals.items())]
 
-    def _stats_states(self, deck_ids: Sequence[str] | None) -> Any:
-        """This learner's scheduled (ever reviewed), active cards, joined with their content."""
-        query = (
-            select()
-            .select_from(StateRow)
-            .join(CardRow, CardRow.pk == StateRow.card_pk)
-            .where(
-                StateRow.learner == self.learner,
-                StateRow.due.is_not(None),
-                CardRow.retired_at.is_(None),
-            )
-        )
-        if deck_ids is not None:
-            query = query.where(CardRow.deck_id.in_(list(deck_ids)))
-        return query
-
     def stats_ef_counts(self, deck_ids: Sequence[str] | None, width: int = 10) -> list[EfCount]:
         """Reviewed active cards per current-ef bucket of `width` hundredths."""
-        bucket = (StateRow.ef // width) * width
+        # grouped by the raw ef, in ix_state_stats order (no sort); a few dozen values at most
         query = (
-            self._stats_states(deck_ids)
-            .add_columns(bucket, func.count())
-            .group_by(bucket)
-            .order_by(bucket)
+            select(StateRow.ef, func.count())
+            .where(*self._scheduled(deck_ids))
+            .group_by(StateRow.ef)
+            .order_by(StateRow.ef)
         )
+        buckets: dict[int, int] = {}
         with self._tx() as conn:
-            return [EfCount(int(low), int(n)) for low, n in conn.execute(query)]
+            for ef, n in conn.execute(query):
+                low = int(ef) // width * width
+                buckets[low] = buckets.get(low, 0) + int(n)
+        return [EfCount(low, n) for low, n in sorted(buckets.items())]
 
     def stats_due_counts(
         self, deck_ids: Sequence[str] | None, today: date, days: int = 14
@@ -1039,19 +1070,19 @@ class Store:
         """Active cards due per day from today to today + days - 1. Overdue cards count today;
         those buried today count tomorrow, when they come back."""
         horizon = today + timedelta(days=days - 1)
-        states = self._stats_states(deck_ids)
+        scheduled = self._scheduled(deck_ids)
         ahead = (
-            states.add_columns(StateRow.due, func.count())
-            .where(StateRow.due > today, StateRow.due <= horizon)
+            select(StateRow.due, func.count())
+            .where(*scheduled, StateRow.due > today, StateRow.due <= horizon)
             .group_by(StateRow.due)
         )
         buried = StateRow.buried_on == today
         not_buried = or_(StateRow.buried_on.is_(None), StateRow.buried_on != today)  # NULL-safe
-        overdue = states.where(StateRow.due <= today)
+        overdue = select(func.count()).where(*scheduled, StateRow.due <= today)
         with self._tx() as conn:
             rows = [DueCount(day, int(n)) for day, n in conn.execute(ahead)]
-            late = conn.execute(overdue.add_columns(func.count()).where(not_buried)).scalar_one()
-            late_buried = conn.execute(overdue.add_columns(func.count()).where(buried)).scalar_one()
+            late = conn.execute(overdue.where(not_buried)).scalar_one()
+            late_buried = conn.execute(overdue.where(buried)).scalar_one()
         rows.append(DueCount(today, int(late)))
         rows.append(DueCount(today + timedelta(days=1), int(late_buried)))
         return rows
@@ -1059,39 +1090,47 @@ class Store:
     def stats_hardest(
         self, deck_ids: Sequence[str] | None, limit: int = 10, ef_start: int = sm2.EF_START
     ) -> list[HardCard]:
-        """Active cards with lapses or an ef below the start: most lapses, then lowest ef."""
+        """Active cards with lapses or an ef below the start: most lapses, then lowest ef, then
+        load order."""
+        # pick the few cards from the state index first; only they are joined to their text
+        top = (
+            select(StateRow.card_pk, StateRow.lapses, StateRow.ef, StateRow.reps, StateRow.due)
+            .where(*self._scheduled(deck_ids), or_(StateRow.lapses > 0, StateRow.ef < ef_start))
+            .order_by(StateRow.lapses.desc(), StateRow.ef, StateRow.card_pk)
+            .limit(limit)
+            .subquery("top")
+        )
         query = (
-            self._stats_states(deck_ids)
-            .add_columns(
+            select(
                 CardRow.deck_id,
                 CardRow.card_id,
                 CardRow.kind,
                 CardRow.front,
-                StateRow.lapses,
-                StateRow.ef,
-                StateRow.reps,
-                StateRow.due,
+                top.c.lapses,
+                top.c.ef,
+                top.c.reps,
+                top.c.due,
             )
-            .where(or_(StateRow.lapses > 0, StateRow.ef < ef_start))
-            .order_by(StateRow.lapses.desc(), StateRow.ef, CardRow.deck_id, CardRow.position)
-            .limit(limit)
+            .join(top, top.c.card_pk == CardRow.pk)
+            .order_by(top.c.lapses.desc(), top.c.ef, top.c.card_pk)
         )
         with self._tx() as conn:
             return [HardCard(*row) for row in conn.execute(query)]
 
     def stats_today(self, deck_ids: Sequence[str] | None, today: date) -> TodayCounts:
         """Today's answers, distinct cards answered, new cards seen, and cards still due."""
-        from sqlalchemy import case
-
         new = func.sum(case((LogRow.review_kind == ReviewKind.NEW.value, 1), else_=0))
+        # naming every review kind lets the covering ix_log_retention serve (learner, kind,
+        # day) seeks; without it SQLite may walk the learner's whole log
         answered = select(func.count(), func.count(LogRow.card_pk.distinct()), new).where(
-            LogRow.learner == self.learner, LogRow.day == today, *self._log_in_decks(deck_ids)
+            LogRow.learner == self.learner,
+            LogRow.review_kind.in_([k.value for k in ReviewKind]),
+            LogRow.day == today,
+            *self._log_in_decks(deck_ids),
         )
         not_buried = or_(StateRow.buried_on.is_(None), StateRow.buried_on != today)
-        due = (
-            self._stats_states(deck_ids)
-            .add_columns(func.count())
-            .where(StateRow.due <= today, not_buried)
+        due = select(func.count()).where(
+            *self._scheduled(deck_ids), StateRow.due <= today, not_buried
         )
         with self._tx() as conn:
             answers, cards, new_seen = conn.execute(answered).one()
