@@ -92,7 +92,8 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def figures(db: Path) -> dict[str, Any]:
-    return json.loads(run(["stats", "--json", "--days", "14"], env_for(db, STATS_AT)).stdout)
+    args = ["stats", "--json", "--days", "14", "--weeks", "3"]
+    return json.loads(run(args, env_for(db, STATS_AT)).stdout)
 
 
 def test_today_and_streaks(figures: dict[str, Any]) -> None:
@@ -138,6 +139,8 @@ def test_forecast(figures: dict[str, Any]) -> None:
 def test_retention_counts_scheduled_reviews_only(figures: dict[str, Any]) -> None:
     r = figures["retention"]
     assert r["counts_new_cards"] is False
+    # three weeks, the last holding Sat 03-07: from Mon 02-16
+    assert (r["weeks"], r["first"]) == (3, "2026-02-16")
     # scheduled reviews: 03-03 f 4 (pass), l 2 (fail), m 5 (pass); 03-04 l 3 (pass);
     # 03-07 l 4 (pass). The three first answers and the four drills are left out.
     assert r["total"] == {"reviews": 5, "passed": 4, "rate": 0.8}

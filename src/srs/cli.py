@@ -314,17 +314,20 @@ def stats(
     decks: DeckArgs = None,
     days: Annotated[
         int,
-        typer.Option(
-            "--days", min=1, max=3660, help="Window of the heatmap and the retention figures."
-        ),
+        typer.Option("--days", min=1, max=3660, help="Days of the heatmap and the per-day counts."),
     ] = 365,
+    weeks: Annotated[
+        int,
+        typer.Option("--weeks", min=1, max=520, help="Weeks (Monday to Sunday) of retention."),
+    ] = 12,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Progress from the review log: today, streaks, heatmap, forecast, retention, EF, hardest.
 
     Days are study days (local date shifted by the rollover hour). Retention counts scheduled
-    reviews only (first answers to new cards and same-day drills are left out), graded 3+.
+    reviews only (first answers to new cards and same-day drills are left out), graded 3+,
+    over the last --weeks weeks; the heatmap covers the last --days days.
 
     --json prints one object (see docs/stats.md):
     {"date", "days", "decks": [ids] | null,
@@ -334,13 +337,14 @@ def stats(
      "heatmap": {"start", "first", "last", "max", "levels": [[low, high]],
                  "weeks": [[Mon..Sun counts, null outside the window]]},
      "forecast": [{"day", "due"}] (14 days from today; today includes overdue),
-     "retention": {"counts_new_cards": false, "total": RATE, "by_kind": {KIND: RATE},
+     "retention": {"weeks", "first", "counts_new_cards": false, "total": RATE,
+                   "by_kind": {KIND: RATE},
                    "weekly": [{"week", "total": RATE, "by_kind": {KIND: RATE}}]},
      "ef_histogram": [{"low", "high", "cards"}],
      "hardest": [{"deck", "card", "kind", "prompt", "lapses", "ef", "reps", "due"}]}
     where RATE is {"reviews", "passed", "rate": passed/reviews or null}.
     """
-    from srs.stats import build, to_json, window_start
+    from srs.stats import build, retention_start, to_json, window_start
 
     settings = _settings(db)
     today = _today(settings)
@@ -354,10 +358,13 @@ def stats(
             counts=store.stats_today(deck_ids, today),
             study_days=store.stats_study_days(deck_ids),
             per_day=store.stats_answers_per_day(deck_ids, first, today),
-            retention_rows=store.stats_retention_counts(deck_ids, first, today),
+            retention_rows=store.stats_retention_counts(
+                deck_ids, retention_start(today, weeks), today
+            ),
             ef_rows=store.stats_ef_counts(deck_ids),
             due_rows=store.stats_due_counts(deck_ids, today),
             hardest=store.stats_hardest(deck_ids),
+            weeks=weeks,
             decks=deck_ids,
         )
     if as_json:

@@ -13,7 +13,9 @@ Definitions (also in docs/stats.md):
   yesterday when nothing has been answered yet today (a streak is not lost until the day is over).
 - *Retention* is the share of scheduled reviews (review kind ``review``) graded 3 or more. First
   answers to new cards do not count: the learner had never seen the answer, so they measure
-  learning, not recall. Same-day drills never count.
+  learning, not recall. Same-day drills never count. It covers whole Monday-to-Sunday weeks (the
+  current one so far), a window of its own: the heatmap's year would cost a card lookup for
+  every review of the year.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from typing import Any, NamedTuple
 from srs.model import Kind
 
 FORECAST_DAYS = 14
+RETENTION_WEEKS = 12  # default span of the retention figures, in Monday-to-Sunday weeks
 EF_BUCKET = 10  # width of an ef histogram bucket, in hundredths (0.1 of easiness)
 HEAT_LEVELS = 4  # intensity levels above zero in the heatmap
 HARDEST_LIMIT = 10
@@ -125,8 +128,9 @@ class WeekRetention:
 
 @dataclass(frozen=True, slots=True)
 class Retention:
-    """Retention in the window: overall, by card kind, and week by week."""
+    """Retention over the last weeks: overall, by card kind, and week by week."""
 
+    first: date  # the Monday the window opens on
     total: Rate
     by_kind: dict[str, Rate]
     weekly: list[WeekRetention]
@@ -176,7 +180,8 @@ class Stats:
     """Everything `srs stats` shows."""
 
     today: date
-    days: int
+    days: int  # window of the heatmap and the per-day counts
+    weeks: int  # window of the retention figures
     counts: TodayCounts
     streaks: Streaks
     per_day: list[DayCount]  # days in the window with answers, oldest first
@@ -217,6 +222,13 @@ def window_start(today: date, days: int) -> date:
 def monday(day: date) -> date:
     """The Monday of `day`'s week."""
     return day - timedelta(days=day.weekday())
+
+
+def retention_start(today: date, weeks: int) -> date:
+    """The Monday that opens a window of `weeks` whole weeks, the last one holding today."""
+    if weeks < 1:
+        raise ValueError(f"weeks must be at least 1, got {weeks}")
+    return monday(today) - timedelta(weeks=weeks - 1)
 
 
 def heat_level(count: int, busiest: int) -> int:
@@ -265,31 +277,30 @@ def forecast(due: Iterable[DueCount], today: date, days: int = FORECAST_DAYS) ->
     return [ForecastDay(today + timedelta(days=i), n) for i, n in enumerate(totals)]
 
 
-def retention(rows: Iterable[RetentionCount], today: date, days: int) -> Retention:
-    """Retention in the window, by card kind and per Monday-to-Sunday week.
+def retention(rows: Iterable[RetentionCount], today: date, weeks: int) -> Retention:
+    """Retention over the last `weeks` weeks, by card kind and per Monday-to-Sunday week.
 
-    Every week overlapping the window appears, with zero reviews where there were none, so a
-    series has no holes.
+    Every week appears, with zero reviews where there were none, so a series has no holes.
     """
-    first = window_start(today, days)
-    weeks: dict[date, dict[str, Rate]] = {}
-    week = monday(first)
+    first = retention_start(today, weeks)
+    by_week: dict[date, dict[str, Rate]] = {}
+    week = first
     while week <= today:
-        weeks[week] = {k: Rate() for k in KINDS}
+        by_week[week] = {k: Rate() for k in KINDS}
         week += timedelta(days=7)
     for day, kind, reviews, passed in rows:
         if not first <= day <= today:
             continue
-        by_kind = weeks[monday(day)]
+        by_kind = by_week[monday(day)]
         by_kind[kind] = by_kind.get(kind, Rate()) + Rate(reviews, passed)
     weekly = [
-        WeekRetention(week=w, total=_sum_rates(k.values()), by_kind=k) for w, k in weeks.items()
+        WeekRetention(week=w, total=_sum_rates(k.values()), by_kind=k) for w, k in by_week.items()
     ]
     by_kind_total: dict[str, Rate] = {k: Rate() for k in KINDS}
     for w in weekly:
         for kind, rate in w.by_kind.items():
             by_kind_total[kind] = by_kind_total.get(kind, Rate()) + rate
-    return Retention(_sum_rates(by_kind_total.values()), by_kind_total, weekly)
+    return Retention(first, _sum_rates(by_kind_total.values()), by_kind_total, weekly)
 
 
 def _sum_rates(rates: Iterable[Rate]) -> Rate:
@@ -324,23 +335,26 @@ def build(
     ef_rows: Iterable[EfCount],
     due_rows: Iterable[DueCount],
     hardest: Sequence[HardCard],
+    weeks: int = RETENTION_WEEKS,
     decks: Sequence[str] | None = None,
 ) -> Stats:
     """Put every figure together.
 
     `study_days` are the days with answers over the whole log (for the longest streak);
-    `per_day` and `retention_rows` need only cover the window of `days` days ending today.
+    `per_day` need only cover the `days` days ending today, and `retention_rows` the `weeks`
+    weeks from `retention_start(today, weeks)`.
     """
     first = window_start(today, days)
     return Stats(
         today=today,
         days=days,
+        weeks=weeks,
         counts=counts,
         streaks=streaks(study_days, today),
         per_day=sorted(r for r in per_day if first <= r.day <= today and r.answers > 0),
         heatmap=heatmap(per_day, today, days),
         forecast=forecast(due_rows, today),
-        retention=retention(retention_rows, today, days),
+        retention=retention(retention_rows, today, weeks),
         ef_histogram=ef_histogram(ef_rows),
         hardest=list(hardest),
         decks=None if decks is None else list(decks),
@@ -383,6 +397,8 @@ def to_json(stats: Stats) -> dict[str, Any]:
         },
         "forecast": [{"day": f.day.isoformat(), "due": f.due} for f in stats.forecast],
         "retention": {
+            "weeks": stats.weeks,
+            "first": stats.retention.first.isoformat(),
             "counts_new_cards": False,
             "total": _rate_json(stats.retention.total),
             "by_kind": _kinds_json(stats.retention.by_kind),
@@ -436,6 +452,7 @@ __all__ = [
     "heatmap",
     "level_ranges",
     "retention",
+    "retention_start",
     "streaks",
     "to_json",
 ]

@@ -276,7 +276,7 @@ def stats_view(stats: Stats, deck_titles: Iterable[str] = ()) -> Group:
     parts += [Text(""), _section("Due in the next 14 days"), forecast_view(stats)]
     parts += [
         Text(""),
-        _section("Retention: scheduled reviews graded 3 or more"),
+        _section(f"Retention, last {stats.weeks} weeks: scheduled reviews graded 3+"),
         retention_view(stats),
     ]
     parts += [Text(""), _section("Easiness (EF) of reviewed cards")]
