@@ -942,6 +942,13 @@ class Store:
         pks = select(CardRow.pk).where(CardRow.deck_id.in_(list(deck_ids)))
         return [LogRow.card_pk.in_(pks)]
 
+    def _log_by_card(self, deck_ids: Sequence[str]) -> list[Any]:
+        """This learner's answers to the cards of `deck_ids`, read card by card."""
+        # The learner is compared as an expression so that SQLite cannot pick the
+        # (learner, day) index, which would read every answer of the learner; the deck's cards
+        # then lead through ix_log_card (card_pk, learner, day), reading only their answers.
+        return [LogRow.learner.concat("") == self.learner, *self._log_in_decks(deck_ids)]
+
     def _active_cards(self, deck_ids: Sequence[str] | None) -> Any:
         """A condition on StateRow.card_pk: the card is not retired (and in `deck_ids`)."""
         if deck_ids is None:
@@ -966,7 +973,7 @@ class Store:
             query = (
                 select(LogRow.day)
                 .distinct()
-                .where(LogRow.learner == self.learner, *self._log_in_decks(deck_ids))
+                .where(*self._log_by_card(deck_ids))
                 .order_by(LogRow.day)
             )
             with self._tx() as conn:
@@ -992,14 +999,10 @@ class Store:
         self, deck_ids: Sequence[str] | None, first: date, last: date
     ) -> list[DayCount]:
         """Answers (new, review and drill) per study day from `first` to `last`, oldest first."""
+        who = [LogRow.learner == self.learner] if deck_ids is None else self._log_by_card(deck_ids)
         query = (
             select(LogRow.day, func.count())
-            .where(
-                LogRow.learner == self.learner,
-                LogRow.day >= first,
-                LogRow.day <= last,
-                *self._log_in_decks(deck_ids),
-            )
+            .where(*who, LogRow.day >= first, LogRow.day <= last)
             .group_by(LogRow.day)
             .order_by(LogRow.day)
         )
