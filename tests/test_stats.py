@@ -368,6 +368,7 @@ def test_store_days_counts_today_ef_due_and_hardest(store: Store) -> None:
 
 
 def test_store_stats_queries_use_indexes_and_never_scan_a_table(store: Store) -> None:
+    """With every deck and with a deck named, as `srs stats` and `srs stats DECK` run them."""
     for k in range(3):
         for cid in ("f", "l", "m", "x"):
             answer(store, cid, 3 + k % 3, k)
@@ -379,16 +380,17 @@ def test_store_stats_queries_use_indexes_and_never_scan_a_table(store: Store) ->
 
     event.listen(store.engine, "before_cursor_execute", capture)
     try:
-        store.stats_study_days(None)
-        store.stats_answers_per_day(None, day(0), day(2))
-        store.stats_retention_counts(None, day(0), day(2))
-        store.stats_today(None, day(2))
-        store.stats_ef_counts(None)
-        store.stats_due_counts(None, day(2))
-        store.stats_hardest(None)
+        for decks in (None, ["one"]):
+            store.stats_study_days(decks)
+            store.stats_answers_per_day(decks, day(0), day(2))
+            store.stats_retention_counts(decks, day(0), day(2))
+            store.stats_today(decks, day(2))
+            store.stats_ef_counts(decks)
+            store.stats_due_counts(decks, day(2))
+            store.stats_hardest(decks)
     finally:
         event.remove(store.engine, "before_cursor_execute", capture)
-    assert len(seen) == 10
+    assert len(seen) == 20
     tables = ("review_log", "card_state", "cards")
     with store.engine.connect() as conn:
         for statement, params in seen:

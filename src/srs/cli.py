@@ -329,20 +329,18 @@ def stats(
     reviews only (first answers to new cards and same-day drills are left out), graded 3+,
     over the last --weeks weeks; the heatmap covers the last --days days.
 
-    --json prints one object (see docs/stats.md):
-    {"date", "days", "decks": [ids] | null,
-     "today": {"answers", "reviewed", "new_seen", "due"},
-     "streak": {"current", "longest"},
-     "reviews_per_day": [{"day", "answers"}],
-     "heatmap": {"start", "first", "last", "max", "levels": [[low, high]],
-                 "weeks": [[Mon..Sun counts, null outside the window]]},
-     "forecast": [{"day", "due"}] (14 days from today; today includes overdue),
-     "retention": {"weeks", "first", "counts_new_cards": false, "total": RATE,
-                   "by_kind": {KIND: RATE},
-                   "weekly": [{"week", "total": RATE, "by_kind": {KIND: RATE}}]},
-     "ef_histogram": [{"low", "high", "cards"}],
-     "hardest": [{"deck", "card", "kind", "prompt", "lapses", "ef", "reps", "due"}]}
-    where RATE is {"reviews", "passed", "rate": passed/reviews or null}.
+    --json prints one object (every key is described in docs/stats.md):
+    date, days, decks (the ids named, or null);
+    today {answers, reviewed, new_seen, due}; streak {current, longest};
+    reviews_per_day: list of {day, answers};
+    heatmap {start, first, last, max, levels: four (low, high) pairs,
+    weeks: one list of 7 counts a week, Monday first, null outside the window};
+    forecast: 14 of {day, due}, today first, overdue cards counted today;
+    retention {weeks, first, counts_new_cards: false, total: RATE, by_kind {KIND: RATE},
+    weekly: list of {week, total: RATE, by_kind {KIND: RATE}}};
+    ef_histogram: list of {low, high, cards}, ef in hundredths;
+    hardest: list of {deck, card, kind, prompt, lapses, ef, reps, due};
+    where RATE is {reviews, passed, rate: passed / reviews, or null without reviews}.
     """
     from srs.stats import build, retention_start, to_json, window_start
 
