@@ -54,7 +54,7 @@ from srs import sm2
 from srs.config import sqlite_url
 from srs.loading import load_paths
 from srs.model import NEW_STATE, ReviewKind, SchedState
-from srs.store import Base, LogRow, StateRow, Store
+from srs.store import Store, log_table, metadata, state_table
 
 GENERATOR_VERSION = 4  # bump when the output changes, so that cached collections are rebuilt
 DATA = Path(__file__).resolve().parent / "data"
@@ -327,7 +327,7 @@ class BulkWriter:
         with self.store.engine.begin() as conn:
             if self.inserts:
                 conn.execute(
-                    StateRow.__table__.insert(),
+                    state_table.insert(),
                     [
                         {"learner": learner, "card_pk": pk, "buried_on": None, **_values(s)}
                         for pk, s in self.inserts.items()
@@ -335,10 +335,10 @@ class BulkWriter:
                 )
             if self.updates:
                 conn.execute(
-                    update(StateRow)
+                    update(state_table)
                     .where(
-                        StateRow.learner == bindparam("b_learner"),
-                        StateRow.card_pk == bindparam("b_pk"),
+                        state_table.c.learner == bindparam("b_learner"),
+                        state_table.c.card_pk == bindparam("b_pk"),
                     )
                     .values(
                         n=bindparam("n"),
@@ -354,7 +354,7 @@ class BulkWriter:
                     ],
                 )
             if self.logs:
-                conn.execute(LogRow.__table__.insert(), self.logs)
+                conn.execute(log_table.insert(), self.logs)
         self.answered_today.clear()
         self.logs.clear()
         self.inserts.clear()
@@ -429,7 +429,7 @@ def schema_fingerprint() -> str:
     (say, before an index was added) is rebuilt rather than measured."""
     dialect = sqlite.dialect()
     parts = []
-    for table in Base.metadata.sorted_tables:
+    for table in metadata.sorted_tables:
         parts.append(str(CreateTable(table).compile(dialect=dialect)))
         for index in sorted(table.indexes, key=lambda i: str(i.name)):
             parts.append(str(CreateIndex(index).compile(dialect=dialect)))

@@ -1,4 +1,4 @@
-"""The collection: SQLAlchemy models, the engine, and every query.
+"""The collection: the SQLAlchemy tables, the engine, and every query.
 
 Deck content (`decks`, `cards`) is kept apart from one learner's scheduling state (`card_state`)
 and review log (`review_log`), so a class can later share one server. Each public write runs in
@@ -17,12 +17,15 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
+    Column,
     Date,
     DateTime,
     ForeignKey,
     Index,
     Integer,
+    MetaData,
     String,
+    Table,
     Text,
     TypeDecorator,
     UniqueConstraint,
@@ -39,7 +42,6 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection, Engine, Row
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.sql.elements import ColumnElement
 
 from srs import sm2
@@ -68,104 +70,98 @@ class UTCDateTime(TypeDecorator[datetime]):
         return None if value is None else value.replace(tzinfo=UTC)
 
 
-class Base(DeclarativeBase):
-    pass
+# Plain SQLAlchemy Core tables, not ORM classes: every query here is Core, and importing the ORM
+# would cost most of a command's start-up time.
+metadata = MetaData()
 
+meta_table = Table(
+    "meta",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
 
-class MetaRow(Base):
-    __tablename__ = "meta"
-    key: Mapped[str] = mapped_column(String(64), primary_key=True)
-    value: Mapped[str] = mapped_column(Text)
+# Deck content, shared by every learner.
+deck_table = Table(
+    "decks",
+    metadata,
+    Column("id", String(200), primary_key=True),
+    Column("title", Text, nullable=False),
+    Column("source", Text, nullable=False, default=""),
+    Column("path", Text, nullable=True),
+    Column("seq", Integer, nullable=False),  # load order: new cards come deck by deck
+    Column("loaded_at", UTCDateTime, nullable=False),
+)
 
+# Card content. `card_id` is the stable id from the deck file; `pk` never leaves the store.
+card_table = Table(
+    "cards",
+    metadata,
+    Column("pk", Integer, primary_key=True, autoincrement=True),
+    Column("deck_id", ForeignKey("decks.id", ondelete="CASCADE"), nullable=False),
+    Column("card_id", String(200), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("front", Text, nullable=False),
+    Column("back", Text, nullable=False),
+    Column("source", Text, nullable=False, default=""),
+    Column("tags", Text, nullable=False, default="[]"),  # JSON list
+    Column("line", Integer, nullable=False, default=0),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("edited_at", UTCDateTime, nullable=False),
+    Column("retired_at", UTCDateTime, nullable=True),
+    UniqueConstraint("deck_id", "card_id"),
+    Index("ix_cards_deck_position", "deck_id", "position"),
+    # `srs stats`: the cards of each kind, and the few retired cards, without a table scan
+    Index("ix_cards_kind", "kind", "pk"),
+    Index("ix_cards_retired", "retired_at"),
+)
 
-class DeckRow(Base):
-    """Deck content, shared by every learner."""
+# One learner's SM-2 state for one card.
+state_table = Table(
+    "card_state",
+    metadata,
+    Column("learner", String(100), primary_key=True),
+    Column("card_pk", ForeignKey("cards.pk", ondelete="CASCADE"), primary_key=True),
+    Column("n", Integer, nullable=False, default=0),
+    Column("ef", Integer, nullable=False, default=250),
+    Column("interval", Integer, nullable=False, default=0),
+    Column("due", Date, nullable=True),
+    Column("lapses", Integer, nullable=False, default=0),
+    Column("reps", Integer, nullable=False, default=0),
+    Column("buried_on", Date, nullable=True),
+    Index("ix_state_learner_due", "learner", "due"),
+    # `srs stats`: the ef histogram and the hardest cards, read from the index alone
+    Index("ix_state_stats", "learner", "ef", "lapses", "due", "reps", "card_pk"),
+)
 
-    __tablename__ = "decks"
-    id: Mapped[str] = mapped_column(String(200), primary_key=True)
-    title: Mapped[str] = mapped_column(Text)
-    source: Mapped[str] = mapped_column(Text, default="")
-    path: Mapped[str | None] = mapped_column(Text, nullable=True)
-    seq: Mapped[int] = mapped_column(Integer)  # load order: new cards come deck by deck
-    loaded_at: Mapped[datetime] = mapped_column(UTCDateTime)
-
-
-class CardRow(Base):
-    """Card content. `card_id` is the stable id from the deck file; `pk` is internal."""
-
-    __tablename__ = "cards"
-    pk: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    deck_id: Mapped[str] = mapped_column(ForeignKey("decks.id", ondelete="CASCADE"))
-    card_id: Mapped[str] = mapped_column(String(200))
-    position: Mapped[int] = mapped_column(Integer)
-    kind: Mapped[str] = mapped_column(String(20))
-    front: Mapped[str] = mapped_column(Text)
-    back: Mapped[str] = mapped_column(Text)
-    source: Mapped[str] = mapped_column(Text, default="")
-    tags: Mapped[str] = mapped_column(Text, default="[]")  # JSON list
-    line: Mapped[int] = mapped_column(Integer, default=0)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    edited_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
-    __table_args__ = (
-        UniqueConstraint("deck_id", "card_id"),
-        Index("ix_cards_deck_position", "deck_id", "position"),
-        # `srs stats`: the cards of each kind, and the few retired cards, without a table scan
-        Index("ix_cards_kind", "kind", "pk"),
-        Index("ix_cards_retired", "retired_at"),
-    )
-
-
-class StateRow(Base):
-    """One learner's SM-2 state for one card."""
-
-    __tablename__ = "card_state"
-    learner: Mapped[str] = mapped_column(String(100), primary_key=True)
-    card_pk: Mapped[int] = mapped_column(
-        ForeignKey("cards.pk", ondelete="CASCADE"), primary_key=True
-    )
-    n: Mapped[int] = mapped_column(Integer, default=0)
-    ef: Mapped[int] = mapped_column(Integer, default=250)
-    interval: Mapped[int] = mapped_column(Integer, default=0)
-    due: Mapped[date | None] = mapped_column(Date, nullable=True)
-    lapses: Mapped[int] = mapped_column(Integer, default=0)
-    reps: Mapped[int] = mapped_column(Integer, default=0)
-    buried_on: Mapped[date | None] = mapped_column(Date, nullable=True)
-    __table_args__ = (
-        Index("ix_state_learner_due", "learner", "due"),
-        # `srs stats`: the ef histogram and the hardest cards, read from the index alone
-        Index("ix_state_stats", "learner", "ef", "lapses", "due", "reps", "card_pk"),
-    )
-
-
-class LogRow(Base):
-    """One answer. The state before it is kept so that undo can restore it exactly."""
-
-    __tablename__ = "review_log"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    learner: Mapped[str] = mapped_column(String(100))
-    card_pk: Mapped[int] = mapped_column(ForeignKey("cards.pk", ondelete="CASCADE"))
-    reviewed_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    day: Mapped[date] = mapped_column(Date)
-    grade: Mapped[int] = mapped_column(Integer)
-    review_kind: Mapped[str] = mapped_column(String(10))
-    had_state: Mapped[int] = mapped_column(Integer)  # 0: there was no state row before
-    prev_n: Mapped[int] = mapped_column(Integer)
-    prev_ef: Mapped[int] = mapped_column(Integer)
-    prev_interval: Mapped[int] = mapped_column(Integer)
-    prev_due: Mapped[date | None] = mapped_column(Date, nullable=True)
-    prev_lapses: Mapped[int] = mapped_column(Integer)
-    prev_reps: Mapped[int] = mapped_column(Integer)
-    prev_buried_on: Mapped[date | None] = mapped_column(Date, nullable=True)
-    ef: Mapped[int] = mapped_column(Integer)
-    interval: Mapped[int] = mapped_column(Integer)
-    due: Mapped[date | None] = mapped_column(Date, nullable=True)
-    __table_args__ = (
-        Index("ix_log_learner_day", "learner", "day"),
-        Index("ix_log_card", "card_pk", "learner", "day"),
-        # covers the retention figures of `srs stats`: one range scan, in (day, grade) order
-        Index("ix_log_retention", "learner", "review_kind", "day", "grade", "card_pk"),
-    )
+# One answer. The state before it is kept so that undo can restore it exactly.
+log_table = Table(
+    "review_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("learner", String(100), nullable=False),
+    Column("card_pk", ForeignKey("cards.pk", ondelete="CASCADE"), nullable=False),
+    Column("reviewed_at", UTCDateTime, nullable=False),
+    Column("day", Date, nullable=False),
+    Column("grade", Integer, nullable=False),
+    Column("review_kind", String(10), nullable=False),
+    Column("had_state", Integer, nullable=False),  # 0: there was no state row before
+    Column("prev_n", Integer, nullable=False),
+    Column("prev_ef", Integer, nullable=False),
+    Column("prev_interval", Integer, nullable=False),
+    Column("prev_due", Date, nullable=True),
+    Column("prev_lapses", Integer, nullable=False),
+    Column("prev_reps", Integer, nullable=False),
+    Column("prev_buried_on", Date, nullable=True),
+    Column("ef", Integer, nullable=False),
+    Column("interval", Integer, nullable=False),
+    Column("due", Date, nullable=True),
+    Index("ix_log_learner_day", "learner", "day"),
+    Index("ix_log_card", "card_pk", "learner", "day"),
+    # covers the retention figures of `srs stats`: one range scan, in (day, grade) order
+    Index("ix_log_retention", "learner", "review_kind", "day", "grade", "card_pk"),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -324,7 +320,7 @@ class Store:
         tables = set(inspect(conn).get_table_names())
         if "meta" in tables:
             found = conn.execute(
-                select(MetaRow.value).where(MetaRow.key == "schema_version")
+                select(meta_table.c.value).where(meta_table.c.key == "schema_version")
             ).scalar()
             version = int(found) if found is not None else 0
             if version > SCHEMA_VERSION:
@@ -336,11 +332,9 @@ class Store:
                 return
         elif tables:
             raise StoreError(f"{self.label}: not an srs database (it holds other tables)")
-        Base.metadata.create_all(conn)
-        conn.execute(delete(MetaRow).where(MetaRow.key == "schema_version"))
-        conn.execute(
-            MetaRow.__table__.insert().values(key="schema_version", value=str(SCHEMA_VERSION))
-        )
+        metadata.create_all(conn)
+        conn.execute(delete(meta_table).where(meta_table.c.key == "schema_version"))
+        conn.execute(meta_table.insert().values(key="schema_version", value=str(SCHEMA_VERSION)))
 
     @contextmanager
     def _tx(self) -> Iterator[Connection]:
@@ -354,20 +348,20 @@ class Store:
     def get_meta(self, key: str) -> str | None:
         """A value from the collection's own key-value table."""
         with self._tx() as conn:
-            return conn.execute(select(MetaRow.value).where(MetaRow.key == key)).scalar()
+            return conn.execute(select(meta_table.c.value).where(meta_table.c.key == key)).scalar()
 
     def set_meta(self, key: str, value: str) -> None:
         """Set a value in the collection's own key-value table."""
         with self._tx() as conn:
-            conn.execute(delete(MetaRow).where(MetaRow.key == key))
-            conn.execute(MetaRow.__table__.insert().values(key=key, value=value))
+            conn.execute(delete(meta_table).where(meta_table.c.key == key))
+            conn.execute(meta_table.insert().values(key=key, value=value))
 
     # ---- deck content --------------------------------------------------------------------
 
     def is_empty(self) -> bool:
         """True when the collection holds no deck at all."""
         with self._tx() as conn:
-            return conn.execute(select(func.count()).select_from(DeckRow)).scalar_one() == 0
+            return conn.execute(select(func.count()).select_from(deck_table)).scalar_one() == 0
 
     def load_deck(self, deck: Deck, now: datetime) -> LoadReport:
         """Add or update `deck` by stable card ids, in one transaction.
@@ -378,18 +372,21 @@ class Store:
         added = updated = retired = restored = unchanged = 0
         with self._tx() as conn:
             existing_deck = (
-                conn.execute(select(DeckRow.id).where(DeckRow.id == deck.id)).first() is not None
+                conn.execute(select(deck_table.c.id).where(deck_table.c.id == deck.id)).first()
+                is not None
             )
             if existing_deck:
                 conn.execute(
-                    update(DeckRow)
-                    .where(DeckRow.id == deck.id)
+                    update(deck_table)
+                    .where(deck_table.c.id == deck.id)
                     .values(title=deck.title, source=deck.source, path=deck.path, loaded_at=now)
                 )
             else:
-                seq = conn.execute(select(func.coalesce(func.max(DeckRow.seq), 0))).scalar_one()
+                seq = conn.execute(
+                    select(func.coalesce(func.max(deck_table.c.seq), 0))
+                ).scalar_one()
                 conn.execute(
-                    DeckRow.__table__.insert().values(
+                    deck_table.insert().values(
                         id=deck.id,
                         title=deck.title,
                         source=deck.source,
@@ -400,7 +397,7 @@ class Store:
                 )
             current = {
                 r.card_id: r
-                for r in conn.execute(select(CardRow.__table__).where(CardRow.deck_id == deck.id))
+                for r in conn.execute(select(card_table).where(card_table.c.deck_id == deck.id))
             }
             seen: set[str] = set()
             inserts: list[dict[str, object]] = []
@@ -445,14 +442,16 @@ class Store:
                     updated += 1
                 else:
                     unchanged += 1
-                conn.execute(update(CardRow).where(CardRow.pk == old.pk).values(**changes))
+                conn.execute(update(card_table).where(card_table.c.pk == old.pk).values(**changes))
             if inserts:
-                conn.execute(CardRow.__table__.insert(), inserts)
+                conn.execute(card_table.insert(), inserts)
             to_retire = [
                 r.pk for cid, r in current.items() if cid not in seen and r.retired_at is None
             ]
             for chunk in _chunks(to_retire):
-                conn.execute(update(CardRow).where(CardRow.pk.in_(chunk)).values(retired_at=now))
+                conn.execute(
+                    update(card_table).where(card_table.c.pk.in_(chunk)).values(retired_at=now)
+                )
             retired = len(to_retire)
         return LoadReport(
             deck_id=deck.id,
@@ -466,22 +465,22 @@ class Store:
 
     def decks(self) -> list[DeckSummary]:
         """Every deck in load order, with active and retired card counts."""
-        active = _count_if(CardRow.retired_at.is_(None))
-        retired = _count_if(CardRow.retired_at.is_not(None))
+        active = _count_if(card_table.c.retired_at.is_(None))
+        retired = _count_if(card_table.c.retired_at.is_not(None))
         with self._tx() as conn:
             rows = conn.execute(
                 select(
-                    DeckRow.id,
-                    DeckRow.title,
-                    DeckRow.source,
-                    DeckRow.path,
-                    DeckRow.loaded_at,
+                    deck_table.c.id,
+                    deck_table.c.title,
+                    deck_table.c.source,
+                    deck_table.c.path,
+                    deck_table.c.loaded_at,
                     func.coalesce(active, 0),
                     func.coalesce(retired, 0),
                 )
-                .outerjoin(CardRow, CardRow.deck_id == DeckRow.id)
-                .group_by(DeckRow.id)
-                .order_by(DeckRow.seq)
+                .outerjoin(card_table, card_table.c.deck_id == deck_table.c.id)
+                .group_by(deck_table.c.id)
+                .order_by(deck_table.c.seq)
             ).all()
         return [DeckSummary(r[0], r[1], r[2], r[3], int(r[5]), int(r[6]), r[4]) for r in rows]
 
@@ -502,11 +501,11 @@ class Store:
         """Delete a deck, its cards, and every learner's state and log for them."""
         self.require_decks([deck_id])
         with self._tx() as conn:
-            pks = select(CardRow.pk).where(CardRow.deck_id == deck_id)
-            conn.execute(delete(LogRow).where(LogRow.card_pk.in_(pks)))
-            conn.execute(delete(StateRow).where(StateRow.card_pk.in_(pks)))
-            count = conn.execute(delete(CardRow).where(CardRow.deck_id == deck_id)).rowcount
-            conn.execute(delete(DeckRow).where(DeckRow.id == deck_id))
+            pks = select(card_table.c.pk).where(card_table.c.deck_id == deck_id)
+            conn.execute(delete(log_table).where(log_table.c.card_pk.in_(pks)))
+            conn.execute(delete(state_table).where(state_table.c.card_pk.in_(pks)))
+            count = conn.execute(delete(card_table).where(card_table.c.deck_id == deck_id)).rowcount
+            conn.execute(delete(deck_table).where(deck_table.c.id == deck_id))
         return int(count)
 
     def cards(
@@ -514,14 +513,14 @@ class Store:
     ) -> list[StoredCard]:
         """Cards of the named decks (all when empty), deck by deck in file order."""
         query = (
-            select(CardRow.__table__, DeckRow.title.label("deck_title"))
-            .join(DeckRow, DeckRow.id == CardRow.deck_id)
-            .order_by(DeckRow.seq, CardRow.position)
+            select(card_table, deck_table.c.title.label("deck_title"))
+            .join(deck_table, deck_table.c.id == card_table.c.deck_id)
+            .order_by(deck_table.c.seq, card_table.c.position)
         )
         if deck_ids:
-            query = query.where(CardRow.deck_id.in_(list(deck_ids)))
+            query = query.where(card_table.c.deck_id.in_(list(deck_ids)))
         if not include_retired:
-            query = query.where(CardRow.retired_at.is_(None))
+            query = query.where(card_table.c.retired_at.is_(None))
         with self._tx() as conn:
             rows = conn.execute(query).all()
         return [self._stored(r) for r in rows]
@@ -541,9 +540,9 @@ class Store:
         """One card by its internal key."""
         with self._tx() as conn:
             row = conn.execute(
-                select(CardRow.__table__, DeckRow.title.label("deck_title"))
-                .join(DeckRow, DeckRow.id == CardRow.deck_id)
-                .where(CardRow.pk == pk)
+                select(card_table, deck_table.c.title.label("deck_title"))
+                .join(deck_table, deck_table.c.id == card_table.c.deck_id)
+                .where(card_table.c.pk == pk)
             ).first()
         if row is None:
             raise UnknownCardError(f"no card with key {pk}")
@@ -553,12 +552,12 @@ class Store:
         """A card named as `CARD_ID` or `DECK_ID/CARD_ID`; an ambiguous bare id is refused."""
         deck_id, _, card_id = ref.rpartition("/")
         query = (
-            select(CardRow.__table__, DeckRow.title.label("deck_title"))
-            .join(DeckRow, DeckRow.id == CardRow.deck_id)
-            .where(CardRow.card_id == card_id)
+            select(card_table, deck_table.c.title.label("deck_title"))
+            .join(deck_table, deck_table.c.id == card_table.c.deck_id)
+            .where(card_table.c.card_id == card_id)
         )
         if deck_id:
-            query = query.where(CardRow.deck_id == deck_id)
+            query = query.where(card_table.c.deck_id == deck_id)
         with self._tx() as conn:
             rows = conn.execute(query).all()
         if not rows:
@@ -574,8 +573,8 @@ class Store:
         """This learner's SM-2 state for a card (the new state when never reviewed)."""
         with self._tx() as conn:
             row = conn.execute(
-                select(StateRow.__table__).where(
-                    StateRow.learner == self.learner, StateRow.card_pk == card_pk
+                select(state_table).where(
+                    state_table.c.learner == self.learner, state_table.c.card_pk == card_pk
                 )
             ).first()
             return _state_from(row)
@@ -583,18 +582,18 @@ class Store:
     def due_review_pks(self, deck_ids: Sequence[str], today: date) -> list[int]:
         """Review cards due by `today`, most overdue first, not buried today and not retired."""
         query = (
-            select(StateRow.card_pk)
-            .join(CardRow, CardRow.pk == StateRow.card_pk)
-            .join(DeckRow, DeckRow.id == CardRow.deck_id)
+            select(state_table.c.card_pk)
+            .join(card_table, card_table.c.pk == state_table.c.card_pk)
+            .join(deck_table, deck_table.c.id == card_table.c.deck_id)
             .where(
-                StateRow.learner == self.learner,
-                StateRow.due.is_not(None),
-                StateRow.due <= today,
-                or_(StateRow.buried_on.is_(None), StateRow.buried_on != today),
-                CardRow.retired_at.is_(None),
-                CardRow.deck_id.in_(list(deck_ids)),
+                state_table.c.learner == self.learner,
+                state_table.c.due.is_not(None),
+                state_table.c.due <= today,
+                or_(state_table.c.buried_on.is_(None), state_table.c.buried_on != today),
+                card_table.c.retired_at.is_(None),
+                card_table.c.deck_id.in_(list(deck_ids)),
             )
-            .order_by(StateRow.due, DeckRow.seq, CardRow.position)
+            .order_by(state_table.c.due, deck_table.c.seq, card_table.c.position)
         )
         with self._tx() as conn:
             return list(conn.execute(query).scalars())
@@ -607,33 +606,35 @@ class Store:
             for deck_id in deck_ids:
                 introduced = conn.execute(
                     select(func.count())
-                    .select_from(LogRow)
-                    .join(CardRow, CardRow.pk == LogRow.card_pk)
+                    .select_from(log_table)
+                    .join(card_table, card_table.c.pk == log_table.c.card_pk)
                     .where(
-                        LogRow.learner == self.learner,
-                        LogRow.day == today,
-                        LogRow.review_kind == ReviewKind.NEW.value,
-                        CardRow.deck_id == deck_id,
+                        log_table.c.learner == self.learner,
+                        log_table.c.day == today,
+                        log_table.c.review_kind == ReviewKind.NEW.value,
+                        card_table.c.deck_id == deck_id,
                     )
                 ).scalar_one()
                 room = per_deck_limit - int(introduced)
                 if room <= 0:
                     continue
-                state = StateRow.__table__.alias("s")
+                state = state_table.alias("s")
                 result.extend(
                     conn.execute(
-                        select(CardRow.pk)
+                        select(card_table.c.pk)
                         .outerjoin(
                             state,
-                            and_(state.c.card_pk == CardRow.pk, state.c.learner == self.learner),
+                            and_(
+                                state.c.card_pk == card_table.c.pk, state.c.learner == self.learner
+                            ),
                         )
                         .where(
-                            CardRow.deck_id == deck_id,
-                            CardRow.retired_at.is_(None),
+                            card_table.c.deck_id == deck_id,
+                            card_table.c.retired_at.is_(None),
                             state.c.due.is_(None),
                             or_(state.c.buried_on.is_(None), state.c.buried_on != today),
                         )
-                        .order_by(CardRow.position)
+                        .order_by(card_table.c.position)
                         .limit(room)
                     ).scalars()
                 )
@@ -649,15 +650,15 @@ class Store:
             return []
         with self._tx() as conn:
             rows = conn.execute(
-                select(LogRow.card_pk, LogRow.grade, CardRow.deck_id)
-                .join(CardRow, CardRow.pk == LogRow.card_pk)
+                select(log_table.c.card_pk, log_table.c.grade, card_table.c.deck_id)
+                .join(card_table, card_table.c.pk == log_table.c.card_pk)
                 .where(
-                    LogRow.learner == self.learner,
-                    LogRow.day == today,
-                    CardRow.retired_at.is_(None),
-                    CardRow.deck_id.in_(list(deck_ids)),
+                    log_table.c.learner == self.learner,
+                    log_table.c.day == today,
+                    card_table.c.retired_at.is_(None),
+                    card_table.c.deck_id.in_(list(deck_ids)),
                 )
-                .order_by(LogRow.id)
+                .order_by(log_table.c.id)
             ).all()
         last: dict[int, tuple[int, str]] = {}
         for pk, grade, deck_id in rows:
@@ -676,10 +677,10 @@ class Store:
         with self._tx() as conn:
             return set(
                 conn.execute(
-                    select(StateRow.card_pk).where(
-                        StateRow.learner == self.learner,
-                        StateRow.buried_on == today,
-                        StateRow.card_pk.in_(pks),
+                    select(state_table.c.card_pk).where(
+                        state_table.c.learner == self.learner,
+                        state_table.c.buried_on == today,
+                        state_table.c.card_pk.in_(pks),
                     )
                 ).scalars()
             )
@@ -696,15 +697,17 @@ class Store:
             # FOR UPDATE serialises answers to one card on a server; SQLite omits it and relies
             # on BEGIN IMMEDIATE instead.
             row = conn.execute(
-                select(StateRow.__table__)
-                .where(StateRow.learner == self.learner, StateRow.card_pk == card_pk)
+                select(state_table)
+                .where(state_table.c.learner == self.learner, state_table.c.card_pk == card_pk)
                 .with_for_update()
             ).first()
             before = _state_from(row)
             answered_today = conn.execute(
-                select(LogRow.id)
+                select(log_table.c.id)
                 .where(
-                    LogRow.card_pk == card_pk, LogRow.learner == self.learner, LogRow.day == today
+                    log_table.c.card_pk == card_pk,
+                    log_table.c.learner == self.learner,
+                    log_table.c.day == today,
                 )
                 .limit(1)
             ).first()
@@ -723,18 +726,20 @@ class Store:
                 }
                 if row is None:
                     conn.execute(
-                        StateRow.__table__.insert().values(
+                        state_table.insert().values(
                             learner=self.learner, card_pk=card_pk, buried_on=None, **values
                         )
                     )
                 else:
                     conn.execute(
-                        update(StateRow)
-                        .where(StateRow.learner == self.learner, StateRow.card_pk == card_pk)
+                        update(state_table)
+                        .where(
+                            state_table.c.learner == self.learner, state_table.c.card_pk == card_pk
+                        )
                         .values(**values)
                     )
             log_id = conn.execute(
-                LogRow.__table__.insert().values(
+                log_table.insert().values(
                     learner=self.learner,
                     card_pk=card_pk,
                     reviewed_at=now,
@@ -760,15 +765,19 @@ class Store:
         """Remove one log entry and restore the card's state from before it. Returns the card."""
         with self._tx() as conn:
             log = conn.execute(
-                select(LogRow.__table__).where(LogRow.id == log_id, LogRow.learner == self.learner)
+                select(log_table).where(
+                    log_table.c.id == log_id, log_table.c.learner == self.learner
+                )
             ).first()
             if log is None:
                 raise UnknownCardError(f"nothing to undo: answer {log_id} is not in the log")
             if log.review_kind != ReviewKind.DRILL.value:
-                where = and_(StateRow.learner == self.learner, StateRow.card_pk == log.card_pk)
+                where = and_(
+                    state_table.c.learner == self.learner, state_table.c.card_pk == log.card_pk
+                )
                 if log.had_state:
                     conn.execute(
-                        update(StateRow)
+                        update(state_table)
                         .where(where)
                         .values(
                             n=log.prev_n,
@@ -781,21 +790,21 @@ class Store:
                         )
                     )
                 else:
-                    conn.execute(delete(StateRow).where(where))
-            conn.execute(delete(LogRow).where(LogRow.id == log_id))
+                    conn.execute(delete(state_table).where(where))
+            conn.execute(delete(log_table).where(log_table.c.id == log_id))
             return log.card_pk
 
     def bury(self, card_pk: int, today: date) -> None:
         """Hide a card until the next day."""
         with self._tx() as conn:
             done = conn.execute(
-                update(StateRow)
-                .where(StateRow.learner == self.learner, StateRow.card_pk == card_pk)
+                update(state_table)
+                .where(state_table.c.learner == self.learner, state_table.c.card_pk == card_pk)
                 .values(buried_on=today)
             ).rowcount
             if not done:
                 conn.execute(
-                    StateRow.__table__.insert().values(
+                    state_table.insert().values(
                         learner=self.learner,
                         card_pk=card_pk,
                         n=0,
@@ -812,39 +821,41 @@ class Store:
 
     def status(self, deck_ids: Sequence[str], today: date, new_per_day: int) -> list[DeckStatus]:
         """Per-deck due, new, drill and total counts and the next due date, for `today`."""
-        s = StateRow.__table__.alias("s")
+        s = state_table.alias("s")
         not_buried = or_(s.c.buried_on.is_(None), s.c.buried_on != today)
-        joined = CardRow.__table__.outerjoin(
-            s, and_(s.c.card_pk == CardRow.pk, s.c.learner == self.learner)
+        joined = card_table.outerjoin(
+            s, and_(s.c.card_pk == card_table.c.pk, s.c.learner == self.learner)
         )
-        active = CardRow.retired_at.is_(None)
+        active = card_table.c.retired_at.is_(None)
         query = (
             select(
-                CardRow.deck_id,
+                card_table.c.deck_id,
                 func.count(),
                 _count_if(and_(s.c.due.is_not(None), s.c.due <= today, not_buried)),
                 _count_if(and_(s.c.due.is_(None), not_buried)),
                 func.min(s.c.due),
             )
             .select_from(joined)
-            .where(active, CardRow.deck_id.in_(list(deck_ids)))
-            .group_by(CardRow.deck_id)
+            .where(active, card_table.c.deck_id.in_(list(deck_ids)))
+            .group_by(card_table.c.deck_id)
         )
         introduced_q = (
-            select(CardRow.deck_id, func.count())
-            .select_from(LogRow)
-            .join(CardRow, CardRow.pk == LogRow.card_pk)
+            select(card_table.c.deck_id, func.count())
+            .select_from(log_table)
+            .join(card_table, card_table.c.pk == log_table.c.card_pk)
             .where(
-                LogRow.learner == self.learner,
-                LogRow.day == today,
-                LogRow.review_kind == ReviewKind.NEW.value,
+                log_table.c.learner == self.learner,
+                log_table.c.day == today,
+                log_table.c.review_kind == ReviewKind.NEW.value,
             )
-            .group_by(CardRow.deck_id)
+            .group_by(card_table.c.deck_id)
         )
         with self._tx() as conn:
             counts = {r[0]: r[1:] for r in conn.execute(query)}
             introduced = {r[0]: r[1] for r in conn.execute(introduced_q)}
-            titles_q = select(DeckRow.id, DeckRow.title).where(DeckRow.id.in_(list(deck_ids)))
+            titles_q = select(deck_table.c.id, deck_table.c.title).where(
+                deck_table.c.id.in_(list(deck_ids))
+            )
             titles = {r[0]: r[1] for r in conn.execute(titles_q)}
         drills = Counter(deck_id for _, deck_id in self._pending_drills(deck_ids, today))
         result = []
@@ -871,13 +882,13 @@ class Store:
             return int(
                 conn.execute(
                     select(func.count())
-                    .select_from(StateRow)
-                    .join(CardRow, CardRow.pk == StateRow.card_pk)
+                    .select_from(state_table)
+                    .join(card_table, card_table.c.pk == state_table.c.card_pk)
                     .where(
-                        StateRow.learner == self.learner,
-                        StateRow.due <= day,
-                        CardRow.retired_at.is_(None),
-                        CardRow.deck_id.in_(list(deck_ids)),
+                        state_table.c.learner == self.learner,
+                        state_table.c.due <= day,
+                        card_table.c.retired_at.is_(None),
+                        card_table.c.deck_id.in_(list(deck_ids)),
                     )
                 ).scalar_one()
             )
@@ -885,30 +896,30 @@ class Store:
     def next_due(self, deck_ids: Sequence[str], after: date | None = None) -> date | None:
         """The earliest due date of a scheduled card (optionally only dates after `after`)."""
         query = (
-            select(func.min(StateRow.due))
-            .join(CardRow, CardRow.pk == StateRow.card_pk)
+            select(func.min(state_table.c.due))
+            .join(card_table, card_table.c.pk == state_table.c.card_pk)
             .where(
-                StateRow.learner == self.learner,
-                StateRow.due.is_not(None),
-                CardRow.retired_at.is_(None),
-                CardRow.deck_id.in_(list(deck_ids)),
+                state_table.c.learner == self.learner,
+                state_table.c.due.is_not(None),
+                card_table.c.retired_at.is_(None),
+                card_table.c.deck_id.in_(list(deck_ids)),
             )
         )
         if after is not None:
-            query = query.where(StateRow.due > after)
+            query = query.where(state_table.c.due > after)
         with self._tx() as conn:
             return conn.execute(query).scalar_one()
 
     def log_for_card(self, card_pk: int) -> list[LogRecord]:
         """Every answer to one card, oldest first."""
-        return self._log(LogRow.card_pk == card_pk)
+        return self._log(log_table.c.card_pk == card_pk)
 
     def _log(self, *where: object) -> list[LogRecord]:
         query = (
-            select(LogRow.__table__, CardRow.deck_id, CardRow.card_id, CardRow.kind)
-            .join(CardRow, CardRow.pk == LogRow.card_pk)
-            .where(LogRow.learner == self.learner, *where)
-            .order_by(LogRow.id)
+            select(log_table, card_table.c.deck_id, card_table.c.card_id, card_table.c.kind)
+            .join(card_table, card_table.c.pk == log_table.c.card_pk)
+            .where(log_table.c.learner == self.learner, *where)
+            .order_by(log_table.c.id)
         )
         with self._tx() as conn:
             rows = conn.execute(query).all()
@@ -939,31 +950,31 @@ class Store:
     def _log_in_decks(self, deck_ids: Sequence[str] | None) -> list[Any]:
         if deck_ids is None:
             return []
-        pks = select(CardRow.pk).where(CardRow.deck_id.in_(list(deck_ids)))
-        return [LogRow.card_pk.in_(pks)]
+        pks = select(card_table.c.pk).where(card_table.c.deck_id.in_(list(deck_ids)))
+        return [log_table.c.card_pk.in_(pks)]
 
     def _log_by_card(self, deck_ids: Sequence[str]) -> list[Any]:
         """This learner's answers to the cards of `deck_ids`, read card by card."""
         # The learner is compared as an expression so that SQLite cannot pick the
         # (learner, day) index, which would read every answer of the learner; the deck's cards
         # then lead through ix_log_card (card_pk, learner, day), reading only their answers.
-        return [LogRow.learner.concat("") == self.learner, *self._log_in_decks(deck_ids)]
+        return [log_table.c.learner.concat("") == self.learner, *self._log_in_decks(deck_ids)]
 
     def _active_cards(self, deck_ids: Sequence[str] | None) -> Any:
-        """A condition on StateRow.card_pk: the card is not retired (and in `deck_ids`)."""
+        """A condition on state_table.c.card_pk: the card is not retired (and in `deck_ids`)."""
         if deck_ids is None:
-            retired = select(CardRow.pk).where(CardRow.retired_at.is_not(None))
-            return StateRow.card_pk.not_in(retired)
-        active = select(CardRow.pk).where(
-            CardRow.deck_id.in_(list(deck_ids)), CardRow.retired_at.is_(None)
+            retired = select(card_table.c.pk).where(card_table.c.retired_at.is_not(None))
+            return state_table.c.card_pk.not_in(retired)
+        active = select(card_table.c.pk).where(
+            card_table.c.deck_id.in_(list(deck_ids)), card_table.c.retired_at.is_(None)
         )
-        return StateRow.card_pk.in_(active)
+        return state_table.c.card_pk.in_(active)
 
     def _scheduled(self, deck_ids: Sequence[str] | None) -> list[Any]:
         """Conditions for this learner's reviewed (scheduled), active cards."""
         return [
-            StateRow.learner == self.learner,
-            StateRow.due.is_not(None),
+            state_table.c.learner == self.learner,
+            state_table.c.due.is_not(None),
             self._active_cards(deck_ids),
         ]
 
@@ -971,23 +982,23 @@ class Store:
         """Every study day with at least one answer, over the whole log, oldest first."""
         if deck_ids is not None:
             query = (
-                select(LogRow.day)
+                select(log_table.c.day)
                 .distinct()
                 .where(*self._log_by_card(deck_ids))
-                .order_by(LogRow.day)
+                .order_by(log_table.c.day)
             )
             with self._tx() as conn:
                 return list(conn.execute(query).scalars())
         # A recursive skip-scan of ix_log_learner_day: one index seek per study day, however
         # many answers each day holds (a plain DISTINCT reads every entry of the index).
         first = (
-            select(func.min(LogRow.day).label("day"))
-            .where(LogRow.learner == self.learner)
+            select(func.min(log_table.c.day).label("day"))
+            .where(log_table.c.learner == self.learner)
             .cte("study_days", recursive=True)
         )
         following = (
-            select(func.min(LogRow.day))
-            .where(LogRow.learner == self.learner, LogRow.day > first.c.day)
+            select(func.min(log_table.c.day))
+            .where(log_table.c.learner == self.learner, log_table.c.day > first.c.day)
             .scalar_subquery()
         )
         days = first.union_all(select(following).where(first.c.day.is_not(None)))
@@ -999,12 +1010,16 @@ class Store:
         self, deck_ids: Sequence[str] | None, first: date, last: date
     ) -> list[DayCount]:
         """Answers (new, review and drill) per study day from `first` to `last`, oldest first."""
-        who = [LogRow.learner == self.learner] if deck_ids is None else self._log_by_card(deck_ids)
+        who = (
+            [log_table.c.learner == self.learner]
+            if deck_ids is None
+            else self._log_by_card(deck_ids)
+        )
         query = (
-            select(LogRow.day, func.count())
-            .where(*who, LogRow.day >= first, LogRow.day <= last)
-            .group_by(LogRow.day)
-            .order_by(LogRow.day)
+            select(log_table.c.day, func.count())
+            .where(*who, log_table.c.day >= first, log_table.c.day <= last)
+            .group_by(log_table.c.day)
+            .order_by(log_table.c.day)
         )
         with self._tx() as conn:
             return [DayCount(day, int(n)) for day, n in conn.execute(query)]
@@ -1022,23 +1037,23 @@ class Store:
         kinds = [k.value for k in Kind]
 
         def of_kind(kind: str) -> Any:
-            return LogRow.card_pk.in_(select(CardRow.pk).where(CardRow.kind == kind))
+            return log_table.c.card_pk.in_(select(card_table.c.pk).where(card_table.c.kind == kind))
 
         query = (
             select(
-                LogRow.day,
-                LogRow.grade,
+                log_table.c.day,
+                log_table.c.grade,
                 func.count(),
                 *(func.sum(case((of_kind(k), 1), else_=0)) for k in kinds[1:]),
             )
             .where(
-                LogRow.learner == self.learner,
-                LogRow.review_kind == ReviewKind.REVIEW.value,
-                LogRow.day >= first,
-                LogRow.day <= last,
+                log_table.c.learner == self.learner,
+                log_table.c.review_kind == ReviewKind.REVIEW.value,
+                log_table.c.day >= first,
+                log_table.c.day <= last,
                 *self._log_in_decks(deck_ids),
             )
-            .group_by(LogRow.day, LogRow.grade)
+            .group_by(log_table.c.day, log_table.c.grade)
         )
         totals: dict[tuple[date, str], list[int]] = {}
         with self._tx() as conn:
@@ -1055,10 +1070,10 @@ class Store:
         """Reviewed active cards per current-ef bucket of `width` hundredths."""
         # grouped by the raw ef, in ix_state_stats order (no sort); a few dozen values at most
         query = (
-            select(StateRow.ef, func.count())
+            select(state_table.c.ef, func.count())
             .where(*self._scheduled(deck_ids))
-            .group_by(StateRow.ef)
-            .order_by(StateRow.ef)
+            .group_by(state_table.c.ef)
+            .order_by(state_table.c.ef)
         )
         buckets: dict[int, int] = {}
         with self._tx() as conn:
@@ -1075,13 +1090,15 @@ class Store:
         horizon = today + timedelta(days=days - 1)
         scheduled = self._scheduled(deck_ids)
         ahead = (
-            select(StateRow.due, func.count())
-            .where(*scheduled, StateRow.due > today, StateRow.due <= horizon)
-            .group_by(StateRow.due)
+            select(state_table.c.due, func.count())
+            .where(*scheduled, state_table.c.due > today, state_table.c.due <= horizon)
+            .group_by(state_table.c.due)
         )
-        buried = StateRow.buried_on == today
-        not_buried = or_(StateRow.buried_on.is_(None), StateRow.buried_on != today)  # NULL-safe
-        overdue = select(func.count()).where(*scheduled, StateRow.due <= today)
+        buried = state_table.c.buried_on == today
+        not_buried = or_(
+            state_table.c.buried_on.is_(None), state_table.c.buried_on != today
+        )  # NULL-safe
+        overdue = select(func.count()).where(*scheduled, state_table.c.due <= today)
         with self._tx() as conn:
             rows = [DueCount(day, int(n)) for day, n in conn.execute(ahead)]
             late = conn.execute(overdue.where(not_buried)).scalar_one()
@@ -1097,24 +1114,33 @@ class Store:
         load order."""
         # pick the few cards from the state index first; only they are joined to their text
         top = (
-            select(StateRow.card_pk, StateRow.lapses, StateRow.ef, StateRow.reps, StateRow.due)
-            .where(*self._scheduled(deck_ids), or_(StateRow.lapses > 0, StateRow.ef < ef_start))
-            .order_by(StateRow.lapses.desc(), StateRow.ef, StateRow.card_pk)
+            select(
+                state_table.c.card_pk,
+                state_table.c.lapses,
+                state_table.c.ef,
+                state_table.c.reps,
+                state_table.c.due,
+            )
+            .where(
+                *self._scheduled(deck_ids),
+                or_(state_table.c.lapses > 0, state_table.c.ef < ef_start),
+            )
+            .order_by(state_table.c.lapses.desc(), state_table.c.ef, state_table.c.card_pk)
             .limit(limit)
             .subquery("top")
         )
         query = (
             select(
-                CardRow.deck_id,
-                CardRow.card_id,
-                CardRow.kind,
-                CardRow.front,
+                card_table.c.deck_id,
+                card_table.c.card_id,
+                card_table.c.kind,
+                card_table.c.front,
                 top.c.lapses,
                 top.c.ef,
                 top.c.reps,
                 top.c.due,
             )
-            .join(top, top.c.card_pk == CardRow.pk)
+            .join(top, top.c.card_pk == card_table.c.pk)
             .order_by(top.c.lapses.desc(), top.c.ef, top.c.card_pk)
         )
         with self._tx() as conn:
@@ -1122,18 +1148,18 @@ class Store:
 
     def stats_today(self, deck_ids: Sequence[str] | None, today: date) -> TodayCounts:
         """Today's answers, distinct cards answered, new cards seen, and cards still due."""
-        new = func.sum(case((LogRow.review_kind == ReviewKind.NEW.value, 1), else_=0))
+        new = func.sum(case((log_table.c.review_kind == ReviewKind.NEW.value, 1), else_=0))
         # naming every review kind lets the covering ix_log_retention serve (learner, kind,
         # day) seeks; without it SQLite may walk the learner's whole log
-        answered = select(func.count(), func.count(LogRow.card_pk.distinct()), new).where(
-            LogRow.learner == self.learner,
-            LogRow.review_kind.in_([k.value for k in ReviewKind]),
-            LogRow.day == today,
+        answered = select(func.count(), func.count(log_table.c.card_pk.distinct()), new).where(
+            log_table.c.learner == self.learner,
+            log_table.c.review_kind.in_([k.value for k in ReviewKind]),
+            log_table.c.day == today,
             *self._log_in_decks(deck_ids),
         )
-        not_buried = or_(StateRow.buried_on.is_(None), StateRow.buried_on != today)
+        not_buried = or_(state_table.c.buried_on.is_(None), state_table.c.buried_on != today)
         due = select(func.count()).where(
-            *self._scheduled(deck_ids), StateRow.due <= today, not_buried
+            *self._scheduled(deck_ids), state_table.c.due <= today, not_buried
         )
         with self._tx() as conn:
             answers, cards, new_seen = conn.execute(answered).one()
