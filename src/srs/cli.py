@@ -402,7 +402,14 @@ def history(
 
 
 def main() -> None:
-    """Console-script entry point: domain errors become one line on stderr and exit 1."""
+    """Console-script entry point: domain errors become one line on stderr and exit 1.
+
+    Anything unexpected is a bug; it too is reported in one line (exit 2) unless `SRS_DEBUG` is
+    set, in which case the traceback is shown. Answers are committed as they are given, so no
+    error path can lose one.
+    """
+    import os
+
     try:
         app()
     except DeckFileError as exc:
@@ -414,3 +421,19 @@ def main() -> None:
     except SrsError as exc:
         typer.echo(f"srs: error: {exc}", err=True)
         sys.exit(1)
+    except KeyboardInterrupt:
+        typer.echo("srs: interrupted", err=True)
+        sys.exit(130)
+    except BrokenPipeError:  # e.g. `srs status --json | head -1`
+        sys.stderr.close()
+        sys.exit(0)
+    except Exception as exc:
+        if os.environ.get("SRS_DEBUG"):
+            raise
+        first = str(exc).splitlines()[0] if str(exc) else ""
+        typer.echo(
+            f"srs: internal error: {type(exc).__name__}: {first} "
+            "(a bug; run again with SRS_DEBUG=1 for the traceback)",
+            err=True,
+        )
+        sys.exit(2)
