@@ -603,19 +603,9 @@ class Store:
         less those already introduced today."""
         result: list[int] = []
         with self._tx() as conn:
+            introduced = self._introduced_on(conn, today)
             for deck_id in deck_ids:
-                introduced = conn.execute(
-                    select(func.count())
-                    .select_from(log_table)
-                    .join(card_table, card_table.c.pk == log_table.c.card_pk)
-                    .where(
-                        log_table.c.learner == self.learner,
-                        log_table.c.day == today,
-                        log_table.c.review_kind == ReviewKind.NEW.value,
-                        card_table.c.deck_id == deck_id,
-                    )
-                ).scalar_one()
-                room = per_deck_limit - int(introduced)
+                room = per_deck_limit - introduced.get(deck_id, 0)
                 if room <= 0:
                     continue
                 state = state_table.alias("s")
@@ -639,6 +629,21 @@ class Store:
                     ).scalars()
                 )
         return result
+
+    def _introduced_on(self, conn: Connection, day: date) -> dict[str, int]:
+        """New cards seen for the first time on `day`, per deck (for the daily new-card limit)."""
+        query = (
+            select(card_table.c.deck_id, func.count())
+            .select_from(log_table)
+            .join(card_table, card_table.c.pk == log_table.c.card_pk)
+            .where(
+                log_table.c.learner == self.learner,
+                log_table.c.day == day,
+                log_table.c.review_kind == ReviewKind.NEW.value,
+            )
+            .group_by(card_table.c.deck_id)
+        )
+        return {deck_id: int(count) for deck_id, count in conn.execute(query)}
 
     def pending_drill_pks(self, deck_ids: Sequence[str], today: date) -> list[int]:
         """Cards whose latest answer today was below the drill pass mark, in answer order."""
@@ -839,20 +844,9 @@ class Store:
             .where(active, card_table.c.deck_id.in_(list(deck_ids)))
             .group_by(card_table.c.deck_id)
         )
-        introduced_q = (
-            select(card_table.c.deck_id, func.count())
-            .select_from(log_table)
-            .join(card_table, card_table.c.pk == log_table.c.card_pk)
-            .where(
-                log_table.c.learner == self.learner,
-                log_table.c.day == today,
-                log_table.c.review_kind == ReviewKind.NEW.value,
-            )
-            .group_by(card_table.c.deck_id)
-        )
         with self._tx() as conn:
             counts = {r[0]: r[1:] for r in conn.execute(query)}
-            introduced = {r[0]: r[1] for r in conn.execute(introduced_q)}
+            introduced = self._introduced_on(conn, today)
             titles_q = select(deck_table.c.id, deck_table.c.title).where(
                 deck_table.c.id.in_(list(deck_ids))
             )
