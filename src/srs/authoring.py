@@ -12,6 +12,7 @@ from pathlib import Path
 
 from srs.deckfile import SLUG, Diagnostic, analyse_deck, check_deck
 from srs.errors import DeckFileError, SrsError
+from srs.model import Deck
 
 
 def deck_paths(paths: Sequence[Path]) -> tuple[list[Path], list[Diagnostic]]:
@@ -43,8 +44,17 @@ def check_paths(paths: Sequence[Path]) -> list[Diagnostic]:
     Besides each file's own checks, two files that declare the same deck id are an error
     (`duplicate-deck`), since loading them would make one overwrite the other.
     """
+    return analyse_paths(paths)[0]
+
+
+def analyse_paths(paths: Sequence[Path]) -> tuple[list[Diagnostic], list[Deck]]:
+    """`check_paths`, plus the decks of the files that have no error, parsed once.
+
+    `srs deck add` loads these decks only when the diagnostics hold no error at all.
+    """
     files, problems = deck_paths(paths)
     diagnostics = list(problems)
+    decks: list[Deck] = []
     first_file: dict[str, str] = {}
     seen: set[Path] = set()
     for file in files:
@@ -69,8 +79,9 @@ def check_paths(paths: Sequence[Path]) -> list[Diagnostic]:
                 found.sort(key=lambda d: (d.line, d.col, d.severity != "error", d.code))
             else:
                 first_file[deck.id] = str(file)
+                decks.append(deck)
         diagnostics.extend(found)
-    return diagnostics
+    return diagnostics, decks
 
 
 def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:

@@ -886,7 +886,9 @@ class _Checker:
         nf, nb = _normalise(front), _normalise(back).strip(" .!?;:,")
         if nb and nf.strip(" .!?;:,") == nb:
             self.warn("answer-in-prompt", "front and back are the same text", where, card)
-        elif nb and re.search(r"(?<!\w)" + re.escape(nb) + r"(?!\w)", nf):
+        # The substring test first: the word-boundary regex is built per card, and compiling
+        # one for every card cost seconds on a 10k-card deck.
+        elif nb and nb in nf and re.search(r"(?<!\w)" + re.escape(nb) + r"(?!\w)", nf):
             msg = "front gives away the answer: it contains the back word for word"
             self.warn("answer-in-prompt", msg, where, card)
         if len(front) > LONG_PROMPT:

@@ -10,9 +10,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
-from srs.authoring import check_paths, deck_paths
+from srs.authoring import analyse_paths
 from srs.config import bundled_decks_dir
-from srs.deckfile import read_deck_file
 from srs.errors import DeckFileError
 from srs.model import Deck, LoadReport
 from srs.store import Store
@@ -23,15 +22,14 @@ FIRST_RUN_FLAG = "first_run_done_at"  # set once any deck has been loaded, bundl
 def read_decks(paths: Sequence[Path]) -> list[Deck]:
     """Parse every deck named (files, or folders of `*.toml`), refusing all of them if any has
     an error: the same errors, with the same positions, that `srs deck check` reports."""
-    diagnostics = check_paths(paths)
+    diagnostics, decks = analyse_paths(paths)
     errors = tuple(d for d in diagnostics if d.severity == "error")
     if errors:
         first = errors[0]
         raise DeckFileError(
             first.message, first.path, first.line, first.col, first.card_id, problems=errors
         )
-    files, _ = deck_paths(paths)
-    return [read_deck_file(f) for f in dict.fromkeys(f.resolve() for f in files)]
+    return decks
 
 
 def load_paths(store: Store, paths: Sequence[Path], now: datetime) -> list[LoadReport]:
