@@ -242,9 +242,8 @@ def status_work(plan: Plan, prepared: Sequence[Prepared]) -> list[Row]:
     whole = time_process(
         [str(BIN / "srs"), "stats", "--db", str(biggest.spec.db)], plan.call_runs, env=SRS_ENV
     )
-    rows.append(
-        Row("commands", f"{label}, work in-process", median(work), target="< 300 ms (issue 6)")
-    )
+    target = "< 300 ms (issue 6)" if biggest.meta.reviews >= 1_000_000 else ""
+    rows.append(Row("commands", f"{label}, work in-process", median(work), target=target))
     rows.append(Row("commands", f"{label}, whole process", median(whole)))
     return rows
 
