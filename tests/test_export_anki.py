@@ -20,6 +20,9 @@ import pytest
 from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest
 from anki.import_export_pb2 import ImportAnkiPackageUpdateCondition, ImportResponse
 from anki.scheduler.v3 import CardAnswer
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from markdown_it import MarkdownIt
 
 from srs import export_anki
 from srs.errors import ExportError
@@ -465,3 +468,14 @@ def test_markdown_images_reach_anki_as_text_not_remote_fetches(
     question = col.get_card(col.find_cards("")[0]).question()
     assert "<img" not in question
     assert "See !" in question  # shown as "!" and a plain link, which Anki never fetches
+
+
+# Characters that matter to Markdown and HTML, and some that only look as if they might.
+TRICKY = list("ab Z9.)(-+=*_`#>!<&\"'\\[]{}|~:/\t\n\u00a0\u2028\u00e91")
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.text(alphabet=st.sampled_from(TRICKY)))
+def test_fast_path_for_plain_fields_renders_exactly_as_markdown_it(text: str) -> None:
+    slow = MarkdownIt("commonmark", {"html": False}).disable("image").render(text).strip()
+    assert export_anki.render_markdown(text) == slow.translate(export_anki._ANKI_MARKUP)

@@ -185,8 +185,27 @@ def note_guid(deck: Deck, card: Card) -> str:
 
 def render_markdown(text: str) -> str:
     """Card Markdown to HTML that is safe as an Anki field: no raw HTML, no Anki markup."""
-    rendered = _MARKDOWN.render(strip_control_chars(text)).strip()
+    text = strip_control_chars(text)
+    if _is_plain(text):
+        # What markdown-it gives for one line with no Markdown syntax, at a fraction of the cost
+        # (tests hold the two to the same output).
+        rendered = "<p>" + text.replace('"', "&quot;") + "</p>"
+    else:
+        rendered = _MARKDOWN.render(text).strip()
     return rendered.translate(_ANKI_MARKUP)
+
+
+# One line, no character Markdown or HTML reads specially, and no start that opens a block.
+_PLAIN = re.compile(r"[^\s\\`*_\[\]<>&!#|~{}+=-][^\n\r\t\\`*_\[\]<>&!#|~{}]*")
+_BLOCK_START = re.compile(r"\d{1,9}[.)]")
+
+
+def _is_plain(text: str) -> bool:
+    return (
+        _PLAIN.fullmatch(text) is not None
+        and not text[-1].isspace()
+        and _BLOCK_START.match(text) is None
+    )
 
 
 def plain_field(text: str) -> str:
@@ -352,7 +371,7 @@ def _add(zf: zipfile.ZipFile, name: str, data: bytes) -> None:
     info = zipfile.ZipInfo(name, date_time=_ZIP_EPOCH)
     info.compress_type = zipfile.ZIP_DEFLATED
     info.external_attr = 0o644 << 16
-    zf.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=9)
+    zf.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=6)
 
 
 def _reason(exc: BaseException) -> str:
