@@ -118,3 +118,23 @@ def test_review_with_no_decks_left_says_how_to_add_one(tmp_path: Path) -> None:
     assert run(["status"], srs_env(db, NOW)).returncode == 0  # first run loads the bundled deck
     assert run(["deck", "remove", "sleeper-agents", "--yes"], srs_env(db, NOW)).returncode == 0
     assert_one_line_error(run(["review"], srs_env(db, NOW)), "srs deck add")
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["export", "anki"], "Missing option '--output'"),
+        (["deck", "check"], "Missing argument"),
+        (["review", "--new-per-day", "-1"], "--new-per-day"),
+        (["nosuchcmd"], "No such command 'nosuchcmd'"),
+    ],
+)
+def test_usage_errors_are_one_line_with_a_pointer_to_help(
+    tmp_path: Path, args: list[str], needle: str
+) -> None:
+    done = run(args, srs_env(tmp_path / "srs.db", NOW))
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert lines[0].startswith("srs: error: ") and needle in lines[0]
+    assert "--help" in lines[0]

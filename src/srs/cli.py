@@ -401,6 +401,15 @@ def history(
 # ---- entry point --------------------------------------------------------------------------
 
 
+def _usage_errors() -> type[Exception]:
+    """Click's exception for bad arguments, as vendored by the installed typer."""
+    try:
+        from typer._click.exceptions import ClickException
+    except ImportError:  # typer releases that use click itself
+        from click.exceptions import ClickException
+    return ClickException
+
+
 def main() -> None:
     """Console-script entry point: domain errors become one line on stderr and exit 1.
 
@@ -411,7 +420,15 @@ def main() -> None:
     import os
 
     try:
-        app()
+        code = app(standalone_mode=False)  # so usage errors come here, to be put on one line
+        sys.exit(code if isinstance(code, int) else 0)
+    except _usage_errors() as exc:
+        where = exc.ctx.command_path if getattr(exc, "ctx", None) else "srs"
+        typer.echo(f"srs: error: {exc.format_message()} (see: {where} --help)", err=True)
+        sys.exit(exc.exit_code)
+    except typer.Abort:  # a confirmation prompt closed by Ctrl-C or end of input
+        typer.echo("srs: aborted", err=True)
+        sys.exit(1)
     except DeckFileError as exc:
         problems = exc.problems or (exc,)
         for problem in problems:
