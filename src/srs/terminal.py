@@ -21,7 +21,7 @@ from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
 
-from srs.model import GRADE_MEANINGS, Grade, Kind, ReviewKind
+from srs.model import GRADE_MEANINGS, Grade, Kind
 from srs.review import QueuedCard, ReviewSession, Summary
 from srs.safetext import strip_control_chars
 
@@ -197,14 +197,3 @@ def _show_card(session: ReviewSession, card: QueuedCard, console: Console, keys:
                 break
             if revealed and key in GRADE_KEYS:
                 return key
-
-
-__all__ = [
-    "KeyReader",
-    "ReviewKind",
-    "card_view",
-    "grade_legend",
-    "nothing_due_view",
-    "run_review",
-    "summary_view",
-]
