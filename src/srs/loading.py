@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from hashlib import sha256
 from pathlib import Path
 
 from srs.authoring import analyse_paths
@@ -39,18 +40,36 @@ def load_paths(store: Store, paths: Sequence[Path], now: datetime) -> list[LoadR
     return reports
 
 
-def load_bundled_if_new(store: Store, now: datetime) -> list[LoadReport]:
-    """On the first run of an empty collection, load the decks shipped with srs.
+def sync_bundled_decks(
+    store: Store, now: datetime, directory: Path | None = None
+) -> list[LoadReport]:
+    """Load the decks shipped with srs on the first run, and bring them up to date later.
 
-    This happens once: a learner who loads decks of their own first, or who later removes every
-    deck, does not get the bundled ones unasked.
+    On the first run of an empty collection every bundled deck is loaded. Afterwards a bundled
+    file whose content changed (a new srs release with corrected cards) is reloaded by stable
+    card ids, so learners get the corrections and keep their progress. A bundled deck the learner
+    never had or has removed is not added unasked, and neither are bundled decks for a learner
+    whose first run loaded decks of their own.
     """
-    if store.get_meta(FIRST_RUN_FLAG) is not None:
-        return []
-    if not store.is_empty():
+    directory = bundled_decks_dir() if directory is None else directory
+    if store.get_meta(FIRST_RUN_FLAG) is None and not store.is_empty():
         _mark_first_run_done(store, now)
-        return []
-    return load_paths(store, [bundled_decks_dir()], now)
+    first_run = store.get_meta(FIRST_RUN_FLAG) is None
+    present: set[str] | None = None
+    reports: list[LoadReport] = []
+    for file in sorted(directory.glob("*.toml")):
+        digest = sha256(file.read_bytes()).hexdigest()
+        key = f"bundled_sha256:{file.name}"
+        if store.get_meta(key) == digest:
+            continue  # the common case: one small read a file, no parsing
+        (deck,) = read_decks([file])
+        if present is None:
+            present = {d.id for d in store.decks()}
+        if first_run or deck.id in present:
+            reports.append(store.load_deck(deck, now))
+        store.set_meta(key, digest)
+    _mark_first_run_done(store, now)
+    return reports
 
 
 def _mark_first_run_done(store: Store, now: datetime) -> None:
