@@ -10,13 +10,12 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-SRS = str(Path(sys.executable).with_name("srs"))
+from e2e_helpers import SRS
 
 DECK = """\
 [deck]

@@ -430,10 +430,11 @@ def main() -> None:
         typer.echo("srs: aborted", err=True)
         sys.exit(1)
     except DeckFileError as exc:
-        problems = exc.problems or (exc,)
-        for problem in problems:
-            text = problem.format() if hasattr(problem, "format") else str(problem)
-            typer.echo(f"srs: error: {text}" if problem is exc else text, err=True)
+        if exc.problems:  # a checker's diagnostics, one ruff-style line each
+            for problem in exc.problems:
+                typer.echo(problem.format(), err=True)  # type: ignore[attr-defined]
+        else:
+            typer.echo(f"srs: error: {exc}", err=True)
         sys.exit(1)
     except SrsError as exc:
         typer.echo(f"srs: error: {exc}", err=True)

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from srs.errors import DeckFileError
 from srs.model import Card, Deck, Kind
+from srs.safetext import CONTROL_CHARS
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -164,7 +165,6 @@ def _is_control(ch: str) -> bool:
     return (o < 0x20 and ch not in "\n\t") or 0x7F <= o <= 0x9F
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
@@ -682,7 +682,7 @@ class _Checker:
     def control_chars(self, node: Any, path: Path_, card: str | None) -> None:
         """Control characters anywhere: in keys and in every string value, however nested."""
         if isinstance(node, str):
-            bad = _CONTROL.search(node)
+            bad = CONTROL_CHARS.search(node)
             if bad:
                 msg = f"control character {_char_name(bad.group())} in {_describe(path)}"
                 self.error("control-char", msg, self.char_at(path, node, bad.start()), card)
@@ -693,7 +693,7 @@ class _Checker:
             if len(path) == 2 and path[0] == "card" and isinstance(node.get("id"), str):
                 card = node["id"] or None  # name the card in diagnostics about its text
             for key, item in node.items():
-                bad = _CONTROL.search(key)
+                bad = CONTROL_CHARS.search(key)
                 if bad:
                     msg = f"control character {_char_name(bad.group())} in key {key!r}"
                     self.error("control-char", msg, self.at((*path, key), "key"), card)
