@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import json
 import random
+import sys
 import time
 from pathlib import Path
 
-from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest
-from anki.import_export_pb2 import ImportAnkiPackageUpdateCondition
+from anki.collection import Collection
 from anki.scheduler.v3 import CardAnswer
+
+# The one way tests and benchmarks import a package into Anki lives with the tests.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from anki_helpers import import_apkg
 
 PARENT = "Bench"  # every imported top-level deck is moved under this one, which is studied
 ANKI_META_VERSION = 2
@@ -41,22 +45,6 @@ col = Collection(sys.argv[1])
 print(col.sched.counts())
 col.close()
 """
-
-
-def import_apkg(col: Collection, apkg: Path) -> None:
-    """Import as Anki's dialog does by default: update notes only when the package's are newer."""
-    if_newer = ImportAnkiPackageUpdateCondition.IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_IF_NEWER
-    request = ImportAnkiPackageRequest(
-        package_path=str(apkg),
-        options=ImportAnkiPackageOptions(
-            with_scheduling=False,
-            with_deck_configs=False,
-            merge_notetypes=False,
-            update_notes=if_newer,
-            update_notetypes=if_newer,
-        ),
-    )
-    col.import_anki_package(request)
 
 
 def time_import(apkg: Path, folder: Path, reimport: bool) -> float:

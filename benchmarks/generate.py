@@ -16,10 +16,10 @@ Answers are written in one of two ways, chosen per size (see `SIZES`):
 
 - `record_answer`: `Store.record_answer` for every answer, one committed transaction each, which is
   exactly what `srs review` does;
-- `bulk`: the same decisions (`sm2.review` for the first answer of a card on a day, a drill that
-  changes nothing for the later ones) computed in memory, and the resulting `card_state` and
-  `review_log` rows written through the store's own SQLAlchemy tables with one transaction per
-  simulated day. This exists because a million `record_answer` calls take about ten minutes on the
+- `bulk`: the same decisions (`decide_answer` with SM-2: a review for the first answer of a card
+  on a day, a drill that changes nothing for the later ones) computed in memory, and the
+  resulting `card_state` and `review_log` rows written through the store's own SQLAlchemy tables
+  with one transaction per simulated day. This exists because a million `record_answer` calls take about ten minutes on the
   reference machine. `verify_bulk_writer` builds the same small collection both ways and checks that
   the two databases hold identical rows.
 
@@ -50,11 +50,13 @@ from sqlalchemy import bindparam, update
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.schema import CreateIndex, CreateTable
 
-from srs import sm2
 from srs.config import sqlite_url
+from srs.core.model import NEW_STATE, SchedState
+from srs.core.scheduling.rule import decide_answer, needs_drill
+from srs.core.scheduling.sm2 import SM2
 from srs.loading import load_paths
-from srs.model import NEW_STATE, ReviewKind, SchedState
-from srs.store import Store, log_table, metadata, state_table
+from srs.store import Store
+from srs.store.schema import log_table, metadata, state_table, state_values
 
 GENERATOR_VERSION = 4  # bump when the output changes, so that cached collections are rebuilt
 DATA = Path(__file__).resolve().parent / "data"
@@ -290,11 +292,9 @@ class BulkWriter:
         """Mirror `Store.record_answer`: review on the first answer of the day, else a drill."""
         had_state = card_pk in self.states
         before = self.states.get(card_pk, NEW_STATE)
-        if card_pk in self.answered_today:
-            kind, after = ReviewKind.DRILL, before
-        else:
-            kind = ReviewKind.NEW if before.is_new else ReviewKind.REVIEW
-            after = sm2.review(before, grade, today)
+        record = decide_answer(SM2(), before, grade, today, card_pk in self.answered_today)
+        after = record.after
+        if record.moves_schedule:
             self.answered_today.add(card_pk)
             self.states[card_pk] = after
             # Only the first answer of a day changes the state, so a card lands in one of these.
@@ -306,14 +306,9 @@ class BulkWriter:
                 "reviewed_at": now,
                 "day": today,
                 "grade": grade,
-                "review_kind": kind.value,
+                "review_kind": record.kind.value,
                 "had_state": 1 if had_state else 0,
-                "prev_n": before.n,
-                "prev_ef": before.ef,
-                "prev_interval": before.interval,
-                "prev_due": before.due,
-                "prev_lapses": before.lapses,
-                "prev_reps": before.reps,
+                **state_values(before, prefix="prev_"),
                 "prev_buried_on": None,
                 "ef": after.ef,
                 "interval": after.interval,
@@ -412,7 +407,7 @@ def simulate(store: Store, deck_ids: Sequence[str], spec: Spec, writer: AnswerWr
             else:
                 break
             writer.answer(pk, grade, moment + timedelta(seconds=3 * answered), day)
-            if sm2.needs_drill(grade):
+            if needs_drill(grade):
                 drills.append(pk)
             answered += 1
             done += 1

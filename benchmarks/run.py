@@ -26,10 +26,10 @@ import generate
 from measure import BIN, Row, copy_db, environment, load_average, median, time_calls, time_process
 
 from srs.config import sqlite_url
-from srs.deckfile import read_deck_file
+from srs.core.deckfile import read_deck_file
+from srs.core.model import Deck
 from srs.export_anki import AFMT, CSS, FIELDS, QFMT, ExportCard, export_apkg
 from srs.loading import load_paths, read_decks
-from srs.model import Deck
 from srs.review import ReviewSession
 from srs.store import Store
 

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict
 from pathlib import Path
 
-from srs.deckfile import SLUG, Diagnostic, analyse_deck, check_deck
-from srs.errors import DeckFileError, SrsError
-from srs.model import Deck
+from srs.core.deckfile import SLUG, analyse_deck, check_deck
+from srs.core.errors import DeckFileError, Diagnostic, SrsError
+from srs.core.model import Deck
+from srs.core.reports import diagnostics_json
 
 
 def deck_paths(paths: Sequence[Path]) -> tuple[list[Path], list[Diagnostic]]:
@@ -90,11 +90,8 @@ def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:
 
 
 def diagnostics_to_json(diagnostics: Iterable[Diagnostic]) -> str:
-    """A JSON array of objects: path, line, col, severity, code, message, card_id (or null).
-
-    ASCII-only, so no control character in a file name or message can reach a terminal raw.
-    """
-    return json.dumps([asdict(d) for d in diagnostics], indent=2, ensure_ascii=True)
+    """`srs deck check --json` (the shape is `srs.core.reports.diagnostics_json`)."""
+    return diagnostics_json(diagnostics)
 
 
 def summary(diagnostics: Sequence[Diagnostic]) -> str:
@@ -163,8 +160,7 @@ def _toml_string(text: str) -> str:
 def _refuse_bad_id(deck_id: str, path: str) -> None:
     if not SLUG.match(deck_id):
         msg = f"deck id {deck_id!r} is not a slug (lowercase letters and digits joined by hyphens)"
-        diag = Diagnostic(path, 1, 1, "error", "bad-id", msg)
-        raise DeckFileError(msg, path, problems=(diag,))
+        raise DeckFileError.from_diagnostics([Diagnostic(path, 1, 1, "error", "bad-id", msg)])
 
 
 def scaffold_deck(deck_id: str, title: str | None = None, filename: str | None = None) -> str:
@@ -183,10 +179,7 @@ def scaffold_deck(deck_id: str, title: str | None = None, filename: str | None =
     )
     errors = [d for d in check_deck(text, filename) if d.severity == "error"]
     if errors:  # e.g. a title with a control character: never write a deck that will not load
-        first = errors[0]
-        raise DeckFileError(
-            first.message, first.path, first.line, first.col, first.card_id, tuple(errors)
-        )
+        raise DeckFileError.from_diagnostics(errors)
     return text
 
 

@@ -12,11 +12,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
-from srs.errors import DeckFileError, SrsError
+from srs.core.errors import DeckFileError, SrsError
 
 if TYPE_CHECKING:
     from srs.config import Settings
@@ -57,24 +57,20 @@ def _settings(db: Path | None, new_per_day: int | None = None) -> Settings:
 
 
 def _today(settings: Settings) -> date:
-    from srs.sm2 import study_day
+    from srs.core.days import study_day
 
     return study_day(settings.now, settings.tz, settings.rollover_hour)
 
 
 @contextmanager
 def _collection(settings: Settings, load_bundled: bool = True) -> Iterator[Store]:
-    """Open the store; on first use of an empty collection, load the bundled decks."""
-    from srs.loading import sync_bundled_decks
-    from srs.store import Store
+    """Open the store; bring the bundled decks up to date (all of them on a first run)."""
+    from srs.loading import open_collection
 
-    store = Store.open(settings.db_url, settings.db_label, settings.learner)
-    try:
-        if load_bundled:
-            sync_bundled_decks(store, settings.now)
+    with open_collection(
+        settings.db_url, settings.db_label, settings.learner, settings.now, load_bundled
+    ) as store:
         yield store
-    finally:
-        store.close()
 
 
 # ---- review -------------------------------------------------------------------------------
@@ -93,7 +89,8 @@ def review(
     from rich.console import Console
 
     from srs.review import ReviewSession
-    from srs.terminal import KeyReader, nothing_due_view, run_review, summary_view
+    from srs.ui.keys import KeyReader
+    from srs.ui.review_screen import nothing_due_view, run_review, summary_view
 
     settings = _settings(db, new_per_day)
     today = _today(settings)
@@ -121,46 +118,22 @@ def review(
 @app.command()
 def status(decks: DeckArgs = None, db: DbOption = None, as_json: JsonOption = False) -> None:
     """Per deck: due today, new available, drills pending, total, and the next due date."""
+    from srs.progress import deck_status
+
     settings = _settings(db)
     today = _today(settings)
     with _collection(settings) as store:
-        rows = store.status(store.require_decks(decks or []), today, settings.new_per_day)
+        rows = deck_status(store, decks or [], today, settings.new_per_day)
     if as_json:
-        payload = {
-            "today": today.isoformat(),
-            "decks": [
-                {
-                    "id": r.id,
-                    "title": r.title,
-                    "due": r.due,
-                    "new": r.new,
-                    "drill": r.drill,
-                    "total": r.total,
-                    "next_due": None if r.next_due is None else r.next_due.isoformat(),
-                }
-                for r in rows
-            ],
-        }
-        typer.echo(json.dumps(payload, indent=2))
+        from srs.core.reports import status_json
+
+        typer.echo(json.dumps(status_json(today, rows), indent=2))
         return
     from rich.console import Console
-    from rich.table import Table
 
-    from srs.terminal import plain
+    from srs.ui.tables import status_table
 
-    table = Table(title=f"srs status for {today.isoformat()}", title_justify="left")
-    for name in ("deck", "due", "new", "drill", "total", "next due"):
-        table.add_column(name, justify="left" if name == "deck" else "right")
-    for r in rows:
-        table.add_row(
-            plain(r.title),
-            str(r.due),
-            str(r.new),
-            str(r.drill),
-            str(r.total),
-            "-" if r.next_due is None else r.next_due.isoformat(),
-        )
-    Console(highlight=False).print(table)
+    Console(highlight=False).print(status_table(today, rows))
 
 
 # ---- decks --------------------------------------------------------------------------------
@@ -222,37 +195,15 @@ def deck_list(db: DbOption = None, as_json: JsonOption = False) -> None:
     with _collection(settings) as store:
         decks = store.decks()
     if as_json:
-        typer.echo(
-            json.dumps(
-                [
-                    {
-                        "id": d.id,
-                        "title": d.title,
-                        "source": d.source,
-                        "path": d.path,
-                        "cards": d.active,
-                        "retired": d.retired,
-                        "loaded_at": d.loaded_at.isoformat(),
-                    }
-                    for d in decks
-                ],
-                indent=2,
-            )
-        )
+        from srs.core.reports import deck_list_json
+
+        typer.echo(json.dumps(deck_list_json(decks), indent=2))
         return
     from rich.console import Console
-    from rich.table import Table
 
-    from srs.terminal import plain
+    from srs.ui.tables import deck_table
 
-    table = Table()
-    for name in ("id", "title", "cards", "retired", "path"):
-        table.add_column(name)
-    for d in decks:
-        table.add_row(
-            plain(d.id), plain(d.title), str(d.active), str(d.retired), plain(d.path or "")
-        )
-    Console(highlight=False).print(table)
+    Console(highlight=False).print(deck_table(decks))
 
 
 @deck_app.command("remove")
@@ -287,22 +238,11 @@ def export_anki(
     db: DbOption = None,
 ) -> None:
     """Export decks (all, or those named) to an Anki package. Retired cards are left out."""
-    from srs.export_anki import ExportCard, export_apkg
-    from srs.model import Deck
+    from srs.export_anki import export_decks
 
     settings = _settings(db)
     with _collection(settings) as store:
-        deck_ids = store.require_decks(decks or [])
-        summaries = {d.id: d for d in store.decks()}
-        items = [
-            ExportCard(
-                deck=Deck(c.deck_id, summaries[c.deck_id].title, summaries[c.deck_id].source),
-                card=c.card,
-                edited_at=c.edited_at,
-            )
-            for c in store.cards(deck_ids)
-        ]
-    report = export_apkg(items, output)
+        report = export_decks(store, decks or [], output)
     typer.echo(f"wrote {report.path}: {report.notes} notes in {len(report.decks)} Anki decks")
 
 
@@ -342,37 +282,22 @@ def stats(
     hardest: list of {deck, card, kind, prompt, lapses, ef, reps, due};
     where RATE is {reviews, passed, rate: passed / reviews, or null without reviews}.
     """
-    from srs.stats import build, retention_start, to_json, window_start
+    from srs.progress import stats as collect_stats
 
     settings = _settings(db)
     today = _today(settings)
     with _collection(settings) as store:
-        # None (every deck) lets the store skip the join to cards where it can
-        deck_ids = store.require_decks(decks) if decks else None
-        first = window_start(today, days)
-        figures = build(
-            today=today,
-            days=days,
-            counts=store.stats_today(deck_ids, today),
-            study_days=store.stats_study_days(deck_ids),
-            per_day=store.stats_answers_per_day(deck_ids, first, today),
-            retention_rows=store.stats_retention_counts(
-                deck_ids, retention_start(today, weeks), today
-            ),
-            ef_rows=store.stats_ef_counts(deck_ids),
-            due_rows=store.stats_due_counts(deck_ids, today),
-            hardest=store.stats_hardest(deck_ids),
-            weeks=weeks,
-            decks=deck_ids,
-        )
+        figures = collect_stats(store, decks or [], today, days, weeks)
     if as_json:
-        typer.echo(json.dumps(to_json(figures), indent=2))
+        from srs.core.reports import stats_json
+
+        typer.echo(json.dumps(stats_json(figures), indent=2))
         return
     from rich.console import Console
 
-    from srs.stats_view import stats_view
+    from srs.ui.stats_screen import stats_view
 
-    Console(highlight=False).print(stats_view(figures, deck_ids or ()))
+    Console(highlight=False).print(stats_view(figures, figures.decks or ()))
 
 
 @app.command()
@@ -382,20 +307,24 @@ def history(
     as_json: JsonOption = False,
 ) -> None:
     """One card's full review log, oldest first, and its current SM-2 state."""
+    from srs.progress import card_history
+
     settings = _settings(db)
     today = _today(settings)
     with _collection(settings) as store:
-        stored = store.find_card(card)
-        state = store.state(stored.pk)
-        log = store.log_for_card(stored.pk)
-    from srs.stats_view import history_json, history_view
-
+        found = card_history(store, card)
     if as_json:
-        typer.echo(json.dumps(history_json(stored, state, log), indent=2))
+        from srs.core.reports import history_json
+
+        typer.echo(json.dumps(history_json(found.card, found.state, found.log), indent=2))
         return
     from rich.console import Console
 
-    Console(highlight=False).print(history_view(stored, state, log, today, settings.tz))
+    from srs.ui.history_screen import history_view
+
+    Console(highlight=False).print(
+        history_view(found.card, found.state, found.log, today, settings.tz)
+    )
 
 
 # ---- entry point --------------------------------------------------------------------------
@@ -404,10 +333,14 @@ def history(
 def _usage_errors() -> type[Exception]:
     """Click's exception for bad arguments, as vendored by the installed typer."""
     try:
-        from typer._click.exceptions import ClickException
+        from typer._click.exceptions import ClickException as Vendored
+
+        return Vendored
     except ImportError:  # typer releases that use click itself
         from click.exceptions import ClickException
-    return ClickException
+
+        found: type[Exception] = ClickException
+        return found
 
 
 def main() -> None:
@@ -423,16 +356,18 @@ def main() -> None:
         code = app(standalone_mode=False)  # so usage errors come here, to be put on one line
         sys.exit(code if isinstance(code, int) else 0)
     except _usage_errors() as exc:
-        where = exc.ctx.command_path if getattr(exc, "ctx", None) else "srs"
-        typer.echo(f"srs: error: {exc.format_message()} (see: {where} --help)", err=True)
-        sys.exit(exc.exit_code)
+        usage: Any = exc  # click's ClickException: ctx, format_message(), exit_code
+        ctx = getattr(usage, "ctx", None)
+        where = ctx.command_path if ctx else "srs"
+        typer.echo(f"srs: error: {usage.format_message()} (see: {where} --help)", err=True)
+        sys.exit(usage.exit_code)
     except typer.Abort:  # a confirmation prompt closed by Ctrl-C or end of input
         typer.echo("srs: aborted", err=True)
         sys.exit(1)
     except DeckFileError as exc:
         if exc.problems:  # a checker's diagnostics, one ruff-style line each
             for problem in exc.problems:
-                typer.echo(problem.format(), err=True)  # type: ignore[attr-defined]
+                typer.echo(problem.format(), err=True)
         else:
             typer.echo(f"srs: error: {exc}", err=True)
         sys.exit(1)

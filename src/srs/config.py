@@ -14,7 +14,7 @@ from importlib import resources
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from srs.errors import ConfigError
+from srs.core.errors import ConfigError
 
 DEFAULT_NEW_PER_DAY = 20
 DEFAULT_ROLLOVER_HOUR = 4

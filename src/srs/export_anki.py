@@ -9,13 +9,12 @@ derived from the project's stable data and never from the clock:
 - the package is byte-for-byte reproducible: same content in, same file out.
 
 Card text is Markdown rendered with raw HTML disabled, and anything Anki would interpret inside a
-field (`[sound:...]`, `{{c1::...}}`) is entity-escaped. This module imports genanki at import time;
-the CLI imports it lazily.
+field (`[sound:...]`, `{{c1::...}}`) is entity-escaped (`srs.core.cardtext`). This module imports
+genanki at import time; the CLI imports it lazily.
 """
 
 from __future__ import annotations
 
-import html
 import itertools
 import os
 import re
@@ -29,16 +28,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from hashlib import sha256
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import genanki
-from markdown_it import MarkdownIt
-
-from srs.errors import ExportError
-from srs.model import Card, Deck, Kind
 
 # Stripping controls also removes \x1f, Anki's field separator.
-from srs.safetext import strip_control_chars
+from srs.core.cardtext import plain_field, render_markdown, strip_control_chars
+from srs.core.errors import ExportError
+from srs.core.model import Card, Deck, Kind
+
+if TYPE_CHECKING:
+    from srs.store import Store
 
 # Fixed forever: Anki identifies the note type by this id, so changing it would fork every learner's
 # collection into two note types.
@@ -105,10 +105,6 @@ code, pre { font-size: 0.9em; }
 """
 
 _WHITESPACE = re.compile(r"\s+")
-# Characters Anki reads inside field content after the template is rendered: `[sound:...]`,
-# `[latex]`, and cloze `{{c1::...}}` should a learner switch the note type. Entities display the
-# same and are decoded back inside attribute values, so links keep working.
-_ANKI_MARKUP = str.maketrans({"[": "&#91;", "]": "&#93;", "{": "&#123;", "}": "&#125;"})
 # Fixed entry time for the zip, so that the package bytes depend on content alone.
 _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 
@@ -169,7 +165,11 @@ def export_apkg(items: Sequence[ExportCard], out: Path) -> ExportReport:
 
 def anki_deck_name(deck: Deck, kind: Kind) -> str:
     """The Anki deck for cards of `kind` from `deck`, e.g. `Attention Is All You Need::Findings`."""
-    return f"{_deck_title(deck)}::{SUBDECKS[kind]}"
+    return _subdeck_name(_deck_title(deck), kind)
+
+
+def _subdeck_name(title: str, kind: Kind) -> str:
+    return f"{title}::{SUBDECKS[kind]}"
 
 
 def anki_deck_id(name: str) -> int:
@@ -181,42 +181,6 @@ def anki_deck_id(name: str) -> int:
 def note_guid(deck: Deck, card: Card) -> str:
     """The note's identity in Anki: the project's deck and card ids, never the card's text."""
     return genanki.guid_for(deck.id, card.id)
-
-
-def render_markdown(text: str) -> str:
-    """Card Markdown to HTML that is safe as an Anki field: no raw HTML, no Anki markup."""
-    text = strip_control_chars(text)
-    if _is_plain(text):
-        # What markdown-it gives for one line with no Markdown syntax, at a fraction of the cost
-        # (tests hold the two to the same output).
-        rendered = "<p>" + text.replace('"', "&quot;") + "</p>"
-    else:
-        rendered = _MARKDOWN.render(text).strip()
-    return rendered.translate(_ANKI_MARKUP)
-
-
-# One line, no character Markdown or HTML reads specially, and no start that opens a block.
-_PLAIN = re.compile(r"[^\s\\`*_\[\]<>&!#|~{}+=-][^\n\r\t\\`*_\[\]<>&!#|~{}]*")
-_BLOCK_START = re.compile(r"\d{1,9}[.)]")
-
-
-def _is_plain(text: str) -> bool:
-    return (
-        _PLAIN.fullmatch(text) is not None
-        and not text[-1].isspace()
-        and _BLOCK_START.match(text) is None
-    )
-
-
-def plain_field(text: str) -> str:
-    """Plain text as an Anki field: control characters removed, HTML and Anki markup escaped."""
-    return html.escape(strip_control_chars(text), quote=True).translate(_ANKI_MARKUP)
-
-
-# markdown-it's link validation already refuses javascript:, vbscript:, file: and most data: URLs.
-# No raw HTML, and no images: a deck has no media, and an image URL would make Anki fetch a
-# remote address the deck's author chose. Image syntax stays visible as text.
-_MARKDOWN = MarkdownIt("commonmark", {"html": False}).disable("image")
 
 
 class _Model(genanki.Model):
@@ -274,7 +238,7 @@ def _build_package(
             notes = groups.get((title, kind))
             if not notes:
                 continue
-            name = f"{title}::{SUBDECKS[kind]}"
+            name = _subdeck_name(title, kind)
             deck = genanki.Deck(anki_deck_id(name), name)
             for note in notes:
                 deck.add_note(note)
@@ -378,3 +342,18 @@ def _reason(exc: BaseException) -> str:
     if isinstance(exc, OSError) and exc.strerror:
         return exc.strerror
     return str(exc) or type(exc).__name__
+
+
+def export_decks(store: Store, deck_ids: Sequence[str], out: Path) -> ExportReport:
+    """Export the active cards of `deck_ids` (all decks when empty) from the collection."""
+    chosen = store.require_decks(deck_ids)
+    summaries = {d.id: d for d in store.decks()}
+    items = [
+        ExportCard(
+            deck=Deck(c.deck_id, summaries[c.deck_id].title, summaries[c.deck_id].source),
+            card=c.card,
+            edited_at=c.edited_at,
+        )
+        for c in store.cards(chosen)
+    ]
+    return export_apkg(items, out)

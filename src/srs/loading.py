@@ -6,15 +6,16 @@ loaded unless all of them pass.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from hashlib import sha256
 from pathlib import Path
 
 from srs.authoring import analyse_paths
 from srs.config import bundled_decks_dir
-from srs.errors import DeckFileError
-from srs.model import Deck, LoadReport
+from srs.core.errors import DeckFileError
+from srs.core.model import Deck, LoadReport
 from srs.store import Store
 
 FIRST_RUN_FLAG = "first_run_done_at"  # set once any deck has been loaded, bundled or not
@@ -26,10 +27,7 @@ def read_decks(paths: Sequence[Path]) -> list[Deck]:
     diagnostics, decks = analyse_paths(paths)
     errors = tuple(d for d in diagnostics if d.severity == "error")
     if errors:
-        first = errors[0]
-        raise DeckFileError(
-            first.message, first.path, first.line, first.col, first.card_id, problems=errors
-        )
+        raise DeckFileError.from_diagnostics(errors)
     return decks
 
 
@@ -75,3 +73,18 @@ def sync_bundled_decks(
 def _mark_first_run_done(store: Store, now: datetime) -> None:
     if store.get_meta(FIRST_RUN_FLAG) is None:
         store.set_meta(FIRST_RUN_FLAG, now.isoformat())
+
+
+@contextmanager
+def open_collection(
+    url: str, label: str, learner: str, now: datetime, load_bundled: bool = True
+) -> Iterator[Store]:
+    """Open the collection at `url`; unless told not to, bring the bundled decks up to date
+    (loading them all on the first run of an empty collection). Closed when the block ends."""
+    store = Store.open(url, label, learner)
+    try:
+        if load_bundled:
+            sync_bundled_decks(store, now)
+        yield store
+    finally:
+        store.close()

@@ -9,39 +9,21 @@ from __future__ import annotations
 
 from collections import Counter, deque
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from srs import sm2
-from srs.model import ReviewKind, SchedState
-from srs.store import Answer, Store, StoredCard
-
-
-@dataclass(frozen=True, slots=True)
-class QueuedCard:
-    """The card on screen, with what the learner needs to see about it."""
-
-    stored: StoredCard
-    state: SchedState
-    mode: ReviewKind  # NEW, REVIEW, or DRILL for a card already answered today
-
-
-@dataclass
-class Summary:
-    """What a session did, and what comes next."""
-
-    reviewed: int = 0  # distinct cards answered
-    answers: int = 0
-    grades: Counter[int] = field(default_factory=Counter)
-    due_tomorrow: int = 0
-    next_due: date | None = None
-    left: int = 0  # cards still queued when the session ended
+from srs.core.model import Answer, QueuedCard, ReviewKind, StoredCard, Summary
+from srs.core.scheduling.rule import needs_drill
+from srs.store import Store
 
 
 @dataclass(frozen=True, slots=True)
 class _Done:
     answer: Answer
     was_requeued: bool
+
+
+__all__ = ["QueuedCard", "ReviewSession", "Summary"]
 
 
 class ReviewSession:
@@ -105,7 +87,7 @@ class ReviewSession:
             raise IndexError("no card to answer")
         result = self.store.record_answer(card.stored.pk, grade, now, self.today)
         self._queue.popleft()
-        requeue = sm2.needs_drill(grade)
+        requeue = needs_drill(grade)
         if requeue:
             self._drilling.add(card.stored.pk)
             self._queue.append(card.stored.pk)

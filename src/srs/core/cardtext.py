@@ -1,0 +1,155 @@
+"""What card text may hold, in one place: control characters, raw HTML, and Markdown -> safe HTML.
+
+Deck files and Anki packages are untrusted. The terminal, the Anki exporter and the checker all
+use these definitions, so "control character" and "raw HTML" mean the same thing everywhere.
+Standard library plus markdown-it-py, which is imported only when Markdown is parsed.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
+
+# C0 controls except tab and newline, DEL, and C1 controls (which some terminals obey as CSI).
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def strip_control_chars(text: str) -> str:
+    """Remove every control character but tab and newline (ESC included, so no escape sequence
+    survives)."""
+    return CONTROL_CHARS.sub("", text)
+
+
+def find_control_char(text: str) -> int | None:
+    """Index of the first control character other than tab and newline, or None."""
+    match = CONTROL_CHARS.search(text)
+    return None if match is None else match.start()
+
+
+def is_control(ch: str) -> bool:
+    """True for one character that `CONTROL_CHARS` matches."""
+    return CONTROL_CHARS.fullmatch(ch) is not None
+
+
+def printable(text: str) -> str:
+    """Escape what must not reach a terminal (control characters and other non-printables)."""
+    if text.isprintable():
+        return text
+    return repr(text)[1:-1]
+
+
+# ---- raw HTML in card Markdown ------------------------------------------------------------
+
+_checker_md: MarkdownIt | None = None
+
+
+def _html_finder() -> MarkdownIt:
+    # Imported lazily: only checking card text needs it, and `srs --help` should stay fast.
+    global _checker_md
+    if _checker_md is None:
+        from markdown_it import MarkdownIt
+
+        _checker_md = MarkdownIt("commonmark", {"html": True})
+    return _checker_md
+
+
+def find_raw_html(text: str) -> tuple[int, str] | None:
+    """Offset and source of the first raw HTML in Markdown `text`, or None.
+
+    Uses a real CommonMark parser, so `<b>` inside a code span or code block, an autolink such as
+    `<https://example.org>`, and a bare `a < b` are not HTML.
+    """
+    starts = [0] + [m.end() for m in re.finditer("\n", text)]
+    for tok in _html_finder().parse(text):
+        line = tok.map[0] if tok.map else 0
+        base = starts[line] if line < len(starts) else 0
+        if tok.type == "html_block":
+            at = text.find("<", base)
+            return (at if at >= 0 else base), tok.content.strip()
+        if tok.type == "inline" and tok.children:
+            cursor = base
+            for child in tok.children:
+                if child.type == "html_inline":
+                    at = text.find(child.content, cursor)
+                    if at < 0:
+                        at = max(text.find(child.content), base)
+                    return at, child.content
+                cursor = _skip_past(text, cursor, child)
+    return None
+
+
+def _skip_past(text: str, cursor: int, child: Token) -> int:
+    """Move the cursor past an inline token's source, so a later search cannot land inside it.
+
+    Best effort: token content is sometimes transformed (entities, escapes), and then the cursor
+    just stays where it was.
+    """
+    if child.type == "code_inline":
+        opening = text.find(child.markup, cursor)
+        if opening < 0:
+            return cursor
+        inner = text.find(child.content.strip(), opening + len(child.markup))
+        if inner < 0:
+            return cursor
+        closing = text.find(child.markup, inner + len(child.content.strip()))
+        return cursor if closing < 0 else closing + len(child.markup)
+    if child.type == "text" and child.content:
+        at = text.find(child.content, cursor)
+        return cursor if at < 0 else at + len(child.content)
+    return cursor
+
+
+# ---- Markdown -> HTML for Anki ------------------------------------------------------------
+
+# Characters Anki reads inside field content after the template is rendered: `[sound:...]`,
+# `[latex]`, and cloze `{{c1::...}}` should a learner switch the note type. Entities display the
+# same and are decoded back inside attribute values, so links keep working.
+_ANKI_MARKUP = str.maketrans({"[": "&#91;", "]": "&#93;", "{": "&#123;", "}": "&#125;"})
+
+# One line, no character Markdown or HTML reads specially, and no start that opens a block.
+_PLAIN = re.compile(r"[^\s\\`*_\[\]<>&!#|~{}+=-][^\n\r\t\\`*_\[\]<>&!#|~{}]*")
+_BLOCK_START = re.compile(r"\d{1,9}[.)]")
+
+_render_md: MarkdownIt | None = None
+
+
+def _renderer() -> MarkdownIt:
+    # markdown-it's link validation already refuses javascript:, vbscript:, file: and most data:
+    # URLs. No raw HTML, and no images: a deck has no media, and an image URL would make Anki
+    # fetch a remote address the deck's author chose. Image syntax stays visible as text.
+    global _render_md
+    if _render_md is None:
+        from markdown_it import MarkdownIt
+
+        _render_md = MarkdownIt("commonmark", {"html": False}).disable("image")
+    return _render_md
+
+
+def _is_plain(text: str) -> bool:
+    return (
+        _PLAIN.fullmatch(text) is not None
+        and not text[-1].isspace()
+        and _BLOCK_START.match(text) is None
+    )
+
+
+def render_markdown(text: str) -> str:
+    """Card Markdown to HTML that is safe as an Anki field: no raw HTML, no Anki markup."""
+    text = strip_control_chars(text)
+    if _is_plain(text):
+        # What markdown-it gives for one line with no Markdown syntax, at a fraction of the cost
+        # (tests hold the two to the same output).
+        rendered = "<p>" + text.replace('"', "&quot;") + "</p>"
+    else:
+        rendered = _renderer().render(text).strip()
+    return rendered.translate(_ANKI_MARKUP)
+
+
+def plain_field(text: str) -> str:
+    """Plain text as an Anki field: control characters removed, HTML and Anki markup escaped."""
+    return html.escape(strip_control_chars(text), quote=True).translate(_ANKI_MARKUP)

@@ -1,0 +1,130 @@
+"""Deck text -> model objects, and the deck checker behind `srs deck check`.
+
+A deck file is TOML (see docs/deck-format.md). The package is split by concern:
+`text` decodes bytes and maps offsets to positions, `scanner` records where each key and value
+sits, `syntax` places the one error for text `tomllib` refuses, and `checker` reports every
+problem of a parsed deck. `parse_deck` refuses a deck that has any error.
+
+Core: standard library plus markdown-it-py. No clock and no disk access except in `read_deck_file`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from srs.core.deckfile.checker import CARD_KEYS, DECK_KEYS, LONG_PROMPT, SLUG, TOP_KEYS, Checker
+from srs.core.deckfile.scanner import ScanError, Scanner
+from srs.core.deckfile.syntax import syntax_error
+from srs.core.deckfile.text import TextPositions, decode
+from srs.core.errors import DeckFileError, Diagnostic
+from srs.core.model import KINDS, Deck
+
+
+@dataclass(frozen=True, slots=True)
+class DeckCheck:
+    """Everything the checker learnt about one deck file.
+
+    `deck` is None when there is any error. `deck_id_at` is the (line, col) of the deck id value,
+    when there is one, so that callers checking many files can point at a clash between them.
+    """
+
+    diagnostics: tuple[Diagnostic, ...]
+    deck: Deck | None
+    deck_id_at: tuple[int, int] | None = None
+
+    @property
+    def errors(self) -> tuple[Diagnostic, ...]:
+        """The diagnostics of severity "error"."""
+        return tuple(d for d in self.diagnostics if d.severity == "error")
+
+
+# Public entry points
+
+
+def check_deck(data: bytes | str, path: str = "<deck>") -> list[Diagnostic]:
+    """Every problem in a deck, errors and warnings, sorted by position. Never raises."""
+    return list(analyse_deck(data, path).diagnostics)
+
+
+def parse_deck(data: bytes | str, path: str = "<deck>") -> Deck:
+    """Parse deck text into a `Deck`.
+
+    Raises `DeckFileError` carrying the place of the first error, with every error in `.problems`.
+    A deck with any error is refused whole; warnings never raise.
+    """
+    result = analyse_deck(data, path)
+    errors = result.errors
+    if errors or result.deck is None:
+        problems = errors or (Diagnostic(path, 1, 1, "error", "internal", "no deck"),)
+        raise DeckFileError.from_diagnostics(problems)
+    return result.deck
+
+
+def read_deck_file(path: Path) -> Deck:
+    """Read and parse one deck file from disk; an unreadable file is a `DeckFileError`."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        diag = Diagnostic(str(path), 1, 1, "error", "read-error", f"cannot read file: {reason}")
+        raise DeckFileError.from_diagnostics([diag]) from None
+    return parse_deck(data, str(path))
+
+
+def analyse_deck(data: bytes | str, path: str = "<deck>") -> DeckCheck:
+    """Check a deck and, when it has no error, build it. Never raises."""
+    try:
+        return _analyse(data, path)
+    except Exception as exc:  # a checker bug must still come out as a diagnostic
+        diag = Diagnostic(
+            path,
+            1,
+            1,
+            "error",
+            "internal-error",
+            f"the deck checker failed: {exc!r}; please report",
+        )
+        return DeckCheck((diag,), None)
+
+
+def _analyse(data: bytes | str, path: str) -> DeckCheck:
+    text, problem = decode(data, path)
+    if text is None:
+        assert problem is not None
+        return DeckCheck((problem,), None)
+    positions = TextPositions(text)
+    scanner = Scanner(text)
+    # Positions recorded before a scanner stop stay usable; the others fall back to a parent's.
+    with contextlib.suppress(ScanError, IndexError, RecursionError):
+        scanner.scan()
+    try:
+        doc = tomllib.loads(text)
+    except (tomllib.TOMLDecodeError, RecursionError, ValueError) as exc:
+        return DeckCheck((syntax_error(exc, positions, scanner, path),), None)
+    checker = Checker(path, positions, scanner.locs)
+    deck, id_at = checker.document(doc)
+    diags = tuple(sorted(checker.diags, key=_sort_key))
+    return DeckCheck(diags, deck, id_at)
+
+
+def _sort_key(d: Diagnostic) -> tuple[int, int, int, str]:
+    return d.line, d.col, 0 if d.severity == "error" else 1, d.code
+
+
+__all__ = [
+    "CARD_KEYS",
+    "DECK_KEYS",
+    "KINDS",
+    "LONG_PROMPT",
+    "SLUG",
+    "TOP_KEYS",
+    "DeckCheck",
+    "Diagnostic",
+    "analyse_deck",
+    "check_deck",
+    "parse_deck",
+    "read_deck_file",
+]

@@ -1,0 +1,380 @@
+"""The deck checker: every problem in a parsed deck, each with an exact line and column."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from datetime import date, datetime, time
+from typing import Any, Literal
+
+from srs.core.cardtext import CONTROL_CHARS, find_raw_html
+from srs.core.deckfile.scanner import KeyPath, Loc
+from srs.core.deckfile.text import TextPositions, char_name
+from srs.core.errors import Diagnostic, Severity
+from srs.core.model import KINDS, Card, Deck, Kind
+
+# \A and \Z rather than ^ and $: "$" also matches before a trailing newline.
+SLUG = re.compile(r"\A[a-z0-9]+(?:-[a-z0-9]+)*\Z")
+
+LONG_PROMPT = 400
+"""A front longer than this many characters draws a `long-prompt` warning."""
+
+DECK_KEYS: tuple[str, ...] = ("id", "title", "source")
+CARD_KEYS: tuple[str, ...] = ("id", "kind", "front", "back", "source", "tags")
+TOP_KEYS: tuple[str, ...] = ("deck", "card")
+
+# Names people reach for from other flashcard tools; mapped to ours for a better "did you mean".
+_ALIASES: dict[str, str] = {
+    "question": "front",
+    "prompt": "front",
+    "q": "front",
+    "answer": "back",
+    "a": "back",
+    "type": "kind",
+    "tag": "tags",
+    "name": "title",
+    "ref": "source",
+    "reference": "source",
+    "cards": "card",
+    "decks": "deck",
+}
+
+
+def _type_name(value: object) -> str:
+    """The TOML name of a parsed value's type, for messages."""
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int):
+        return "an integer"
+    if isinstance(value, float):
+        return "a float"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, datetime | date | time):
+        return "a date or time"
+    return type(value).__name__
+
+
+def _suggest(word: str, choices: tuple[str, ...]) -> str | None:
+    """The closest allowed name, for "did you mean" hints."""
+    low = word.lower().strip()
+    if low in choices:
+        return low
+    alias = _ALIASES.get(low)
+    if alias in choices:
+        return alias
+    close = difflib.get_close_matches(low, choices, n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+def _slugify(text: str) -> str:
+    return "-".join(re.findall(r"[a-z0-9]+", text.lower()))
+
+
+def _normalise(text: str) -> str:
+    """Case- and whitespace-insensitive form, for spotting a front that gives away its back."""
+    return " ".join(text.casefold().split())
+
+
+def _quote(names: list[str]) -> str:
+    quoted = [repr(n) for n in names]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
+
+
+class Checker:
+    """Runs every check over a parsed document, using the scanner's positions."""
+
+    def __init__(self, path: str, text: TextPositions, locs: dict[KeyPath, Loc]) -> None:
+        self.path = path
+        self.text = text
+        self.locs = locs
+        self.diags: list[Diagnostic] = []
+
+    # -- positions
+    def at(self, path: KeyPath, part: Literal["key", "value"] = "value") -> tuple[int, int]:
+        """Position of a key path's value (or key), falling back to its nearest known parent."""
+        for cut in range(len(path), 0, -1):
+            loc = self.locs.get(path[:cut])
+            if loc is None:
+                continue
+            offset = loc.value if part == "value" and cut == len(path) else None
+            if offset is None:
+                offset = loc.key if loc.key is not None else loc.value
+            if offset is not None:
+                return self.text.pos(offset)
+        return 1, 1
+
+    def char_at(self, path: KeyPath, value: str, index: int) -> tuple[int, int]:
+        """Position of one character of a string value; the value's start if not mapped."""
+        loc = self.locs.get(path)
+        if loc and loc.string == value and loc.chars is not None and 0 <= index < len(loc.chars):
+            return self.text.pos(loc.chars[index])
+        return self.at(path)
+
+    def add(
+        self,
+        severity: Severity,
+        code: str,
+        message: str,
+        where: tuple[int, int],
+        card_id: str | None = None,
+    ) -> None:
+        self.diags.append(
+            Diagnostic(self.path, where[0], where[1], severity, code, message, card_id)
+        )
+
+    def error(self, code: str, msg: str, where: tuple[int, int], card: str | None = None) -> None:
+        self.add("error", code, msg, where, card)
+
+    def warn(self, code: str, msg: str, where: tuple[int, int], card: str | None = None) -> None:
+        self.add("warning", code, msg, where, card)
+
+    # -- generic checks
+    def control_chars(self, node: Any, path: KeyPath, card: str | None) -> None:
+        """Control characters anywhere: in keys and in every string value, however nested."""
+        if isinstance(node, str):
+            bad = CONTROL_CHARS.search(node)
+            if bad:
+                msg = f"control character {char_name(bad.group())} in {_describe(path)}"
+                self.error("control-char", msg, self.char_at(path, node, bad.start()), card)
+        elif isinstance(node, list):
+            for i, item in enumerate(node):
+                self.control_chars(item, (*path, i), card)
+        elif isinstance(node, dict):
+            if len(path) == 2 and path[0] == "card" and isinstance(node.get("id"), str):
+                card = node["id"] or None  # name the card in diagnostics about its text
+            for key, item in node.items():
+                bad = CONTROL_CHARS.search(key)
+                if bad:
+                    msg = f"control character {char_name(bad.group())} in key {key!r}"
+                    self.error("control-char", msg, self.at((*path, key), "key"), card)
+                self.control_chars(item, (*path, key), card)
+
+    def unknown_keys(
+        self,
+        table: dict[str, Any],
+        path: KeyPath,
+        allowed: tuple[str, ...],
+        where: str,
+        card: str | None = None,
+    ) -> None:
+        for key in table:
+            if key in allowed:
+                continue
+            hint = _suggest(key, allowed)
+            msg = f"unknown key {key!r} {where}"
+            if hint:
+                msg += f"; did you mean {hint!r}?"
+            elif not path and key in DECK_KEYS:
+                msg += f"; {key!r} belongs in the [deck] table"
+            elif path and key in TOP_KEYS:
+                # `card = [...]` written after [deck] lands inside it; TOML has no "end of table".
+                msg += f"; a top-level {key!r} must come before the first table header"
+            else:
+                msg += f" (allowed: {', '.join(allowed)})"
+            self.error("unknown-key", msg, self.at((*path, key), "key"), card)
+
+    def string_field(
+        self,
+        table: dict[str, Any],
+        path: KeyPath,
+        key: str,
+        what: str,
+        required: bool,
+        card: str | None = None,
+    ) -> str | None:
+        """A string field's value when it is usable; reports missing, empty and mistyped ones."""
+        if key not in table:
+            if required:
+                msg = f"{what} is missing required field {key!r}"
+                self.error("missing-field", msg, self.at(path, "key"), card)
+            return None
+        value = table[key]
+        if not isinstance(value, str):
+            msg = f"{key!r} must be a string, not {_type_name(value)}"
+            self.error("wrong-type", msg, self.at((*path, key)), card)
+            return None
+        if required and not value.strip():
+            self.error("empty-field", f"{key!r} is empty", self.at((*path, key)), card)
+            return None
+        return value
+
+    def slug(self, value: str, path: KeyPath, what: str, card: str | None = None) -> bool:
+        if SLUG.match(value):
+            return True
+        msg = f"{what} {value!r} is not a slug (lowercase letters and digits joined by hyphens)"
+        fixed = _slugify(value)
+        if fixed:
+            msg += f"; try {fixed!r}"
+        self.error("bad-id", msg, self.at(path), card)
+        return False
+
+    def raw_html(self, value: str, path: KeyPath, key: str, card: str | None) -> None:
+        found = find_raw_html(value)
+        if found is None:
+            return
+        offset, html = found
+        snippet = html if len(html) <= 40 else html[:37] + "..."
+        msg = (
+            f"raw HTML {snippet!r} in {key}; card text is Markdown without HTML "
+            "(put code in `backticks`)"
+        )
+        self.error("raw-html", msg, self.char_at(path, value, offset), card)
+
+    # -- the document
+    def document(self, doc: dict[str, Any]) -> tuple[Deck | None, tuple[int, int] | None]:
+        self.control_chars(doc, (), None)
+        self.unknown_keys(doc, (), TOP_KEYS, "at the top level")
+        deck_head = self.deck_table(doc)
+        cards = self.cards(doc)
+        if deck_head is None or any(d.severity == "error" for d in self.diags):
+            return None, None
+        deck_id, title, source, id_at = deck_head
+        return Deck(deck_id, title, source, tuple(cards), self.path), id_at
+
+    def deck_table(self, doc: dict[str, Any]) -> tuple[str, str, str, tuple[int, int]] | None:
+        if "deck" not in doc:
+            self.error("missing-table", "missing [deck] table (with id and title)", (1, 1))
+            return None
+        head = doc["deck"]
+        if not isinstance(head, dict):
+            msg = f"'deck' must be a table ([deck]), not {_type_name(head)}"
+            self.error("wrong-type", msg, self.at(("deck",)))
+            return None
+        path: KeyPath = ("deck",)
+        self.unknown_keys(head, path, DECK_KEYS, "in [deck]")
+        deck_id = self.string_field(head, path, "id", "[deck]", required=True)
+        title = self.string_field(head, path, "title", "[deck]", required=True)
+        source = self.string_field(head, path, "source", "[deck]", required=False)
+        if deck_id is not None and not self.slug(deck_id, (*path, "id"), "deck id"):
+            deck_id = None
+        if deck_id is None or title is None:
+            return None
+        return deck_id, title, source or "", self.at((*path, "id"))
+
+    def cards(self, doc: dict[str, Any]) -> list[Card]:
+        raw_cards = doc.get("card", [])
+        if not isinstance(raw_cards, list):
+            msg = f"'card' must be an array of tables (write [[card]]), not {_type_name(raw_cards)}"
+            self.error("wrong-type", msg, self.at(("card",), "key"))
+            return []
+        cards: list[Card] = []
+        seen: dict[str, int] = {}
+        kinds: set[str] = set()
+        for index, raw in enumerate(raw_cards):
+            card = self.card(raw, ("card", index), seen, kinds)
+            if card is not None:
+                cards.append(card)
+        where = self.at(("deck",), "key")
+        if not raw_cards:
+            self.warn("no-cards", "deck has no cards (add [[card]] tables)", where)
+        else:
+            for kind in KINDS:
+                if kind not in kinds:
+                    msg = f"deck has no {kind} card; a good deck has at least one of each kind"
+                    self.warn("missing-kind", msg, where)
+        return cards
+
+    def card(self, raw: Any, path: KeyPath, seen: dict[str, int], kinds: set[str]) -> Card | None:
+        header = self.at(path, "key")
+        if not isinstance(raw, dict):
+            msg = f"each card must be a table ([[card]]), not {_type_name(raw)}"
+            self.error("wrong-type", msg, header)
+            return None
+        raw_id = raw.get("id")
+        card = raw_id if isinstance(raw_id, str) and raw_id else None
+        self.unknown_keys(raw, path, CARD_KEYS, "in [[card]]", card)
+        cid = self.string_field(raw, path, "id", "card", required=True, card=card)
+        if cid is not None:
+            id_at = self.at((*path, "id"))
+            if cid in seen:
+                msg = (
+                    f"duplicate card id {cid!r}: first used at line {seen[cid]}, "
+                    f"again at line {id_at[0]}"
+                )
+                self.error("duplicate-id", msg, id_at, card)
+            else:
+                seen[cid] = id_at[0]
+            self.slug(cid, (*path, "id"), "card id", card)
+        kind = self.string_field(raw, path, "kind", "card", required=True, card=card)
+        if kind is not None:
+            if kind in KINDS:
+                kinds.add(kind)
+            else:
+                hint = _suggest(kind, KINDS)
+                msg = f"unknown kind {kind!r}"
+                msg += f"; did you mean {hint!r}?" if hint else f" (expected {_quote(list(KINDS))})"
+                self.error("unknown-kind", msg, self.at((*path, "kind")), card)
+        front = self.string_field(raw, path, "front", "card", required=True, card=card)
+        back = self.string_field(raw, path, "back", "card", required=True, card=card)
+        for key, value in (("front", front), ("back", back)):
+            if value is not None:
+                self.raw_html(value, (*path, key), key, card)
+        source = self.string_field(raw, path, "source", "card", required=False, card=card)
+        if "source" not in raw or (source is not None and not source.strip()):
+            msg = "card has no source: say where in the paper it comes from"
+            self.warn("no-source", msg, header, card)
+        tags = self.tags(raw, path, card)
+        if front is not None and back is not None:
+            self.prompt_warnings(front, back, path, card)
+        if cid is None or kind not in KINDS or front is None or back is None or tags is None:
+            return None
+        return Card(cid, Kind(kind), front, back, source or "", tags, header[0])
+
+    def tags(self, raw: dict[str, Any], path: KeyPath, card: str | None) -> tuple[str, ...] | None:
+        if "tags" not in raw:
+            return ()
+        tags = raw["tags"]
+        tags_path = (*path, "tags")
+        if not isinstance(tags, list):
+            msg = f"'tags' must be an array of strings, not {_type_name(tags)}"
+            self.error("wrong-type", msg, self.at(tags_path), card)
+            return None
+        good = True
+        for i, tag in enumerate(tags):
+            where = self.at((*tags_path, i))
+            if not isinstance(tag, str):
+                msg = f"each tag must be a string, not {_type_name(tag)}"
+                self.error("wrong-type", msg, where, card)
+                good = False
+            elif not tag.strip():
+                self.error("empty-field", "empty tag", where, card)
+                good = False
+            elif re.search(r"\s", tag):
+                msg = f"tag {tag!r} contains a space; use a hyphen ({'-'.join(tag.split())!r})"
+                self.error("tag-space", msg, where, card)
+                good = False
+        return tuple(tags) if good else None
+
+    def prompt_warnings(self, front: str, back: str, path: KeyPath, card: str | None) -> None:
+        where = self.at((*path, "front"))
+        nf, nb = _normalise(front), _normalise(back).strip(" .!?;:,")
+        if nb and nf.strip(" .!?;:,") == nb:
+            self.warn("answer-in-prompt", "front and back are the same text", where, card)
+        # The substring test first: the word-boundary regex is built per card, and compiling
+        # one for every card cost seconds on a 10k-card deck.
+        elif nb and nb in nf and re.search(r"(?<!\w)" + re.escape(nb) + r"(?!\w)", nf):
+            msg = "front gives away the answer: it contains the back word for word"
+            self.warn("answer-in-prompt", msg, where, card)
+        if len(front) > LONG_PROMPT:
+            msg = (
+                f"front is {len(front)} characters long (over {LONG_PROMPT}); "
+                "split it into smaller cards"
+            )
+            self.warn("long-prompt", msg, where, card)
+
+
+def _describe(path: KeyPath) -> str:
+    """A key path as the author would name it: "front", "[deck] title", "tags"."""
+    names = [p for p in path if isinstance(p, str)]
+    if not names:
+        return "a value"
+    if names[0] == "deck" and len(names) > 1:
+        return f"[deck] {'.'.join(names[1:])}"
+    if names[0] == "card" and len(names) > 1:
+        return ".".join(names[1:])
+    return ".".join(names)

@@ -1,0 +1,224 @@
+"""Domain types shared by every layer: frozen dataclasses and enums, standard library only.
+
+Besides the deck and scheduling types, this holds the value types the store returns (`StoredCard`,
+`DeckStatus`, `Answer`, `LogRecord`...) and the review session's (`QueuedCard`, `Summary`), so that
+the screens can render them without importing the store.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import IntEnum, StrEnum
+
+PASS_MARK = 3
+"""Grades of 3 and above count as a successful recall (SM-2's pass mark)."""
+
+EF_START = 250
+"""Easiness of a card never reviewed, in hundredths (2.5)."""
+
+
+class Kind(StrEnum):
+    """What a card teaches about its paper."""
+
+    FINDING = "finding"
+    LIMITATION = "limitation"
+    MISREADING = "misreading"
+
+
+KINDS: tuple[str, ...] = tuple(k.value for k in Kind)
+"""The card kinds' names, in the order decks, screens and reports list them."""
+
+
+def passed(grade: int) -> bool:
+    """True for a grade that counts as a successful recall."""
+    return grade >= PASS_MARK
+
+
+class Grade(IntEnum):
+    """SM-2 response quality, 0 (blackout) to 5 (perfect)."""
+
+    BLACKOUT = 0
+    WRONG_BUT_FAMILIAR = 1
+    WRONG_BUT_EASY_ONCE_SEEN = 2
+    RIGHT_WITH_DIFFICULTY = 3
+    RIGHT_AFTER_HESITATION = 4
+    PERFECT = 5
+
+    @property
+    def meaning(self) -> str:
+        """The SM-2 description of this grade, for the on-screen legend."""
+        return GRADE_MEANINGS[self]
+
+    @property
+    def passed(self) -> bool:
+        """Grades of 3 and above count as a successful recall."""
+        return passed(self)
+
+
+GRADE_MEANINGS: dict[Grade, str] = {
+    Grade.BLACKOUT: "complete blackout",
+    Grade.WRONG_BUT_FAMILIAR: "wrong, but familiar once seen",
+    Grade.WRONG_BUT_EASY_ONCE_SEEN: "wrong, but the answer seemed easy",
+    Grade.RIGHT_WITH_DIFFICULTY: "right, with serious difficulty",
+    Grade.RIGHT_AFTER_HESITATION: "right, after a hesitation",
+    Grade.PERFECT: "perfect recall",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Card:
+    """One card of a deck: content only, shared by every learner."""
+
+    id: str
+    kind: Kind
+    front: str
+    back: str
+    source: str = ""
+    tags: tuple[str, ...] = ()
+    line: int = 0  # line of the [[card]] header in its file; 0 when not read from a file
+
+
+@dataclass(frozen=True, slots=True)
+class Deck:
+    """A deck as written in its file."""
+
+    id: str
+    title: str
+    source: str
+    cards: tuple[Card, ...] = ()
+    path: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SchedState:
+    """One learner's SM-2 state for one card.
+
+    `ef` is the easiness factor in hundredths (250 means 2.5). `due` is None for a card never
+    reviewed.
+    """
+
+    n: int = 0
+    ef: int = EF_START
+    interval: int = 0
+    due: date | None = None
+    lapses: int = 0
+    reps: int = 0
+
+    @property
+    def is_new(self) -> bool:
+        """A card that has never had a scheduled review."""
+        return self.due is None
+
+
+NEW_STATE = SchedState()
+
+
+class ReviewKind(StrEnum):
+    """How an answer was counted: a first-ever review, a scheduled review, or a same-day drill."""
+
+    NEW = "new"
+    REVIEW = "review"
+    DRILL = "drill"
+
+
+@dataclass(frozen=True, slots=True)
+class LoadReport:
+    """What loading a deck file into the collection changed."""
+
+    deck_id: str
+    added: int = 0
+    updated: int = 0
+    retired: int = 0
+    restored: int = 0
+    unchanged: int = 0
+    created_deck: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class StoredCard:
+    """A card as held in the collection, with where it came from and when its text changed."""
+
+    pk: int
+    deck_id: str
+    deck_title: str
+    card: Card
+    edited_at: datetime
+    retired: bool
+
+
+@dataclass(frozen=True, slots=True)
+class DeckSummary:
+    """A deck in the collection, with its card counts."""
+
+    id: str
+    title: str
+    source: str
+    path: str | None
+    active: int
+    retired: int
+    loaded_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class DeckStatus:
+    """Per-deck figures for `srs status`."""
+
+    id: str
+    title: str
+    due: int
+    new: int
+    drill: int
+    total: int
+    next_due: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """The result of recording one answer."""
+
+    log_id: int
+    card_pk: int
+    grade: int
+    review_kind: ReviewKind
+    state: SchedState
+
+
+@dataclass(frozen=True, slots=True)
+class LogRecord:
+    """One review-log row joined with its card, as the stats and history views read it."""
+
+    id: int
+    card_pk: int
+    deck_id: str
+    card_id: str
+    kind: Kind
+    reviewed_at: datetime
+    day: date
+    grade: int
+    review_kind: ReviewKind
+    ef: int
+    interval: int
+    due: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class QueuedCard:
+    """The card on screen in a review, with what the learner needs to see about it."""
+
+    stored: StoredCard
+    state: SchedState
+    mode: ReviewKind  # NEW, REVIEW, or DRILL for a card already answered today
+
+
+@dataclass
+class Summary:
+    """What a review session did, and what comes next."""
+
+    reviewed: int = 0  # distinct cards answered
+    answers: int = 0
+    grades: Counter[int] = field(default_factory=Counter)
+    due_tomorrow: int = 0
+    next_due: date | None = None
+    left: int = 0  # cards still queued when the session ended

@@ -1,0 +1,63 @@
+"""The answer rule: whether an answer is a first review, a scheduled review or a same-day drill.
+
+It is core, not store: given a card's state before the answer, the grade, the study day and whether
+the card was already answered that day, `decide_answer` returns the record to persist. The store
+only writes that record, inside one write transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Protocol
+
+from srs.core.model import ReviewKind, SchedState
+
+DRILL_PASS = 4  # a same-day drill repeats until the card is graded at least this
+
+
+class Scheduler(Protocol):
+    """A pure scheduler: the state after a scheduled review, with the day passed in."""
+
+    def answer(self, state: SchedState, grade: int, day: date) -> SchedState:
+        """The state after a scheduled review graded `grade` on `day`; `state` is not changed."""
+        ...
+
+
+def check_grade(grade: int) -> int:
+    """`grade` as an int when it is a whole number from 0 to 5; `ValueError` otherwise."""
+    if isinstance(grade, bool) or not isinstance(grade, int) or not 0 <= grade <= 5:
+        raise ValueError(f"grade must be an integer from 0 to 5, got {grade!r}")
+    return int(grade)
+
+
+def needs_drill(grade: int) -> bool:
+    """True when a card graded `grade` must come back later in the same session."""
+    return check_grade(grade) < DRILL_PASS
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerRecord:
+    """What one answer changes: its kind, and the card's state before and after it."""
+
+    kind: ReviewKind
+    grade: int
+    before: SchedState
+    after: SchedState
+
+    @property
+    def moves_schedule(self) -> bool:
+        """False for a drill, which is logged but leaves the state as it was."""
+        return self.kind is not ReviewKind.DRILL
+
+
+def decide_answer(
+    scheduler: Scheduler, before: SchedState, grade: int, day: date, answered_today: bool
+) -> AnswerRecord:
+    """The record of one answer. The first answer of the day to a card is scheduled (new or
+    review); any later one that day is a drill and changes nothing in the schedule."""
+    grade = check_grade(grade)
+    if answered_today:
+        return AnswerRecord(ReviewKind.DRILL, grade, before, before)
+    kind = ReviewKind.NEW if before.is_new else ReviewKind.REVIEW
+    return AnswerRecord(kind, grade, before, scheduler.answer(before, grade, day))

@@ -1,0 +1,18 @@
+"""The collection on SQLAlchemy Core: a SQLite file by default, any SQLAlchemy URL otherwise.
+
+`Store` is one learner's view of a collection. Its queries live by concern, one class a module,
+each over the transactions of `engine.Database`: `content` (decks and cards), `study` (state,
+answers, undo, bury) and `figures` (status and stats aggregates). They take and return core types.
+"""
+
+from __future__ import annotations
+
+from srs.store.figures import FigureQueries
+from srs.store.schema import SCHEMA_VERSION
+
+
+class Store(FigureQueries):
+    """A learner's view of one collection database: every query, by concern."""
+
+
+__all__ = ["SCHEMA_VERSION", "Store"]

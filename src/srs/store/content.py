@@ -1,0 +1,247 @@
+"""Deck content in the collection: decks and cards, shared by every learner."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import case, delete, func, select, update
+from sqlalchemy.engine import Row
+from sqlalchemy.sql.elements import ColumnElement
+
+from srs.core.errors import UnknownCardError, UnknownDeckError
+from srs.core.model import Deck, DeckSummary, LoadReport, StoredCard
+from srs.store.engine import Database
+from srs.store.schema import (
+    CONTENT_FIELDS,
+    card_from,
+    card_table,
+    deck_table,
+    log_table,
+    state_table,
+)
+
+
+def count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    """SUM(CASE WHEN condition THEN 1 ELSE 0 END): portable across SQLAlchemy backends."""
+    return func.sum(case((condition, 1), else_=0))
+
+
+def _chunks(items: list[int], size: int = 500) -> Iterator[list[int]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+class ContentQueries(Database):
+    """Loading, listing, finding and removing decks and cards."""
+
+    def is_empty(self) -> bool:
+        """True when the collection holds no deck at all."""
+        with self.read() as conn:
+            return conn.execute(select(func.count()).select_from(deck_table)).scalar_one() == 0
+
+    def load_deck(self, deck: Deck, now: datetime) -> LoadReport:
+        """Add or update `deck` by stable card ids, in one transaction.
+
+        Edited text keeps the card's state and log and records `now` as its edit time; cards
+        missing from the file are retired; a retired card that reappears is restored.
+        """
+        added = updated = retired = restored = unchanged = 0
+        with self.write() as conn:
+            existing_deck = (
+                conn.execute(select(deck_table.c.id).where(deck_table.c.id == deck.id)).first()
+                is not None
+            )
+            if existing_deck:
+                conn.execute(
+                    update(deck_table)
+                    .where(deck_table.c.id == deck.id)
+                    .values(title=deck.title, source=deck.source, path=deck.path, loaded_at=now)
+                )
+            else:
+                seq = conn.execute(
+                    select(func.coalesce(func.max(deck_table.c.seq), 0))
+                ).scalar_one()
+                conn.execute(
+                    deck_table.insert().values(
+                        id=deck.id,
+                        title=deck.title,
+                        source=deck.source,
+                        path=deck.path,
+                        seq=seq + 1,
+                        loaded_at=now,
+                    )
+                )
+            current = {
+                r.card_id: r
+                for r in conn.execute(select(card_table).where(card_table.c.deck_id == deck.id))
+            }
+            seen: set[str] = set()
+            inserts: list[dict[str, object]] = []
+            for position, card in enumerate(deck.cards):
+                seen.add(card.id)
+                values = {
+                    "position": position,
+                    "kind": card.kind.value,
+                    "front": card.front,
+                    "back": card.back,
+                    "source": card.source,
+                    "tags": json.dumps(list(card.tags)),
+                    "line": card.line,
+                }
+                old = current.get(card.id)
+                if old is None:
+                    inserts.append(
+                        {
+                            **values,
+                            "deck_id": deck.id,
+                            "card_id": card.id,
+                            "created_at": now,
+                            "edited_at": now,
+                            "retired_at": None,
+                        }
+                    )
+                    added += 1
+                    continue
+                content_changed = any(getattr(old, k) != values[k] for k in CONTENT_FIELDS)
+                placement_changed = old.position != position or old.line != card.line
+                was_retired = old.retired_at is not None
+                if not (content_changed or placement_changed or was_retired):
+                    unchanged += 1
+                    continue
+                changes: dict[str, object] = dict(values)
+                if content_changed:
+                    changes["edited_at"] = now
+                if was_retired:
+                    changes["retired_at"] = None
+                    restored += 1
+                elif content_changed:
+                    updated += 1
+                else:
+                    unchanged += 1
+                conn.execute(update(card_table).where(card_table.c.pk == old.pk).values(**changes))
+            if inserts:
+                conn.execute(card_table.insert(), inserts)
+            to_retire = [
+                r.pk for cid, r in current.items() if cid not in seen and r.retired_at is None
+            ]
+            for chunk in _chunks(to_retire):
+                conn.execute(
+                    update(card_table).where(card_table.c.pk.in_(chunk)).values(retired_at=now)
+                )
+            retired = len(to_retire)
+        return LoadReport(
+            deck_id=deck.id,
+            added=added,
+            updated=updated,
+            retired=retired,
+            restored=restored,
+            unchanged=unchanged,
+            created_deck=not existing_deck,
+        )
+
+    def decks(self) -> list[DeckSummary]:
+        """Every deck in load order, with active and retired card counts."""
+        active = count_if(card_table.c.retired_at.is_(None))
+        retired = count_if(card_table.c.retired_at.is_not(None))
+        with self.read() as conn:
+            rows = conn.execute(
+                select(
+                    deck_table.c.id,
+                    deck_table.c.title,
+                    deck_table.c.source,
+                    deck_table.c.path,
+                    deck_table.c.loaded_at,
+                    func.coalesce(active, 0),
+                    func.coalesce(retired, 0),
+                )
+                .outerjoin(card_table, card_table.c.deck_id == deck_table.c.id)
+                .group_by(deck_table.c.id)
+                .order_by(deck_table.c.seq)
+            ).all()
+        return [DeckSummary(r[0], r[1], r[2], r[3], int(r[5]), int(r[6]), r[4]) for r in rows]
+
+    def require_decks(self, deck_ids: Sequence[str]) -> list[str]:
+        """Return `deck_ids` (all decks when empty), or raise `UnknownDeckError`."""
+        known = [d.id for d in self.decks()]
+        if not deck_ids:
+            return known
+        for deck_id in deck_ids:
+            if deck_id not in known:
+                hint = (
+                    f"; known decks: {', '.join(known)}" if known else "; the collection is empty"
+                )
+                raise UnknownDeckError(f"unknown deck {deck_id!r}{hint}")
+        return list(dict.fromkeys(deck_ids))
+
+    def remove_deck(self, deck_id: str) -> int:
+        """Delete a deck, its cards, and every learner's state and log for them."""
+        self.require_decks([deck_id])
+        with self.write() as conn:
+            pks = select(card_table.c.pk).where(card_table.c.deck_id == deck_id)
+            conn.execute(delete(log_table).where(log_table.c.card_pk.in_(pks)))
+            conn.execute(delete(state_table).where(state_table.c.card_pk.in_(pks)))
+            count = conn.execute(delete(card_table).where(card_table.c.deck_id == deck_id)).rowcount
+            conn.execute(delete(deck_table).where(deck_table.c.id == deck_id))
+        return int(count)
+
+    def cards(
+        self, deck_ids: Sequence[str] = (), include_retired: bool = False
+    ) -> list[StoredCard]:
+        """Cards of the named decks (all when empty), deck by deck in file order."""
+        query = (
+            select(card_table, deck_table.c.title.label("deck_title"))
+            .join(deck_table, deck_table.c.id == card_table.c.deck_id)
+            .order_by(deck_table.c.seq, card_table.c.position)
+        )
+        if deck_ids:
+            query = query.where(card_table.c.deck_id.in_(list(deck_ids)))
+        if not include_retired:
+            query = query.where(card_table.c.retired_at.is_(None))
+        with self.read() as conn:
+            rows = conn.execute(query).all()
+        return [self._stored(r) for r in rows]
+
+    @staticmethod
+    def _stored(row: Row[Any]) -> StoredCard:
+        return StoredCard(
+            row.pk,
+            row.deck_id,
+            row.deck_title,
+            card_from(row),
+            row.edited_at,
+            row.retired_at is not None,
+        )
+
+    def card(self, pk: int) -> StoredCard:
+        """One card by its internal key."""
+        with self.read() as conn:
+            row = conn.execute(
+                select(card_table, deck_table.c.title.label("deck_title"))
+                .join(deck_table, deck_table.c.id == card_table.c.deck_id)
+                .where(card_table.c.pk == pk)
+            ).first()
+        if row is None:
+            raise UnknownCardError(f"no card with key {pk}")
+        return self._stored(row)
+
+    def find_card(self, ref: str) -> StoredCard:
+        """A card named as `CARD_ID` or `DECK_ID/CARD_ID`; an ambiguous bare id is refused."""
+        deck_id, _, card_id = ref.rpartition("/")
+        query = (
+            select(card_table, deck_table.c.title.label("deck_title"))
+            .join(deck_table, deck_table.c.id == card_table.c.deck_id)
+            .where(card_table.c.card_id == card_id)
+        )
+        if deck_id:
+            query = query.where(card_table.c.deck_id == deck_id)
+        with self.read() as conn:
+            rows = conn.execute(query).all()
+        if not rows:
+            raise UnknownCardError(f"unknown card {ref!r}")
+        if len(rows) > 1:
+            options = ", ".join(f"{r.deck_id}/{r.card_id}" for r in rows)
+            raise UnknownCardError(f"card id {ref!r} is in several decks; name one of: {options}")
+        return self._stored(rows[0])

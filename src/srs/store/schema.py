@@ -1,0 +1,180 @@
+"""The collection's tables, its schema version, and the mapping between rows and core types.
+
+Deck content (`decks`, `cards`) is kept apart from each learner's scheduling state (`card_state`)
+and review log (`review_log`), so that a class can share one server.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+    or_,
+)
+from sqlalchemy.engine import Row
+from sqlalchemy.sql.elements import ColumnElement
+
+from srs.core.model import EF_START, NEW_STATE, Card, Kind, SchedState
+
+SCHEMA_VERSION = 1
+CONTENT_FIELDS = ("kind", "front", "back", "source", "tags")  # a change here is an edit
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware datetimes, stored as naive UTC so every backend compares them the same."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: object) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: object) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+# Plain SQLAlchemy Core tables, not ORM classes: every query here is Core, and importing the ORM
+# would cost most of a command's start-up time.
+metadata = MetaData()
+
+meta_table = Table(
+    "meta",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+# Deck content, shared by every learner.
+deck_table = Table(
+    "decks",
+    metadata,
+    Column("id", String(200), primary_key=True),
+    Column("title", Text, nullable=False),
+    Column("source", Text, nullable=False, default=""),
+    Column("path", Text, nullable=True),
+    Column("seq", Integer, nullable=False),  # load order: new cards come deck by deck
+    Column("loaded_at", UTCDateTime, nullable=False),
+)
+
+# Card content. `card_id` is the stable id from the deck file; `pk` never leaves the store.
+card_table = Table(
+    "cards",
+    metadata,
+    Column("pk", Integer, primary_key=True, autoincrement=True),
+    Column("deck_id", ForeignKey("decks.id", ondelete="CASCADE"), nullable=False),
+    Column("card_id", String(200), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("front", Text, nullable=False),
+    Column("back", Text, nullable=False),
+    Column("source", Text, nullable=False, default=""),
+    Column("tags", Text, nullable=False, default="[]"),  # JSON list
+    Column("line", Integer, nullable=False, default=0),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("edited_at", UTCDateTime, nullable=False),
+    Column("retired_at", UTCDateTime, nullable=True),
+    UniqueConstraint("deck_id", "card_id"),
+    Index("ix_cards_deck_position", "deck_id", "position"),
+    # `srs stats`: the cards of each kind, and the few retired cards, without a table scan
+    Index("ix_cards_kind", "kind", "pk"),
+    Index("ix_cards_retired", "retired_at"),
+)
+
+# One learner's SM-2 state for one card.
+state_table = Table(
+    "card_state",
+    metadata,
+    Column("learner", String(100), primary_key=True),
+    Column("card_pk", ForeignKey("cards.pk", ondelete="CASCADE"), primary_key=True),
+    Column("n", Integer, nullable=False, default=0),
+    Column("ef", Integer, nullable=False, default=EF_START),
+    Column("interval", Integer, nullable=False, default=0),
+    Column("due", Date, nullable=True),
+    Column("lapses", Integer, nullable=False, default=0),
+    Column("reps", Integer, nullable=False, default=0),
+    Column("buried_on", Date, nullable=True),
+    Index("ix_state_learner_due", "learner", "due"),
+    # `srs stats`: the ef histogram and the hardest cards, read from the index alone
+    Index("ix_state_stats", "learner", "ef", "lapses", "due", "reps", "card_pk"),
+)
+
+# One answer. The state before it is kept so that undo can restore it exactly.
+log_table = Table(
+    "review_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("learner", String(100), nullable=False),
+    Column("card_pk", ForeignKey("cards.pk", ondelete="CASCADE"), nullable=False),
+    Column("reviewed_at", UTCDateTime, nullable=False),
+    Column("day", Date, nullable=False),
+    Column("grade", Integer, nullable=False),
+    Column("review_kind", String(10), nullable=False),
+    Column("had_state", Integer, nullable=False),  # 0: there was no state row before
+    Column("prev_n", Integer, nullable=False),
+    Column("prev_ef", Integer, nullable=False),
+    Column("prev_interval", Integer, nullable=False),
+    Column("prev_due", Date, nullable=True),
+    Column("prev_lapses", Integer, nullable=False),
+    Column("prev_reps", Integer, nullable=False),
+    Column("prev_buried_on", Date, nullable=True),
+    Column("ef", Integer, nullable=False),
+    Column("interval", Integer, nullable=False),
+    Column("due", Date, nullable=True),
+    Index("ix_log_learner_day", "learner", "day"),
+    Index("ix_log_card", "card_pk", "learner", "day"),
+    # covers the retention figures of `srs stats`: one range scan, in (day, grade) order
+    Index("ix_log_retention", "learner", "review_kind", "day", "grade", "card_pk"),
+)
+
+
+STATE_FIELDS = ("n", "ef", "interval", "due", "lapses", "reps")
+"""The `card_state` columns that hold a `SchedState`, named as its fields."""
+
+
+def state_values(state: SchedState, prefix: str = "") -> dict[str, Any]:
+    """A `SchedState` as column values (`prev_n`... with `prefix="prev_"`)."""
+    return {f"{prefix}{name}": getattr(state, name) for name in STATE_FIELDS}
+
+
+def state_from(row: Row[Any] | None, prefix: str = "") -> SchedState:
+    """The `SchedState` held in a row's columns; the new state when there is no row."""
+    if row is None:
+        return NEW_STATE
+    mapping = row._mapping
+    return SchedState(**{name: mapping[f"{prefix}{name}"] for name in STATE_FIELDS})
+
+
+def card_from(row: Row[Any]) -> Card:
+    """The `Card` held in a `cards` row."""
+    return Card(
+        id=row.card_id,
+        kind=Kind(row.kind),
+        front=row.front,
+        back=row.back,
+        source=row.source,
+        tags=tuple(json.loads(row.tags)),
+        line=row.line,
+    )
+
+
+def not_buried(state: Any, today: date) -> ColumnElement[bool]:
+    """The state row (of `state_table` or an alias) is not buried on `today`; NULL-safe."""
+    return or_(state.c.buried_on.is_(None), state.c.buried_on != today)

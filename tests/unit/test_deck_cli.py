@@ -1,0 +1,66 @@
+"""`srs deck new|check|add|list|remove` as an instructor uses them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from helpers import SMALL_DECK, Result, run_srs, srs_env
+
+NOW = "2026-03-02T09:00"
+
+
+def run(args: list[str], db: Path, cwd: Path | None = None) -> Result:
+    return run_srs(args, srs_env(db, NOW), cwd=cwd)
+
+
+def test_new_deck_scaffold_checks_clean_and_is_never_overwritten(tmp_path: Path) -> None:
+    db = tmp_path / "srs.db"
+    done = run(["deck", "new", "my-paper", "--dir", str(tmp_path / "decks")], db)
+    assert done.returncode == 0, done.stderr
+    path = tmp_path / "decks" / "my-paper.toml"
+    assert path.exists()
+    check = run(["deck", "check", str(path)], db)
+    assert check.returncode == 0
+    assert check.stdout.strip() == "0 errors, 0 warnings"
+    path.write_text(path.read_text() + "\n# my work\n")
+    again = run(["deck", "new", "my-paper", "--dir", str(tmp_path / "decks")], db)
+    assert again.returncode == 1
+    assert "already exists" in again.stderr and "Traceback" not in again.stderr
+    assert path.read_text().endswith("# my work\n")
+    assert not db.exists()  # scaffolding and checking never touch a database
+
+
+def test_new_deck_refuses_an_id_that_is_not_a_slug(tmp_path: Path) -> None:
+    done = run(["deck", "new", "My Paper!", "--dir", str(tmp_path)], tmp_path / "srs.db")
+    assert done.returncode == 1
+    assert "slug" in done.stderr and "Traceback" not in done.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_check_reports_every_problem_ruff_style_and_exits_1(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text(
+        SMALL_DECK.replace('kind = "limitation"', 'kind = "limitations"').replace(
+            'front = "Front of gamma"', 'front = "Front <b>of</b> gamma"\nfornt = "x"'
+        )
+    )
+    done = run(["deck", "check", str(bad)], tmp_path / "srs.db")
+    assert done.returncode == 1
+    lines = done.stdout.strip().splitlines()
+    assert lines[0].startswith(f"{bad}:1:1: warning: deck has no limitation card")
+    assert lines[1].startswith(f"{bad}:15:8: error: unknown kind 'limitations'")
+    assert any(f"{bad}:23:" in line and "HTML" in line for line in lines)
+    assert any(f"{bad}:24:1: error:" in line and "did you mean 'front'" in line for line in lines)
+    assert lines[-1] == "3 errors, 1 warning"
+
+
+def test_check_warnings_alone_exit_0_and_json_is_machine_readable(tmp_path: Path) -> None:
+    only_findings = tmp_path / "decks"
+    only_findings.mkdir()
+    (only_findings / "a.toml").write_text(SMALL_DECK.split('[[card]]\nid = "beta"')[0])
+    done = run(["deck", "check", "--json", str(only_findings)], tmp_path / "srs.db")
+    assert done.returncode == 0, done.stdout
+    problems = json.loads(done.stdout)
+    assert problems and all(p["severity"] == "warning" for p in problems)
+    assert set(problems[0]) == {"path", "line", "col", "severity", "code", "message", "card_id"}

@@ -1,0 +1,676 @@
+"""The collection store (`srs.store.Store`) on real SQLite files in a temporary folder.
+
+The files are inspected with the standard `sqlite3` module, not through the store, so the tests see
+what is really on disk.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import sqlite3
+import stat
+import threading
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from srs.config import sqlite_url
+from srs.core.errors import SchemaTooNewError, StoreError, UnknownCardError
+from srs.core.model import NEW_STATE, Card, Deck, Kind, LoadReport, ReviewKind
+from srs.core.scheduling import sm2
+from srs.store import SCHEMA_VERSION, Store
+
+T0 = datetime(2024, 3, 1, 9, 0, tzinfo=UTC)
+D0 = date(2024, 3, 1)
+
+
+def day(k: int) -> date:
+    return D0 + timedelta(days=k)
+
+
+def at(k: int, hour: int = 9) -> datetime:
+    return T0 + timedelta(days=k, hours=hour - 9)
+
+
+def card(cid: str, front: str | None = None, **kw: object) -> Card:
+    return Card(
+        id=cid,
+        kind=kw.pop("kind", Kind.FINDING),  # type: ignore[arg-type]
+        front=front if front is not None else f"front of {cid}",
+        back=kw.pop("back", f"back of {cid}"),  # type: ignore[arg-type]
+        source=kw.pop("source", "§1"),  # type: ignore[arg-type]
+        tags=kw.pop("tags", ()),  # type: ignore[arg-type]
+    )
+
+
+def deck(deck_id: str, *cards: Card, title: str = "A paper") -> Deck:
+    return Deck(deck_id, title, "Someone et al., 2024", tuple(cards))
+
+
+def open_store(path: Path, learner: str = "default") -> Store:
+    return Store.open(sqlite_url(path), label=str(path), learner=learner)
+
+
+def query(path: Path, sql: str, *args: object) -> list[tuple[object, ...]]:
+    con = sqlite3.connect(path)
+    try:
+        return con.execute(sql, args).fetchall()
+    finally:
+        con.close()
+
+
+def table(path: Path, name: str) -> list[tuple[object, ...]]:
+    return sorted(query(path, f"SELECT * FROM {name}"), key=repr)
+
+
+def pk_of(store: Store, card_id: str, deck_id: str = "paper") -> int:
+    return store.find_card(f"{deck_id}/{card_id}").pk
+
+
+# ---- opening -------------------------------------------------------------------------------
+
+
+def test_the_database_is_created_on_first_use_with_its_folder(tmp_path: Path) -> None:
+    path = tmp_path / "not" / "yet" / "srs.db"
+    s = open_store(path)
+    s.close()
+    assert path.is_file()
+    names = {r[0] for r in query(path, "SELECT name FROM sqlite_master WHERE type='table'")}
+    assert {"meta", "decks", "cards", "card_state", "review_log"} <= names
+
+
+def test_the_database_is_in_wal_mode(store: Store, db: Path) -> None:
+    assert query(db, "PRAGMA journal_mode") == [("wal",)]
+
+
+def test_the_schema_version_is_recorded_in_meta(store: Store, db: Path) -> None:
+    assert query(db, "SELECT value FROM meta WHERE key='schema_version'") == [
+        (str(SCHEMA_VERSION),)
+    ]
+    assert store.get_meta("schema_version") == str(SCHEMA_VERSION)
+
+
+def test_reopening_keeps_the_data(db: Path) -> None:
+    s = open_store(db)
+    s.load_deck(deck("paper", card("a")), T0)
+    s.set_meta("flag", "yes")
+    s.close()
+    again = open_store(db)
+    assert [c.card.id for c in again.cards()] == ["a"]
+    assert again.get_meta("flag") == "yes"
+    again.close()
+
+
+def test_a_database_from_a_newer_srs_is_refused_and_left_byte_for_byte(db: Path) -> None:
+    open_store(db).close()
+    con = sqlite3.connect(db)
+    con.execute("UPDATE meta SET value=? WHERE key='schema_version'", (str(SCHEMA_VERSION + 1),))
+    con.commit()
+    con.close()  # the last connection checkpoints the WAL into the file and removes it
+    before = db.read_bytes()
+    with pytest.raises(SchemaTooNewError) as info:
+        open_store(db)
+    assert str(db) in str(info.value)
+    assert f"version {SCHEMA_VERSION + 1}" in str(info.value)
+    assert isinstance(info.value, StoreError)
+    assert db.read_bytes() == before
+    assert query(db, "SELECT value FROM meta WHERE key='schema_version'") == [
+        (str(SCHEMA_VERSION + 1),)
+    ]
+
+
+def make_foreign_sqlite(path: Path) -> None:
+    """A SQLite file of some other program, in SQLite's default rollback-journal mode."""
+    con = sqlite3.connect(path)
+    con.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)")
+    con.execute("INSERT INTO notes (body) VALUES ('keep me')")
+    con.commit()
+    con.close()
+
+
+def test_a_sqlite_file_of_another_program_is_refused(db: Path) -> None:
+    make_foreign_sqlite(db)
+    with pytest.raises(StoreError, match="not an srs database") as info:
+        open_store(db)
+    assert str(db) in str(info.value)
+    names = {r[0] for r in query(db, "SELECT name FROM sqlite_master WHERE type='table'")}
+    assert names == {"notes"}
+    assert query(db, "SELECT body FROM notes") == [("keep me",)]
+
+
+def test_a_refused_sqlite_file_of_another_program_is_left_byte_for_byte(db: Path) -> None:
+    make_foreign_sqlite(db)
+    before = db.read_bytes()
+    with pytest.raises(StoreError):
+        open_store(db)
+    assert db.read_bytes() == before
+    assert query(db, "PRAGMA journal_mode") == [("delete",)]
+
+
+def test_a_too_new_database_in_rollback_journal_mode_is_left_byte_for_byte(db: Path) -> None:
+    open_store(db).close()
+    con = sqlite3.connect(db)
+    con.execute("PRAGMA journal_mode = DELETE")  # as a copy made by another tool may be
+    con.execute("UPDATE meta SET value=? WHERE key='schema_version'", (str(SCHEMA_VERSION + 1),))
+    con.commit()
+    con.close()
+    before = db.read_bytes()
+    with pytest.raises(SchemaTooNewError):
+        open_store(db)
+    assert db.read_bytes() == before
+
+
+def test_a_corrupt_file_is_a_store_error_naming_the_path(db: Path) -> None:
+    garbage = random.Random(7).randbytes(8192)
+    db.write_bytes(garbage)
+    with pytest.raises(StoreError) as info:
+        open_store(db)
+    assert str(db) in str(info.value)
+    assert db.read_bytes() == garbage
+
+
+def test_a_corrupt_file_behind_a_valid_header_is_a_store_error_naming_the_path(db: Path) -> None:
+    db.write_bytes(b"SQLite format 3\x00" + random.Random(8).randbytes(8192))
+    with pytest.raises(StoreError) as info:
+        open_store(db)
+    assert str(db) in str(info.value)
+
+
+def test_without_a_label_the_error_still_names_the_path(db: Path) -> None:
+    db.write_bytes(b"not a database at all, just some text\n" * 10)
+    with pytest.raises(StoreError) as info:
+        Store.open(sqlite_url(db))
+    assert str(db) in str(info.value)
+
+
+def test_a_path_under_a_regular_file_is_a_store_error_naming_the_path(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("I am a file, not a folder\n")
+    path = blocker / "srs.db"
+    with pytest.raises(StoreError) as info:
+        open_store(path)
+    assert str(path) in str(info.value)
+
+
+def test_a_directory_in_place_of_the_file_is_a_store_error(tmp_path: Path) -> None:
+    path = tmp_path / "srs.db"
+    path.mkdir()
+    with pytest.raises(StoreError, match="directory") as info:
+        open_store(path)
+    assert str(path) in str(info.value)
+
+
+@pytest.mark.skipif(
+    hasattr(os, "geteuid") and os.geteuid() == 0, reason="root ignores directory permissions"
+)
+def test_a_path_under_an_unwritable_folder_is_a_store_error_naming_the_path(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    folder.chmod(0o500)
+    try:
+        path = folder / "srs.db"
+        with pytest.raises(StoreError) as info:
+            open_store(path)
+        assert str(path) in str(info.value)
+    finally:
+        folder.chmod(stat.S_IRWXU)
+
+
+# ---- deck content apart from learner state ------------------------------------------------
+
+
+def test_loading_a_deck_writes_deck_content_only(store: Store, db: Path) -> None:
+    store.load_deck(deck("paper", card("a"), card("b")), T0)
+    assert len(table(db, "decks")) == 1
+    assert len(table(db, "cards")) == 2
+    assert table(db, "card_state") == []
+    assert table(db, "review_log") == []
+
+
+def test_answering_writes_learner_state_only(store: Store, db: Path) -> None:
+    store.load_deck(deck("paper", card("a"), card("b")), T0)
+    content = (table(db, "decks"), table(db, "cards"))
+    store.record_answer(pk_of(store, "a"), 5, T0, D0)
+    store.record_answer(pk_of(store, "a"), 2, T0, D0)
+    store.bury(pk_of(store, "b"), D0)
+    assert (table(db, "decks"), table(db, "cards")) == content
+    assert len(table(db, "card_state")) == 2
+    assert len(table(db, "review_log")) == 2
+
+
+def test_reloading_an_edited_deck_leaves_learner_state_alone(store: Store, db: Path) -> None:
+    store.load_deck(deck("paper", card("a"), card("b"), card("c")), T0)
+    store.record_answer(pk_of(store, "a"), 4, T0, D0)
+    store.record_answer(pk_of(store, "b"), 1, T0, D0)
+    learner = (table(db, "card_state"), table(db, "review_log"))
+    store.load_deck(deck("paper", card("a", "edited"), card("d")), at(1))
+    assert (table(db, "card_state"), table(db, "review_log")) == learner
+
+
+def test_each_learner_has_their_own_state_on_shared_cards(db: Path) -> None:
+    ada, bob = open_store(db, "ada"), open_store(db, "bob")
+    ada.load_deck(deck("paper", card("a"), card("b")), T0)
+    pk = pk_of(ada, "a")
+    ada.record_answer(pk, 5, T0, D0)
+    assert ada.state(pk).reps == 1
+    assert bob.state(pk) == NEW_STATE
+    assert bob.new_card_pks(["paper"], D0, 10) == [pk, pk_of(bob, "b")]
+    assert ada.new_card_pks(["paper"], D0, 10) == [pk_of(ada, "b")]
+    assert bob.log_for_card(pk) == []
+    ada.close()
+    bob.close()
+
+
+# ---- load_deck: updates by stable id --------------------------------------------------------
+
+
+def test_a_first_load_adds_every_card_and_creates_the_deck(store: Store) -> None:
+    report = store.load_deck(deck("paper", card("a"), card("b"), card("c")), T0)
+    assert report == LoadReport("paper", added=3, created_deck=True)
+    assert [c.card.id for c in store.cards(["paper"])] == ["a", "b", "c"]
+    assert all(c.edited_at == T0 for c in store.cards())
+
+
+def test_loading_the_same_deck_again_changes_nothing(store: Store, db: Path) -> None:
+    store.load_deck(deck("paper", card("a"), card("b")), T0)
+    cards_before = table(db, "cards")
+    report = store.load_deck(deck("paper", card("a"), card("b")), at(1))
+    assert report == LoadReport("paper", unchanged=2)
+    assert table(db, "cards") == cards_before
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        {"front": "a new prompt"},
+        {"back": "a better answer"},
+        {"source": "§7, Table 2"},
+        {"kind": Kind.MISREADING},
+        {"tags": ("new", "tags")},
+    ],
+    ids=["front", "back", "source", "kind", "tags"],
+)
+def test_an_edited_card_is_updated_keeping_its_state_and_log(
+    store: Store, edit: dict[str, object]
+) -> None:
+    store.load_deck(deck("paper", card("a"), card("b")), T0)
+    pk = pk_of(store, "a")
+    store.record_answer(pk, 5, T0, D0)
+    state = store.state(pk)
+    edited = Card(**{**_fields(card("a")), **edit})  # type: ignore[arg-type]
+    report = store.load_deck(deck("paper", edited, card("b")), at(1))
+    assert report == LoadReport("paper", updated=1, unchanged=1)
+    stored = store.card(pk)
+    assert stored.card == edited
+    assert stored.edited_at == at(1)
+    assert store.card(pk_of(store, "b")).edited_at == T0
+    assert pk_of(store, "a") == pk  # same row: identity is the stable id
+    assert store.state(pk) == state
+    assert [r.grade for r in store.log_for_card(pk)] == [5]
+
+
+def _fields(c: Card) -> dict[str, object]:
+    return {f: getattr(c, f) for f in ("id", "kind", "front", "back", "source", "tags", "line")}
+
+
+def test_moving_a_card_is_not_an_edit_but_changes_the_new_card_order(store: Store) -> None:
+    store.load_deck(deck("paper", card("a"), card("b"), card("c")), T0)
+    report = store.load_deck(deck("paper", card("c"), card("a"), card("b")), at(1))
+    assert report == LoadReport("paper", unchanged=3)
+    assert all(c.edited_at == T0 for c in store.cards())
+    assert [store.card(pk).card.id for pk in store.new_card_pks(["paper"], D0, 10)] == [
+        "c",
+        "a",
+        "b",
+    ]
+
+
+def test_a_card_removed_from_the_file_is_retired_with_its_history(store: Store) -> None:
+    store.load_deck(deck("paper", card("a"), card("b"), card("c")), T0)
+    a, b, c = (pk_of(store, x) for x in "abc")
+    store.record_answer(b, 4, T0, D0)  # due tomorrow
+    report = store.load_deck(deck("paper", card("a")), at(1))
+    assert report == LoadReport("paper", retired=2, unchanged=1)
+    assert [s.card.id for s in store.cards(["paper"])] == ["a"]
+    retired = {s.card.id: s.retired for s in store.cards(["paper"], include_retired=True)}
+    assert retired == {"a": False, "b": True, "c": True}
+    assert store.due_review_pks(["paper"], day(5)) == []
+    assert store.new_card_pks(["paper"], day(5), 10) == [a]
+    assert [r.grade for r in store.log_for_card(b)] == [4]
+    assert store.state(b).reps == 1
+    assert c not in store.new_card_pks(["paper"], D0, 10)
+    assert store.decks()[0].active == 1
+    assert store.decks()[0].retired == 2
+
+
+def test_a_retired_card_that_comes_back_is_restored_with_its_old_state(store: Store) -> None:
+    store.load_deck(deck("paper", card("a"), card("b")), T0)
+    b = pk_of(store, "b")
+    store.record_answer(b, 5, T0, D0)
+    state = store.state(b)
+    store.load_deck(deck("paper", card("a")), at(1))
+    report = store.load_deck(deck("paper", card("a"), card("b")), at(2))
+    assert report == LoadReport("paper", restored=1, unchanged=1)
+    assert pk_of(store, "b") == b
+    assert store.state(b) == state
+    assert store.due_review_pks(["paper"], day(1)) == [b]
+    assert not store.card(b).retired
+    assert store.card(b).edited_at == T0  # its text did not change
+
+
+def test_a_card_restored_with_new_text_counts_as_restored_and_records_the_edit(
+    store: Store,
+) -> None:
+    store.load_deck(deck("paper", card("a"), card("b")), T0)
+    store.load_deck(deck("paper", card("a")), at(1))
+    report = store.load_deck(deck("paper", card("a"), card("b", "reworded")), at(2))
+    assert report == LoadReport("paper", restored=1, unchanged=1)
+    b = store.card(pk_of(store, "b"))
+    assert b.card.front == "reworded"
+    assert b.edited_at == at(2)
+
+
+def test_one_load_reports_every_kind_of_change(store: Store) -> None:
+    store.load_deck(deck("paper", card("a"), card("b"), card("c"), card("d")), T0)
+    # a kept; b edited; c removed; d kept (moved up one place); e added
+    v2 = deck("paper", card("a"), card("b", "edited b"), card("d"), card("e"))
+    assert store.load_deck(v2, at(1)) == LoadReport(
+        "paper", added=1, updated=1, retired=1, unchanged=2
+    )
+    # c back, e gone again; a, b, d as in v2
+    v3 = deck("paper", card("a"), card("b", "edited b"), card("c"), card("d"))
+    assert store.load_deck(v3, at(2)) == LoadReport("paper", retired=1, restored=1, unchanged=3)
+
+
+def test_reloading_updates_the_deck_title(store: Store) -> None:
+    store.load_deck(deck("paper", card("a"), title="Old title"), T0)
+    store.load_deck(deck("paper", card("a"), title="New title"), at(1))
+    assert [d.title for d in store.decks()] == ["New title"]
+    assert store.card(pk_of(store, "a")).deck_title == "New title"
+
+
+def test_the_same_card_id_in_two_decks_is_two_cards(store: Store) -> None:
+    store.load_deck(deck("one", card("x", "first")), T0)
+    store.load_deck(deck("two", card("x", "second")), T0)
+    assert store.find_card("one/x").card.front == "first"
+    assert store.find_card("two/x").card.front == "second"
+    with pytest.raises(UnknownCardError, match="several decks"):
+        store.find_card("x")
+
+
+# ---- record_answer and undo_answer ---------------------------------------------------------
+
+
+@pytest.fixture
+def loaded(store: Store) -> Store:
+    store.load_deck(deck("paper", card("a"), card("b"), card("c")), T0)
+    return store
+
+
+@pytest.mark.parametrize("grade", [0, 3, 5])
+def test_the_first_answer_to_a_new_card_schedules_it(loaded: Store, grade: int) -> None:
+    a = pk_of(loaded, "a")
+    answer = loaded.record_answer(a, grade, T0, D0)
+    assert answer.review_kind is ReviewKind.NEW
+    assert answer.state == sm2.review(NEW_STATE, grade, D0)
+    assert loaded.state(a) == answer.state
+
+
+def test_later_answers_the_same_day_are_drills_that_leave_the_state(loaded: Store) -> None:
+    a = pk_of(loaded, "a")
+    first = loaded.record_answer(a, 3, T0, D0)
+    drills = [loaded.record_answer(a, g, at(0, 10), D0) for g in (0, 2, 5)]
+    assert [d.review_kind for d in drills] == [ReviewKind.DRILL] * 3
+    assert all(d.state == first.state for d in drills)
+    assert loaded.state(a) == first.state
+    assert [(r.review_kind, r.grade) for r in loaded.log_for_card(a)] == [
+        (ReviewKind.NEW, 3),
+        (ReviewKind.DRILL, 0),
+        (ReviewKind.DRILL, 2),
+        (ReviewKind.DRILL, 5),
+    ]
+
+
+def test_the_first_answer_on_a_later_day_is_a_scheduled_review(loaded: Store) -> None:
+    a = pk_of(loaded, "a")
+    first = loaded.record_answer(a, 5, T0, D0)
+    loaded.record_answer(a, 5, T0, D0)  # a drill the same day
+    second = loaded.record_answer(a, 4, at(1), day(1))
+    assert second.review_kind is ReviewKind.REVIEW
+    assert second.state == sm2.review(first.state, 4, day(1))
+    assert (second.state.n, second.state.interval, second.state.due) == (2, 6, day(7))
+
+
+def test_the_log_keeps_when_what_and_the_schedule_it_gave(loaded: Store) -> None:
+    a = pk_of(loaded, "a")
+    loaded.record_answer(a, 5, at(0, 23), D0)
+    (record,) = loaded.log_for_card(a)
+    assert record.reviewed_at == at(0, 23)
+    assert record.reviewed_at.tzinfo is not None
+    assert (record.day, record.grade, record.review_kind) == (D0, 5, ReviewKind.NEW)
+    assert (record.ef, record.interval, record.due) == (260, 1, day(1))
+    assert (record.deck_id, record.card_id, record.kind) == ("paper", "a", Kind.FINDING)
+
+
+def test_an_invalid_grade_writes_nothing(loaded: Store, db: Path) -> None:
+    with pytest.raises(ValueError):
+        loaded.record_answer(pk_of(loaded, "a"), 6, T0, D0)
+    assert table(db, "review_log") == []
+    assert table(db, "card_state") == []
+
+
+def test_undoing_a_new_cards_first_answer_leaves_no_state_row(loaded: Store, db: Path) -> None:
+    a = pk_of(loaded, "a")
+    answer = loaded.record_answer(a, 5, T0, D0)
+    assert loaded.undo_answer(answer.log_id) == a
+    assert query(db, "SELECT * FROM card_state WHERE card_pk=?", a) == []
+    assert loaded.state(a) == NEW_STATE
+    assert loaded.log_for_card(a) == []
+    assert a in loaded.new_card_pks(["paper"], D0, 10)
+    # and the next answer is a first answer again, not a drill
+    assert loaded.record_answer(a, 4, T0, D0).review_kind is ReviewKind.NEW
+
+
+def test_undoing_a_review_restores_the_exact_prior_state(loaded: Store, db: Path) -> None:
+    a = pk_of(loaded, "a")
+    loaded.record_answer(a, 5, T0, D0)
+    loaded.record_answer(a, 5, at(1), day(1))
+    before = loaded.state(a)
+    row_before = query(db, "SELECT * FROM card_state WHERE card_pk=?", a)
+    answer = loaded.record_answer(a, 1, at(7), day(7))
+    assert loaded.state(a) != before
+    loaded.undo_answer(answer.log_id)
+    assert loaded.state(a) == before
+    assert query(db, "SELECT * FROM card_state WHERE card_pk=?", a) == row_before
+    assert [r.day for r in loaded.log_for_card(a)] == [D0, day(1)]
+
+
+def test_undoing_a_drill_removes_only_its_log_row(loaded: Store) -> None:
+    a = pk_of(loaded, "a")
+    first = loaded.record_answer(a, 2, T0, D0)
+    drill = loaded.record_answer(a, 4, at(0, 10), D0)
+    loaded.undo_answer(drill.log_id)
+    assert loaded.state(a) == first.state
+    assert [r.id for r in loaded.log_for_card(a)] == [first.log_id]
+    assert loaded.pending_drill_pks(["paper"], D0) == [a]
+    assert loaded.record_answer(a, 5, at(0, 11), D0).review_kind is ReviewKind.DRILL
+
+
+def test_undoing_the_answer_to_a_card_buried_earlier_keeps_the_burial_row(
+    loaded: Store, db: Path
+) -> None:
+    a = pk_of(loaded, "a")
+    loaded.bury(a, D0)
+    assert a not in loaded.new_card_pks(["paper"], D0, 10)
+    answer = loaded.record_answer(a, 5, at(1), day(1))
+    assert answer.review_kind is ReviewKind.NEW
+    loaded.undo_answer(answer.log_id)
+    assert query(db, "SELECT buried_on, due FROM card_state WHERE card_pk=?", a) == [
+        (D0.isoformat(), None)
+    ]
+    assert loaded.state(a) == NEW_STATE
+    assert a in loaded.new_card_pks(["paper"], day(1), 10)
+
+
+def test_undoing_an_unknown_answer_is_refused(loaded: Store) -> None:
+    with pytest.raises(UnknownCardError, match="nothing to undo"):
+        loaded.undo_answer(12345)
+
+
+def test_undo_cannot_take_back_another_learners_answer(db: Path, loaded: Store) -> None:
+    a = pk_of(loaded, "a")
+    answer = loaded.record_answer(a, 5, T0, D0)
+    other = open_store(db, "someone-else")
+    with pytest.raises(UnknownCardError):
+        other.undo_answer(answer.log_id)
+    other.close()
+    assert len(loaded.log_for_card(a)) == 1
+
+
+# ---- two stores, two threads ----------------------------------------------------------------
+
+
+def test_two_stores_answering_different_cards_at_once_lose_no_answer(db: Path) -> None:
+    setup = open_store(db)
+    setup.load_deck(deck("paper", card("a"), card("b")), T0)
+    pks = [pk_of(setup, "a"), pk_of(setup, "b")]
+    setup.close()
+    rounds, days = 30, 3
+    stores = [open_store(db), open_store(db)]
+    errors: list[BaseException] = []
+    start = threading.Barrier(2)
+
+    def work(s: Store, pk: int, seed: int) -> None:
+        rng = random.Random(seed)
+        try:
+            start.wait()
+            for k in range(days):
+                for _ in range(rounds):
+                    s.record_answer(pk, rng.randint(0, 5), at(k), day(k))
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [
+        threading.Thread(target=work, args=(s, pk, i))
+        for i, (s, pk) in enumerate(zip(stores, pks, strict=True))
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert errors == []
+    assert query(db, "SELECT count(*) FROM review_log") == [(2 * days * rounds,)]
+    for pk in pks:
+        log = stores[0].log_for_card(pk)
+        assert len(log) == days * rounds
+        scheduled = [r for r in log if r.review_kind is not ReviewKind.DRILL]
+        assert [r.day for r in scheduled] == [day(k) for k in range(days)]
+        assert stores[0].state(pk).reps == days
+    for s in stores:
+        s.close()
+
+
+def test_two_stores_answering_the_same_new_card_at_once_schedule_it_once(db: Path) -> None:
+    setup = open_store(db)
+    setup.load_deck(deck("paper", card("a")), T0)
+    a = pk_of(setup, "a")
+    setup.close()
+    stores = [open_store(db), open_store(db)]
+    start = threading.Barrier(2)
+    kinds: list[ReviewKind] = []
+    errors: list[BaseException] = []
+
+    def work(s: Store) -> None:
+        try:
+            start.wait()
+            for _ in range(20):
+                kinds.append(s.record_answer(a, 4, T0, D0).review_kind)
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(s,)) for s in stores]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert errors == []
+    assert len(kinds) == 40
+    assert kinds.count(ReviewKind.NEW) == 1
+    assert stores[0].state(a) == sm2.review(NEW_STATE, 4, D0)
+    for s in stores:
+        s.close()
+
+
+# ---- status ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def collection(store: Store) -> Store:
+    """alpha: a1..a5; beta: b1, b2. On day 0: a1 graded 5 and b1 graded 4 (due day 1), a2 graded
+    2 (due day 1, drill pending), a3 buried."""
+    store.load_deck(deck("alpha", *(card(f"a{i}") for i in range(1, 6))), T0)
+    store.load_deck(deck("beta", card("b1"), card("b2")), T0)
+    store.record_answer(store.find_card("a1").pk, 5, T0, D0)
+    store.record_answer(store.find_card("a2").pk, 2, T0, D0)
+    store.record_answer(store.find_card("b1").pk, 4, T0, D0)
+    store.bury(store.find_card("a3").pk, D0)
+    return store
+
+
+def figures(store: Store, today: date, new_per_day: int = 3) -> dict[str, tuple[object, ...]]:
+    return {
+        s.id: (s.due, s.new, s.drill, s.total, s.next_due)
+        for s in store.status(["alpha", "beta"], today, new_per_day)
+    }
+
+
+def test_status_on_the_day_of_the_answers(collection: Store) -> None:
+    # alpha: nothing due yet; unseen and not buried: a4, a5 -> 2, but only 3 - 2 introduced
+    # today = 1 more new card; a2 is still to be drilled; 5 cards; first due date is day 1.
+    # beta: unseen b2 -> 1 (room 3 - 1 = 2); no drill; 2 cards; next due day 1.
+    assert figures(collection, D0) == {
+        "alpha": (0, 1, 1, 5, day(1)),
+        "beta": (0, 1, 0, 2, day(1)),
+    }
+
+
+def test_status_the_next_day(collection: Store) -> None:
+    # alpha: a1, a2 due; a3 (buried yesterday), a4, a5 new, the full 3 allowed; no drill today.
+    # beta: b1 due; b2 new.
+    assert figures(collection, day(1)) == {
+        "alpha": (2, 3, 0, 5, day(1)),
+        "beta": (1, 1, 0, 2, day(1)),
+    }
+
+
+def test_status_of_overdue_cards_gives_today_as_next_due(collection: Store) -> None:
+    assert figures(collection, day(4), new_per_day=2) == {
+        "alpha": (2, 2, 0, 5, day(4)),
+        "beta": (1, 1, 0, 2, day(4)),
+    }
+
+
+def test_status_leaves_out_a_buried_drill_and_retired_cards(collection: Store) -> None:
+    collection.bury(collection.find_card("a2").pk, D0)
+    collection.load_deck(deck("alpha", *(card(f"a{i}") for i in range(1, 5))), at(0, 10))
+    # a5 retired: total 4, unseen a4 only; a2 buried: no drill
+    assert figures(collection, D0)["alpha"] == (0, 1, 0, 4, day(1))
+
+
+def test_status_of_a_deck_with_no_cards_left(store: Store) -> None:
+    store.load_deck(deck("empty", card("x")), T0)
+    store.load_deck(deck("empty"), at(1))
+    (s,) = store.status(["empty"], D0, 20)
+    assert (s.due, s.new, s.drill, s.total, s.next_due) == (0, 0, 0, 0, None)
+    assert s.title == "A paper"
+
+
+def test_new_cards_respect_the_daily_limit_per_deck(collection: Store) -> None:
+    # alpha has had 2 new cards today (a1, a2): with a limit of 3 only a4 is offered; beta: b2.
+    new = collection.new_card_pks(["alpha", "beta"], D0, 3)
+    assert [collection.card(pk).card.id for pk in new] == ["a4", "b2"]
+    assert collection.new_card_pks(["alpha"], D0, 2) == []
