@@ -19,9 +19,9 @@ Answers are written in one of two ways, chosen per size (see `SIZES`):
 - `bulk`: the same decisions (`decide_answer` with SM-2: a review for the first answer of a card
   on a day, a drill that changes nothing for the later ones) computed in memory, and the
   resulting `card_state` and `review_log` rows written through the store's own SQLAlchemy tables
-  with one transaction per simulated day. This exists because a million `record_answer` calls take about ten minutes on the
-  reference machine. `verify_bulk_writer` builds the same small collection both ways and checks that
-  the two databases hold identical rows.
+  with one transaction per simulated day. This exists because a million `record_answer` calls
+  take about ten minutes on the reference machine. `verify_bulk_writer` builds the same small
+  collection both ways and checks that the two databases hold identical rows.
 
 Run it alone with `uv run python benchmarks/generate.py --size 10k` (or `--verify`).
 """
