@@ -17,6 +17,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from srs.core.errors import SchemaTooNewError, StoreError
+from srs.store.migrations import upgrade
 from srs.store.schema import SCHEMA_VERSION, meta_table, metadata
 
 _WRITE = "srs_write"  # execution option: this transaction will write
@@ -101,9 +102,11 @@ class Database:
                 )
             if version == SCHEMA_VERSION:
                 return
+            if version > 0:
+                upgrade(conn, version, SCHEMA_VERSION)
         elif tables:
             raise StoreError(f"{self.label}: not an srs database (it holds other tables)")
-        metadata.create_all(conn)
+        metadata.create_all(conn)  # the tables a new collection or a new version lacks
         conn.execute(delete(meta_table).where(meta_table.c.key == "schema_version"))
         conn.execute(meta_table.insert().values(key="schema_version", value=str(SCHEMA_VERSION)))
 
