@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import compileall
 import importlib.util
+import os
+import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -33,8 +35,21 @@ _SUBPROCESS_PACKAGES = (
 )
 
 
+ROOT = Path(__file__).resolve().parents[1]
+_static_checks: dict[str, subprocess.Popen[str]] = {}
+
+
 def pytest_sessionstart(session: pytest.Session) -> None:
-    """Write the bytecode of what `srs` subprocesses import, once."""
+    """Start the type check in the background (it takes seconds cold, and a second core is free
+    while the tests run), then write the bytecode of what `srs` subprocesses import, once."""
+    if os.environ.get("SRS_SKIP_STATIC_CHECKS") != "1":
+        _static_checks["mypy"] = subprocess.Popen(
+            [sys.executable, "-m", "mypy", "--strict", "src"],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
     if not sys.flags.dont_write_bytecode:
         return  # every process caches its own bytecode
     for name in _SUBPROCESS_PACKAGES:
@@ -73,3 +88,12 @@ def col(tmp_path: Path) -> Iterator[Any]:
     collection = Collection(str(tmp_path / "anki" / "collection.anki2"))
     yield collection
     collection.close()
+
+
+def static_check(name: str) -> tuple[int, str]:
+    """The exit status and output of a static check started at the beginning of the session."""
+    process = _static_checks.get(name)
+    if process is None:
+        pytest.skip(f"{name} was not started (SRS_SKIP_STATIC_CHECKS=1)")
+    output, _ = process.communicate(timeout=300)
+    return process.returncode, output

@@ -388,7 +388,8 @@ def test_genanki_sees_valid_html(tmp_path: Path) -> None:
 
 def test_deck_ids_are_stable_and_in_genanki_range() -> None:
     name = "Attention Is All You Need::Findings"
-    assert anki_deck_id(name) == anki_deck_id(name)
+    # a fixed literal: a changed derivation would move every learner's cards to new Anki decks
+    assert anki_deck_id(name) == 1453331581
     assert anki_deck_id(name) != anki_deck_id("Attention Is All You Need::Limitations")
     assert 1 << 30 <= anki_deck_id(name) < 1 << 31
 

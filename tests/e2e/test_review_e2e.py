@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import json
 import signal
-import subprocess
 import time
 from pathlib import Path
 
 import pexpect
 import pytest
 
-from helpers import SMALL_DECK, SRS, log_rows, spawn, srs_env, states
+from helpers import SMALL_DECK, log_rows, run_srs, spawn, srs_env, states
 
 DAY1 = "2026-03-02T09:00"
 DAY2 = "2026-03-03T09:00"
@@ -24,9 +23,7 @@ def db(tmp_path: Path) -> Path:
     deck = tmp_path / "tiny.toml"
     deck.write_text(SMALL_DECK, encoding="utf-8")
     path = tmp_path / "data" / "srs.db"
-    done = subprocess.run(
-        [SRS, "deck", "add", str(deck)], env=srs_env(path, DAY1), capture_output=True, text=True
-    )
+    done = run_srs(["deck", "add", str(deck)], srs_env(path, DAY1))  # set-up: in-process
     assert done.returncode == 0, done.stderr
     return path
 
@@ -41,9 +38,7 @@ def reveal_and_grade(child: pexpect.spawn, front: str, grade: str) -> None:
 
 
 def status_json(db: Path, now: str) -> dict:
-    done = subprocess.run(
-        [SRS, "status", "--json"], env=srs_env(db, now), capture_output=True, text=True
-    )
+    done = run_srs(["status", "--json"], srs_env(db, now))
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
 
