@@ -39,7 +39,8 @@ class FigureQueries(StudyQueries):
                 func.count(),
                 count_if(and_(s.c.due.is_not(None), s.c.due <= today, not_buried(s, today))),
                 count_if(and_(s.c.due.is_(None), not_buried(s, today))),
-                func.min(s.c.due),
+                func.min(case((s.c.suspended_at.is_(None), s.c.due))),
+                count_if(s.c.suspended_at.is_not(None)),
             )
             .select_from(joined)
             .where(active, card_table.c.deck_id.in_(list(deck_ids)))
@@ -55,7 +56,7 @@ class FigureQueries(StudyQueries):
             drills = Counter(deck_id for _, deck_id in self._pending_drills(conn, deck_ids, today))
         result = []
         for deck_id in deck_ids:
-            total, due, unseen, first_due = counts.get(deck_id, (0, 0, 0, None))
+            total, due, unseen, first_due, suspended = counts.get(deck_id, (0, 0, 0, None, 0))
             room = max(0, new_per_day - int(introduced.get(deck_id, 0)))
             next_due = None if first_due is None else max(first_due, today)
             result.append(
@@ -67,6 +68,7 @@ class FigureQueries(StudyQueries):
                     drill=drills.get(deck_id, 0),
                     total=int(total),
                     next_due=next_due,
+                    suspended=int(suspended or 0),
                 )
             )
         return result
