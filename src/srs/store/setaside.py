@@ -54,7 +54,9 @@ class SetAsideQueries(StudyQueries):
             in_decks = select(card_table.c.pk).where(card_table.c.deck_id.in_(list(deck_ids)))
             where.append(state_table.c.card_pk.in_(in_decks))
         with self.write() as conn:
-            return int(conn.execute(update(state_table).where(*where).values(buried_on=None)).rowcount)
+            return int(
+                conn.execute(update(state_table).where(*where).values(buried_on=None)).rowcount
+            )
 
     def is_suspended(self, card_pk: int) -> bool:
         """True when this learner has suspended the card."""
