@@ -67,13 +67,18 @@ class ListingQueries(SetAsideQueries, FigureQueries):
         except UnknownCardError as exc:
             if not str(exc).startswith("unknown card"):
                 raise
+            deck_id, _, card_id = ref.rpartition("/")
             with self.read() as conn:
                 known = conn.execute(select(card_table.c.deck_id, card_table.c.card_id)).all()
-            names = [f"{d}/{c}" for d, c in known] + [c for _, c in known]
-            close = difflib.get_close_matches(ref, names, n=3, cutoff=0.5)
+            if deck_id and any(d == deck_id for d, _ in known):
+                known = [(d, c) for d, c in known if d == deck_id]
+            by_id: dict[str, list[str]] = {}
+            for d, c in known:
+                by_id.setdefault(c, []).append(f"{d}/{c}" if deck_id else c)
+            close = difflib.get_close_matches(card_id, list(by_id), n=3, cutoff=0.6)
             if close:
-                close = list(dict.fromkeys(close))
+                names = [name for c in close for name in by_id[c]][:3]
                 raise UnknownCardError(
-                    f"unknown card {ref!r}; did you mean: {', '.join(close)}?"
+                    f"unknown card {ref!r}; did you mean: {', '.join(names)}?"
                 ) from None
             raise
