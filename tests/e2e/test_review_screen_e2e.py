@@ -3,6 +3,7 @@ terminal emulator (pyte), so that "on screen" means what the learner would actua
 
 from __future__ import annotations
 
+import contextlib
 import json
 import subprocess
 import time
@@ -52,15 +53,11 @@ class Terminal:
         while not ready(self.text):
             if time.monotonic() > end:
                 raise AssertionError(f"screen never became ready:\n{self.text}")
-            try:
+            with contextlib.suppress(pexpect.TIMEOUT):
                 self.child.read_nonblocking(65536, timeout=0.2)
-            except pexpect.TIMEOUT:
-                pass
         time.sleep(0.1)  # let the rest of the frame arrive
-        try:
+        with contextlib.suppress(pexpect.TIMEOUT):
             self.child.read_nonblocking(65536, timeout=0.2)
-        except pexpect.TIMEOUT:
-            pass
         return self.text
 
 

@@ -169,3 +169,9 @@ def test_a_collection_of_version_1_keeps_its_progress_and_gains_suspension(tiny:
     rows = {r["card"]: r for r in json.loads(run(["cards", "--json"], tiny).stdout)}
     assert rows["alpha"]["due"] == "2026-03-03"
     assert rows["beta"]["suspended"]
+
+
+def test_question_mark_shows_the_keys(tiny: Path) -> None:
+    done = run(["review", "tiny"], tiny, input="?q")
+    assert "undo the last action (a grade, a bury or a suspend)" in done.stdout
+    assert "suspend: hide the card until" in done.stdout

@@ -10,7 +10,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from srs.core.model import NEW_STATE, Card, Deck, Kind, ReviewKind
+from srs.core.model import Card, Deck, Kind, ReviewKind
 from srs.review import ReviewSession
 from srs.store import Store
 

@@ -69,7 +69,10 @@ class ListingQueries(SetAsideQueries, FigureQueries):
                 raise
             deck_id, _, card_id = ref.rpartition("/")
             with self.read() as conn:
-                known = conn.execute(select(card_table.c.deck_id, card_table.c.card_id)).all()
+                known: list[tuple[str, str]] = [
+                    (d, c)
+                    for d, c in conn.execute(select(card_table.c.deck_id, card_table.c.card_id))
+                ]
             if deck_id and any(d == deck_id for d, _ in known):
                 known = [(d, c) for d, c in known if d == deck_id]
             by_id: dict[str, list[str]] = {}
