@@ -205,6 +205,10 @@ class ReviewSession:
                 message = f"{card.id} was answered elsewhere since; not undone"
                 self._notices.append(message)
                 return Undone(card, message)
+            except UnknownCardError:  # its deck was removed meanwhile, log and all
+                message = f"{card.id} was removed since; not undone"
+                self._notices.append(message)
+                return Undone(card, message)
             self._answers.remove(last.answer)
             if last.answer.suspended:
                 self.store.unsuspend(pk)
@@ -240,13 +244,17 @@ class ReviewSession:
         pk = card.stored.pk
         queue, drilling = tuple(self._queue), frozenset(self._drilling)
         buried_before = None
-        if what == "bury":
-            buried_before = self.store.bury(pk, self.today)
-            self._notices.append(f"buried {card.stored.card.id} until tomorrow")
-        else:
-            assert now is not None
-            self.store.suspend(pk, now)
-            self._notices.append(f"suspended {card.stored.card.id} (u takes it back)")
+        try:
+            if what == "bury":
+                buried_before = self.store.bury(pk, self.today)
+                self._notices.append(f"buried {card.stored.card.id} until tomorrow")
+            else:
+                assert now is not None
+                self.store.suspend(pk, now)
+                self._notices.append(f"suspended {card.stored.card.id} (u takes it back)")
+        except CardGoneError:
+            self._skip_gone(pk, card.stored)
+            return None
         self._done.append(_Action(what, card.stored, None, False, queue, drilling, buried_before))
         self._queue = deque(p for p in self._queue if p != pk)
         self._drilling.discard(pk)

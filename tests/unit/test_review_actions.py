@@ -241,3 +241,18 @@ def test_the_interval_shown_for_each_grade_is_the_one_the_answer_gives(
             assert preview[grade].after.interval == answer.state.interval
         finally:
             store.close()
+
+
+def test_bury_suspend_and_undo_of_a_card_removed_meanwhile_fail_nothing(store: Store) -> None:
+    store.load_deck(deck("alpha", "x", "y", "z"), T0)
+    session = ReviewSession(store, ["alpha"], D, new_per_day=10)
+    session.answer(5, T0)  # x
+    assert shown(session) == "y"
+    store.remove_deck("alpha")
+    assert session.bury() is None
+    assert session.suspend(T0) is None  # z: gone as well
+    undone = session.undo()
+    assert undone is not None and undone.message == "x was removed since; not undone"
+    assert shown(session) is None
+    notices = session.take_notices()
+    assert "skipped alpha/y: retired or removed since the session began" in notices

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from sqlalchemy import select, update
 from sqlalchemy.engine import Connection
 
+from srs.core.errors import CardGoneError
 from srs.core.model import NEW_STATE
 from srs.store.schema import card_table, state_table, state_values
 from srs.store.study import StudyQueries
@@ -21,6 +22,12 @@ class SetAsideQueries(StudyQueries):
     """Bury, unbury, suspend and unsuspend one learner's cards."""
 
     def _ensure_row(self, conn: Connection, card_pk: int) -> None:
+        """Give the card a state row; `CardGoneError` when it was retired or removed meanwhile."""
+        card = conn.execute(
+            select(card_table.c.retired_at).where(card_table.c.pk == card_pk)
+        ).first()
+        if card is None or card.retired_at is not None:
+            raise CardGoneError("the card was retired or removed since the session began")
         found = conn.execute(select(state_table.c.card_pk).where(self._mine(card_pk))).first()
         if found is None:
             conn.execute(
