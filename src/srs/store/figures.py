@@ -212,9 +212,9 @@ class FigureQueries(StudyQueries):
         self, deck_ids: Sequence[str] | None, today: date, days: int = 14
     ) -> list[DueCount]:
         """Active cards due per day from today to today + days - 1. Overdue cards count today;
-        those buried today count tomorrow, when they come back."""
+        those buried today count tomorrow, when they come back; suspended cards not at all."""
         horizon = today + timedelta(days=days - 1)
-        scheduled = self._scheduled(deck_ids)
+        scheduled = [*self._scheduled(deck_ids), state_table.c.suspended_at.is_(None)]
         ahead = (
             select(state_table.c.due, func.count())
             .where(*scheduled, state_table.c.due > today, state_table.c.due <= horizon)
