@@ -175,9 +175,9 @@ class ReviewSession:
             again = "again later" if requeue else "done for today"
             self._notices.append(f"{name}: grade {grade}, drill, {again}")
         else:
-            self._notices.append(
-                f"{name}: grade {grade}, next in {days_word(result.state.interval)}"
-            )
+            again = "; again today as a drill" if requeue else ""
+            interval = days_word(result.state.interval)
+            self._notices.append(f"{name}: grade {grade}, next in {interval}{again}")
         if result.leech:
             lapses = result.state.lapses
             tail = "; suspended (srs unsuspend brings it back)" if result.suspended else ""
