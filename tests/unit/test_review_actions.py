@@ -256,3 +256,21 @@ def test_bury_suspend_and_undo_of_a_card_removed_meanwhile_fail_nothing(store: S
     assert shown(session) is None
     notices = session.take_notices()
     assert "skipped alpha/y: retired or removed since the session began" in notices
+
+
+def test_a_session_with_its_minutes_used_up_stops_before_the_next_card(store: Store) -> None:
+    import io
+
+    from rich.console import Console
+
+    from srs.ui.keys import KeyReader
+    from srs.ui.review_screen import run_review
+
+    store.load_deck(deck("alpha", "x", "y"), T0)
+    session = ReviewSession(store, ["alpha"], D, new_per_day=10)
+    out = io.StringIO()
+    summary = run_review(
+        session, Console(file=out, width=80), KeyReader(io.StringIO(" 5 5")), lambda: T0, 0
+    )
+    assert summary.answers == 0 and summary.left == 2
+    assert "Time is up (0 minutes)." in out.getvalue()
