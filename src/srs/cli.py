@@ -9,13 +9,17 @@ commands that use them, so that `srs --help` and shell completion start fast.
 from __future__ import annotations
 
 import sys
+from importlib import import_module
 from typing import Annotated, Any
 
 import typer
 
-from srs.commands import cards, decks, progress, study  # noqa: F401  (they register commands)
 from srs.commands.base import app
 from srs.core.errors import DeckFileError, SrsError
+
+# Each module registers its commands on `app`; `srs --help` lists them in this order.
+for _module in ("study", "cards", "progress", "decks"):
+    import_module(f"srs.commands.{_module}")
 
 
 def _version(value: bool) -> None:
