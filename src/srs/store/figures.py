@@ -18,7 +18,7 @@ from sqlalchemy import and_, case, func, or_, select
 from srs.core.model import EF_START, KINDS, DeckStatus, ReviewKind, passed
 from srs.core.stats import DayCount, DueCount, EfCount, HardCard, RetentionCount, TodayCounts
 from srs.store.content import count_if
-from srs.store.schema import card_table, deck_table, log_table, not_buried, state_table
+from srs.store.schema import card_table, deck_table, log_table, not_set_aside, state_table
 from srs.store.study import StudyQueries
 
 
@@ -37,8 +37,8 @@ class FigureQueries(StudyQueries):
             select(
                 card_table.c.deck_id,
                 func.count(),
-                count_if(and_(s.c.due.is_not(None), s.c.due <= today, not_buried(s, today))),
-                count_if(and_(s.c.due.is_(None), not_buried(s, today))),
+                count_if(and_(s.c.due.is_not(None), s.c.due <= today, not_set_aside(s, today))),
+                count_if(and_(s.c.due.is_(None), not_set_aside(s, today))),
                 func.min(case((s.c.suspended_at.is_(None), s.c.due))),
                 count_if(s.c.suspended_at.is_not(None)),
             )
@@ -224,7 +224,7 @@ class FigureQueries(StudyQueries):
         overdue = select(func.count()).where(*scheduled, state_table.c.due <= today)
         with self.read() as conn:
             rows = [DueCount(day, int(n)) for day, n in conn.execute(ahead)]
-            late = conn.execute(overdue.where(not_buried(state_table, today))).scalar_one()
+            late = conn.execute(overdue.where(not_set_aside(state_table, today))).scalar_one()
             late_buried = conn.execute(overdue.where(buried)).scalar_one()
         rows.append(DueCount(today, int(late)))
         rows.append(DueCount(today + timedelta(days=1), int(late_buried)))
@@ -281,7 +281,9 @@ class FigureQueries(StudyQueries):
             *self._log_in_decks(deck_ids),
         )
         due = select(func.count()).where(
-            *self._scheduled(deck_ids), state_table.c.due <= today, not_buried(state_table, today)
+            *self._scheduled(deck_ids),
+            state_table.c.due <= today,
+            not_set_aside(state_table, today),
         )
         with self.read() as conn:
             answers, cards, new_seen = conn.execute(answered).one()

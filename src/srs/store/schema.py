@@ -177,7 +177,7 @@ def card_from(row: Row[Any]) -> Card:
     )
 
 
-def not_buried(state: Any, today: date) -> ColumnElement[bool]:
+def not_set_aside(state: Any, today: date) -> ColumnElement[bool]:
     """The state row (of `state_table` or an alias) is neither buried on `today` nor suspended;
     NULL-safe, so a missing row (outer join) counts as neither."""
     return and_(

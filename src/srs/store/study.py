@@ -30,7 +30,7 @@ from srs.store.schema import (
     card_table,
     deck_table,
     log_table,
-    not_buried,
+    not_set_aside,
     state_from,
     state_table,
     state_values,
@@ -62,7 +62,7 @@ class StudyQueries(ContentQueries):
                 state_table.c.learner == self.learner,
                 state_table.c.due.is_not(None),
                 state_table.c.due <= today,
-                not_buried(state_table, today),
+                not_set_aside(state_table, today),
                 card_table.c.retired_at.is_(None),
                 card_table.c.deck_id.in_(list(deck_ids)),
             )
@@ -95,7 +95,7 @@ class StudyQueries(ContentQueries):
                             card_table.c.deck_id == deck_id,
                             card_table.c.retired_at.is_(None),
                             state.c.due.is_(None),
-                            not_buried(state, today),
+                            not_set_aside(state, today),
                         )
                         .order_by(card_table.c.position)
                         .limit(room)
@@ -144,14 +144,14 @@ class StudyQueries(ContentQueries):
         for pk, grade, deck_id in rows:
             last.pop(pk, None)  # re-insert so the order follows each card's latest answer
             last[pk] = (grade, deck_id)
-        buried = self._buried_today(conn, list(last), today)
+        buried = self._set_aside_today(conn, list(last), today)
         return [
             (pk, deck_id)
             for pk, (grade, deck_id) in last.items()
             if needs_drill(grade) and pk not in buried
         ]
 
-    def _buried_today(self, conn: Connection, pks: list[int], today: date) -> set[int]:
+    def _set_aside_today(self, conn: Connection, pks: list[int], today: date) -> set[int]:
         if not pks:
             return set()
         return set(
