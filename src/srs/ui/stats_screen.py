@@ -223,7 +223,7 @@ class HardestView:
 
     An id is never split: it is shown whole (without its deck when one deck is shown), and the
     prompt takes the width left over, cut with an ellipsis. When the width cannot hold an id
-    beside a useful part of its prompt, each card takes two lines, the prompt under its id.
+    beside a useful part of its prompt, each card takes two lines: its id, then its figures and prompt.
     """
 
     PROMPT_MIN = 16
@@ -268,15 +268,15 @@ class HardestView:
 
     def _stacked(self, width: int) -> RenderResult:
         for name, h in zip(self.ids, self.stats.hardest, strict=True):
-            yield Text.assemble(
-                plain(name, "bold"),
-                " ",
+            yield plain(name, "bold")
+            line = Text.assemble(
+                "  ",
                 self._kind(h.kind),
-                f" lapses {h.lapses} EF {ef_text(h.ef)}",
+                f" · {_n(h.lapses, 'lapse')} · EF {ef_text(h.ef)} · ",
+                plain(" ".join(h.front.split())),
             )
-            prompt = plain("  " + " ".join(h.front.split()))
-            prompt.truncate(width, overflow="ellipsis")
-            yield prompt
+            line.truncate(width, overflow="ellipsis")
+            yield line
 
 
 def hardest_view(stats: Stats) -> HardestView:
