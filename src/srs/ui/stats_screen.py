@@ -223,7 +223,8 @@ class HardestView:
 
     An id is never split: it is shown whole (without its deck when one deck is shown), and the
     prompt takes the width left over, cut with an ellipsis. When the width cannot hold an id
-    beside a useful part of its prompt, each card takes two lines: its id, then its figures and prompt.
+    beside a useful part of its prompt, each card takes two lines: its id, then its figures and
+    prompt.
     """
 
     PROMPT_MIN = 16
