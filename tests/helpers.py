@@ -93,21 +93,44 @@ class Result:
     stderr: str
 
 
+class EncodedIO(io.StringIO):
+    """A captured stream with a real encoding: writing what it cannot encode fails, as on a
+    terminal whose encoding is that (e.g. `PYTHONIOENCODING=ascii`)."""
+
+    def __init__(self, encoding: str) -> None:
+        super().__init__()
+        self._encoding = encoding
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return self._encoding
+
+    def write(self, text: str) -> int:
+        text.encode(self._encoding)  # UnicodeEncodeError, as the real stream would raise
+        return super().write(text)
+
+
 def run_srs(
-    args: list[str], env: Mapping[str, str], input: str = "", cwd: Path | None = None
+    args: list[str],
+    env: Mapping[str, str],
+    input: str = "",
+    cwd: Path | None = None,
+    encoding: str | None = None,
 ) -> Result:
     """Run `srs ARGS` in this process, through `srs.cli.main` and so through its one place that
     turns errors into a line, with `env` as the whole environment and `input` on stdin.
 
     Costs milliseconds where a subprocess costs a second or two on a busy machine; the tests that
-    need a real process or terminal use `spawn` or `subprocess` instead.
+    need a real process or terminal use `spawn` or `subprocess` instead. With `encoding`, stdout
+    and stderr take only what that encoding can write.
     """
     from srs import cli
 
     saved_env = dict(os.environ)
     saved_argv, saved_cwd = sys.argv, os.getcwd()
     saved_streams = sys.stdin, sys.stdout, sys.stderr
-    out, err = io.StringIO(), io.StringIO()
+    out = io.StringIO() if encoding is None else EncodedIO(encoding)
+    err = io.StringIO() if encoding is None else EncodedIO(encoding)
     os.environ.clear()
     os.environ.update(env)
     sys.argv = ["srs", *args]

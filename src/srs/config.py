@@ -19,6 +19,7 @@ from srs.core.errors import ConfigError
 DEFAULT_NEW_PER_DAY = 20
 DEFAULT_ROLLOVER_HOUR = 4
 DEFAULT_LEARNER = "default"
+DEFAULT_LEECH_LAPSES = 8  # as in Anki; srs.core.scheduling.rule holds the same default
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,8 @@ class Settings:
     new_per_day: int
     learner: str
     fixed_now: bool = False  # SRS_NOW was given: every answer is stamped with it
+    leech_lapses: int = DEFAULT_LEECH_LAPSES  # lapses that make a card a leech
+    leech_suspend: bool = False  # a card that becomes a leech is suspended
 
     def clock(self) -> datetime:
         """The time of an answer: the fixed `SRS_NOW` when set, else the real clock."""
@@ -157,6 +160,8 @@ def resolve(
         new_per_day=new_per_day,
         learner=env.get("SRS_LEARNER") or DEFAULT_LEARNER,
         fixed_now=bool(env.get("SRS_NOW")),
+        leech_lapses=_int_env(env, "SRS_LEECH_LAPSES", DEFAULT_LEECH_LAPSES, 1, 1_000),
+        leech_suspend=bool(_int_env(env, "SRS_LEECH_SUSPEND", 0, 0, 1)),
     )
 
 

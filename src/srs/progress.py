@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from srs.core.model import DeckStatus, LogRecord, SchedState, StoredCard
+from srs.core.model import CardRow, DeckStatus, Kind, LogRecord, SchedState, StoredCard
 from srs.core.stats import Stats, build, retention_start, window_start
 from srs.store import Store
 
@@ -54,3 +54,34 @@ def card_history(store: Store, ref: str) -> CardHistory:
     """`srs history`: the card named `CARD_ID` or `DECK_ID/CARD_ID`."""
     stored = store.find_card(ref)
     return CardHistory(stored, store.state(stored.pk), store.log_for_card(stored.pk))
+
+
+def list_cards(
+    store: Store,
+    deck_ids: Sequence[str],
+    today: date,
+    search: str | None = None,
+    kind: Kind | None = None,
+    due: bool = False,
+    suspended: bool = False,
+    leeches: int | None = None,
+) -> list[CardRow]:
+    """`srs cards`: the active cards of the named decks (all when none is named), with their
+    state, kept when they match every filter given: `search` in the id, front or back (any case),
+    the `kind`, due by `today`, suspended, or with at least `leeches` lapses."""
+    needle = (search or "").casefold()
+    rows = []
+    for row in store.card_rows(store.require_decks(deck_ids)):
+        text = f"{row.deck_id}/{row.card_id}\n{row.front}\n{row.back}".casefold()
+        if needle and needle not in text:
+            continue
+        if kind is not None and row.kind is not kind:
+            continue
+        if due and (row.due is None or row.due > today or row.suspended):
+            continue
+        if suspended and not row.suspended:
+            continue
+        if leeches is not None and row.lapses < leeches:
+            continue
+        rows.append(row)
+    return rows

@@ -1,29 +1,52 @@
-"""A review session: today's queue, same-day drills, bury and undo. It knows no terminal.
+"""A review session: today's queue, same-day drills, bury, suspend and undo. It knows no terminal.
 
 The queue is built once when the session opens: due reviews (most overdue first), then new cards
 in deck order, then the drills left over from earlier today. Every answer is written to the store
-and committed before the next card is shown.
+and committed before the next card is shown. Undo takes back the session's last action, whatever
+it was (an answer, a bury or a suspend), and every action leaves a one-line notice saying what it
+did, for the screen to show.
 """
 
 from __future__ import annotations
 
 from collections import Counter, deque
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from srs.core.model import Answer, QueuedCard, ReviewKind, StoredCard, Summary
-from srs.core.scheduling.rule import needs_drill
+from srs.core.errors import AnsweredElsewhereError, CardGoneError, UnknownCardError
+from srs.core.model import Answer, Card, QueuedCard, ReviewKind, StoredCard, Summary
+from srs.core.scheduling.rule import (
+    DEFAULT_LEECH_LAPSES,
+    AnswerRecord,
+    needs_drill,
+    preview_answers,
+)
+from srs.core.wording import days_word
 from srs.store import Store
+
+__all__ = ["QueuedCard", "ReviewSession", "Summary", "Undone"]
 
 
 @dataclass(frozen=True, slots=True)
-class _Done:
-    answer: Answer
-    was_requeued: bool
+class _Action:
+    """One thing the session did, with what undo needs to take it back."""
+
+    what: str  # "answer", "bury" or "suspend"
+    stored: StoredCard
+    answer: Answer | None = None
+    was_requeued: bool = False
+    queue: tuple[int, ...] = ()  # the queue before a bury or suspend
+    drilling: frozenset[int] = field(default_factory=frozenset)
+    buried_before: date | None = None
 
 
-__all__ = ["QueuedCard", "ReviewSession", "Summary"]
+@dataclass(frozen=True, slots=True)
+class Undone:
+    """What undo took back: the card shown again, and the line that says so."""
+
+    card: Card
+    message: str
 
 
 class ReviewSession:
@@ -35,17 +58,27 @@ class ReviewSession:
         deck_ids: Sequence[str],
         today: date,
         new_per_day: int,
+        limit: int | None = None,
+        leech_lapses: int = DEFAULT_LEECH_LAPSES,
+        leech_suspend: bool = False,
     ) -> None:
         self.store = store
         self.deck_ids = list(deck_ids)
         self.today = today
+        self.leech_lapses = leech_lapses
+        self.leech_suspend = leech_suspend
         due = store.due_review_pks(self.deck_ids, today)
         new = store.new_card_pks(self.deck_ids, today, new_per_day)
         drills = store.pending_drill_pks(self.deck_ids, today)  # in the order they were failed
-        self._drilling: set[int] = set(drills)
-        self._queue: deque[int] = deque([*due, *new, *drills])
-        self._done: list[_Done] = []
+        queue = list(dict.fromkeys([*due, *new, *drills]))
+        if limit is not None:
+            queue = queue[:limit]
+        self._drilling: set[int] = set(drills) & set(queue)
+        self._queue: deque[int] = deque(queue)
+        self._done: list[_Action] = []
+        self._answers: list[Answer] = []
         self._current: QueuedCard | None = None
+        self._notices: list[str] = []
 
     # ---- what is on screen ----------------------------------------------------------------
 
@@ -57,86 +90,192 @@ class ReviewSession:
     @property
     def answered(self) -> int:
         """Answers given in this session (drills included)."""
-        return len(self._done)
+        return len(self._answers)
+
+    def take_notices(self) -> list[str]:
+        """The one-line notices of what happened since the last call (and forget them)."""
+        notices, self._notices = self._notices, []
+        return notices
 
     def current(self) -> QueuedCard | None:
-        """The card to show now, or None when the queue is empty."""
-        if not self._queue:
-            self._current = None
-            return None
-        pk = self._queue[0]
-        if self._current is None or self._current.stored.pk != pk:
-            mode: ReviewKind
+        """The card to show now, or None when the queue is empty.
+
+        A card retired or removed since the session began (by `srs deck add` or `deck remove`
+        elsewhere) is skipped, with a notice.
+        """
+        while self._queue:
+            pk = self._queue[0]
+            if self._current is not None and self._current.stored.pk == pk:
+                return self._current
+            try:
+                stored = self.store.card(pk)
+            except UnknownCardError:
+                stored = None
+            if stored is None or stored.retired:
+                self._skip_gone(pk, stored)
+                continue
             state = self.store.state(pk)
+            mode: ReviewKind
             if pk in self._drilling:
                 mode = ReviewKind.DRILL
             else:
                 mode = ReviewKind.NEW if state.is_new else ReviewKind.REVIEW
-            self._current = QueuedCard(self.store.card(pk), state, mode)
-        return self._current
+            self._current = QueuedCard(stored, state, mode)
+            return self._current
+        self._current = None
+        return None
+
+    def preview(self) -> dict[int, AnswerRecord]:
+        """What each grade would do to the current card, from the scheduler's own answer rule."""
+        card = self.current()
+        if card is None:
+            return {}
+        return preview_answers(
+            self.store.scheduler, card.state, self.today, card.mode is ReviewKind.DRILL
+        )
+
+    def _skip_gone(self, pk: int, stored: StoredCard | None) -> None:
+        name = "a card" if stored is None else f"{stored.deck_id}/{stored.card.id}"
+        self._queue = deque(p for p in self._queue if p != pk)
+        self._drilling.discard(pk)
+        self._current = None
+        self._notices.append(f"skipped {name}: retired or removed since the session began")
 
     # ---- actions --------------------------------------------------------------------------
 
-    def answer(self, grade: int, now: datetime) -> Answer:
+    def answer(self, grade: int, now: datetime) -> Answer | None:
         """Grade the current card; it is saved before this returns.
 
         A card graded below 4 goes to the back of the queue as a drill until it is graded 4 or 5.
+        Returns None (with a notice) when the card was retired or removed meanwhile.
         """
         card = self.current()
         if card is None:
             raise IndexError("no card to answer")
-        result = self.store.record_answer(card.stored.pk, grade, now, self.today)
-        self._queue.popleft()
-        requeue = needs_drill(grade)
-        if requeue:
-            self._drilling.add(card.stored.pk)
-            self._queue.append(card.stored.pk)
-        else:
-            self._drilling.discard(card.stored.pk)
-        self._done.append(_Done(result, requeue))
-        self._current = None
-        return result
-
-    def undo(self) -> StoredCard | None:
-        """Take back the last answer of this session: its log entry goes, its state returns,
-        and the card is shown again. Returns the card, or None when there is nothing to undo."""
-        if not self._done:
+        pk = card.stored.pk
+        try:
+            result = self.store.record_answer(
+                pk, grade, now, self.today, self.leech_lapses, self.leech_suspend
+            )
+        except CardGoneError:
+            self._skip_gone(pk, card.stored)
             return None
-        last = self._done.pop()
-        pk = self.store.undo_answer(last.answer.log_id)
-        if last.was_requeued:
-            # drop the drill copy this answer queued (the last occurrence of this card)
-            for i in range(len(self._queue) - 1, -1, -1):
-                if self._queue[i] == pk:
-                    del self._queue[i]
-                    break
-        if last.answer.review_kind is ReviewKind.DRILL:
+        self._queue.popleft()
+        requeue = needs_drill(grade) and not result.suspended
+        if requeue:
             self._drilling.add(pk)
+            self._queue.append(pk)
         else:
             self._drilling.discard(pk)
-        self._queue.appendleft(pk)
+        self._done.append(_Action("answer", card.stored, result, requeue))
+        self._answers.append(result)
         self._current = None
-        return self.store.card(pk)
+        name = card.stored.card.id
+        if result.review_kind is ReviewKind.DRILL:
+            again = "again later" if requeue else "done for today"
+            self._notices.append(f"{name}: grade {grade}, drill, {again}")
+        else:
+            again = "; again today as a drill" if requeue else ""
+            interval = days_word(result.state.interval)
+            self._notices.append(f"{name}: grade {grade}, next in {interval}{again}")
+        if result.leech:
+            lapses = result.state.lapses
+            tail = "; suspended (srs unsuspend brings it back)" if result.suspended else ""
+            self._notices.append(f"{name} is a leech: {lapses} lapses{tail}")
+        return result
 
-    def bury(self) -> StoredCard | None:
-        """Hide the current card until tomorrow, drills of it included."""
+    def undo(self) -> Undone | None:
+        """Take back the last action of this session (an answer, a bury or a suspend) and show
+        its card again. Returns what was undone, or None when there is nothing to undo.
+
+        An answer is taken back only while it is still the card's latest: when another session
+        has answered the card since, nothing changes and the notice says so.
+        """
+        if not self._done:
+            self._notices.append("nothing to undo")
+            return None
+        last = self._done.pop()
+        card = last.stored.card
+        pk = last.stored.pk
+        if last.what == "answer":
+            assert last.answer is not None
+            try:
+                self.store.undo_answer(last.answer.log_id)
+            except AnsweredElsewhereError:
+                message = f"{card.id} was answered elsewhere since; not undone"
+                self._notices.append(message)
+                return Undone(card, message)
+            except UnknownCardError:  # its deck was removed meanwhile, log and all
+                message = f"{card.id} was removed since; not undone"
+                self._notices.append(message)
+                return Undone(card, message)
+            self._answers.remove(last.answer)
+            if last.answer.suspended:
+                self.store.unsuspend(pk)
+            if last.was_requeued:
+                # drop the drill copy this answer queued (the last occurrence of this card)
+                for i in range(len(self._queue) - 1, -1, -1):
+                    if self._queue[i] == pk:
+                        del self._queue[i]
+                        break
+            if last.answer.review_kind is ReviewKind.DRILL:
+                self._drilling.add(pk)
+            else:
+                self._drilling.discard(pk)
+            self._queue.appendleft(pk)
+            message = f"undid grade {last.answer.grade} on {card.id}"
+        else:
+            if last.what == "bury":
+                self.store.set_buried(pk, last.buried_before)
+                message = f"unburied {card.id}"
+            else:
+                self.store.unsuspend(pk)
+                message = f"unsuspended {card.id}"
+            self._queue = deque(last.queue)
+            self._drilling = set(last.drilling)
+        self._current = None
+        self._notices.append(message)
+        return Undone(card, message)
+
+    def _set_aside(self, what: str, now: datetime | None = None) -> StoredCard | None:
         card = self.current()
         if card is None:
             return None
         pk = card.stored.pk
-        self.store.bury(pk, self.today)
+        queue, drilling = tuple(self._queue), frozenset(self._drilling)
+        buried_before = None
+        try:
+            if what == "bury":
+                buried_before = self.store.bury(pk, self.today)
+                self._notices.append(f"buried {card.stored.card.id} until tomorrow")
+            else:
+                assert now is not None
+                self.store.suspend(pk, now)
+                self._notices.append(f"suspended {card.stored.card.id} (u takes it back)")
+        except CardGoneError:
+            self._skip_gone(pk, card.stored)
+            return None
+        self._done.append(_Action(what, card.stored, None, False, queue, drilling, buried_before))
         self._queue = deque(p for p in self._queue if p != pk)
         self._drilling.discard(pk)
         self._current = None
         return card.stored
 
+    def bury(self) -> StoredCard | None:
+        """Hide the current card until tomorrow, drills of it included."""
+        return self._set_aside("bury")
+
+    def suspend(self, now: datetime) -> StoredCard | None:
+        """Suspend the current card for this learner until `srs unsuspend`."""
+        return self._set_aside("suspend", now)
+
     def summary(self) -> Summary:
         """Figures for the end-of-session screen."""
-        grades = Counter(d.answer.grade for d in self._done)
+        grades = Counter(a.grade for a in self._answers)
         tomorrow = self.today + timedelta(days=1)
         return Summary(
-            reviewed=len({d.answer.card_pk for d in self._done}),
-            answers=len(self._done),
+            reviewed=len({a.card_pk for a in self._answers}),
+            answers=len(self._answers),
             grades=grades,
             due_tomorrow=self.store.due_on_or_before(self.deck_ids, tomorrow),
             next_due=self.next_due(),

@@ -161,7 +161,7 @@ def test_misreading_asks_what_is_wrong(tmp_path: Path, col: Collection) -> None:
 
     (misreading,) = notes["positional"].cards()
     question = visible_text(misreading.question())
-    assert "What is wrong with this reading?" in question
+    assert question.count("What is wrong with this reading?") == 1  # the front holds the claim
     assert "The model needs no notion of word order." in question
     assert "positional encodings are added" in visible_text(misreading.answer())
 

@@ -96,7 +96,7 @@ def test_later_day_session_shows_exactly_the_cards_sm2_made_due(db: Path) -> Non
     child = spawn(["review"], srs_env(db, DAY3))  # only beta is due
     child.expect_exact("done 0 · left 1")
     reveal_and_grade(child, "Front of beta", "5")
-    child.expect_exact("Cards reviewed: 1 (1 answers)")
+    child.expect_exact("Cards reviewed: 1 (1 answer)")
     child.expect_exact("Next card due: 2026-03-05 (tomorrow)")
     child.expect(pexpect.EOF)
     assert states(db)["alpha"] == (2, 270, 6, "2026-03-09")
@@ -155,7 +155,7 @@ def test_ctrl_c_loses_no_answer_already_given(db: Path) -> None:
     reveal_and_grade(child, "Front of alpha", "4")
     child.expect_exact("Front of beta")
     child.sendintr()
-    child.expect_exact("Interrupted. 1 answers saved.")
+    child.expect_exact("Interrupted. 1 answer saved.")
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 130

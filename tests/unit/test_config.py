@@ -234,3 +234,19 @@ def test_without_srs_tz_a_naive_srs_now_gets_the_machines_offset_for_that_date()
         timeout=60,
     ).stdout.split()
     assert out == ["2:00:00", "1:00:00"]
+
+
+def test_leech_settings_default_to_8_lapses_flagged_only() -> None:
+    settings = config.resolve(env=PARIS)
+    assert (settings.leech_lapses, settings.leech_suspend) == (8, False)
+    chosen = config.resolve(env={**PARIS, "SRS_LEECH_LAPSES": "5", "SRS_LEECH_SUSPEND": "1"})
+    assert (chosen.leech_lapses, chosen.leech_suspend) == (5, True)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("SRS_LEECH_LAPSES", "0"), ("SRS_LEECH_LAPSES", "many"), ("SRS_LEECH_SUSPEND", "yes")],
+)
+def test_a_bad_leech_setting_is_refused_in_one_line(name: str, value: str) -> None:
+    with pytest.raises(ConfigError, match=name):
+        config.resolve(env={**PARIS, name: value})

@@ -20,7 +20,7 @@ from srs.core.model import NEW_STATE, Card, Kind, LogRecord, ReviewKind, SchedSt
 from srs.core.reports import history_json
 from srs.core.stats import DayCount, DueCount, EfCount, HardCard, RetentionCount, TodayCounts
 from srs.ui.history_screen import history_view
-from srs.ui.stats_screen import HEAT_CHARS, HEAT_CHARS_ASCII, stats_view
+from srs.ui.stats_screen import HEAT_CHARS, HEAT_CHARS_ASCII, hardest_view, stats_view
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 TODAY = date(2026, 3, 15)
@@ -244,3 +244,48 @@ def test_history_json() -> None:
     }
     assert [r["review_kind"] for r in data["log"]] == ["new", "drill", "review", "drill", "review"]
     assert data["log"][3]["reviewed_at"] == "2026-03-04T00:30:00+00:00"
+
+
+LONG_IDS = [
+    HardCard(
+        "transformer-paper",
+        "misreading-attack-scaling",
+        "misreading",
+        "Prompt " * 30,
+        9,
+        130,
+        20,
+        None,
+    ),
+    HardCard(
+        "transformer-paper", "positional-encoding-limits", "limitation", "Short", 4, 150, 9, None
+    ),
+    HardCard(
+        "transformer-paper", "x", "finding", "Another prompt that is long " * 5, 2, 200, 5, None
+    ),
+]
+
+
+@pytest.mark.parametrize("width", [40, 60, 80, 120])
+@pytest.mark.parametrize("one_deck", [True, False])
+def test_hardest_cards_never_split_an_id_and_drop_the_deck_when_one_deck_is_shown(
+    width: int, one_deck: bool
+) -> None:
+    figs = figures(hardest=LONG_IDS, decks=["transformer-paper"] if one_deck else None)
+    text = render(hardest_view(figs), width, color=False)
+    check_fits(text, width)
+    for card in LONG_IDS:
+        name = card.card_id if one_deck else f"{card.deck_id}/{card.card_id}"
+        if len(name) <= width:
+            assert name in text, (name, text)
+    if one_deck:
+        assert "transformer-paper/" not in text
+
+
+@pytest.mark.parametrize("width", [80, 120])
+def test_hardest_cards_prompt_gets_the_spare_width(width: int) -> None:
+    figs = figures(hardest=LONG_IDS, decks=["transformer-paper"])
+    text = render(hardest_view(figs), width, color=False)
+    line = next(line for line in text.splitlines() if "misreading-attack-scaling" in line)
+    assert "Prompt Prompt" in line
+    assert len(line.rstrip()) >= width - 2  # the prompt fills the row up to its ellipsis

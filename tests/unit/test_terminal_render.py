@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import UTC, datetime
 
 import pytest
 from rich.console import Console
 
 from helpers import HOSTILE_BACK, HOSTILE_FRONT
-from srs.core.model import NEW_STATE, Card, Kind, QueuedCard, ReviewKind, StoredCard
+from srs.core.model import NEW_STATE, Card, Kind, QueuedCard, ReviewKind, SchedState, StoredCard
+from srs.core.scheduling.rule import preview_answers
+from srs.core.scheduling.sm2 import SM2
 from srs.ui.review_screen import card_view
 
 
@@ -64,3 +67,77 @@ def test_narrow_terminal_still_shows_the_card() -> None:
     text = render(hostile_card(), revealed=True, color=False, width=40)
     assert "done 1 · left 2" in text
     assert "misreading" in text
+
+
+# ---- what the review screen shows, and how it fits -------------------------------------------
+
+CLAIM = "Attention needs no positional information at all."
+
+
+def misreading(back: str = "Order comes from the positional encodings.") -> QueuedCard:
+    card = Card("no-order", Kind.MISREADING, CLAIM, back, "§3.5")
+    stored = StoredCard(1, "attn", "Attention paper", card, datetime.now(UTC), False)
+    return QueuedCard(stored, NEW_STATE, ReviewKind.NEW)
+
+
+def screen(card: QueuedCard, revealed: bool, width: int, height: int | None = None) -> str:
+    out = io.StringIO()
+    Console(file=out, width=width, color_system=None).print(
+        card_view(
+            card,
+            3,
+            7,
+            revealed,
+            preview_answers(SM2(), card.state, DAY, False),
+            height=height,
+            width=width,
+        )
+    )
+    return out.getvalue()
+
+
+DAY = datetime(2026, 3, 2).date()
+
+
+@pytest.mark.parametrize("revealed", [False, True])
+def test_a_misreading_asks_its_question_once_above_the_claim(revealed: bool) -> None:
+    text = screen(misreading(), revealed, 80)
+    assert text.count("What is wrong with this reading?") == 1
+    assert text.index("What is wrong with this reading?") < text.index(CLAIM)
+
+
+def test_the_card_id_is_shown_with_the_answer_only() -> None:
+    assert "attn/no-order" not in screen(misreading(), False, 80)
+    assert "card attn/no-order" in screen(misreading(), True, 80)
+
+
+def test_the_grade_legend_shows_where_each_grade_takes_the_card() -> None:
+    reviewed = SchedState(n=2, ef=250, interval=6, due=DAY, reps=2)
+    card = misreading()
+    card = QueuedCard(card.stored, reviewed, ReviewKind.REVIEW)
+    text = screen(card, True, 100)
+    for grade, days in ((0, 1), (2, 1), (3, 15), (4, 15), (5, 16)):
+        assert re.search(rf"^{grade}  \S.*-> {days} d *$", text, re.MULTILINE), (grade, text)
+
+
+@pytest.mark.parametrize(("width", "height"), [(60, 20), (80, 24), (120, 40)])
+def test_a_long_answer_is_cut_so_that_header_and_question_stay_on_screen(
+    width: int, height: int
+) -> None:
+    card = misreading(back="\n\n".join(f"Paragraph {i} of a long answer." for i in range(40)))
+    lines = screen(card, True, width, height).splitlines()
+    assert len(lines) <= height - 1
+    text = "\n".join(lines)
+    assert lines[0].startswith("Attention paper")
+    assert "done 3 · left 7" in text
+    assert CLAIM in text
+    assert "answer cut" in text
+    assert "0-5 grade" in text
+    folded = height < 30
+    assert ("perfect recall" in text) is not folded  # the legend is one line on a short screen
+
+
+def test_a_short_answer_on_a_tall_terminal_is_not_cut() -> None:
+    text = screen(misreading(), True, 120, 40)
+    assert "answer cut" not in text
+    assert "Order comes from the positional encodings." in text

@@ -89,3 +89,15 @@ class ConfigError(SrsError):
 
 class ExportError(SrsError):
     """An export cannot be written."""
+
+
+class CardGoneError(SrsError):
+    """A card was retired or removed (by another command) while a session had it queued."""
+
+
+class AnsweredElsewhereError(SrsError):
+    """Undo refused: the card was answered again, elsewhere, after the answer to take back."""
+
+
+class SuspensionError(SrsError):
+    """A card named to suspend is already suspended, or one named to unsuspend is not."""

@@ -172,6 +172,7 @@ class DeckStatus:
     drill: int
     total: int
     next_due: date | None
+    suspended: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,6 +184,8 @@ class Answer:
     grade: int
     review_kind: ReviewKind
     state: SchedState
+    leech: bool = False  # this answer took the card to the leech threshold
+    suspended: bool = False  # ... and the card was suspended for it (SRS_LEECH_SUSPEND=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,3 +225,19 @@ class Summary:
     due_tomorrow: int = 0
     next_due: date | None = None
     left: int = 0  # cards still queued when the session ended
+
+
+@dataclass(frozen=True, slots=True)
+class CardRow:
+    """A card with this learner's state, as `srs cards` lists it."""
+
+    deck_id: str
+    card_id: str
+    kind: Kind
+    front: str
+    back: str
+    due: date | None
+    interval: int
+    lapses: int
+    suspended: bool
+    buried_on: date | None

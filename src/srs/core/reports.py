@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any
 
 from srs.core.errors import Diagnostic
-from srs.core.model import DeckStatus, DeckSummary, LogRecord, SchedState, StoredCard
+from srs.core.model import CardRow, DeckStatus, DeckSummary, LogRecord, SchedState, StoredCard
 from srs.core.stats import Rate, Stats
 
 
@@ -31,6 +31,7 @@ def status_json(today: date, rows: Sequence[DeckStatus]) -> dict[str, Any]:
                 "new": r.new,
                 "drill": r.drill,
                 "total": r.total,
+                "suspended": r.suspended,
                 "next_due": _day(r.next_due),
             }
             for r in rows
@@ -163,3 +164,22 @@ def stats_json(stats: Stats) -> dict[str, Any]:
             for h in stats.hardest
         ],
     }
+
+
+def cards_json(rows: Sequence[CardRow], leech_lapses: int) -> list[dict[str, Any]]:
+    """`srs cards --json`: one object a card, with this learner's state."""
+    return [
+        {
+            "deck": r.deck_id,
+            "card": r.card_id,
+            "kind": r.kind.value,
+            "front": r.front,
+            "due": _day(r.due),
+            "interval": r.interval,
+            "lapses": r.lapses,
+            "suspended": r.suspended,
+            "buried_on": _day(r.buried_on),
+            "leech": r.lapses >= leech_lapses,
+        }
+        for r in rows
+    ]

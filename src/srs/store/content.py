@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import json
 from collections.abc import Iterator, Sequence
 from datetime import datetime
@@ -173,6 +174,9 @@ class ContentQueries(Database):
                 hint = (
                     f"; known decks: {', '.join(known)}" if known else "; the collection is empty"
                 )
+                close = difflib.get_close_matches(deck_id, known, n=1, cutoff=0.5)
+                if close:
+                    hint = f"; did you mean {close[0]!r}?{hint}"
                 raise UnknownDeckError(f"unknown deck {deck_id!r}{hint}")
         return list(dict.fromkeys(deck_ids))
 

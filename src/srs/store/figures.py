@@ -18,7 +18,7 @@ from sqlalchemy import and_, case, func, or_, select
 from srs.core.model import EF_START, KINDS, DeckStatus, ReviewKind, passed
 from srs.core.stats import DayCount, DueCount, EfCount, HardCard, RetentionCount, TodayCounts
 from srs.store.content import count_if
-from srs.store.schema import card_table, deck_table, log_table, not_buried, state_table
+from srs.store.schema import card_table, deck_table, log_table, not_set_aside, state_table
 from srs.store.study import StudyQueries
 
 
@@ -37,9 +37,10 @@ class FigureQueries(StudyQueries):
             select(
                 card_table.c.deck_id,
                 func.count(),
-                count_if(and_(s.c.due.is_not(None), s.c.due <= today, not_buried(s, today))),
-                count_if(and_(s.c.due.is_(None), not_buried(s, today))),
-                func.min(s.c.due),
+                count_if(and_(s.c.due.is_not(None), s.c.due <= today, not_set_aside(s, today))),
+                count_if(and_(s.c.due.is_(None), not_set_aside(s, today))),
+                func.min(case((s.c.suspended_at.is_(None), s.c.due))),
+                count_if(s.c.suspended_at.is_not(None)),
             )
             .select_from(joined)
             .where(active, card_table.c.deck_id.in_(list(deck_ids)))
@@ -55,7 +56,7 @@ class FigureQueries(StudyQueries):
             drills = Counter(deck_id for _, deck_id in self._pending_drills(conn, deck_ids, today))
         result = []
         for deck_id in deck_ids:
-            total, due, unseen, first_due = counts.get(deck_id, (0, 0, 0, None))
+            total, due, unseen, first_due, suspended = counts.get(deck_id, (0, 0, 0, None, 0))
             room = max(0, new_per_day - int(introduced.get(deck_id, 0)))
             next_due = None if first_due is None else max(first_due, today)
             result.append(
@@ -67,6 +68,7 @@ class FigureQueries(StudyQueries):
                     drill=drills.get(deck_id, 0),
                     total=int(total),
                     next_due=next_due,
+                    suspended=int(suspended or 0),
                 )
             )
         return result
@@ -210,9 +212,9 @@ class FigureQueries(StudyQueries):
         self, deck_ids: Sequence[str] | None, today: date, days: int = 14
     ) -> list[DueCount]:
         """Active cards due per day from today to today + days - 1. Overdue cards count today;
-        those buried today count tomorrow, when they come back."""
+        those buried today count tomorrow, when they come back; suspended cards not at all."""
         horizon = today + timedelta(days=days - 1)
-        scheduled = self._scheduled(deck_ids)
+        scheduled = [*self._scheduled(deck_ids), state_table.c.suspended_at.is_(None)]
         ahead = (
             select(state_table.c.due, func.count())
             .where(*scheduled, state_table.c.due > today, state_table.c.due <= horizon)
@@ -222,7 +224,7 @@ class FigureQueries(StudyQueries):
         overdue = select(func.count()).where(*scheduled, state_table.c.due <= today)
         with self.read() as conn:
             rows = [DueCount(day, int(n)) for day, n in conn.execute(ahead)]
-            late = conn.execute(overdue.where(not_buried(state_table, today))).scalar_one()
+            late = conn.execute(overdue.where(not_set_aside(state_table, today))).scalar_one()
             late_buried = conn.execute(overdue.where(buried)).scalar_one()
         rows.append(DueCount(today, int(late)))
         rows.append(DueCount(today + timedelta(days=1), int(late_buried)))
@@ -279,7 +281,9 @@ class FigureQueries(StudyQueries):
             *self._log_in_decks(deck_ids),
         )
         due = select(func.count()).where(
-            *self._scheduled(deck_ids), state_table.c.due <= today, not_buried(state_table, today)
+            *self._scheduled(deck_ids),
+            state_table.c.due <= today,
+            not_set_aside(state_table, today),
         )
         with self.read() as conn:
             answers, cards, new_seen = conn.execute(answered).one()

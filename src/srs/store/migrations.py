@@ -10,12 +10,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 Step = Callable[[Connection], None]
 
+
+def _add_suspension(conn: Connection) -> None:
+    """Version 2: a learner may suspend a card (`card_state.suspended_at`)."""
+    conn.execute(text("ALTER TABLE card_state ADD COLUMN suspended_at TIMESTAMP"))
+
+
 STEPS: dict[int, Step] = {
     # version: the step that upgrades a collection from version - 1 to it
+    2: _add_suspension,
 }
 
 

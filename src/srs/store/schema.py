@@ -23,6 +23,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    and_,
     or_,
 )
 from sqlalchemy.engine import Row
@@ -30,7 +31,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from srs.core.model import EF_START, NEW_STATE, Card, Kind, SchedState
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 CONTENT_FIELDS = ("kind", "front", "back", "source", "tags")  # a change here is an edit
 
 
@@ -111,6 +112,7 @@ state_table = Table(
     Column("lapses", Integer, nullable=False, default=0),
     Column("reps", Integer, nullable=False, default=0),
     Column("buried_on", Date, nullable=True),
+    Column("suspended_at", UTCDateTime, nullable=True),  # the learner's own suspension
     Index("ix_state_learner_due", "learner", "due"),
     # `srs stats`: the ef histogram and the hardest cards, read from the index alone
     Index("ix_state_stats", "learner", "ef", "lapses", "due", "reps", "card_pk"),
@@ -175,6 +177,10 @@ def card_from(row: Row[Any]) -> Card:
     )
 
 
-def not_buried(state: Any, today: date) -> ColumnElement[bool]:
-    """The state row (of `state_table` or an alias) is not buried on `today`; NULL-safe."""
-    return or_(state.c.buried_on.is_(None), state.c.buried_on != today)
+def not_set_aside(state: Any, today: date) -> ColumnElement[bool]:
+    """The state row (of `state_table` or an alias) is neither buried on `today` nor suspended;
+    NULL-safe, so a missing row (outer join) counts as neither."""
+    return and_(
+        or_(state.c.buried_on.is_(None), state.c.buried_on != today),
+        state.c.suspended_at.is_(None),
+    )

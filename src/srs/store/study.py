@@ -11,20 +11,26 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, func, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
-from srs.core.errors import UnknownCardError
-from srs.core.model import NEW_STATE, Answer, Kind, LogRecord, ReviewKind, SchedState
-from srs.core.scheduling.rule import Scheduler, decide_answer, needs_drill
+from srs.core.errors import AnsweredElsewhereError, CardGoneError, UnknownCardError
+from srs.core.model import Answer, Kind, LogRecord, ReviewKind, SchedState
+from srs.core.scheduling.rule import (
+    DEFAULT_LEECH_LAPSES,
+    Scheduler,
+    decide_answer,
+    is_new_leech,
+    needs_drill,
+)
 from srs.core.scheduling.sm2 import SM2
 from srs.store.content import ContentQueries
 from srs.store.schema import (
     card_table,
     deck_table,
     log_table,
-    not_buried,
+    not_set_aside,
     state_from,
     state_table,
     state_values,
@@ -56,7 +62,7 @@ class StudyQueries(ContentQueries):
                 state_table.c.learner == self.learner,
                 state_table.c.due.is_not(None),
                 state_table.c.due <= today,
-                not_buried(state_table, today),
+                not_set_aside(state_table, today),
                 card_table.c.retired_at.is_(None),
                 card_table.c.deck_id.in_(list(deck_ids)),
             )
@@ -89,7 +95,7 @@ class StudyQueries(ContentQueries):
                             card_table.c.deck_id == deck_id,
                             card_table.c.retired_at.is_(None),
                             state.c.due.is_(None),
-                            not_buried(state, today),
+                            not_set_aside(state, today),
                         )
                         .order_by(card_table.c.position)
                         .limit(room)
@@ -138,34 +144,50 @@ class StudyQueries(ContentQueries):
         for pk, grade, deck_id in rows:
             last.pop(pk, None)  # re-insert so the order follows each card's latest answer
             last[pk] = (grade, deck_id)
-        buried = self._buried_today(conn, list(last), today)
+        buried = self._set_aside_today(conn, list(last), today)
         return [
             (pk, deck_id)
             for pk, (grade, deck_id) in last.items()
             if needs_drill(grade) and pk not in buried
         ]
 
-    def _buried_today(self, conn: Connection, pks: list[int], today: date) -> set[int]:
+    def _set_aside_today(self, conn: Connection, pks: list[int], today: date) -> set[int]:
         if not pks:
             return set()
         return set(
             conn.execute(
                 select(state_table.c.card_pk).where(
                     state_table.c.learner == self.learner,
-                    state_table.c.buried_on == today,
+                    or_(state_table.c.buried_on == today, state_table.c.suspended_at.is_not(None)),
                     state_table.c.card_pk.in_(pks),
                 )
             ).scalars()
         )
 
-    def record_answer(self, card_pk: int, grade: int, now: datetime, today: date) -> Answer:
+    def record_answer(
+        self,
+        card_pk: int,
+        grade: int,
+        now: datetime,
+        today: date,
+        leech_lapses: int = DEFAULT_LEECH_LAPSES,
+        leech_suspend: bool = False,
+    ) -> Answer:
         """Save one answer, committed before returning.
 
         The first answer of the day to a card is a scheduled review (the scheduler moves it);
         later ones the same day are drills, logged without changing the state. This is decided
         inside the transaction, so two sessions answering the same card cannot both reschedule it.
+        A card retired or removed since it was queued raises `CardGoneError` and nothing is saved.
+        The answer that takes a card to `leech_lapses` lapses flags it a leech (and suspends it
+        when `leech_suspend`).
         """
         with self.write() as conn:
+            retired = conn.execute(
+                select(card_table.c.retired_at).where(card_table.c.pk == card_pk)
+            ).first()
+            if retired is None or retired.retired_at is not None:
+                raise CardGoneError("the card was retired or removed since the session began")
             # FOR UPDATE serialises answers to one card on a server; SQLite omits it and relies
             # on BEGIN IMMEDIATE instead.
             row = conn.execute(
@@ -193,6 +215,13 @@ class StudyQueries(ContentQueries):
                     )
                 else:
                     conn.execute(update(state_table).where(self._mine(card_pk)).values(**values))
+            leech = record.moves_schedule and is_new_leech(
+                record.before.lapses, record.after.lapses, leech_lapses
+            )
+            if leech and leech_suspend:
+                conn.execute(
+                    update(state_table).where(self._mine(card_pk)).values(suspended_at=now)
+                )
             log_id = conn.execute(
                 log_table.insert().values(
                     learner=self.learner,
@@ -210,10 +239,23 @@ class StudyQueries(ContentQueries):
                 )
             ).inserted_primary_key
         assert log_id is not None
-        return Answer(int(log_id[0]), card_pk, record.grade, record.kind, record.after)
+        return Answer(
+            int(log_id[0]),
+            card_pk,
+            record.grade,
+            record.kind,
+            record.after,
+            leech,
+            leech and leech_suspend,
+        )
 
     def undo_answer(self, log_id: int) -> int:
-        """Remove one log entry and restore the card's state from before it. Returns the card."""
+        """Remove one log entry and restore the card's state from before it. Returns the card.
+
+        Only the card's latest answer can be taken back: when the card was answered again since
+        (in another session), `AnsweredElsewhereError` is raised and nothing changes, so the state
+        and the log never disagree.
+        """
         with self.write() as conn:
             log = conn.execute(
                 select(log_table).where(
@@ -222,6 +264,13 @@ class StudyQueries(ContentQueries):
             ).first()
             if log is None:
                 raise UnknownCardError(f"nothing to undo: answer {log_id} is not in the log")
+            latest = conn.execute(
+                select(func.max(log_table.c.id)).where(
+                    log_table.c.card_pk == log.card_pk, log_table.c.learner == self.learner
+                )
+            ).scalar_one()
+            if latest != log_id:
+                raise AnsweredElsewhereError("the card was answered elsewhere since; not undone")
             if log.review_kind != ReviewKind.DRILL.value:
                 where = self._mine(log.card_pk)
                 if log.had_state:
@@ -236,22 +285,6 @@ class StudyQueries(ContentQueries):
             conn.execute(delete(log_table).where(log_table.c.id == log_id))
             return int(log.card_pk)
 
-    def bury(self, card_pk: int, today: date) -> None:
-        """Hide a card until the next day."""
-        with self.write() as conn:
-            done = conn.execute(
-                update(state_table).where(self._mine(card_pk)).values(buried_on=today)
-            ).rowcount
-            if not done:
-                conn.execute(
-                    state_table.insert().values(
-                        learner=self.learner,
-                        card_pk=card_pk,
-                        buried_on=today,
-                        **state_values(NEW_STATE),
-                    )
-                )
-
     def due_on_or_before(self, deck_ids: Sequence[str], day: date) -> int:
         """Scheduled cards that will be due by `day` (overdue ones included)."""
         with self.read() as conn:
@@ -263,6 +296,7 @@ class StudyQueries(ContentQueries):
                     .where(
                         state_table.c.learner == self.learner,
                         state_table.c.due <= day,
+                        state_table.c.suspended_at.is_(None),
                         card_table.c.retired_at.is_(None),
                         card_table.c.deck_id.in_(list(deck_ids)),
                     )
@@ -277,6 +311,7 @@ class StudyQueries(ContentQueries):
             .where(
                 state_table.c.learner == self.learner,
                 state_table.c.due.is_not(None),
+                state_table.c.suspended_at.is_(None),
                 card_table.c.retired_at.is_(None),
                 card_table.c.deck_id.in_(list(deck_ids)),
             )

@@ -218,26 +218,71 @@ def ef_view(stats: Stats) -> BarChart:
     return BarChart(rows, style="magenta")
 
 
-def hardest_view(stats: Stats) -> Table:
-    """The cards with most lapses, then lowest easiness, with their prompts."""
-    # expand, so that the prompt's ratio takes whatever width the other columns leave
-    table = Table(box=None, padding=(0, 1), show_edge=False, header_style="bold", expand=True)
-    table.add_column("card", overflow="fold", max_width=32)
-    table.add_column("kind", no_wrap=True)
-    table.add_column("lapses", justify="right", no_wrap=True)
-    table.add_column("EF", justify="right", no_wrap=True)
-    # the prompt gives way first when the width is short: one line, cut with an ellipsis
-    table.add_column("prompt", overflow="ellipsis", no_wrap=True, min_width=10, ratio=1)
-    for h in stats.hardest:
-        kind_style = KIND_STYLE.get(Kind(h.kind), "") if h.kind in KINDS else ""
-        table.add_row(
-            plain(f"{h.deck_id}/{h.card_id}"),
-            Text(h.kind, style=kind_style),
-            str(h.lapses),
-            ef_text(h.ef),
-            plain(" ".join(h.front.split())),  # one line: the prompt's own newlines would wrap
+class HardestView:
+    """The cards with most lapses, then lowest easiness, with their prompts.
+
+    An id is never split: it is shown whole (without its deck when one deck is shown), and the
+    prompt takes the width left over, cut with an ellipsis. When the width cannot hold an id
+    beside a useful part of its prompt, each card takes two lines: its id, then its figures and
+    prompt.
+    """
+
+    PROMPT_MIN = 16
+
+    def __init__(self, stats: Stats) -> None:
+        self.stats = stats
+        one_deck = stats.decks is not None and len(stats.decks) == 1
+        self.ids = [h.card_id if one_deck else f"{h.deck_id}/{h.card_id}" for h in stats.hardest]
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        width = options.max_width
+        id_width = max((len(i) for i in self.ids), default=4)
+        figures = len("misreading") + len("lapses") + len("0.00") + 4  # columns and padding
+        if id_width + figures + self.PROMPT_MIN <= width:
+            yield self._table(id_width)
+        else:
+            yield from self._stacked(width)
+
+    def _kind(self, kind: str) -> Text:
+        return Text(kind, style=KIND_STYLE.get(Kind(kind), "") if kind in KINDS else "")
+
+    def _table(self, id_width: int) -> Table:
+        # expand, so that the prompt's ratio takes whatever width the other columns leave
+        table = Table(box=None, padding=(0, 1), show_edge=False, header_style="bold", expand=True)
+        table.add_column("card", no_wrap=True, min_width=id_width)
+        table.add_column("kind", no_wrap=True)
+        table.add_column("lapses", justify="right", no_wrap=True)
+        table.add_column("EF", justify="right", no_wrap=True)
+        # the prompt gives way first when the width is short: one line, cut with an ellipsis
+        table.add_column(
+            "prompt", overflow="ellipsis", no_wrap=True, min_width=self.PROMPT_MIN, ratio=1
         )
-    return table
+        for name, h in zip(self.ids, self.stats.hardest, strict=True):
+            table.add_row(
+                plain(name),
+                self._kind(h.kind),
+                str(h.lapses),
+                ef_text(h.ef),
+                plain(" ".join(h.front.split())),  # one line: its own newlines would wrap
+            )
+        return table
+
+    def _stacked(self, width: int) -> RenderResult:
+        for name, h in zip(self.ids, self.stats.hardest, strict=True):
+            yield plain(name, "bold")
+            line = Text.assemble(
+                "  ",
+                self._kind(h.kind),
+                f" · {_n(h.lapses, 'lapse')} · EF {ef_text(h.ef)} · ",
+                plain(" ".join(h.front.split())),
+            )
+            line.truncate(width, overflow="ellipsis")
+            yield line
+
+
+def hardest_view(stats: Stats) -> HardestView:
+    """The hardest cards, fitted to the width they are drawn at (see `HardestView`)."""
+    return HardestView(stats)
 
 
 def stats_view(stats: Stats, deck_titles: Iterable[str] = ()) -> Group:

@@ -61,3 +61,22 @@ def decide_answer(
         return AnswerRecord(ReviewKind.DRILL, grade, before, before)
     kind = ReviewKind.NEW if before.is_new else ReviewKind.REVIEW
     return AnswerRecord(kind, grade, before, scheduler.answer(before, grade, day))
+
+
+def preview_answers(
+    scheduler: Scheduler, before: SchedState, day: date, answered_today: bool
+) -> dict[int, AnswerRecord]:
+    """What each grade would do to a card now: the very records `decide_answer` would return, so
+    that a screen can show each grade's outcome without computing a schedule of its own."""
+    return {
+        grade: decide_answer(scheduler, before, grade, day, answered_today) for grade in range(6)
+    }
+
+
+DEFAULT_LEECH_LAPSES = 8
+"""Lapses that make a card a leech, as in Anki (settable with SRS_LEECH_LAPSES)."""
+
+
+def is_new_leech(lapses_before: int, lapses_after: int, threshold: int) -> bool:
+    """True when an answer takes a card's lapses to the leech threshold (flagged once, there)."""
+    return lapses_before < threshold <= lapses_after

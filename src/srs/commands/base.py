@@ -1,0 +1,78 @@
+"""The typer apps, the options every command shares, and the few helpers commands build on."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, NoReturn
+
+import typer
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from srs.config import Settings
+    from srs.store import Store
+
+app = typer.Typer(
+    help="Spaced repetition for research papers: an honest SM-2 review in the terminal.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=True,
+)
+deck_app = typer.Typer(help="Write, check and load decks.", no_args_is_help=True)
+export_app = typer.Typer(help="Export decks to other tools.", no_args_is_help=True)
+app.add_typer(deck_app, name="deck")
+app.add_typer(export_app, name="export")
+
+DbOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--db",
+        help="SQLite file to use (else $SRS_DATABASE_URL, $SRS_DB, or the user data directory).",
+        show_default=False,
+    ),
+]
+DeckArgs = Annotated[list[str] | None, typer.Argument(help="Deck ids (default: all decks).")]
+CardArgs = Annotated[list[str], typer.Argument(help="CARD_ID or DECK_ID/CARD_ID, one or more.")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    """One `srs: error:` line on stderr, then exit."""
+    typer.echo(f"srs: error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def settings_for(db: Path | None, new_per_day: int | None = None) -> Settings:
+    """The settings of this run, from the options given and the environment."""
+    from srs.config import resolve
+
+    return resolve(db=db, new_per_day=new_per_day)
+
+
+def today_of(settings: Settings) -> date:
+    """The study day of this run."""
+    from srs.core.days import study_day
+
+    return study_day(settings.now, settings.tz, settings.rollover_hour)
+
+
+@contextmanager
+def collection(settings: Settings, load_bundled: bool = True) -> Iterator[Store]:
+    """Open the store; bring the bundled decks up to date (all of them on a first run)."""
+    from srs.loading import open_collection
+
+    with open_collection(
+        settings.db_url, settings.db_label, settings.learner, settings.now, load_bundled
+    ) as store:
+        yield store
+
+
+def console() -> Console:
+    """The console screens print to, with the ASCII fallback when the output needs it."""
+    from srs.ui.console import make_console
+
+    return make_console()

@@ -1,0 +1,71 @@
+"""`srs cards`: find a card, with this learner's state, by deck, text, kind or state."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+
+from srs.commands.base import (
+    DbOption,
+    DeckArgs,
+    JsonOption,
+    app,
+    collection,
+    console,
+    fail,
+    settings_for,
+    today_of,
+)
+
+KINDS = ("finding", "limitation", "misreading")
+
+
+@app.command()
+def cards(
+    decks: DeckArgs = None,
+    search: Annotated[
+        str | None, typer.Option("--search", help="Text in the id, front or back (any case).")
+    ] = None,
+    kind: Annotated[
+        str | None, typer.Option("--kind", help="Only cards of this kind: " + ", ".join(KINDS))
+    ] = None,
+    due: Annotated[bool, typer.Option("--due", help="Only cards due today.")] = False,
+    suspended: Annotated[bool, typer.Option("--suspended", help="Only suspended cards.")] = False,
+    leeches: Annotated[
+        bool, typer.Option("--leeches", help="Only leeches ($SRS_LEECH_LAPSES lapses, 8).")
+    ] = False,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """List cards with their state: due date, interval, lapses, suspended, buried, leech."""
+    from srs.core.model import Kind
+    from srs.progress import list_cards
+
+    if kind is not None and kind not in KINDS:
+        fail(f"unknown kind {kind!r}; one of: {', '.join(KINDS)}")
+    settings = settings_for(db)
+    today = today_of(settings)
+    with collection(settings) as store:
+        rows = list_cards(
+            store,
+            decks or [],
+            today,
+            search=search,
+            kind=None if kind is None else Kind(kind),
+            due=due,
+            suspended=suspended,
+            leeches=settings.leech_lapses if leeches else None,
+        )
+    if as_json:
+        from srs.core.reports import cards_json
+
+        typer.echo(json.dumps(cards_json(rows, settings.leech_lapses), indent=2))
+        return
+    if not rows:
+        typer.echo("no cards match")
+        return
+    from srs.ui.tables import cards_table
+
+    console().print(cards_table(rows, today, settings.leech_lapses))

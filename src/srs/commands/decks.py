@@ -1,0 +1,125 @@
+"""`srs deck ...` and `srs export anki`: write, check, load, list and remove decks; export them."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from srs.commands.base import (
+    DbOption,
+    DeckArgs,
+    JsonOption,
+    collection,
+    console,
+    deck_app,
+    export_app,
+    fail,
+    settings_for,
+)
+from srs.core.errors import DeckFileError
+
+
+@deck_app.command("new")
+def deck_new(
+    deck_id: Annotated[str, typer.Argument(metavar="ID", help="Slug id of the new deck.")],
+    directory: Annotated[Path, typer.Option("--dir", help="Folder to write into.")] = Path("decks"),
+    title: Annotated[str | None, typer.Option(help="Deck title (default: from the id).")] = None,
+) -> None:
+    """Write a new deck file with one example card of each kind."""
+    from srs.authoring import new_deck_file
+
+    try:
+        path = new_deck_file(deck_id, directory, title)
+    except DeckFileError as exc:  # its position would name a file that was never written
+        fail(exc.message)
+    typer.echo(f"wrote {path}")
+
+
+@deck_app.command("check")
+def deck_check(
+    paths: Annotated[list[Path], typer.Argument(help="Deck files or folders.")],
+    as_json: JsonOption = False,
+) -> None:
+    """Check deck files without touching any database. Exit 1 on errors, 0 on warnings only."""
+    from srs.authoring import check_paths, diagnostics_to_json, format_text, has_errors
+
+    diagnostics = check_paths(paths)
+    typer.echo(diagnostics_to_json(diagnostics) if as_json else format_text(diagnostics))
+    if has_errors(diagnostics):
+        raise typer.Exit(1)
+
+
+@deck_app.command("add")
+def deck_add(
+    paths: Annotated[list[Path], typer.Argument(help="Deck files or folders.")],
+    db: DbOption = None,
+) -> None:
+    """Load or update decks in the collection, by stable card id."""
+    from srs.loading import load_paths
+
+    settings = settings_for(db)
+    with collection(settings, load_bundled=False) as store:
+        reports = load_paths(store, paths, settings.now)
+    for r in reports:
+        verb = "added deck" if r.created_deck else "updated deck"
+        typer.echo(
+            f"{verb} {r.deck_id}: {r.added} added, {r.updated} updated, {r.retired} retired, "
+            f"{r.restored} restored, {r.unchanged} unchanged"
+        )
+
+
+@deck_app.command("list")
+def deck_list(db: DbOption = None, as_json: JsonOption = False) -> None:
+    """List the decks in the collection."""
+    settings = settings_for(db)
+    with collection(settings) as store:
+        decks = store.decks()
+    if as_json:
+        from srs.core.reports import deck_list_json
+
+        typer.echo(json.dumps(deck_list_json(decks), indent=2))
+        return
+    from srs.ui.tables import deck_table
+
+    console().print(deck_table(decks))
+
+
+@deck_app.command("remove")
+def deck_remove(
+    deck_id: Annotated[str, typer.Argument(metavar="ID")],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    db: DbOption = None,
+) -> None:
+    """Delete a deck with its cards, scheduling state and review log."""
+    settings = settings_for(db)
+    with collection(settings, load_bundled=False) as store:
+        store.require_decks([deck_id])
+        if not yes:
+            if not sys.stdin.isatty():
+                fail(f"refusing to remove deck {deck_id!r} without confirmation; pass --yes")
+            if not typer.confirm(
+                f"Remove deck {deck_id!r} with all its progress and history?", default=False
+            ):
+                typer.echo("kept")
+                raise typer.Exit(1)
+        count = store.remove_deck(deck_id)
+    typer.echo(f"removed deck {deck_id} ({count} cards)")
+
+
+@export_app.command("anki")
+def export_anki(
+    output: Annotated[Path, typer.Option("--output", "-o", help="The .apkg file to write.")],
+    decks: DeckArgs = None,
+    db: DbOption = None,
+) -> None:
+    """Export decks (all, or those named) to an Anki package. Retired cards are left out."""
+    from srs.export_anki import export_decks
+
+    settings = settings_for(db)
+    with collection(settings) as store:
+        report = export_decks(store, decks or [], output)
+    typer.echo(f"wrote {report.path}: {report.notes} notes in {len(report.decks)} Anki decks")

@@ -1,0 +1,131 @@
+"""`srs review`, and what a learner sets aside: `srs unbury`, `srs suspend`, `srs unsuspend`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from srs.commands.base import (
+    CardArgs,
+    DbOption,
+    DeckArgs,
+    app,
+    collection,
+    console,
+    fail,
+    settings_for,
+    today_of,
+)
+
+
+@app.command()
+def review(
+    decks: DeckArgs = None,
+    db: DbOption = None,
+    new_per_day: Annotated[
+        int | None,
+        typer.Option(help="New cards a deck a day (default 20, or $SRS_NEW_PER_DAY).", min=0),
+    ] = None,
+    limit: Annotated[
+        int | None,
+        typer.Option("--limit", min=1, max=100_000, help="Show at most N cards this session."),
+    ] = None,
+    minutes: Annotated[
+        int | None,
+        typer.Option(
+            "--minutes", min=1, max=1440, help="Stop after M minutes (the card on screen ends)."
+        ),
+    ] = None,
+) -> None:
+    """Run today's review: due cards first, then new ones, then same-day drills.
+
+    Keys: space/enter show the answer, 0-5 grade, s bury until tomorrow, ! suspend, u undo the
+    last action, ? show the keys, q quit. Every answer is saved as it is given.
+    """
+    from srs.review import ReviewSession
+    from srs.ui.keys import KeyReader
+    from srs.ui.review_screen import nothing_due_view, run_review, summary_view
+
+    settings = settings_for(db, new_per_day)
+    today = today_of(settings)
+    out = console()
+    with collection(settings) as store:
+        deck_ids = store.require_decks(decks or [])
+        if not deck_ids:
+            fail("the collection holds no decks; add one with: srs deck add PATH")
+        session = ReviewSession(
+            store,
+            deck_ids,
+            today,
+            settings.new_per_day,
+            limit=limit,
+            leech_lapses=settings.leech_lapses,
+            leech_suspend=settings.leech_suspend,
+        )
+        if session.current() is None:
+            out.print(nothing_due_view(session.next_due(), today))
+            return
+        try:
+            summary = run_review(session, out, KeyReader(), settings.clock, minutes)
+        except KeyboardInterrupt:
+            from srs.core.wording import plural
+
+            out.print()
+            out.print(f"Interrupted. {plural(session.answered, 'answer')} saved.", markup=False)
+            raise typer.Exit(130) from None
+        out.print(summary_view(summary, today))
+
+
+@app.command()
+def unbury(
+    cards: Annotated[
+        list[str] | None, typer.Argument(help="CARD_ID or DECK_ID/CARD_ID (default: all).")
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Bring back cards buried today (all of them when none is named)."""
+    settings = settings_for(db)
+    today = today_of(settings)
+    with collection(settings) as store:
+        pks = [store.find_card(ref).pk for ref in cards or []]
+        count = store.unbury(pks, store.require_decks([]), today)
+    from srs.core.wording import plural
+
+    typer.echo(f"unburied {plural(count, 'card')}")
+
+
+def _name(ref: str) -> str:
+    from srs.core.cardtext import printable
+
+    return printable(ref)
+
+
+@app.command()
+def suspend(cards: CardArgs, db: DbOption = None) -> None:
+    """Suspend cards for you: they leave the queue and the counts until `srs unsuspend`."""
+    from srs.core.errors import SuspensionError
+
+    settings = settings_for(db)
+    with collection(settings) as store:
+        found = [store.find_card(ref) for ref in cards]
+        for stored in found:
+            name = _name(f"{stored.deck_id}/{stored.card.id}")
+            if not store.suspend(stored.pk, settings.now):
+                raise SuspensionError(f"card {name} is already suspended")
+            typer.echo(f"suspended {name}")
+
+
+@app.command()
+def unsuspend(cards: CardArgs, db: DbOption = None) -> None:
+    """Bring suspended cards back into the queue."""
+    from srs.core.errors import SuspensionError
+
+    settings = settings_for(db)
+    with collection(settings) as store:
+        found = [store.find_card(ref) for ref in cards]
+        for stored in found:
+            name = _name(f"{stored.deck_id}/{stored.card.id}")
+            if not store.unsuspend(stored.pk):
+                raise SuspensionError(f"card {name} is not suspended")
+            typer.echo(f"unsuspended {name}")

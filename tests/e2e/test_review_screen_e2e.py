@@ -1,0 +1,116 @@
+"""The review screen in a real pseudo-terminal at 60x20, 80x24 and 120x40, read back through a
+terminal emulator (pyte), so that "on screen" means what the learner would actually see."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import subprocess
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pexpect
+import pyte
+import pytest
+
+from helpers import SRS, run_srs, srs_env
+from srs.core.model import Card, Deck, Kind
+from srs.store import Store
+
+NOW = "2026-03-02T09:00"
+QUESTION = "What is wrong with this reading?"
+CLAIM = "Attention alone tells the model the order of the words."
+LONG_BACK = "\n\n".join(f"Reason {i}: the positional encodings carry the order." for i in range(30))
+
+
+class Terminal:
+    """A pty running `srs review`, with an emulated screen of the same size."""
+
+    def __init__(self, db: Path, rows: int, cols: int) -> None:
+        self.screen = pyte.Screen(cols, rows)
+        self.stream = pyte.Stream(self.screen)
+        env = srs_env(db, NOW)
+        del env["COLUMNS"]  # the size comes from the terminal itself, as for a learner
+        self.child = pexpect.spawn(
+            SRS, ["review"], env=env, encoding="utf-8", dimensions=(rows, cols)
+        )
+        self.child.logfile_read = self  # every byte read is fed to the emulator
+
+    def write(self, data: str) -> None:
+        self.stream.feed(data)
+
+    def flush(self) -> None:
+        pass
+
+    @property
+    def text(self) -> str:
+        return "\n".join(line.rstrip() for line in self.screen.display)
+
+    def wait(self, ready: Callable[[str], bool], timeout: float = 60) -> str:
+        end = time.monotonic() + timeout
+        while not ready(self.text):
+            if time.monotonic() > end:
+                raise AssertionError(f"screen never became ready:\n{self.text}")
+            with contextlib.suppress(pexpect.TIMEOUT):
+                self.child.read_nonblocking(65536, timeout=0.2)
+        time.sleep(0.1)  # let the rest of the frame arrive
+        with contextlib.suppress(pexpect.TIMEOUT):
+            self.child.read_nonblocking(65536, timeout=0.2)
+        return self.text
+
+
+@pytest.mark.parametrize(("cols", "rows"), [(60, 20), (80, 24), (120, 40)])
+def test_review_screen_at_common_terminal_sizes(tmp_path: Path, cols: int, rows: int) -> None:
+    db = tmp_path / "srs.db"
+    store = Store.open(f"sqlite:///{db}")
+    cards = (
+        Card("order-claim", Kind.MISREADING, CLAIM, LONG_BACK, "§3.5"),
+        Card("cost", Kind.FINDING, "What does attention cost?", "Quadratic in length.", "§4"),
+    )
+    store.load_deck(Deck("attn", "Attention paper", "Vaswani 2017", cards), datetime.now(UTC))
+    store.close()
+    term = Terminal(db, rows, cols)
+
+    # the misreading asks its question once, above the claim
+    shown = term.wait(lambda t: CLAIM[:30] in t and "left" in t)
+    assert shown.count(QUESTION) == 1
+    # after the reveal, the header and the question are still on screen, with the card's id
+    term.child.send(" ")
+    shown = term.wait(lambda t: "attn/order-claim" in t)
+    assert "Attention paper" in shown and "done 0 · left 2" in shown
+    assert shown.count(QUESTION) == 1 and CLAIM[:30] in shown
+    assert "0-5 grade" in shown
+    if rows < 30:
+        assert "answer cut" in shown  # the long answer is what gives way
+
+    # bury, then u: the buried card comes back
+    term.child.send("s")
+    shown = term.wait(lambda t: "What does attention cost?" in t)
+    assert "buried order-claim until tomorrow" in shown
+    term.child.send("u")
+    shown = term.wait(lambda t: CLAIM[:30] in t and "unburied" in t)
+    assert "done 0 · left 2" in shown
+
+    # suspend: the card leaves the queue and the counts
+    term.child.send("!")
+    shown = term.wait(lambda t: "What does attention cost?" in t)
+    assert "suspended order-claim" in shown and "done 0 · left 1" in shown
+    term.child.send("q")
+    term.child.expect(pexpect.EOF)
+    term.child.close()
+    assert term.child.exitstatus == 0
+    status = run_srs(["status", "--json"], srs_env(db, NOW))
+    (deck,) = [d for d in json.loads(status.stdout)["decks"] if d["id"] == "attn"]
+    assert (deck["suspended"], deck["new"]) == (1, 1)
+
+
+@pytest.mark.parametrize("args", [["review"], ["stats"]])
+def test_a_terminal_that_is_not_utf8_gets_ascii_and_exit_0(tmp_path: Path, args: list[str]) -> None:
+    db = tmp_path / "srs.db"
+    env = srs_env(db, NOW, PYTHONIOENCODING="ascii", LC_ALL="C")
+    done = subprocess.run([SRS, *args], env=env, input=" 4 0q", capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.isascii() and done.stdout.strip()
+    assert "done 0 - left" in done.stdout or "srs stats" in done.stdout
