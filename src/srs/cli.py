@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
+from srs.cli_scheduling import config_app, simulate
 from srs.core.errors import DeckFileError, SrsError
 
 if TYPE_CHECKING:
@@ -32,6 +33,8 @@ deck_app = typer.Typer(help="Write, check and load decks.", no_args_is_help=True
 export_app = typer.Typer(help="Export decks to other tools.", no_args_is_help=True)
 app.add_typer(deck_app, name="deck")
 app.add_typer(export_app, name="export")
+app.add_typer(config_app, name="config")
+app.command()(simulate)
 
 DbOption = Annotated[
     Path | None,
@@ -68,7 +71,12 @@ def _collection(settings: Settings, load_bundled: bool = True) -> Iterator[Store
     from srs.loading import open_collection
 
     with open_collection(
-        settings.db_url, settings.db_label, settings.learner, settings.now, load_bundled
+        settings.db_url,
+        settings.db_label,
+        settings.learner,
+        settings.now,
+        load_bundled,
+        settings.scheduling,
     ) as store:
         yield store
 

@@ -9,6 +9,7 @@ lost on the way: the due dates, stabilities and difficulties are the package's o
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from itertools import pairwise
 
 import pytest
 from fsrs import Card, Rating, Scheduler
@@ -155,7 +156,7 @@ def test_switching_to_fsrs_replays_the_sm2_log_like_the_package_would() -> None:
         day = state.due
     adopted = FSRS(fuzz=False).adopt(state, history)
     steps = [(0, rating(4))]
-    steps += [((b.day - a.day).days, rating(b.grade)) for a, b in zip(history, history[1:])]
+    steps += [((b.day - a.day).days, rating(b.grade)) for a, b in pairwise(history)]
     replayed = reference(steps)[-1]
     assert (adopted.stability, adopted.difficulty) == (replayed.stability, replayed.difficulty)
     assert (adopted.n, adopted.ef, adopted.due) == (state.n, state.ef, state.due)
@@ -176,7 +177,8 @@ def test_the_answer_rule_adopts_a_card_another_scheduler_last_scheduled() -> Non
     assert record.before == state  # what undo restores
     assert record.after.scheduler == "fsrs"
     assert record.after.stability is not None
-    again = decide_answer(FSRS(fuzz=False), record.after, 4, state.due, True, history)
+    drill = decide_answer(FSRS(fuzz=False), record.after, 4, state.due, True, history)
+    assert drill.after == record.after
     assert asked == [True]  # a drill needs no history
 
 

@@ -12,6 +12,8 @@ from typing import Any
 
 from srs.core.errors import Diagnostic
 from srs.core.model import DeckStatus, DeckSummary, LogRecord, SchedState, StoredCard
+from srs.core.scheduling.choice import SettingRow
+from srs.core.simulation import SchedulerRun, Simulation
 from srs.core.stats import Rate, Stats
 
 
@@ -162,4 +164,51 @@ def stats_json(stats: Stats) -> dict[str, Any]:
             }
             for h in stats.hardest
         ],
+    }
+
+
+def config_json(learner: str, rows: Sequence[SettingRow]) -> dict[str, Any]:
+    """`srs config show --json`: the learner and each setting's value and source."""
+    return {
+        "learner": learner,
+        "settings": {r.key: {"value": r.value, "source": r.source} for r in rows},
+    }
+
+
+def _run_json(run: SchedulerRun) -> dict[str, Any]:
+    return {
+        "total_reviews": run.total,
+        "reviews_per_day": {"mean": round(run.mean, 2), "peak": run.peak},
+        "minutes": round(run.minutes, 1),
+        "retention_end": None if run.retention_end is None else round(run.retention_end, 4),
+        "cards_studied": run.studied,
+        "daily": list(run.daily),
+    }
+
+
+def simulation_json(sim: Simulation) -> dict[str, Any]:
+    """`srs simulate --json` (docs/scheduling.md): the assumptions, each scheduler's figures,
+    and FSRS minus SM-2."""
+    sm2, fsrs = sim.run("sm2"), sim.run("fsrs")
+    retention = (
+        None
+        if sm2.retention_end is None or fsrs.retention_end is None
+        else round(fsrs.retention_end - sm2.retention_end, 4)
+    )
+    return {
+        "start": sim.start.isoformat(),
+        "days": sim.days,
+        "new_per_day": sim.new_per_day,
+        "seed": sim.seed,
+        "cards": sim.cards,
+        "from_real_state": sim.from_real_state,
+        "seconds_per_review": sim.seconds_per_review,
+        "fsrs": {"desired_retention": sim.desired_retention, "fuzz": sim.fuzz},
+        "schedulers": {run.scheduler: _run_json(run) for run in sim.runs},
+        "difference": {
+            "total_reviews": fsrs.total - sm2.total,
+            "reviews_per_day_mean": round(fsrs.mean - sm2.mean, 2),
+            "minutes": round(fsrs.minutes - sm2.minutes, 1),
+            "retention_end": retention,
+        },
     }

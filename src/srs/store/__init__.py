@@ -2,16 +2,18 @@
 
 `Store` is one learner's view of a collection. Its queries live by concern, one class a module,
 each over the transactions of `engine.Database`: `content` (decks and cards), `study` (state,
-answers, undo, bury) and `figures` (status and stats aggregates). They take and return core types.
+answers, undo, bury), `figures` (status and stats aggregates) and `settings` (the learner's own
+settings). They take and return core types.
 """
 
 from __future__ import annotations
 
 from srs.store.figures import FigureQueries
 from srs.store.schema import SCHEMA_VERSION
+from srs.store.settings import SettingsQueries
 
 
-class Store(FigureQueries):
+class Store(FigureQueries, SettingsQueries):
     """A learner's view of one collection database: every query, by concern."""
 
 

@@ -45,6 +45,15 @@ class SchedulerChoice:
     fuzz: bool = True
 
 
+@dataclass(frozen=True, slots=True)
+class SettingRow:
+    """One setting as `srs config show` lists it: its value and where the value comes from."""
+
+    key: str
+    value: str
+    source: str  # "default", "set" (stored for the learner) or the environment variable's name
+
+
 def normalise(key: str, raw: str, where: str = "") -> str:
     """`raw` as the stored spelling of setting `key`; `ConfigError` (one line naming `where`,
     e.g. the environment variable) when the key or the value is not valid."""
@@ -55,22 +64,22 @@ def normalise(key: str, raw: str, where: str = "") -> str:
             return "sm2"
         if value == "fsrs":
             return "fsrs"
-        raise ConfigError(f"{label}: scheduler must be sm2 or fsrs, got {raw!r}")
+        raise ConfigError(f"{label}: must be sm2 or fsrs, got {raw!r}")
     if key == RETENTION:
         low, high = RETENTION_RANGE
         try:
             number = float(value)
         except ValueError:
-            raise ConfigError(f"{label}: desired retention must be a number, got {raw!r}") from None
+            raise ConfigError(f"{label}: must be a number, got {raw!r}") from None
         if not low <= number <= high:
-            raise ConfigError(f"{label}: desired retention must be from {low} to {high}, got {raw!r}")
+            raise ConfigError(f"{label}: must be from {low} to {high}, got {raw!r}")
         return repr(number)
     if key == FUZZ:
         if value in _ON:
             return "on"
         if value in _OFF:
             return "off"
-        raise ConfigError(f"{label}: fsrs-fuzz must be on or off, got {raw!r}")
+        raise ConfigError(f"{label}: must be on or off, got {raw!r}")
     raise ConfigError(f"unknown setting {key!r} (settings: {', '.join(KEYS)})")
 
 

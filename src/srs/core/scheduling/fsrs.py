@@ -96,6 +96,8 @@ class FSRS:
             maximum_interval=MAXIMUM_INTERVAL,
             enable_fuzzing=False,
         )
+        self._decay = -self.fsrs.parameters[20]
+        self._factor: float = 0.9 ** (1 / self._decay) - 1
 
     def card(self, state: SchedState) -> Card:
         """The py-fsrs card holding `state`'s memory (a new one when FSRS has none)."""
@@ -183,9 +185,7 @@ class FSRS:
 
     def recall_probability(self, stability: float, elapsed: int) -> float:
         """FSRS's forgetting curve: the chance of recall `elapsed` days after the last answer."""
-        decay = -self.fsrs.parameters[20]
-        factor: float = 0.9 ** (1 / decay) - 1
-        return float((1 + factor * max(elapsed, 0) / stability) ** decay)
+        return float((1 + self._factor * max(elapsed, 0) / stability) ** self._decay)
 
 
 __all__ = ["FSRS", "NAME", "RATINGS", "fuzz_range", "fuzzed", "moment", "rating"]
