@@ -314,24 +314,26 @@ def history(
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """One card's full review log, oldest first, and its current SM-2 state."""
+    """One card's full review log, oldest first, and its current state (SM-2's figures, or
+    FSRS's stability, difficulty and chance of recall today for a card FSRS scheduled)."""
     from srs.progress import card_history
 
     settings = _settings(db)
     today = _today(settings)
     with _collection(settings) as store:
-        found = card_history(store, card)
+        found = card_history(store, card, today)
     if as_json:
         from srs.core.reports import history_json
 
-        typer.echo(json.dumps(history_json(found.card, found.state, found.log), indent=2))
+        data = history_json(found.card, found.state, found.log, found.retrievability)
+        typer.echo(json.dumps(data, indent=2))
         return
     from rich.console import Console
 
     from srs.ui.history_screen import history_view
 
     Console(highlight=False).print(
-        history_view(found.card, found.state, found.log, today, settings.tz)
+        history_view(found.card, found.state, found.log, today, settings.tz, found.retrievability)
     )
 
 

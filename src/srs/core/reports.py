@@ -65,9 +65,27 @@ def diagnostics_json(diagnostics: Iterable[Diagnostic]) -> str:
 
 
 def history_json(
+    card: StoredCard,
+    state: SchedState,
+    log: Sequence[LogRecord],
+    retrievability: float | None = None,
+) -> dict[str, object]:
+    """`srs history --json`: the card, its state and its log (times in UTC, ISO 8601). A card
+    FSRS scheduled has `state.fsrs` {stability, difficulty, retrievability (today)}; each log
+    entry names the scheduler that scheduled it, with FSRS's stability and difficulty after it."""
+    found = _history_json(card, state, log)
+    if state.scheduler == "fsrs" and not state.is_new and isinstance(found["state"], dict):
+        found["state"]["fsrs"] = {
+            "stability": state.stability,
+            "difficulty": state.difficulty,
+            "retrievability": retrievability,
+        }
+    return found
+
+
+def _history_json(
     card: StoredCard, state: SchedState, log: Sequence[LogRecord]
 ) -> dict[str, object]:
-    """`srs history --json`: the card, its state and its log (times in UTC, ISO 8601)."""
     return {
         "card": {
             "deck": card.deck_id,
@@ -95,6 +113,9 @@ def history_json(
                 "ef": r.ef,
                 "interval": r.interval,
                 "due": _day(r.due),
+                "scheduler": r.scheduler,
+                "stability": r.stability,
+                "difficulty": r.difficulty,
             }
             for r in log
         ],

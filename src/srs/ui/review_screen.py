@@ -21,7 +21,7 @@ from rich.text import Text
 from srs.core.cardtext import strip_control_chars
 from srs.core.model import GRADE_MEANINGS, Grade, Kind, QueuedCard, Summary
 from srs.ui.keys import KeyReader
-from srs.ui.text import KIND_STYLE, plain, when
+from srs.ui.text import KIND_STYLE, memory_text, plain, when
 
 REVEAL_KEYS = {" ", "\r", "\n"}
 GRADE_KEYS = {str(g.value): g for g in Grade}
@@ -76,7 +76,9 @@ def card_view(card: QueuedCard, done: int, left: int, revealed: bool) -> Rendera
     # A plain header line wraps on a narrow terminal, where a rule's title would be cut.
     parts: list[RenderableType] = [
         title,
-        Text(f"done {done} · left {left}", style="dim"),
+        Text(
+            " · ".join(filter(None, (f"done {done} · left {left}", memory_text(card.state)))), "dim"
+        ),
         Rule(style="dim"),
     ]
     if kind is Kind.MISREADING:
