@@ -9,8 +9,8 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from helpers import SMALL_DECK, run_srs, srs_env
 
+from helpers import SMALL_DECK, run_srs, srs_env
 from srs.core.model import NEW_STATE, Card, Deck, Kind
 from srs.core.scheduling.choice import SchedulerChoice
 from srs.core.scheduling.fsrs import FSRS
