@@ -75,7 +75,7 @@ def simulate(
     days: Annotated[int, typer.Option("--days", min=1, max=3650, help="Days to simulate.")] = 365,
     new_per_day: Annotated[
         int | None,
-        typer.Option(help="New cards a day (default 20, or $SRS_NEW_PER_DAY).", min=0),
+        typer.Option(help="New cards a deck a day (default 20, or $SRS_NEW_PER_DAY).", min=0),
     ] = None,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the simulated learner.")] = 1,
     db: DbOption = None,

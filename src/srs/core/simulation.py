@@ -7,8 +7,8 @@ scheduler under test only decides when the card comes back. Every draw comes fro
 generator seeded with `seed`, so the same inputs give the same figures.
 
 Assumptions, also in docs/scheduling.md:
-- the learner reviews every due card every day, and at most `new_per_day` new cards a day (all
-  decks together), in deck order;
+- the learner reviews every due card every day, and at most `new_per_day` new cards a deck a
+  day, in deck order (as `srs review` does);
 - a recalled card is graded Hard, Good or Easy with fixed chances (RECALL_GRADES), a forgotten
   one Again (grade 1); a new card's first grade is drawn from FIRST_GRADES;
 - a grade below 4 costs one same-day drill, counted as a review; drills do not change memory;
@@ -43,8 +43,8 @@ SCHEDULER_ORDER = ("sm2", "fsrs")
 
 @dataclass(frozen=True, slots=True)
 class StartCard:
-    """A card as the simulation starts from it: its name, the learner's state and its scheduled
-    answers so far (none for a new card)."""
+    """A card as the simulation starts from it: its name (DECK_ID/CARD_ID), the learner's state
+    and its scheduled answers so far (none for a new card)."""
 
     key: str
     state: SchedState
@@ -115,23 +115,25 @@ def run_scheduler(
     # true memory: (stability, difficulty, day offset of the last answer), None when unseen
     memory: list[tuple[float, float, int] | None] = []
     due_on: dict[int, list[int]] = {}
-    new_queue: list[int] = []
+    new_queues: dict[str, list[int]] = {}  # per deck, in deck order
     for i, card in enumerate(cards):
         if card.state.is_new or not card.history:
             memory.append(None)
-            new_queue.append(i)
+            new_queues.setdefault(card.key.split("/", 1)[0], []).append(i)
             continue
         stability, difficulty = memory_model.replay(card.history)
         memory.append((stability, difficulty, (card.history[-1].day - start).days))
         assert card.state.due is not None
         due_on.setdefault(max(0, (card.state.due - start).days), []).append(i)
-    new_queue.reverse()  # pop() takes them in deck order
+    for queue in new_queues.values():
+        queue.reverse()  # pop() takes them in deck order
     daily: list[int] = []
     for offset in range(days):
         day = start + timedelta(days=offset)
         today = sorted(due_on.pop(offset, []))
-        for _ in range(min(new_per_day, len(new_queue))):
-            today.append(new_queue.pop())
+        for queue in new_queues.values():
+            for _ in range(min(new_per_day, len(queue))):
+                today.append(queue.pop())
         reviews = 0
         for i in today:
             known = memory[i]

@@ -90,7 +90,8 @@ def simulation_view(sim: Simulation) -> RenderableType:
     )
     assumptions = Text(
         f"A simulated learner whose memory follows FSRS's default model reviews every due card "
-        f"and up to {sim.new_per_day} new cards a day; a review takes {sim.seconds_per_review} s; "
+        f"and up to {sim.new_per_day} new cards a deck a day; a review takes "
+        f"{sim.seconds_per_review} s; "
         f"a grade below 4 costs one drill. FSRS: desired retention {sim.desired_retention}, fuzz "
         f"{'on' if sim.fuzz else 'off'}. Seed {sim.seed}. See docs/scheduling.md for what this "
         "cannot tell you.",
