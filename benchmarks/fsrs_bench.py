@@ -23,6 +23,7 @@ from srs.review import ReviewSession
 from srs.store import Store
 
 CARDS = 300
+ROUNDS = 3
 GRADES = (4, 5, 4, 3, 5, 4, 2, 4, 5, 4)
 DAY0 = date(2026, 1, 1)
 
@@ -68,6 +69,19 @@ def answer_times(folder: Path, first: str, second: str) -> list[float]:
         store.close()
 
 
+def scheduler_alone(name: str) -> float:
+    """Median time of one `answer` of the scheduler object alone (no database), in seconds."""
+    scheduler = make_scheduler(SchedulerChoice(name))
+    state = scheduler.answer(NEW_STATE, 4, DAY0, key="bench/c0")
+    day = DAY0 + timedelta(days=30)
+    runs = []
+    for grade in GRADES * 20:
+        t0 = time.perf_counter()
+        scheduler.answer(state, grade, day, key="bench/c0")
+        runs.append(time.perf_counter() - t0)
+    return statistics.median(runs)
+
+
 def timed(call: Callable[[], object], runs: int) -> list[float]:
     out = []
     for _ in range(runs):
@@ -80,16 +94,23 @@ def timed(call: Callable[[], object], runs: int) -> list[float]:
 def main() -> None:
     print(f"python {platform.python_version()} on {platform.machine()}, {platform.system()}")
     rows: list[tuple[str, float]] = []
+    cases = (
+        ("sm2", "sm2", "one answer + next card, SM-2"),
+        ("fsrs", "fsrs", "one answer + next card, FSRS"),
+        ("sm2", "fsrs", "first FSRS answer after SM-2 (replays the log)"),
+    )
+    samples: dict[str, list[float]] = {label: [] for _, _, label in cases}
     with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp)
-        for first, second, label in (
-            ("sm2", "sm2", "one answer + next card, SM-2"),
-            ("fsrs", "fsrs", "one answer + next card, FSRS"),
-            ("sm2", "fsrs", "first FSRS answer after SM-2 (replays the log)"),
-        ):
-            samples = answer_times(folder, first, second)
-            rows.append((label, statistics.median(samples) * 1000))
-            print(f"{label}: median {rows[-1][1]:.3f} ms", file=sys.stderr)
+        for r in range(ROUNDS):  # rounds interleaved, so that load on the machine hits all alike
+            for first, second, label in cases:
+                folder = Path(tmp) / f"{r}"
+                folder.mkdir(exist_ok=True)
+                samples[label] += answer_times(folder, first, second)
+    for _, _, label in cases:
+        rows.append((label, statistics.median(samples[label]) * 1000))
+        print(f"{label}: median {rows[-1][1]:.3f} ms", file=sys.stderr)
+    for name in ("sm2", "fsrs"):
+        rows.append((f"the scheduler alone, {name}: answer()", scheduler_alone(name) * 1000))
     cards = [StartCard(f"bench/c{i}", NEW_STATE) for i in range(1000)]
     sim = timed(lambda: simulate(cards, DAY0, 365, 20, 1, SchedulerChoice()), 3)
     rows.append(("simulate 1,000 cards x 365 days, both schedulers", statistics.median(sim) * 1000))
