@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from importlib import resources
 from pathlib import Path
@@ -36,6 +36,8 @@ class Settings:
     fixed_now: bool = False  # SRS_NOW was given: every answer is stamped with it
     leech_lapses: int = DEFAULT_LEECH_LAPSES  # lapses that make a card a leech
     leech_suspend: bool = False  # a card that becomes a leech is suspended
+    # this run's overrides of the learner's scheduler settings (SRS_SCHEDULER...), checked
+    scheduling: Mapping[str, str] = field(default_factory=dict)
 
     def clock(self) -> datetime:
         """The time of an answer: the fixed `SRS_NOW` when set, else the real clock."""
@@ -124,6 +126,18 @@ def resolve_now(env: Mapping[str, str], tz: tzinfo) -> datetime:
     return value.replace(tzinfo=tz) if value.tzinfo is None else value
 
 
+def scheduling_overrides(env: Mapping[str, str]) -> dict[str, str]:
+    """`SRS_SCHEDULER`, `SRS_DESIRED_RETENTION` and `SRS_FSRS_FUZZ`, checked, by setting name."""
+    from srs.core.scheduling.choice import ENV_VARS, normalise
+
+    found: dict[str, str] = {}
+    for key, name in ENV_VARS.items():
+        raw = env.get(name) or ""
+        if raw:
+            found[key] = normalise(key, raw, where=f"{name}={raw!r}")
+    return found
+
+
 def resolve(
     db: Path | None = None,
     new_per_day: int | None = None,
@@ -162,6 +176,7 @@ def resolve(
         fixed_now=bool(env.get("SRS_NOW")),
         leech_lapses=_int_env(env, "SRS_LEECH_LAPSES", DEFAULT_LEECH_LAPSES, 1, 1_000),
         leech_suspend=bool(_int_env(env, "SRS_LEECH_SUSPEND", 0, 0, 1)),
+        scheduling=scheduling_overrides(env),
     )
 
 

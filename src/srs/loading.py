@@ -6,7 +6,7 @@ loaded unless all of them pass.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from hashlib import sha256
@@ -77,12 +77,21 @@ def _mark_first_run_done(store: Store, now: datetime) -> None:
 
 @contextmanager
 def open_collection(
-    url: str, label: str, learner: str, now: datetime, load_bundled: bool = True
+    url: str,
+    label: str,
+    learner: str,
+    now: datetime,
+    load_bundled: bool = True,
+    scheduling: Mapping[str, str] | None = None,
 ) -> Iterator[Store]:
     """Open the collection at `url`; unless told not to, bring the bundled decks up to date
-    (loading them all on the first run of an empty collection). Closed when the block ends."""
+    (loading them all on the first run of an empty collection). The store schedules with the
+    learner's chosen scheduler (`scheduling`: this run's overrides). Closed when the block ends."""
+    from srs.learner_config import use_chosen_scheduler
+
     store = Store.open(url, label, learner)
     try:
+        use_chosen_scheduler(store, scheduling or {})
         if load_bundled:
             sync_bundled_decks(store, now)
         yield store

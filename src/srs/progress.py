@@ -48,12 +48,20 @@ class CardHistory:
     card: StoredCard
     state: SchedState
     log: list[LogRecord]
+    retrievability: float | None = None  # FSRS's chance of recall today (FSRS cards only)
 
 
-def card_history(store: Store, ref: str) -> CardHistory:
-    """`srs history`: the card named `CARD_ID` or `DECK_ID/CARD_ID`."""
+def card_history(store: Store, ref: str, today: date | None = None) -> CardHistory:
+    """`srs history`: the card named `CARD_ID` or `DECK_ID/CARD_ID`; for a card FSRS scheduled,
+    with its chance of recall on `today` (which loads FSRS)."""
     stored = store.find_card(ref)
-    return CardHistory(stored, store.state(stored.pk), store.log_for_card(stored.pk))
+    state = store.state(stored.pk)
+    recall = None
+    if today is not None and state.scheduler == "fsrs" and not state.is_new:
+        from srs.core.scheduling.fsrs import FSRS
+
+        recall = FSRS().retrievability(state, today)
+    return CardHistory(stored, state, store.log_for_card(stored.pk), recall)
 
 
 def list_cards(

@@ -130,8 +130,14 @@ class ReviewSession:
         card = self.current()
         if card is None:
             return {}
+        stored = card.stored
         return preview_answers(
-            self.store.scheduler, card.state, self.today, card.mode is ReviewKind.DRILL
+            self.store.scheduler,
+            card.state,
+            self.today,
+            card.mode is ReviewKind.DRILL,
+            history=lambda: self.store.scheduled_answers(stored.pk),
+            key=f"{stored.deck_id}/{stored.card.id}",
         )
 
     def _skip_gone(self, pk: int, stored: StoredCard | None) -> None:

@@ -10,10 +10,13 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
-HEAVY = {"sqlalchemy", "genanki", "anki"}
+from helpers import SMALL_DECK, srs_env
+
+HEAVY = {"sqlalchemy", "genanki", "anki", "fsrs"}
 
 # Runs `srs` with the given arguments, output captured, then reports what was imported.
 PROBE = """
@@ -67,6 +70,8 @@ HELP_CASES = [
     pytest.param(["deck", "--help"], id="srs deck --help"),
     pytest.param(["status", "--help"], id="srs status --help"),
     pytest.param(["export", "anki", "--help"], id="srs export anki --help"),
+    pytest.param(["config", "--help"], id="srs config --help"),
+    pytest.param(["simulate", "--help"], id="srs simulate --help"),
 ]
 
 COMPLETION_CASES = [
@@ -117,3 +122,38 @@ def test_bash_completion_does_not_import_rich() -> None:
     report = run_srs([], env)
     assert "review" in str(report["output"])
     assert "rich" not in report["packages"]  # type: ignore[operator]
+
+
+# Loads a deck and answers one card as `srs review` does, then reports whether fsrs was imported.
+REVIEW_PROBE = """
+import json, sys
+from pathlib import Path
+from srs.config import resolve
+from srs.loading import load_paths, open_collection
+from srs.review import ReviewSession
+settings = resolve()
+with open_collection(
+    settings.db_url, "probe", settings.learner, settings.now, False, settings.scheduling
+) as store:
+    load_paths(store, [Path(sys.argv[1])], settings.now)
+    session = ReviewSession(store, ["tiny"], settings.now.date(), 20)
+    answer = session.answer(4, settings.now)
+print(json.dumps({"scheduler": answer.state.scheduler, "fsrs": "fsrs" in sys.modules}))
+"""
+
+
+@pytest.mark.parametrize(("chosen", "loads_fsrs"), [("sm2", False), ("fsrs", True)])
+def test_an_sm2_review_never_loads_fsrs(tmp_path: Path, chosen: str, loads_fsrs: bool) -> None:
+    deck = tmp_path / "tiny.toml"
+    deck.write_text(SMALL_DECK, encoding="utf-8")
+    env = srs_env(tmp_path / "srs.db", "2026-02-02T09:00", SRS_SCHEDULER=chosen)
+    done = subprocess.run(
+        [sys.executable, "-c", REVIEW_PROBE, str(deck)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    assert report == {"scheduler": chosen, "fsrs": loads_fsrs}

@@ -66,7 +66,12 @@ def collection(settings: Settings, load_bundled: bool = True) -> Iterator[Store]
     from srs.loading import open_collection
 
     with open_collection(
-        settings.db_url, settings.db_label, settings.learner, settings.now, load_bundled
+        settings.db_url,
+        settings.db_label,
+        settings.learner,
+        settings.now,
+        load_bundled,
+        settings.scheduling,
     ) as store:
         yield store
 

@@ -99,12 +99,15 @@ def history(
     settings = settings_for(db)
     today = today_of(settings)
     with collection(settings) as store:
-        found = card_history(store, card)
+        found = card_history(store, card, today)
     if as_json:
         from srs.core.reports import history_json
 
-        typer.echo(json.dumps(history_json(found.card, found.state, found.log), indent=2))
+        data = history_json(found.card, found.state, found.log, found.retrievability)
+        typer.echo(json.dumps(data, indent=2))
         return
     from srs.ui.history_screen import history_view
 
-    console().print(history_view(found.card, found.state, found.log, today, settings.tz))
+    console().print(
+        history_view(found.card, found.state, found.log, today, settings.tz, found.retrievability)
+    )

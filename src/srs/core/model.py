@@ -93,10 +93,13 @@ class Deck:
 
 @dataclass(frozen=True, slots=True)
 class SchedState:
-    """One learner's SM-2 state for one card.
+    """One learner's scheduling state for one card.
 
-    `ef` is the easiness factor in hundredths (250 means 2.5). `due` is None for a card never
-    reviewed.
+    `ef` is the SM-2 easiness factor in hundredths (250 means 2.5). `due` is None for a card never
+    reviewed. `scheduler` names the scheduler of the card's last scheduled answer ("sm2" or
+    "fsrs"); `stability` (days) and `difficulty` (1 to 10) are FSRS's memory state, None until
+    FSRS schedules the card. FSRS answers leave `ef` as SM-2 last set it, so a card moved back to
+    SM-2 keeps its easiness.
     """
 
     n: int = 0
@@ -105,6 +108,9 @@ class SchedState:
     due: date | None = None
     lapses: int = 0
     reps: int = 0
+    scheduler: str = "sm2"
+    stability: float | None = None
+    difficulty: float | None = None
 
     @property
     def is_new(self) -> bool:
@@ -204,6 +210,9 @@ class LogRecord:
     ef: int
     interval: int
     due: date | None
+    scheduler: str = "sm2"  # the scheduler that scheduled this answer
+    stability: float | None = None  # FSRS memory state after the answer (FSRS answers only)
+    difficulty: float | None = None
 
 
 @dataclass(frozen=True, slots=True)

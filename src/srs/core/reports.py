@@ -12,6 +12,8 @@ from typing import Any
 
 from srs.core.errors import Diagnostic
 from srs.core.model import CardRow, DeckStatus, DeckSummary, LogRecord, SchedState, StoredCard
+from srs.core.scheduling.choice import SettingRow
+from srs.core.simulation import SchedulerRun, Simulation
 from srs.core.stats import Rate, Stats
 
 
@@ -64,9 +66,27 @@ def diagnostics_json(diagnostics: Iterable[Diagnostic]) -> str:
 
 
 def history_json(
+    card: StoredCard,
+    state: SchedState,
+    log: Sequence[LogRecord],
+    retrievability: float | None = None,
+) -> dict[str, object]:
+    """`srs history --json`: the card, its state and its log (times in UTC, ISO 8601). A card
+    FSRS scheduled has `state.fsrs` {stability, difficulty, retrievability (today)}; each log
+    entry names the scheduler that scheduled it, with FSRS's stability and difficulty after it."""
+    found = _history_json(card, state, log)
+    if state.scheduler == "fsrs" and not state.is_new and isinstance(found["state"], dict):
+        found["state"]["fsrs"] = {
+            "stability": state.stability,
+            "difficulty": state.difficulty,
+            "retrievability": retrievability,
+        }
+    return found
+
+
+def _history_json(
     card: StoredCard, state: SchedState, log: Sequence[LogRecord]
 ) -> dict[str, object]:
-    """`srs history --json`: the card, its state and its log (times in UTC, ISO 8601)."""
     return {
         "card": {
             "deck": card.deck_id,
@@ -94,6 +114,9 @@ def history_json(
                 "ef": r.ef,
                 "interval": r.interval,
                 "due": _day(r.due),
+                "scheduler": r.scheduler,
+                "stability": r.stability,
+                "difficulty": r.difficulty,
             }
             for r in log
         ],
@@ -183,3 +206,50 @@ def cards_json(rows: Sequence[CardRow], leech_lapses: int) -> list[dict[str, Any
         }
         for r in rows
     ]
+
+
+def config_json(learner: str, rows: Sequence[SettingRow]) -> dict[str, Any]:
+    """`srs config show --json`: the learner and each setting's value and source."""
+    return {
+        "learner": learner,
+        "settings": {r.key: {"value": r.value, "source": r.source} for r in rows},
+    }
+
+
+def _run_json(run: SchedulerRun) -> dict[str, Any]:
+    return {
+        "total_reviews": run.total,
+        "reviews_per_day": {"mean": round(run.mean, 2), "peak": run.peak},
+        "minutes": round(run.minutes, 1),
+        "retention_end": None if run.retention_end is None else round(run.retention_end, 4),
+        "cards_studied": run.studied,
+        "daily": list(run.daily),
+    }
+
+
+def simulation_json(sim: Simulation) -> dict[str, Any]:
+    """`srs simulate --json` (docs/scheduling.md): the assumptions, each scheduler's figures,
+    and FSRS minus SM-2."""
+    sm2, fsrs = sim.run("sm2"), sim.run("fsrs")
+    retention = (
+        None
+        if sm2.retention_end is None or fsrs.retention_end is None
+        else round(fsrs.retention_end - sm2.retention_end, 4)
+    )
+    return {
+        "start": sim.start.isoformat(),
+        "days": sim.days,
+        "new_per_day": sim.new_per_day,
+        "seed": sim.seed,
+        "cards": sim.cards,
+        "from_real_state": sim.from_real_state,
+        "seconds_per_review": sim.seconds_per_review,
+        "fsrs": {"desired_retention": sim.desired_retention, "fuzz": sim.fuzz},
+        "schedulers": {run.scheduler: _run_json(run) for run in sim.runs},
+        "difference": {
+            "total_reviews": fsrs.total - sm2.total,
+            "reviews_per_day_mean": round(fsrs.mean - sm2.mean, 2),
+            "minutes": round(fsrs.minutes - sm2.minutes, 1),
+            "retention_end": retention,
+        },
+    }

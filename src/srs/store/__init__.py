@@ -2,17 +2,19 @@
 
 `Store` is one learner's view of a collection. Its queries live by concern, one class a module,
 each over the transactions of `engine.Database`: `content` (decks and cards), `study` (state,
-answers, undo), `setaside` (bury and suspend), `figures` (status and stats aggregates)
-and `listing` (cards with their state). They take and return core types.
+answers, undo), `setaside` (bury and suspend), `figures` (status and stats aggregates),
+`listing` (cards with their state) and `settings` (the learner's own settings). They take and
+return core types.
 """
 
 from __future__ import annotations
 
 from srs.store.listing import ListingQueries
 from srs.store.schema import SCHEMA_VERSION
+from srs.store.settings import SettingsQueries
 
 
-class Store(ListingQueries):
+class Store(ListingQueries, SettingsQueries):
     """A learner's view of one collection database: every query, by concern."""
 
 

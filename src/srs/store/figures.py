@@ -16,9 +16,18 @@ from typing import Any
 from sqlalchemy import and_, case, func, or_, select
 
 from srs.core.model import EF_START, KINDS, DeckStatus, ReviewKind, passed
+from srs.core.scheduling.rule import PastAnswer
+from srs.core.simulation import StartCard
 from srs.core.stats import DayCount, DueCount, EfCount, HardCard, RetentionCount, TodayCounts
 from srs.store.content import count_if
-from srs.store.schema import card_table, deck_table, log_table, not_set_aside, state_table
+from srs.store.schema import (
+    card_table,
+    deck_table,
+    log_table,
+    not_set_aside,
+    state_from,
+    state_table,
+)
 from srs.store.study import StudyQueries
 
 
@@ -289,3 +298,36 @@ class FigureQueries(StudyQueries):
             answers, cards, new_seen = conn.execute(answered).one()
             due_now = conn.execute(due).scalar_one()
         return TodayCounts(int(answers), int(cards), int(new_seen or 0), int(due_now))
+
+    def simulation_start(self, deck_ids: Sequence[str]) -> list[StartCard]:
+        """Every active card of `deck_ids` in study order, with this learner's state and its
+        scheduled answers (not drills), for `srs simulate`; read in one transaction."""
+        s = state_table.alias("s")
+        cards = (
+            select(card_table.c.pk, card_table.c.deck_id, card_table.c.card_id, s)
+            .join(deck_table, deck_table.c.id == card_table.c.deck_id)
+            .outerjoin(s, and_(s.c.card_pk == card_table.c.pk, s.c.learner == self.learner))
+            .where(card_table.c.retired_at.is_(None), card_table.c.deck_id.in_(list(deck_ids)))
+            .order_by(deck_table.c.seq, card_table.c.position)
+        )
+        answers = (
+            select(log_table.c.card_pk, log_table.c.day, log_table.c.grade)
+            .where(
+                *self._log_by_card(deck_ids),
+                log_table.c.review_kind != ReviewKind.DRILL.value,
+            )
+            .order_by(log_table.c.id)
+        )
+        history: dict[int, list[PastAnswer]] = {}
+        with self.read() as conn:
+            rows = conn.execute(cards).all()
+            for pk, day, grade in conn.execute(answers):
+                history.setdefault(pk, []).append(PastAnswer(day, grade))
+        return [
+            StartCard(
+                key=f"{row.deck_id}/{row.card_id}",
+                state=state_from(row if row.learner is not None else None),
+                history=tuple(history.get(row.pk, ())),
+            )
+            for row in rows
+        ]

@@ -10,20 +10,54 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 
 Step = Callable[[Connection], None]
 
 
+def _add_columns(conn: Connection, table: str, columns: list[tuple[str, str]]) -> None:
+    """Add the columns a table lacks (names and types are this module's constants, never input).
+
+    A column already there is left alone, so a step never fails on a collection that some other
+    step, or a test building an old collection, left with part of a later schema.
+    """
+    present = {c["name"] for c in inspect(conn).get_columns(table)}
+    for name, kind in columns:
+        if name not in present:
+            conn.execute(text(f"ALTER TABLE {table} ADD COLUMN {name} {kind}"))
+
+
 def _add_suspension(conn: Connection) -> None:
     """Version 2: a learner may suspend a card (`card_state.suspended_at`)."""
-    conn.execute(text("ALTER TABLE card_state ADD COLUMN suspended_at TIMESTAMP"))
+    _add_columns(conn, "card_state", [("suspended_at", "TIMESTAMP")])
+
+
+def _fsrs_columns(conn: Connection) -> None:
+    """Version 3: FSRS beside SM-2. Every existing state and answer was SM-2's; FSRS's memory
+    columns start empty. (The `learner_settings` table is created with the missing tables.)"""
+    scheduler = "VARCHAR(8) NOT NULL DEFAULT 'sm2'"
+    for table, columns in (
+        ("card_state", [("scheduler", scheduler), ("stability", "FLOAT"), ("difficulty", "FLOAT")]),
+        (
+            "review_log",
+            [
+                ("scheduler", scheduler),
+                ("prev_scheduler", scheduler),
+                ("prev_stability", "FLOAT"),
+                ("prev_difficulty", "FLOAT"),
+                ("stability", "FLOAT"),
+                ("difficulty", "FLOAT"),
+            ],
+        ),
+    ):
+        _add_columns(conn, table, columns)
 
 
 STEPS: dict[int, Step] = {
     # version: the step that upgrades a collection from version - 1 to it
     2: _add_suspension,
+    3: _fsrs_columns,
 }
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -31,7 +32,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from srs.core.model import EF_START, NEW_STATE, Card, Kind, SchedState
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 CONTENT_FIELDS = ("kind", "front", "back", "source", "tags")  # a change here is an edit
 
 
@@ -99,7 +100,8 @@ card_table = Table(
     Index("ix_cards_retired", "retired_at"),
 )
 
-# One learner's SM-2 state for one card.
+# One learner's scheduling state for one card: SM-2's figures, and FSRS's memory state once FSRS
+# has scheduled it (`scheduler` names the scheduler of the last scheduled answer).
 state_table = Table(
     "card_state",
     metadata,
@@ -113,6 +115,9 @@ state_table = Table(
     Column("reps", Integer, nullable=False, default=0),
     Column("buried_on", Date, nullable=True),
     Column("suspended_at", UTCDateTime, nullable=True),  # the learner's own suspension
+    Column("scheduler", String(8), nullable=False, default="sm2", server_default="sm2"),
+    Column("stability", Float, nullable=True),
+    Column("difficulty", Float, nullable=True),
     Index("ix_state_learner_due", "learner", "due"),
     # `srs stats`: the ef histogram and the hardest cards, read from the index alone
     Index("ix_state_stats", "learner", "ef", "lapses", "due", "reps", "card_pk"),
@@ -140,6 +145,13 @@ log_table = Table(
     Column("ef", Integer, nullable=False),
     Column("interval", Integer, nullable=False),
     Column("due", Date, nullable=True),
+    # which scheduler scheduled this answer (a drill: the card's), and FSRS's state around it
+    Column("scheduler", String(8), nullable=False, default="sm2", server_default="sm2"),
+    Column("prev_scheduler", String(8), nullable=False, default="sm2", server_default="sm2"),
+    Column("prev_stability", Float, nullable=True),
+    Column("prev_difficulty", Float, nullable=True),
+    Column("stability", Float, nullable=True),
+    Column("difficulty", Float, nullable=True),
     Index("ix_log_learner_day", "learner", "day"),
     Index("ix_log_card", "card_pk", "learner", "day"),
     # covers the retention figures of `srs stats`: one range scan, in (day, grade) order
@@ -147,7 +159,27 @@ log_table = Table(
 )
 
 
-STATE_FIELDS = ("n", "ef", "interval", "due", "lapses", "reps")
+# A learner's own settings (`srs config set KEY VALUE`): the scheduler and FSRS's options.
+settings_table = Table(
+    "learner_settings",
+    metadata,
+    Column("learner", String(100), primary_key=True),
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+
+STATE_FIELDS = (
+    "n",
+    "ef",
+    "interval",
+    "due",
+    "lapses",
+    "reps",
+    "scheduler",
+    "stability",
+    "difficulty",
+)
 """The `card_state` columns that hold a `SchedState`, named as its fields."""
 
 

@@ -19,6 +19,7 @@ from srs.core.errors import AnsweredElsewhereError, CardGoneError, UnknownCardEr
 from srs.core.model import Answer, Kind, LogRecord, ReviewKind, SchedState
 from srs.core.scheduling.rule import (
     DEFAULT_LEECH_LAPSES,
+    PastAnswer,
     Scheduler,
     decide_answer,
     is_new_leech,
@@ -40,7 +41,7 @@ from srs.store.schema import (
 class StudyQueries(ContentQueries):
     """A learner's state and log, and the writes an answer, an undo or a bury makes."""
 
-    scheduler: Scheduler = SM2()
+    scheduler: Scheduler = SM2()  # the learner's choice, set when the collection is opened
 
     def _mine(self, card_pk: int) -> Any:
         """This learner's state row for one card."""
@@ -202,8 +203,15 @@ class StudyQueries(ContentQueries):
                 )
                 .limit(1)
             ).first()
+            key = self._card_key(conn, card_pk) if self.scheduler.name != "sm2" else ""
             record = decide_answer(
-                self.scheduler, state_from(row), grade, today, answered_today is not None
+                self.scheduler,
+                state_from(row),
+                grade,
+                today,
+                answered_today is not None,
+                history=lambda: self._scheduled_answers(conn, card_pk),
+                key=key,
             )
             if record.moves_schedule:
                 values = state_values(record.after)
@@ -236,6 +244,9 @@ class StudyQueries(ContentQueries):
                     ef=record.after.ef,
                     interval=record.after.interval,
                     due=record.after.due,
+                    scheduler=record.after.scheduler,
+                    stability=record.after.stability,
+                    difficulty=record.after.difficulty,
                 )
             ).inserted_primary_key
         assert log_id is not None
@@ -248,6 +259,32 @@ class StudyQueries(ContentQueries):
             leech,
             leech and leech_suspend,
         )
+
+    def _card_key(self, conn: Connection, card_pk: int) -> str:
+        """ "DECK_ID/CARD_ID": the card's name on every machine (FSRS draws its fuzz from it)."""
+        row = conn.execute(
+            select(card_table.c.deck_id, card_table.c.card_id).where(card_table.c.pk == card_pk)
+        ).one()
+        return f"{row.deck_id}/{row.card_id}"
+
+    def scheduled_answers(self, card_pk: int) -> list[PastAnswer]:
+        """This learner's scheduled answers to a card, oldest first, in a read transaction."""
+        with self.read() as conn:
+            return self._scheduled_answers(conn, card_pk)
+
+    def _scheduled_answers(self, conn: Connection, card_pk: int) -> list[PastAnswer]:
+        """This learner's scheduled answers (new and review, not drills) to a card, oldest first:
+        what a scheduler replays to take over a card another one scheduled."""
+        rows = conn.execute(
+            select(log_table.c.day, log_table.c.grade)
+            .where(
+                log_table.c.card_pk == card_pk,
+                log_table.c.learner == self.learner,
+                log_table.c.review_kind != ReviewKind.DRILL.value,
+            )
+            .order_by(log_table.c.id)
+        )
+        return [PastAnswer(day, grade) for day, grade in rows]
 
     def undo_answer(self, log_id: int) -> int:
         """Remove one log entry and restore the card's state from before it. Returns the card.
@@ -349,6 +386,9 @@ class StudyQueries(ContentQueries):
                 ef=log.ef,
                 interval=log.interval,
                 due=log.due,
+                scheduler=log.scheduler,
+                stability=log.stability,
+                difficulty=log.difficulty,
             )
             for log in rows
         ]

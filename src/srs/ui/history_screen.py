@@ -11,7 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from srs.core.model import LogRecord, ReviewKind, SchedState, StoredCard, passed
-from srs.ui.text import KIND_STYLE, ef_text, plain, when
+from srs.ui.text import KIND_STYLE, ef_text, percent, plain, when
 
 
 def history_view(
@@ -20,8 +20,10 @@ def history_view(
     log: Sequence[LogRecord],
     today: date,
     tz: tzinfo,
+    retrievability: float | None = None,
 ) -> Group:
-    """One card: its prompt, its current SM-2 state, and every answer, oldest first."""
+    """One card: its prompt, its current state (SM-2's figures, or FSRS's with the chance of
+    recall today for a card FSRS scheduled), and every answer, oldest first."""
     kind = card.card.kind
     title = Text.assemble(
         plain(f"{card.deck_id}/{card.card.id}", "bold"),
@@ -35,7 +37,7 @@ def history_view(
         parts.append(Text("retired: no longer in its deck file", style="yellow"))
     parts.append(plain(card.card.front))
     parts.append(Text(""))
-    parts.append(_state_grid(state, today))
+    parts.append(_state_grid(state, today, retrievability))
     parts.append(Text(""))
     if not log:
         parts.append(Text("No answers yet.", style="dim"))
@@ -59,7 +61,7 @@ def history_view(
             r.day.isoformat(),
             r.review_kind.value,
             Text(str(r.grade), style="green" if passed(r.grade) else "red"),
-            "-" if drill else ef_text(r.ef),  # a drill leaves the schedule as it was
+            "-" if drill else _memory(r),  # a drill leaves the schedule as it was
             "-" if drill else f"{r.interval}d",
             "-" if drill or r.due is None else r.due.isoformat(),
         )
@@ -72,13 +74,21 @@ def history_view(
     )
     key = (
         "answered: local time · day: study day (rollover applied) · as: new, review or drill · "
-        "q: grade 0-5 · ivl: interval after the answer"
+        "q: grade 0-5 · EF: SM-2 easiness, or S: FSRS stability in days · ivl: interval after "
+        "the answer"
     )
     parts += [table, Text(""), Text(summary, style="dim"), Text(key, style="dim")]
     return Group(*parts)
 
 
-def _state_grid(state: SchedState, today: date) -> Table:
+def _memory(r: LogRecord) -> str:
+    """The EF column: SM-2's easiness, or FSRS's stability for an answer FSRS scheduled."""
+    if r.scheduler == "fsrs" and r.stability is not None:
+        return f"S{r.stability:.1f}"
+    return ef_text(r.ef)
+
+
+def _state_grid(state: SchedState, today: date, retrievability: float | None) -> Table:
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold")
     grid.add_column()
@@ -87,6 +97,14 @@ def _state_grid(state: SchedState, today: date) -> Table:
         return grid
     grid.add_row("Due", when(state.due, today))
     grid.add_row("Interval", f"{state.interval} d")
+    if state.scheduler == "fsrs" and state.stability is not None:
+        grid.add_row("Scheduler", "FSRS")
+        grid.add_row("Stability", f"{state.stability:.1f} d")
+        grid.add_row("Difficulty", f"{state.difficulty or 0:.2f} (1 to 10)")
+        grid.add_row("Recall today", percent(retrievability))
+        grid.add_row("Lapses", str(state.lapses))
+        grid.add_row("Reviews", str(state.reps))
+        return grid
     grid.add_row("EF", ef_text(state.ef))
     grid.add_row("In a row", f"{state.n} successful review{'s' * (state.n != 1)}")
     grid.add_row("Lapses", str(state.lapses))

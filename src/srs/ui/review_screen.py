@@ -29,7 +29,7 @@ from srs.core.model import GRADE_MEANINGS, Grade, Kind, QueuedCard, ReviewKind, 
 from srs.core.scheduling.rule import AnswerRecord, needs_drill
 from srs.core.wording import plural
 from srs.ui.keys import KeyReader
-from srs.ui.text import KIND_STYLE, plain, when
+from srs.ui.text import KIND_STYLE, memory_text, plain, when
 
 REVEAL_KEYS = {" ", "\r", "\n"}
 GRADE_KEYS = {str(g.value): g for g in Grade}
@@ -142,7 +142,8 @@ def card_view(
         (card.mode.value, "dim"),
     )
     # A plain header line wraps on a narrow terminal, where a rule's title would be cut.
-    top: list[RenderableType] = [title, Text(f"done {done} · left {left}", style="dim")]
+    progress = " · ".join(filter(None, (f"done {done} · left {left}", memory_text(card.state))))
+    top: list[RenderableType] = [title, Text(progress, style="dim")]
     top.extend(plain(notice, "yellow") for notice in notices[-2:])
     top.append(Rule(style="dim"))
     if kind is Kind.MISREADING:  # the renderer owns the question; the front holds the claim

@@ -7,7 +7,7 @@ from datetime import date
 from rich.text import Text
 
 from srs.core.cardtext import strip_control_chars
-from srs.core.model import Kind
+from srs.core.model import Kind, SchedState
 
 KIND_STYLE = {Kind.FINDING: "green", Kind.LIMITATION: "yellow", Kind.MISREADING: "magenta"}
 
@@ -34,3 +34,23 @@ def when(day: date | None, today: date, missing: str = "-") -> str:
     if delta > 0:
         return f"{day.isoformat()} (in {delta} days)"
     return f"{day.isoformat()} ({-delta} days ago)"
+
+
+def scheduler_name(name: str) -> str:
+    """A scheduler's name as people write it: "sm2" -> "SM-2", "fsrs" -> "FSRS"."""
+    return {"sm2": "SM-2", "fsrs": "FSRS"}.get(name, name)
+
+
+def memory_text(state: SchedState) -> str:
+    """The figures of the scheduler that last scheduled a card, in one short phrase:
+    "SM-2 · EF 2.50 · 6 d" or "FSRS · S 12.3 d · D 5.1"; empty for a new card."""
+    if state.is_new:
+        return ""
+    if state.scheduler == "fsrs" and state.stability is not None and state.difficulty is not None:
+        return f"FSRS · S {state.stability:.1f} d · D {state.difficulty:.1f}"
+    return f"SM-2 · EF {ef_text(state.ef)} · {state.interval} d"
+
+
+def percent(value: float | None) -> str:
+    """A probability as a percentage with one decimal; "-" when there is none."""
+    return "-" if value is None else f"{value * 100:.1f}%"

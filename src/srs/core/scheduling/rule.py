@@ -7,6 +7,7 @@ only writes that record, inside one write transaction.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
@@ -16,11 +17,30 @@ from srs.core.model import ReviewKind, SchedState
 DRILL_PASS = 4  # a same-day drill repeats until the card is graded at least this
 
 
-class Scheduler(Protocol):
-    """A pure scheduler: the state after a scheduled review, with the day passed in."""
+@dataclass(frozen=True, slots=True)
+class PastAnswer:
+    """One scheduled answer (new or review, never a drill) of a card's log: its day and grade."""
 
-    def answer(self, state: SchedState, grade: int, day: date) -> SchedState:
+    day: date
+    grade: int
+
+
+class Scheduler(Protocol):
+    """A pure scheduler: the state after a scheduled review, with the day passed in.
+
+    `name` is what the state and the review log record ("sm2" or "fsrs"). `key` names the card
+    (deck id / card id) for a scheduler that draws fuzz from it; others ignore it.
+    """
+
+    name: str
+
+    def answer(self, state: SchedState, grade: int, day: date, key: str = "") -> SchedState:
         """The state after a scheduled review graded `grade` on `day`; `state` is not changed."""
+        ...
+
+    def adopt(self, state: SchedState, history: Sequence[PastAnswer]) -> SchedState:
+        """The state this scheduler starts from for a card another scheduler last scheduled,
+        given the card's scheduled answers, oldest first."""
         ...
 
 
@@ -51,25 +71,49 @@ class AnswerRecord:
         return self.kind is not ReviewKind.DRILL
 
 
+def _no_history() -> Sequence[PastAnswer]:
+    return ()
+
+
 def decide_answer(
-    scheduler: Scheduler, before: SchedState, grade: int, day: date, answered_today: bool
+    scheduler: Scheduler,
+    before: SchedState,
+    grade: int,
+    day: date,
+    answered_today: bool,
+    history: Callable[[], Sequence[PastAnswer]] = _no_history,
+    key: str = "",
 ) -> AnswerRecord:
     """The record of one answer. The first answer of the day to a card is scheduled (new or
-    review); any later one that day is a drill and changes nothing in the schedule."""
+    review); any later one that day is a drill and changes nothing in the schedule.
+
+    A card last scheduled by another scheduler is first adopted by this one from its scheduled
+    answers (`history` is called only then); the record keeps `before` as it was stored, so that
+    undo restores it exactly.
+    """
     grade = check_grade(grade)
     if answered_today:
         return AnswerRecord(ReviewKind.DRILL, grade, before, before)
     kind = ReviewKind.NEW if before.is_new else ReviewKind.REVIEW
-    return AnswerRecord(kind, grade, before, scheduler.answer(before, grade, day))
+    basis = before
+    if not before.is_new and before.scheduler != scheduler.name:
+        basis = scheduler.adopt(before, history())
+    return AnswerRecord(kind, grade, before, scheduler.answer(basis, grade, day, key))
 
 
 def preview_answers(
-    scheduler: Scheduler, before: SchedState, day: date, answered_today: bool
+    scheduler: Scheduler,
+    before: SchedState,
+    day: date,
+    answered_today: bool,
+    history: Callable[[], Sequence[PastAnswer]] = _no_history,
+    key: str = "",
 ) -> dict[int, AnswerRecord]:
     """What each grade would do to a card now: the very records `decide_answer` would return, so
     that a screen can show each grade's outcome without computing a schedule of its own."""
     return {
-        grade: decide_answer(scheduler, before, grade, day, answered_today) for grade in range(6)
+        grade: decide_answer(scheduler, before, grade, day, answered_today, history, key)
+        for grade in range(6)
     }
 
 

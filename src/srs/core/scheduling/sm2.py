@@ -6,11 +6,12 @@ so a schedule never drifts by a day through float rounding. See DESIGN.md, "SM-2
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, timedelta
 
 from srs.core.model import EF_START, SchedState, passed
-from srs.core.scheduling.rule import DRILL_PASS, check_grade, needs_drill
+from srs.core.scheduling.rule import DRILL_PASS, PastAnswer, check_grade, needs_drill
 
 EF_FLOOR = 130
 
@@ -68,9 +69,19 @@ def review(state: SchedState, grade: int, today: date) -> SchedState:
 class SM2:
     """SM-2 as a `Scheduler` object, for the answer rule."""
 
-    def answer(self, state: SchedState, grade: int, day: date) -> SchedState:
-        """The state after a scheduled review: `review(state, grade, day)`."""
-        return review(state, grade, day)
+    name = "sm2"
+
+    def answer(self, state: SchedState, grade: int, day: date, key: str = "") -> SchedState:
+        """The state after a scheduled review: `review(state, grade, day)`, marked as SM-2's.
+
+        FSRS's memory figures, if the card has them, are kept as they were (unused by SM-2)."""
+        after = review(state, grade, day)
+        return after if after.scheduler == self.name else replace(after, scheduler=self.name)
+
+    def adopt(self, state: SchedState, history: Sequence[PastAnswer]) -> SchedState:
+        """A card FSRS last scheduled goes on from its SM-2 figures as they stand: FSRS answers
+        leave ef alone and keep n (successes in a row) and the interval up to date."""
+        return state
 
 
 __all__ = [
