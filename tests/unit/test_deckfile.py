@@ -45,7 +45,7 @@ source = "Section 6"
 [[card]]
 id = "m1"
 kind = "misreading"
-front = '"X always beats Y." What is wrong with this?'
+front = '"X always beats Y."'
 back = "It was only shown at the tested scale."
 source = "Section 5"
 """
@@ -91,7 +91,7 @@ def test_valid_deck_has_no_diagnostics_and_parses_to_model_objects() -> None:
     assert [c.line for c in deck.cards] == [6, 14, 21]
     assert deck.cards[0].tags == ("results", "x")
     assert deck.cards[1].tags == ()
-    assert deck.cards[2].front == '"X always beats Y." What is wrong with this?'
+    assert deck.cards[2].front == '"X always beats Y."'
 
 
 def test_card_line_is_the_line_of_its_header_even_when_indented() -> None:
