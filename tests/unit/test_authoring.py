@@ -21,7 +21,6 @@ from srs.core.errors import DeckFileError, SrsError
 from srs.core.model import Kind
 
 
-
 def filled(scaffold: str) -> str:
     """A scaffold with its placeholders written over, as an author would."""
     text = scaffold.replace("Authors (year). Title of the paper", "Doe et al. (2024). A paper")

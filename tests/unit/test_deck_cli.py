@@ -79,7 +79,8 @@ def test_check_strict_fails_on_warnings_and_the_back_word_limit_is_settable(
     long_back = " ".join(["word"] * 12)
     deck.write_text(
         SMALL_DECK.replace('back = "Back of alpha"', f'back = "{long_back}"').replace(
-            'back = "Back of gamma"', 'back = "The paper shows something much narrower than that, in §3."'
+            'back = "Back of gamma"',
+            'back = "The paper shows something much narrower than that, in §3."',
         )
     )
     db = tmp_path / "srs.db"

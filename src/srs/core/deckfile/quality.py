@@ -62,17 +62,18 @@ _STOP = frozenset(
     could would should may might will shall must their there they them he she his her we our you
     your me my one two each every all any both either neither about after before over under up
     down out off again once same other own just too still while because until per vs via eg ie
-    etc paper authors model models""".split()
+    etc paper authors model models""".split()  # noqa: SIM905 (a list literal would run 200 lines)
 )
-_WORD = re.compile(r"[^\W_](?:[\w'’.-]*[^\W_])?")
+_APOSTROPHES = "'\u2019"
+_WORD = re.compile(rf"[^\W_](?:[\w{_APOSTROPHES}.-]*[^\W_])?")
 _POINTER = re.compile(
     r"§\s*\d|\bsections?\s+\d|\bsec\.\s*\d|\bappendix\s+[A-Z0-9]|\bfig(?:ure)?s?\.?\s*\d"
     r"|\btables?\s+\d|\bfootnotes?\s+\d|\bfn\.?\s*\d",
     re.IGNORECASE,
 )
 _QUESTION = re.compile(
-    r"\bwhat(?:\s+is|'s|’s)\s+(?:wrong|mistaken|incorrect)\b"
-    r"|\bwhat(?:\s+is|'s|’s)\s+the\s+(?:error|mistake|problem|flaw)\s+(?:in|with)\b"
+    r"\bwhat(?:\s+is|['\u2019]s)\s+(?:wrong|mistaken|incorrect)\b"
+    r"|\bwhat(?:\s+is|['\u2019]s)\s+the\s+(?:error|mistake|problem|flaw)\s+(?:in|with)\b"
     r"|\bwhere\s+(?:is|does)\s+(?:this|that|the)\s+(?:reading|claim)\s+(?:wrong|go\s+wrong)\b",
     re.IGNORECASE,
 )
@@ -144,13 +145,13 @@ def card_quality(
                 "say what the paper shows instead, and where"
             )
             rep.warn("short-correction", msg, rep.at((*path, "back")), card)
-    if kind in ("limitation", "misreading") and source is not None and source.strip():
-        if not _POINTER.search(source):
-            msg = (
-                f"source {source!r} names no section, figure, table or footnote; "
-                "point to one (e.g. '§4.2', 'Figure 3', 'footnote 12') so a learner can check"
-            )
-            rep.warn("vague-source", msg, rep.at((*path, "source")), card)
+    precise = source is None or not source.strip() or _POINTER.search(source) is not None
+    if kind in ("limitation", "misreading") and not precise:
+        msg = (
+            f"source {source!r} names no section, figure, table or footnote; "
+            "point to one (e.g. '§4.2', 'Figure 3', 'footnote 12') so a learner can check"
+        )
+        rep.warn("vague-source", msg, rep.at((*path, "source")), card)
 
 
 def scaffold_text(rep: Reporter, path: KeyPath, value: str, card: str | None) -> None:
@@ -296,7 +297,10 @@ def similar_backs(rep: Reporter, backs: Sequence[Back]) -> None:
 def _similar(a: set[str], b: set[str], text_a: str, text_b: str) -> bool:
     if len(b) < 3:
         return False
-    if len(a & b) / len(a | b) >= SIMILAR_JACCARD:
+    jaccard = len(a & b) / len(a | b)
+    if jaccard >= SIMILAR_JACCARD:
         return True
+    if jaccard < SIMILAR_JACCARD / 2:  # too few words in common for the texts to be alike
+        return False
     matcher = difflib.SequenceMatcher(None, text_a, text_b, autojunk=False)
     return matcher.real_quick_ratio() >= SIMILAR_RATIO and matcher.ratio() >= SIMILAR_RATIO
