@@ -271,6 +271,8 @@ class Checker:
         raw_cards = doc.get("card", [])
         if not isinstance(raw_cards, list):
             msg = f"'card' must be an array of tables (write [[card]]), not {_type_name(raw_cards)}"
+            if isinstance(raw_cards, dict):
+                msg = "[card] is a single table: start each card with [[card]] (two brackets)"
             self.error("wrong-type", msg, self.at(("card",), "key"))
             return []
         cards: list[Card] = []
