@@ -2,8 +2,10 @@
 
 A deck file is TOML (see docs/deck-format.md). The package is split by concern:
 `text` decodes bytes and maps offsets to positions, `scanner` records where each key and value
-sits, `syntax` places the one error for text `tomllib` refuses, and `checker` reports every
-problem of a parsed deck. `parse_deck` refuses a deck that has any error.
+sits, `syntax` places the one error for text `tomllib` refuses, `checker` reports every
+problem of a parsed deck, and `quality` adds the warnings about cards that are hard to learn
+(long or list-like backs, near-duplicates, give-aways, vague sources). `parse_deck` refuses a deck
+that has any error; warnings never stop it.
 
 Core: standard library plus markdown-it-py. No clock and no disk access except in `read_deck_file`.
 """
