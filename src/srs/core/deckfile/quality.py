@@ -13,6 +13,7 @@ from __future__ import annotations
 import difflib
 import math
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol
@@ -253,51 +254,74 @@ def question_in_misreading(rep: Reporter, path: KeyPath, front: str, card: str |
 def similar_backs(rep: Reporter, backs: Sequence[Back]) -> None:
     """`similar-back`: a back nearly the same as an earlier card's, reported at the later one.
 
-    Candidates come from prefix filtering on key-word sets (rarest words first), so a deck of
-    thousands of cards is not compared pair by pair; each candidate is then confirmed by Jaccard
-    or by `difflib`'s ratio.
+    A deck of thousands of cards is not compared pair by pair. Candidates come from the PPJoin
+    filters (Xiao et al., "Efficient similarity joins for near duplicate detection", WWW 2008):
+    backs are taken by size, their key words in one global order, rarest first; two sets with a
+    Jaccard index of `SIMILAR_JACCARD` or more must share a word among the first few of each, at
+    positions that leave room for enough overlap. Each candidate is then confirmed by Jaccard or
+    by `difflib`'s ratio. Backs of fewer than three key words are never compared.
     """
+    t = SIMILAR_JACCARD
     sets = [key_words(b.text) for b in backs]
-    freq: dict[str, int] = {}
-    for s in sets:
-        for w in s:
-            freq[w] = freq.get(w, 0) + 1
-    index: dict[str, list[int]] = {}
+    sizes = [len(s) for s in sets]
+    freq = Counter(w for s in sets for w in s)
     normal = [" ".join(w.casefold() for w in words(b.text)) for b in backs]
+    partner: dict[int, int] = {}  # a back -> the first earlier back found nearly the same
     exact: dict[str, int] = {}
-    for i, (back, keys) in enumerate(zip(backs, sets, strict=True)):
-        first = exact.setdefault(normal[i], i) if normal[i].count(" ") >= 2 else i
-        match = first if first != i else None
-        ordered = sorted(keys, key=lambda w: (freq[w], w))
-        prefix = ordered[: len(ordered) - math.ceil(SIMILAR_JACCARD * len(ordered)) + 1]
-        if match is None and len(keys) >= 3:
-            seen: set[int] = set()
-            for w in prefix:
-                for j in index.get(w, ()):
-                    if j in seen:
-                        continue
-                    seen.add(j)
-                    if _similar(sets[i], sets[j], normal[i], normal[j]):
-                        match = j
-                        break
-                if match is not None:
-                    break
-        for w in prefix:
-            index.setdefault(w, []).append(i)
-        if match is not None:
-            other = backs[match]
-            name = f"card {other.card_id!r}" if other.card_id else "another card"
-            msg = (
-                f"back is nearly the same as the back of {name} (line {other.line}); "
-                "teach each fact once: merge the cards or make each ask something different"
-            )
-            rep.warn("similar-back", msg, rep.at(back.path), back.card_id)
+    for i, text in enumerate(normal):
+        first = exact.setdefault(text, i) if text.count(" ") >= 2 else i
+        if first != i:
+            partner[i] = first
+    index: dict[str, list[tuple[int, int]]] = {}  # word -> (back, position in its order)
+    for i in sorted(range(len(backs)), key=lambda k: (sizes[k], k)):
+        size = sizes[i]
+        if size < 3:
+            continue
+        ordered = sorted(sets[i], key=lambda w: (freq[w], w))
+        probe = ordered[: size - math.ceil(t * size) + 1]
+        for j in _candidates(probe, size, index, sizes):
+            later, earlier = max(i, j), min(i, j)
+            if partner.get(later, later) > earlier and _similar(
+                sets[i], sets[j], normal[i], normal[j]
+            ):
+                partner[later] = earlier
+        # Every later back is at least this big, so a shorter prefix is enough to be found.
+        for position, w in enumerate(ordered[: size - math.ceil(2 * t / (1 + t) * size) + 1]):
+            index.setdefault(w, []).append((i, position))
+    for later in sorted(partner):
+        other = backs[partner[later]]
+        name = f"card {other.card_id!r}" if other.card_id else "another card"
+        msg = (
+            f"back is nearly the same as the back of {name} (line {other.line}); "
+            "teach each fact once: merge the cards or make each ask something different"
+        )
+        rep.warn("similar-back", msg, rep.at(backs[later].path), backs[later].card_id)
+
+
+def _candidates(
+    prefix: list[str], size: int, index: dict[str, list[tuple[int, int]]], sizes: list[int]
+) -> list[int]:
+    """Backs already indexed that may reach the Jaccard threshold with this one."""
+    t = SIMILAR_JACCARD
+    share = t / (1 + t)  # Jaccard t needs an overlap of at least share * (size + other)
+    low, high = t * size, size / t
+    overlap: dict[int, int] = {}  # back -> prefix words shared so far; -1 once ruled out
+    for p, w in enumerate(prefix):
+        rest = size - p - 1  # words after this one in this back
+        for j, q in index.get(w, ()):
+            shared = overlap.get(j, 0)
+            if shared < 0:
+                continue
+            other = sizes[j]
+            room = min(rest, other - q - 1)
+            fits = low <= other <= high and shared + 1 + room >= share * (size + other)
+            overlap[j] = shared + 1 if fits else -1
+    return sorted(j for j, shared in overlap.items() if shared > 0)
 
 
 def _similar(a: set[str], b: set[str], text_a: str, text_b: str) -> bool:
-    if len(b) < 3:
-        return False
-    jaccard = len(a & b) / len(a | b)
+    common = len(a & b)
+    jaccard = common / (len(a) + len(b) - common)
     if jaccard >= SIMILAR_JACCARD:
         return True
     if jaccard < SIMILAR_JACCARD / 2:  # too few words in common for the texts to be alike
