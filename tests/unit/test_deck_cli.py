@@ -95,3 +95,14 @@ def test_check_strict_fails_on_warnings_and_the_back_word_limit_is_settable(
     strict = run(["deck", "check", "--strict", "--max-back-words", "10", str(deck)], db)
     assert strict.returncode == 1
     assert run(["deck", "check", "--max-back-words", "0", str(deck)], db).returncode != 0
+
+
+def test_check_default_back_word_limit_is_the_checkers(tmp_path: Path) -> None:
+    from srs.core.deckfile import MAX_BACK_WORDS
+
+    deck = tmp_path / "d.toml"
+    db = tmp_path / "srs.db"
+    for words, warned in ((MAX_BACK_WORDS, False), (MAX_BACK_WORDS + 1, True)):
+        deck.write_text(SMALL_DECK.replace("Back of alpha", " ".join(["word"] * words)))
+        done = run(["deck", "check", str(deck)], db)
+        assert ("[long-back]" in done.stdout) is warned, words
