@@ -9,7 +9,7 @@ import json
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from srs.core.deckfile import SLUG, analyse_deck, check_deck
+from srs.core.deckfile import MAX_BACK_WORDS, SLUG, analyse_deck, check_deck
 from srs.core.errors import DeckFileError, Diagnostic, SrsError
 from srs.core.model import Deck
 from srs.core.reports import diagnostics_json
@@ -38,16 +38,19 @@ def deck_paths(paths: Sequence[Path]) -> tuple[list[Path], list[Diagnostic]]:
     return files, problems
 
 
-def check_paths(paths: Sequence[Path]) -> list[Diagnostic]:
+def check_paths(paths: Sequence[Path], max_back_words: int = MAX_BACK_WORDS) -> list[Diagnostic]:
     """Every problem in the deck files and folders named, file by file, each sorted by position.
 
     Besides each file's own checks, two files that declare the same deck id are an error
-    (`duplicate-deck`), since loading them would make one overwrite the other.
+    (`duplicate-deck`), since loading them would make one overwrite the other. `max_back_words`
+    is the word limit of the `long-back` warning.
     """
-    return analyse_paths(paths)[0]
+    return analyse_paths(paths, max_back_words)[0]
 
 
-def analyse_paths(paths: Sequence[Path]) -> tuple[list[Diagnostic], list[Deck]]:
+def analyse_paths(
+    paths: Sequence[Path], max_back_words: int = MAX_BACK_WORDS
+) -> tuple[list[Diagnostic], list[Deck]]:
     """`check_paths`, plus the decks of the files that have no error, parsed once.
 
     `srs deck add` loads these decks only when the diagnostics hold no error at all.
@@ -68,7 +71,7 @@ def analyse_paths(paths: Sequence[Path]) -> tuple[list[Diagnostic], list[Deck]]:
             msg = f"cannot read file: {exc.strerror or exc}"
             diagnostics.append(Diagnostic(str(file), 1, 1, "error", "read-error", msg))
             continue
-        result = analyse_deck(data, str(file))
+        result = analyse_deck(data, str(file), max_back_words)
         found = list(result.diagnostics)
         deck = result.deck
         if deck is not None and result.deck_id_at is not None:
@@ -139,13 +142,12 @@ back = "Replace this with the settings, scales or populations the result was not
 source = "Section 6 (Limitations)"
 tags = ["example"]
 
-# A misreading: state the tempting wrong claim, and ask what is wrong with it.
+# A misreading: the tempting wrong claim only. srs asks "What is wrong with this reading?"
+# when it shows the card, so the front must not ask it again.
 [[card]]
 id = "common-misreading"
 kind = "misreading"
-front = \"\"\"
-A reader says: "The paper proves this works everywhere."
-What is wrong with that claim?\"\"\"
+front = "“The paper proves this works everywhere.”"
 back = "Replace this with the correction: the precise claim the paper makes, and its limits."
 source = "Section 5"
 tags = ["example"]
@@ -164,7 +166,10 @@ def _refuse_bad_id(deck_id: str, path: str) -> None:
 
 
 def scaffold_deck(deck_id: str, title: str | None = None, filename: str | None = None) -> str:
-    """TOML text of a new deck with one example card of each kind; it checks clean.
+    """TOML text of a new deck with one example card of each kind.
+
+    It checks with no error; its only warnings are `scaffold-text`, one for each placeholder the
+    author has still to replace, so `srs deck check --strict` fails until the deck is written.
 
     `filename` only fills the how-to comments (default `decks/<id>.toml`). Raises `DeckFileError`
     for an id that is not a slug, or a title the checker refuses.

@@ -20,7 +20,14 @@ from srs.core.deckfile import Diagnostic, check_deck, parse_deck
 from srs.core.errors import DeckFileError, SrsError
 from srs.core.model import Kind
 
-CLEAN = scaffold_deck("clean")
+
+def filled(scaffold: str) -> str:
+    """A scaffold with its placeholders written over, as an author would."""
+    text = scaffold.replace("Authors (year). Title of the paper", "Doe et al. (2024). A paper")
+    return text.replace("Replace this with", "Written:")
+
+
+CLEAN = filled(scaffold_deck("clean"))
 
 
 def write(path: Path, text: str | bytes) -> Path:
@@ -172,9 +179,17 @@ def test_only_errors_fail_a_check() -> None:
 # ---- scaffolding -----------------------------------------------------------------------------
 
 
-def test_scaffolded_deck_checks_clean_with_one_card_of_each_kind() -> None:
+def test_scaffolded_deck_warns_only_of_its_placeholders_until_they_are_written() -> None:
     text = scaffold_deck("my-paper")
-    assert check_deck(text, "decks/my-paper.toml") == []
+    diags = check_deck(text, "decks/my-paper.toml")
+    assert [(d.code, d.line, d.col) for d in diags] == [
+        ("scaffold-text", 10, 11),
+        ("scaffold-text", 17, 9),
+        ("scaffold-text", 26, 9),
+        ("scaffold-text", 36, 9),
+    ]
+    assert all("write the real text" in d.message for d in diags)
+    assert check_deck(filled(text), "decks/my-paper.toml") == []
     deck = parse_deck(text)
     assert (deck.id, deck.title) == ("my-paper", "My paper")
     assert sorted(c.kind for c in deck.cards) == sorted(Kind)
@@ -201,7 +216,7 @@ def test_scaffold_refuses_a_title_the_checker_would_refuse() -> None:
 def test_new_deck_file_writes_a_clean_deck_creating_the_folder(tmp_path: Path) -> None:
     path = new_deck_file("my-paper", tmp_path / "decks", "My Paper")
     assert path == tmp_path / "decks" / "my-paper.toml"
-    assert check_paths([path]) == []
+    assert {d.code for d in check_paths([path])} == {"scaffold-text"}
     assert parse_deck(path.read_bytes()).title == "My Paper"
     assert str(path) in path.read_text("utf-8")  # the how-to comments name the real file
 

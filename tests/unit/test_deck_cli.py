@@ -14,7 +14,9 @@ def run(args: list[str], db: Path, cwd: Path | None = None) -> Result:
     return run_srs(args, srs_env(db, NOW), cwd=cwd)
 
 
-def test_new_deck_scaffold_checks_clean_and_is_never_overwritten(tmp_path: Path) -> None:
+def test_new_deck_scaffold_warns_only_of_placeholders_and_is_never_overwritten(
+    tmp_path: Path,
+) -> None:
     db = tmp_path / "srs.db"
     done = run(["deck", "new", "my-paper", "--dir", str(tmp_path / "decks")], db)
     assert done.returncode == 0, done.stderr
@@ -22,7 +24,10 @@ def test_new_deck_scaffold_checks_clean_and_is_never_overwritten(tmp_path: Path)
     assert path.exists()
     check = run(["deck", "check", str(path)], db)
     assert check.returncode == 0
-    assert check.stdout.strip() == "0 errors, 0 warnings"
+    lines = check.stdout.strip().splitlines()
+    assert lines[-1] == "0 errors, 4 warnings"
+    assert all(line.endswith("[scaffold-text]") for line in lines[:-1])
+    assert run(["deck", "check", "--strict", str(path)], db).returncode == 1
     path.write_text(path.read_text() + "\n# my work\n")
     again = run(["deck", "new", "my-paper", "--dir", str(tmp_path / "decks")], db)
     assert again.returncode == 1
@@ -52,7 +57,8 @@ def test_check_reports_every_problem_ruff_style_and_exits_1(tmp_path: Path) -> N
     assert lines[1].startswith(f"{bad}:15:8: error: unknown kind 'limitations'")
     assert any(f"{bad}:23:" in line and "HTML" in line for line in lines)
     assert any(f"{bad}:24:1: error:" in line and "did you mean 'front'" in line for line in lines)
-    assert lines[-1] == "3 errors, 1 warning"
+    assert f"{bad}:25:8: warning: a misreading's back of 3 words" in done.stdout
+    assert lines[-1] == "3 errors, 2 warnings"
 
 
 def test_check_warnings_alone_exit_0_and_json_is_machine_readable(tmp_path: Path) -> None:
@@ -64,3 +70,39 @@ def test_check_warnings_alone_exit_0_and_json_is_machine_readable(tmp_path: Path
     problems = json.loads(done.stdout)
     assert problems and all(p["severity"] == "warning" for p in problems)
     assert set(problems[0]) == {"path", "line", "col", "severity", "code", "message", "card_id"}
+
+
+def test_check_strict_fails_on_warnings_and_the_back_word_limit_is_settable(
+    tmp_path: Path,
+) -> None:
+    deck = tmp_path / "d.toml"
+    long_back = " ".join(["word"] * 12)
+    deck.write_text(
+        SMALL_DECK.replace('back = "Back of alpha"', f'back = "{long_back}"').replace(
+            'back = "Back of gamma"',
+            'back = "The paper shows something much narrower than that, in §3."',
+        )
+    )
+    db = tmp_path / "srs.db"
+    assert run(["deck", "check", str(deck)], db).stdout.strip() == "0 errors, 0 warnings"
+    assert run(["deck", "check", "--strict", str(deck)], db).returncode == 0
+    short = run(["deck", "check", "--max-back-words", "10", str(deck)], db)
+    assert short.returncode == 0
+    assert short.stdout.splitlines()[0] == (
+        f"{deck}:10:8: warning: back has 12 words (over 10); a card should ask one thing: "
+        "split it into cards or cut it to the fact asked for (card 'alpha') [long-back]"
+    )
+    strict = run(["deck", "check", "--strict", "--max-back-words", "10", str(deck)], db)
+    assert strict.returncode == 1
+    assert run(["deck", "check", "--max-back-words", "0", str(deck)], db).returncode != 0
+
+
+def test_check_default_back_word_limit_is_the_checkers(tmp_path: Path) -> None:
+    from srs.core.deckfile import MAX_BACK_WORDS
+
+    deck = tmp_path / "d.toml"
+    db = tmp_path / "srs.db"
+    for words, warned in ((MAX_BACK_WORDS, False), (MAX_BACK_WORDS + 1, True)):
+        deck.write_text(SMALL_DECK.replace("Back of alpha", " ".join(["word"] * words)))
+        done = run(["deck", "check", str(deck)], db)
+        assert ("[long-back]" in done.stdout) is warned, words

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 from srs.authoring import diagnostics_to_json
-from srs.core.deckfile import check_deck, parse_deck
+from srs.core.deckfile import QUALITY_CODES, check_deck, parse_deck
 from srs.core.model import Kind
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "deck-format.md"
@@ -58,5 +58,23 @@ def test_doc_lists_every_problem_code() -> None:
         *("unknown-kind", "tag-space", "raw-html", "duplicate-deck", "missing-path"),
         *("no-decks", "read-error", "internal-error", "missing-kind", "no-cards"),
         *("no-source", "answer-in-prompt", "long-prompt"),
+        *QUALITY_CODES,
     }
     assert {c for c in codes if f"| `{c}` |" not in text} == set()
+    tables = text.split("### Problem codes", 1)[1].split("\n## ", 1)[0]
+    listed = set(re.findall(r"^\| `([a-z0-9-]+)` \|", tables, re.M))
+    assert listed == codes  # and no code the checker does not emit
+
+
+def test_doc_explains_every_card_quality_warning_with_its_reason() -> None:
+    text = DOC.read_text("utf-8")
+    section = text.split("## Card quality", 1)[1].split("\n## ", 1)[0]
+    assert "minimum information principle" in " ".join(section.split())
+    assert {c for c in QUALITY_CODES if f"- **`{c}`**" not in section} == set()
+    assert "--strict" in text and "--max-back-words" in text
+
+
+def test_doc_example_misreading_holds_the_claim_only() -> None:
+    deck = parse_deck(example_deck(), "decks/attention.toml")
+    (misreading,) = [c for c in deck.cards if c.kind is Kind.MISREADING]
+    assert "wrong" not in misreading.front.lower()

@@ -45,7 +45,7 @@ source = "Section 6"
 [[card]]
 id = "m1"
 kind = "misreading"
-front = '"X always beats Y." What is wrong with this?'
+front = '"X always beats Y."'
 back = "It was only shown at the tested scale."
 source = "Section 5"
 """
@@ -91,7 +91,7 @@ def test_valid_deck_has_no_diagnostics_and_parses_to_model_objects() -> None:
     assert [c.line for c in deck.cards] == [6, 14, 21]
     assert deck.cards[0].tags == ("results", "x")
     assert deck.cards[1].tags == ()
-    assert deck.cards[2].front == '"X always beats Y." What is wrong with this?'
+    assert deck.cards[2].front == '"X always beats Y."'
 
 
 def test_card_line_is_the_line_of_its_header_even_when_indented() -> None:
@@ -133,6 +133,56 @@ def test_unclosed_string_points_at_end_of_its_line_with_a_hint() -> None:
     diags = check_deck('[deck]\nid = "demo\ntitle = "x"\n', "t.toml")
     assert [(d.code, d.line, d.col) for d in diags] == [("toml-syntax", 2, 11)]
     assert '"""' in diags[0].message
+
+
+@pytest.mark.parametrize(
+    "tail, quotes",
+    [
+        ('front = """\nabc\nback = "A."\n', '"""'),
+        ("front = '''abc\n\nback = 'A.'\n", "'''"),
+        ('front = "abc', '"'),  # at the very end of the file
+    ],
+)
+def test_string_never_closed_is_reported_where_it_opens(tail: str, quotes: str) -> None:
+    (diag,) = check_deck(card('id = "c1"\nkind = "finding"\n' + tail), "t.toml")
+    assert (diag.code, diag.line, diag.col) == ("toml-syntax", 8, 9)
+    assert (
+        diag.message
+        == f"string opened here with {quotes} is never closed; add the closing {quotes}"
+    )
+
+
+def test_card_header_with_single_brackets_gets_the_double_bracket_hint() -> None:
+    hint = "[card] is a single table: start each card with [[card]] (two brackets)"
+    one = card(GOOD_CARD, header="[card]")
+    assert [(d.line, d.col, d.message) for d in errors(one)] == [(5, 1, hint)]
+    two = one + '\n[card]\nid = "c2"\n'
+    assert [(d.line, d.col, d.message) for d in errors(two)] == [(5, 1, hint)]
+    mixed = one + '\n[[card]]\nid = "c2"\n'
+    assert [(d.line, d.col, d.message) for d in errors(mixed)] == [(5, 1, hint)]
+
+
+@pytest.mark.parametrize(
+    "value, col, shown",
+    [
+        ("Attention is all you need", 9, '"Attention is all you need"'),
+        ("3 body problem", 9, '"3 body problem"'),
+        ("tru", 9, '"tru"'),
+        ('["x", y]', 15, '"y"'),
+    ],
+)
+def test_unquoted_text_value_gets_add_quotes(value: str, col: int, shown: str) -> None:
+    (diag,) = check_deck(f'[deck]\nid = "d"\ntitle = {value}\n', "t.toml")
+    assert (diag.code, diag.line, diag.col) == ("toml-syntax", 3, col)
+    assert diag.message == f"text values need quotes: add quotes, as in {shown}"
+
+
+def test_a_number_or_date_is_not_told_to_take_quotes() -> None:
+    (diag,) = check_deck('[deck]\nid = "d"\ntitle = 12 12\n', "t.toml")
+    assert "quotes" in diag.message  # "12 12" is text
+    for value in ("12", "2024-01-01", "true"):
+        messages = [d.message for d in check_deck(f'[deck]\nid = "d"\ntitle = {value}\n', "t")]
+        assert not any("quotes" in m for m in messages)
 
 
 def test_duplicate_key_points_at_the_second_definition() -> None:

@@ -43,13 +43,20 @@ def deck_new(
 def deck_check(
     paths: Annotated[list[Path], typer.Argument(help="Deck files or folders.")],
     as_json: JsonOption = False,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Fail (exit 1) on warnings too, not only on errors.")
+    ] = False,
+    max_back_words: Annotated[
+        int, typer.Option("--max-back-words", min=1, help="Word limit of a card's back.")
+    ] = 60,
 ) -> None:
-    """Check deck files without touching any database. Exit 1 on errors, 0 on warnings only."""
+    """Check deck files without touching any database. Exit 1 on errors (or, with --strict, on
+    any warning), 0 otherwise."""
     from srs.authoring import check_paths, diagnostics_to_json, format_text, has_errors
 
-    diagnostics = check_paths(paths)
+    diagnostics = check_paths(paths, max_back_words)
     typer.echo(diagnostics_to_json(diagnostics) if as_json else format_text(diagnostics))
-    if has_errors(diagnostics):
+    if has_errors(diagnostics) or (strict and diagnostics):
         raise typer.Exit(1)
 
 

@@ -2,8 +2,10 @@
 
 A deck file is TOML (see docs/deck-format.md). The package is split by concern:
 `text` decodes bytes and maps offsets to positions, `scanner` records where each key and value
-sits, `syntax` places the one error for text `tomllib` refuses, and `checker` reports every
-problem of a parsed deck. `parse_deck` refuses a deck that has any error.
+sits, `syntax` places the one error for text `tomllib` refuses, `checker` reports every
+problem of a parsed deck, and `quality` adds the warnings about cards that are hard to learn
+(long or list-like backs, near-duplicates, give-aways, vague sources). `parse_deck` refuses a deck
+that has any error; warnings never stop it.
 
 Core: standard library plus markdown-it-py. No clock and no disk access except in `read_deck_file`.
 """
@@ -16,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from srs.core.deckfile.checker import CARD_KEYS, DECK_KEYS, LONG_PROMPT, SLUG, TOP_KEYS, Checker
+from srs.core.deckfile.quality import MAX_BACK_WORDS, QUALITY_CODES
 from srs.core.deckfile.scanner import ScanError, Scanner
 from srs.core.deckfile.syntax import syntax_error
 from srs.core.deckfile.text import TextPositions, decode
@@ -44,9 +47,14 @@ class DeckCheck:
 # Public entry points
 
 
-def check_deck(data: bytes | str, path: str = "<deck>") -> list[Diagnostic]:
-    """Every problem in a deck, errors and warnings, sorted by position. Never raises."""
-    return list(analyse_deck(data, path).diagnostics)
+def check_deck(
+    data: bytes | str, path: str = "<deck>", max_back_words: int = MAX_BACK_WORDS
+) -> list[Diagnostic]:
+    """Every problem in a deck, errors and warnings, sorted by position. Never raises.
+
+    `max_back_words` is the word limit of the `long-back` warning.
+    """
+    return list(analyse_deck(data, path, max_back_words).diagnostics)
 
 
 def parse_deck(data: bytes | str, path: str = "<deck>") -> Deck:
@@ -74,10 +82,12 @@ def read_deck_file(path: Path) -> Deck:
     return parse_deck(data, str(path))
 
 
-def analyse_deck(data: bytes | str, path: str = "<deck>") -> DeckCheck:
+def analyse_deck(
+    data: bytes | str, path: str = "<deck>", max_back_words: int = MAX_BACK_WORDS
+) -> DeckCheck:
     """Check a deck and, when it has no error, build it. Never raises."""
     try:
-        return _analyse(data, path)
+        return _analyse(data, path, max_back_words)
     except Exception as exc:  # a checker bug must still come out as a diagnostic
         diag = Diagnostic(
             path,
@@ -90,7 +100,7 @@ def analyse_deck(data: bytes | str, path: str = "<deck>") -> DeckCheck:
         return DeckCheck((diag,), None)
 
 
-def _analyse(data: bytes | str, path: str) -> DeckCheck:
+def _analyse(data: bytes | str, path: str, max_back_words: int) -> DeckCheck:
     text, problem = decode(data, path)
     if text is None:
         assert problem is not None
@@ -104,7 +114,7 @@ def _analyse(data: bytes | str, path: str) -> DeckCheck:
         doc = tomllib.loads(text)
     except (tomllib.TOMLDecodeError, RecursionError, ValueError) as exc:
         return DeckCheck((syntax_error(exc, positions, scanner, path),), None)
-    checker = Checker(path, positions, scanner.locs)
+    checker = Checker(path, positions, scanner.locs, max_back_words)
     deck, id_at = checker.document(doc)
     diags = tuple(sorted(checker.diags, key=_sort_key))
     return DeckCheck(diags, deck, id_at)
@@ -119,6 +129,8 @@ __all__ = [
     "DECK_KEYS",
     "KINDS",
     "LONG_PROMPT",
+    "MAX_BACK_WORDS",
+    "QUALITY_CODES",
     "SLUG",
     "TOP_KEYS",
     "DeckCheck",

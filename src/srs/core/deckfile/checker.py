@@ -8,6 +8,7 @@ from datetime import date, datetime, time
 from typing import Any, Literal
 
 from srs.core.cardtext import CONTROL_CHARS, find_raw_html
+from srs.core.deckfile import quality
 from srs.core.deckfile.scanner import KeyPath, Loc
 from srs.core.deckfile.text import TextPositions, char_name
 from srs.core.errors import Diagnostic, Severity
@@ -88,11 +89,19 @@ def _quote(names: list[str]) -> str:
 class Checker:
     """Runs every check over a parsed document, using the scanner's positions."""
 
-    def __init__(self, path: str, text: TextPositions, locs: dict[KeyPath, Loc]) -> None:
+    def __init__(
+        self,
+        path: str,
+        text: TextPositions,
+        locs: dict[KeyPath, Loc],
+        max_back_words: int = quality.MAX_BACK_WORDS,
+    ) -> None:
         self.path = path
         self.text = text
         self.locs = locs
+        self.max_back_words = max_back_words
         self.diags: list[Diagnostic] = []
+        self.backs: list[quality.Back] = []
 
     # -- positions
     def at(self, path: KeyPath, part: Literal["key", "value"] = "value") -> tuple[int, int]:
@@ -250,6 +259,8 @@ class Checker:
         deck_id = self.string_field(head, path, "id", "[deck]", required=True)
         title = self.string_field(head, path, "title", "[deck]", required=True)
         source = self.string_field(head, path, "source", "[deck]", required=False)
+        if source:
+            quality.scaffold_text(self, (*path, "source"), source, None)
         if deck_id is not None and not self.slug(deck_id, (*path, "id"), "deck id"):
             deck_id = None
         if deck_id is None or title is None:
@@ -260,6 +271,8 @@ class Checker:
         raw_cards = doc.get("card", [])
         if not isinstance(raw_cards, list):
             msg = f"'card' must be an array of tables (write [[card]]), not {_type_name(raw_cards)}"
+            if isinstance(raw_cards, dict):
+                msg = "[card] is a single table: start each card with [[card]] (two brackets)"
             self.error("wrong-type", msg, self.at(("card",), "key"))
             return []
         cards: list[Card] = []
@@ -269,6 +282,7 @@ class Checker:
             card = self.card(raw, ("card", index), seen, kinds)
             if card is not None:
                 cards.append(card)
+        quality.similar_backs(self, self.backs)
         where = self.at(("deck",), "key")
         if not raw_cards:
             self.warn("no-cards", "deck has no cards (add [[card]] tables)", where)
@@ -321,6 +335,10 @@ class Checker:
         tags = self.tags(raw, path, card)
         if front is not None and back is not None:
             self.prompt_warnings(front, back, path, card)
+        fields = {k: v for k, v in (("front", front), ("back", back), ("source", source)) if v}
+        quality.card_quality(self, path, card, kind, fields, self.max_back_words)
+        if back is not None:
+            self.backs.append(quality.Back(card, back, (*path, "back"), header[0]))
         if cid is None or kind not in KINDS or front is None or back is None or tags is None:
             return None
         return Card(cid, Kind(kind), front, back, source or "", tags, header[0])

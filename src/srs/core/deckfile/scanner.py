@@ -47,6 +47,7 @@ class Scanner:
         self.aot: dict[KeyPath, int] = {}  # array-of-tables path -> number of elements so far
         self.defined: dict[KeyPath, int] = {}
         self.duplicate: tuple[KeyPath, int, int] | None = None  # path, offset, first offset
+        self.opened: int | None = None  # offset of a string value whose end is not found yet
 
     # -- low-level helpers
     def peek(self, s: str) -> bool:
@@ -157,14 +158,10 @@ class Scanner:
     # -- values
     def value(self, path: KeyPath, loc: Loc) -> None:
         loc.value = self.i
-        if self.peek('"""'):
-            loc.string, loc.chars = self.ml_basic()
-        elif self.peek("'''"):
-            loc.string, loc.chars = self.ml_literal()
-        elif self.peek('"'):
-            loc.string, loc.chars = self.basic()
-        elif self.peek("'"):
-            loc.string, loc.chars = self.literal()
+        if self.peek('"') or self.peek("'"):
+            self.opened = self.i  # kept when the scan stops inside the string: it is unclosed
+            loc.string, loc.chars = self.string()
+            self.opened = None
         elif self.peek("["):
             self.array(path)
         elif self.peek("{"):
@@ -172,6 +169,16 @@ class Scanner:
         else:
             m = _SCALAR.match(self.text, self.i)
             self.i = m.end() if m else self.i + 1
+
+    def string(self) -> tuple[str, list[int]]:
+        """Any of the four kinds of string at the current position."""
+        if self.peek('"""'):
+            return self.ml_basic()
+        if self.peek("'''"):
+            return self.ml_literal()
+        if self.peek('"'):
+            return self.basic()
+        return self.literal()
 
     def array(self, path: KeyPath) -> None:
         self.expect("[")
