@@ -179,7 +179,10 @@ def anki_deck_id(name: str) -> int:
 
 
 def note_guid(deck: Deck, card: Card) -> str:
-    """The note's identity in Anki: the project's deck and card ids, never the card's text."""
+    """The note's identity in Anki: the guid the card was imported with from Anki, else one made
+    from the project's deck and card ids, never from the card's text."""
+    if card.guid:
+        return card.guid
     return genanki.guid_for(deck.id, card.id)
 
 

@@ -78,6 +78,7 @@ class Card:
     source: str = ""
     tags: tuple[str, ...] = ()
     line: int = 0  # line of the [[card]] header in its file; 0 when not read from a file
+    guid: str | None = None  # the Anki note guid of a card imported from Anki, kept on export
 
 
 @dataclass(frozen=True, slots=True)

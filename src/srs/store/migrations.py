@@ -10,12 +10,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 Step = Callable[[Connection], None]
 
+
+def _card_guid(conn: Connection) -> None:
+    """Version 2: `cards.guid`, the Anki note guid of a card imported from Anki (NULL otherwise)."""
+    conn.execute(text("ALTER TABLE cards ADD COLUMN guid VARCHAR(64)"))
+
+
 STEPS: dict[int, Step] = {
     # version: the step that upgrades a collection from version - 1 to it
+    2: _card_guid,
 }
 
 

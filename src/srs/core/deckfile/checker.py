@@ -16,11 +16,15 @@ from srs.core.model import KINDS, Card, Deck, Kind
 # \A and \Z rather than ^ and $: "$" also matches before a trailing newline.
 SLUG = re.compile(r"\A[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 
+# Anki's own guids are 10 characters of base91; genanki's too. Anything printable is accepted
+# (Anki accepts any string), bounded so a hostile file cannot make one huge.
+GUID = re.compile(r"\A[!-~]{1,64}\Z")
+
 LONG_PROMPT = 400
 """A front longer than this many characters draws a `long-prompt` warning."""
 
 DECK_KEYS: tuple[str, ...] = ("id", "title", "source")
-CARD_KEYS: tuple[str, ...] = ("id", "kind", "front", "back", "source", "tags")
+CARD_KEYS: tuple[str, ...] = ("id", "kind", "front", "back", "source", "tags", "guid")
 TOP_KEYS: tuple[str, ...] = ("deck", "card")
 
 # Names people reach for from other flashcard tools; mapped to ours for a better "did you mean".
@@ -319,11 +323,26 @@ class Checker:
             msg = "card has no source: say where in the paper it comes from"
             self.warn("no-source", msg, header, card)
         tags = self.tags(raw, path, card)
+        guid = self.guid(raw, path, card)
         if front is not None and back is not None:
             self.prompt_warnings(front, back, path, card)
         if cid is None or kind not in KINDS or front is None or back is None or tags is None:
             return None
-        return Card(cid, Kind(kind), front, back, source or "", tags, header[0])
+        return Card(cid, Kind(kind), front, back, source or "", tags, header[0], guid)
+
+    def guid(self, raw: dict[str, Any], path: KeyPath, card: str | None) -> str | None:
+        """The optional Anki note guid: a short string of printable ASCII, no spaces."""
+        value = self.string_field(raw, path, "guid", "card", required=False, card=card)
+        if value is None:
+            return None
+        if not GUID.match(value):
+            msg = (
+                f"guid {value!r} is not an Anki note guid "
+                "(1 to 64 printable ASCII characters, no spaces)"
+            )
+            self.error("bad-guid", msg, self.at((*path, "guid")), card)
+            return None
+        return value
 
     def tags(self, raw: dict[str, Any], path: KeyPath, card: str | None) -> tuple[str, ...] | None:
         if "tags" not in raw:
