@@ -89,3 +89,8 @@ class ConfigError(SrsError):
 
 class ExportError(SrsError):
     """An export cannot be written."""
+
+
+class AnkiImportError(SrsError):
+    """An Anki package cannot be imported: not a package, a newer format, or an unwritable or
+    existing output file."""

@@ -223,3 +223,25 @@ class Summary:
     due_tomorrow: int = 0
     next_due: date | None = None
     left: int = 0  # cards still queued when the session ended
+
+
+@dataclass(frozen=True, slots=True)
+class PastReview:
+    """One answer brought in from another program's review log, with the state before and after."""
+
+    reviewed_at: datetime
+    day: date
+    grade: int
+    review_kind: ReviewKind
+    before: SchedState
+    after: SchedState
+    first: bool  # no state existed before it
+
+
+@dataclass(frozen=True, slots=True)
+class ImportedProgress:
+    """A card's state and review log from another program, for one learner."""
+
+    card_id: str
+    state: SchedState
+    log: tuple[PastReview, ...] = ()

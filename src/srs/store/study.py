@@ -16,7 +16,15 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
 from srs.core.errors import UnknownCardError
-from srs.core.model import NEW_STATE, Answer, Kind, LogRecord, ReviewKind, SchedState
+from srs.core.model import (
+    NEW_STATE,
+    Answer,
+    ImportedProgress,
+    Kind,
+    LogRecord,
+    ReviewKind,
+    SchedState,
+)
 from srs.core.scheduling.rule import Scheduler, decide_answer, needs_drill
 from srs.core.scheduling.sm2 import SM2
 from srs.store.content import ContentQueries
@@ -211,6 +219,68 @@ class StudyQueries(ContentQueries):
             ).inserted_primary_key
         assert log_id is not None
         return Answer(int(log_id[0]), card_pk, record.grade, record.kind, record.after)
+
+    def import_progress(self, deck_id: str, items: Sequence[ImportedProgress]) -> int:
+        """Give this learner the state and log of `items` (cards of `deck_id`), in one transaction.
+
+        Only cards this learner has never reviewed take the imported progress, so importing twice,
+        or after reviewing in srs, never overwrites progress made here. Returns the cards set.
+        """
+        set_cards = 0
+        with self.write() as conn:
+            pks = dict(
+                conn.execute(
+                    select(card_table.c.card_id, card_table.c.pk).where(
+                        card_table.c.deck_id == deck_id
+                    )
+                ).tuples()
+            )
+            have = set(
+                conn.execute(
+                    select(state_table.c.card_pk).where(state_table.c.learner == self.learner)
+                ).scalars()
+            ) | set(
+                conn.execute(
+                    select(log_table.c.card_pk).where(log_table.c.learner == self.learner)
+                ).scalars()
+            )
+            states: list[dict[str, Any]] = []
+            logs: list[dict[str, Any]] = []
+            for item in items:
+                pk = pks.get(item.card_id)
+                if pk is None or pk in have:
+                    continue
+                set_cards += 1
+                states.append(
+                    {
+                        "learner": self.learner,
+                        "card_pk": pk,
+                        "buried_on": None,
+                        **state_values(item.state),
+                    }
+                )
+                for past in item.log:
+                    logs.append(
+                        {
+                            "learner": self.learner,
+                            "card_pk": pk,
+                            "reviewed_at": past.reviewed_at,
+                            "day": past.day,
+                            "grade": past.grade,
+                            "review_kind": past.review_kind.value,
+                            "had_state": 0 if past.first else 1,
+                            "prev_buried_on": None,
+                            **state_values(past.before, prefix="prev_"),
+                            "ef": past.after.ef,
+                            "interval": past.after.interval,
+                            "due": past.after.due,
+                        }
+                    )
+            if states:
+                conn.execute(state_table.insert(), states)
+            if logs:
+                conn.execute(log_table.insert(), logs)
+        return set_cards
 
     def undo_answer(self, log_id: int) -> int:
         """Remove one log entry and restore the card's state from before it. Returns the card."""
