@@ -42,11 +42,12 @@ class Extracted:
     media: tuple[str, ...]
 
 
-def extract(package: Path, workdir: Path, limit: int = LIMIT) -> Extracted:
+def extract(package: Path, workdir: Path, limit: int | None = None) -> Extracted:
     """Copy the package's collection to a SQLite file in `workdir` and list its media names.
 
     Raises `AnkiImportError` for a file that is not an Anki package or is of a newer format.
     """
+    limit = LIMIT if limit is None else limit
     try:
         zf = zipfile.ZipFile(package)
     except (zipfile.BadZipFile, OSError, ValueError) as exc:

@@ -228,13 +228,14 @@ class StudyQueries(ContentQueries):
         """
         set_cards = 0
         with self.write() as conn:
-            pks = dict(
-                conn.execute(
+            pks = {
+                row.card_id: row.pk
+                for row in conn.execute(
                     select(card_table.c.card_id, card_table.c.pk).where(
                         card_table.c.deck_id == deck_id
                     )
-                ).tuples()
-            )
+                )
+            }
             have = set(
                 conn.execute(
                     select(state_table.c.card_pk).where(state_table.c.learner == self.learner)
