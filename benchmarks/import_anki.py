@@ -28,26 +28,33 @@ from srs.core.days import study_day
 from srs.import_anki import import_package
 
 
-def make_packages(folder: Path, notes: int) -> dict[str, Path]:
-    """A collection of `notes` Basic notes, exported as a current and a legacy package."""
-    col = Collection(str(folder / "source" / "collection.anki2"))
+def make_packages(folder: Path, notes: int, html: bool = True) -> dict[str, Path]:
+    """A collection of `notes` Basic notes, exported as a current and a legacy package; with
+    `html`, every field holds some formatting, else plain text."""
+    col = Collection(str(folder / ("source" if html else "plain") / "collection.anki2"))
     try:
         basic = col.models.by_name("Basic")
         deck = col.decks.id("Bench::Biology")
         requests = []
         for i in range(notes):
             note = col.new_note(basic)
-            note["Front"] = f"What does <b>protein {i}</b> do in the <i>cell</i>?"
-            note["Back"] = (
-                f"It binds ligand {i} &amp; folds<br>into a <u>beta sheet</u>:"
-                f"<ul><li>step {i}</li><li>step {i + 1}</li></ul>"
-            )
+            if html:
+                note["Front"] = f"What does <b>protein {i}</b> do in the <i>cell</i>?"
+                note["Back"] = (
+                    f"It binds ligand {i} &amp; folds<br>into a <u>beta sheet</u>:"
+                    f"<ul><li>step {i}</li><li>step {i + 1}</li></ul>"
+                )
+            else:
+                note["Front"] = f"What does protein {i} do in the cell?"
+                note["Back"] = f"It binds ligand {i} and folds into a beta sheet, in two steps."
             note.tags = ["biology", f"chapter{i % 20}"]
             requests.append(AddNoteRequest(note=note, deck_id=DeckId(deck)))
         col.add_notes(requests)
         out = {}
-        for name, legacy in (("anki21b", False), ("anki21", True)):
-            path = folder / f"bench-{name}.apkg"
+        kinds = (("anki21b", False), ("anki21", True)) if html else (("anki21b", False),)
+        for name, legacy in kinds:
+            name = name if html else f"{name}, plain text"
+            path = folder / f"bench-{len(out)}-{html}.apkg"
             col.export_anki_package(
                 out_path=str(path),
                 options=ExportAnkiPackageOptions(
@@ -94,14 +101,15 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="srs-bench-import-") as tmp:
         root = Path(tmp)
         (root / "source").mkdir()
-        packages = make_packages(root, args.notes)
+        (root / "plain").mkdir()
+        packages = make_packages(root, args.notes) | make_packages(root, args.notes, html=False)
         print("| package | srs import anki (s) | Anki import (s) | srs / Anki |")
         print("| --- | ---: | ---: | ---: |")
         for name, apkg in packages.items():
             srs_times, anki_times = [], []
             for run in range(args.repeats):
                 srs_times.append(time_srs(apkg, root / "bench.toml"))
-                target = root / f"anki-{name}-{run}"
+                target = root / f"anki-{len(srs_times)}-{apkg.stem}-{run}"
                 target.mkdir()
                 anki_times.append(time_anki(apkg, target))
             s, a = statistics.median(srs_times), statistics.median(anki_times)

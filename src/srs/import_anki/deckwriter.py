@@ -6,7 +6,9 @@ from collections.abc import Sequence
 
 from srs.core.model import Card
 
-_ESCAPES = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\t": "\\t", "\f": "\\f", "\r": "\\r"}
+_ESCAPES = str.maketrans(
+    {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\t": "\\t", "\f": "\\f", "\r": "\\r"}
+)
 
 
 def deck_toml(deck_id: str, title: str, source: str, cards: Sequence[Card]) -> str:
@@ -40,7 +42,7 @@ def deck_toml(deck_id: str, title: str, source: str, cards: Sequence[Card]) -> s
 
 def _string(text: str) -> str:
     """A TOML basic string; a multi-line one when the text has line breaks."""
-    escaped = "".join(_ESCAPES.get(ch, ch) if ch != "\n" else ch for ch in text)
+    escaped = text.translate(_ESCAPES)
     if "\n" in text:
         return '"""\n' + escaped + '"""'
     return f'"{escaped}"'
