@@ -68,8 +68,8 @@ def find_raw_html(text: str) -> tuple[int, str] | None:
     `<https://example.org>`, and a bare `a < b` are not HTML.
     """
     if _UNESCAPED_LT.search(text) is None:
-        # HTML starts with a `<` that no backslash escapes (a backslash inside code is literal, but
-        # then the `<` is inside that code too): the parser can only agree, at a fraction of the cost.
+        # HTML starts with a `<` that no backslash escapes (a backslash inside code is literal,
+        # but then the `<` is inside that code too): the parser could only agree, at more cost.
         return None
     starts = [0] + [m.end() for m in re.finditer("\n", text)]
     for tok in _html_finder().parse(text):
