@@ -23,7 +23,6 @@ from anki.decks import DeckId
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from anki_helpers import import_apkg
-
 from srs.core.days import study_day
 from srs.import_anki import import_package
 

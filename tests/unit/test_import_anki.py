@@ -8,7 +8,6 @@ import zipfile
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
