@@ -13,7 +13,7 @@ import sys
 
 import pytest
 
-HEAVY = {"sqlalchemy", "genanki", "anki"}
+HEAVY = {"sqlalchemy", "genanki", "anki", "markdownify", "bs4", "zstandard"}
 
 # Runs `srs` with the given arguments, output captured, then reports what was imported.
 PROBE = """
