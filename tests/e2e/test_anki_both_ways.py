@@ -184,20 +184,23 @@ def test_anki_notes_round_trip_through_srs_update_in_place(tmp_path: Path, col: 
     try:
         (stored,) = [c for c in store.cards() if c.card.guid == studied.note().guid]
         state = store.state(stored.pk)
+        log = [(r.grade, r.review_kind.value) for r in store.log_for_card(stored.pk)]
     finally:
         store.close()
     assert state.interval == studied.ivl and state.ef == studied.factor // 10
+    assert log == [(5, "new")]  # Anki's Easy, the card's first answer
     assert state.due == study_day(NOW, UTC) + timedelta(days=studied.due - col.sched.today)
 
     assert run_srs(["deck", "add", str(out)], env).returncode == 0  # as a learner would, again
     back = tmp_path / "back.apkg"
     assert run_srs(["export", "anki", "mine", "-o", str(back)], env).returncode == 0
-    log = import_apkg(col, back)
+    result_log = import_apkg(col, back)
     assert col.note_count() == before
-    assert len(log.new) == 0
+    assert len(result_log.new) == 0
     # Anki matched every note by its guid: no copies. (It leaves their text as it was, reporting
     # them as of another note type: srs exports its own note type, not the learner's Basic.)
-    assert len(log.updated) + len(log.duplicate) + len(log.conflicting) == before
+    matched = result_log.updated, result_log.duplicate, result_log.conflicting
+    assert sum(len(m) for m in matched) == before
 
 
 # --- hostile packages ---------------------------------------------------------------------------

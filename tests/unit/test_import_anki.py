@@ -179,3 +179,16 @@ def test_plain_fields_skip_the_html_parser_with_the_same_markdown(text: str) -> 
     slow_md = convert._BLANK_LINES.sub("\n\n", slow_md).strip()
     assert to_markdown(text) == slow_md
     assert markdownify  # the library the slow path is
+
+
+def test_extra_fields_join_the_back_but_not_the_add_reverse_switch() -> None:
+    made = convert_notes(
+        [
+            note(("q", "a", "y"), field_names=("Front", "Back", "Add Reverse")),
+            note(("q2", "a2", "more"), field_names=("Front", "Back", "Notes")),
+        ],
+        Kind.FINDING,
+        False,
+        "src",
+    )
+    assert [c.back for c in made.cards] == ["a", "a2\n\nmore"]

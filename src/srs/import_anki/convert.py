@@ -61,7 +61,13 @@ def convert_notes(
                 out.skipped += 1
             continue
         front = fields[0] if fields else ""
-        back = "\n\n".join(f for f in fields[1:] if f.strip())
+        # Extra fields join the back, except the switch of "Basic (optional reversed card)".
+        names = note.field_names
+        back = "\n\n".join(
+            f
+            for i, f in enumerate(fields[1:], start=1)
+            if f.strip() and (i >= len(names) or names[i] != "Add Reverse")
+        )
         if not front.strip() or not back.strip():
             out.skipped += 1
             continue
