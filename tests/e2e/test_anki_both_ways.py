@@ -154,6 +154,25 @@ def test_packages_anki_writes_import_with_text_tags_and_guids(
     assert "Paris is the capital of [country]" in cards
 
 
+def test_a_package_whose_collection_srs_cannot_read_is_not_taken_for_its_dummy(
+    tmp_path: Path, col: Collection
+) -> None:
+    fill(col)
+    path = tmp_path / "new.apkg"
+    options = ExportAnkiPackageOptions(
+        with_scheduling=False, with_deck_configs=False, with_media=False, legacy=False
+    )
+    col.export_anki_package(out_path=str(path), options=options, limit=None)
+    future = tmp_path / "future.apkg"
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(future, "w") as dst:
+        dst.writestr("collection.anki2", src.read("collection.anki2"))  # the dummy
+        dst.writestr("collection.anki21c", src.read("collection.anki21b"))  # an unknown format
+    out = tmp_path / "f.toml"
+    result = run_srs(["import", "anki", str(future), "-o", str(out)], env_for(tmp_path / "s.db"))
+    assert result.returncode == 1 and "made by a newer Anki" in result.stderr
+    assert result.stderr.count("\n") == 1 and not out.exists()
+
+
 def test_anki_notes_round_trip_through_srs_update_in_place(tmp_path: Path, col: Collection) -> None:
     basic = col.models.by_name("Basic")
     for i in range(3):

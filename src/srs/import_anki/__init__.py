@@ -34,6 +34,9 @@ if TYPE_CHECKING:
     from srs.store import Store
 
 
+_DUMMY = "Please update to the latest Anki version"
+
+
 @dataclass(frozen=True)
 class ImportResult:
     """What an import wrote, what it could not carry over, and the progress to apply."""
@@ -73,6 +76,13 @@ def import_package(
     except OSError as exc:
         raise AnkiImportError(f"cannot read {package}: {exc.strerror or exc}") from None
     notes = col.notes
+    if len(notes) == 1 and notes[0].fields[0].startswith(_DUMMY):
+        # The stand-in collection that new packages carry for old Ankis: the real one is in an
+        # entry this srs does not know.
+        raise AnkiImportError(
+            f"{package}: made by a newer Anki (its collection is in a format srs cannot read); "
+            "export it from Anki with 'Support older Anki versions' ticked"
+        )
     if anki_deck is not None:
         notes = [n for n in notes if n.deck == anki_deck or n.deck.startswith(anki_deck + "::")]
         if not notes:
