@@ -173,7 +173,7 @@ def test_a_package_whose_collection_srs_cannot_read_is_not_taken_for_its_dummy(
     assert result.stderr.count("\n") == 1 and not out.exists()
 
 
-def test_anki_notes_round_trip_through_srs_update_in_place(tmp_path: Path, col: Collection) -> None:
+def test_anki_notes_round_trip_through_srs_without_copies(tmp_path: Path, col: Collection) -> None:
     basic = col.models.by_name("Basic")
     for i in range(3):
         note = col.new_note(basic)

@@ -167,7 +167,7 @@ def test_a_version_1_collection_gains_the_guid_column_and_keeps_progress(db: Pat
         store.close()
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(st.text(st.characters(blacklist_characters="<&", blacklist_categories=("Cs",)), max_size=40))
 def test_plain_fields_skip_the_html_parser_with_the_same_markdown(text: str) -> None:
     from markdownify import markdownify
