@@ -173,7 +173,9 @@ def test_a_package_whose_collection_srs_cannot_read_is_not_taken_for_its_dummy(
     assert result.stderr.count("\n") == 1 and not out.exists()
 
 
-def test_anki_notes_round_trip_through_srs_without_copies(tmp_path: Path, col: Collection) -> None:
+def test_anki_notes_round_trip_through_srs_update_in_place_with_merged_note_types(
+    tmp_path: Path, col: Collection
+) -> None:
     basic = col.models.by_name("Basic")
     for i in range(3):
         note = col.new_note(basic)
@@ -195,7 +197,9 @@ def test_anki_notes_round_trip_through_srs_without_copies(tmp_path: Path, col: C
     before = col.note_count()
 
     db, out = tmp_path / "srs.db", tmp_path / "mine.toml"
-    env = env_for(db)
+    # srs takes the notes in after Anki last changed them (Anki's note times are in seconds)
+    moment = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=2)
+    env = env_for(db, moment)
     result = run_srs(["import", "anki", str(apkg), "-o", str(out), "--with-progress"], env)
     assert result.returncode == 0, result.stderr
     assert "Anki progress given to 1 cards" in result.stdout
@@ -208,18 +212,33 @@ def test_anki_notes_round_trip_through_srs_without_copies(tmp_path: Path, col: C
         store.close()
     assert state.interval == studied.ivl and state.ef == studied.factor // 10
     assert log == [(5, "new")]  # Anki's Easy, the card's first answer
-    assert state.due == study_day(NOW, UTC) + timedelta(days=studied.due - col.sched.today)
+    assert state.due == study_day(moment, UTC) + timedelta(days=studied.due - col.sched.today)
 
     assert run_srs(["deck", "add", str(out)], env).returncode == 0  # as a learner would, again
     back = tmp_path / "back.apkg"
     assert run_srs(["export", "anki", "mine", "-o", str(back)], env).returncode == 0
-    result_log = import_apkg(col, back)
+    result_log = import_apkg(col, back, merge_notetypes=True)
     assert col.note_count() == before
-    assert len(result_log.new) == 0
-    # Anki matched every note by its guid: no copies. (It leaves their text as it was, reporting
-    # them as of another note type: srs exports its own note type, not the learner's Basic.)
-    matched = result_log.updated, result_log.duplicate, result_log.conflicting
-    assert sum(len(m) for m in matched) == before
+    assert (len(result_log.new), len(result_log.updated)) == (0, before)
+    note = col.get_card(studied.id).note()
+    assert note.guid == studied.note().guid and note["CardId"] == stored.card.id
+    assert (col.get_card(studied.id).ivl, col.get_card(studied.id).due) == (
+        studied.ivl,
+        studied.due,
+    )
+
+    # Without "Merge note types", Anki matches the same notes and adds no copies, but keeps them
+    # as they were: they are of another note type than srs's.
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    other = Collection(str(fresh / "collection.anki2"))
+    try:
+        import_apkg(other, apkg)
+        count = other.note_count()
+        log = import_apkg(other, back)
+        assert other.note_count() == count and len(log.conflicting) == count
+    finally:
+        other.close()
 
 
 # --- hostile packages ---------------------------------------------------------------------------
