@@ -59,15 +59,15 @@ def export_decks_with_progress(
 ) -> ExportReport:
     """Export like `export_decks`, with this learner's state and review log for each card."""
     items = export_items(store, deck_ids)
-    stored = store.cards(store.require_decks(deck_ids))
-    by_key = {(c.deck_id, c.card.id): c.pk for c in stored}
+    chosen = store.require_decks(deck_ids)
+    by_key = {(c.deck_id, c.card.id): c.pk for c in store.cards(chosen)}
+    reviewed = store.progress_of(chosen)
     progress: list[tuple[str, SchedState, list[LogRecord]]] = []
     for item in items:
-        pk = by_key[(item.deck.id, item.card.id)]
-        state = store.state(pk)
-        if state.is_new:
+        found = reviewed.get(by_key[(item.deck.id, item.card.id)])
+        if found is None or found[0].is_new:
             continue
-        progress.append((note_guid(item.deck, item.card), state, store.log_for_card(pk)))
+        progress.append((note_guid(item.deck, item.card), *found))
     crt = crt_for(tz, rollover_hour)
 
     def amend(cursor: sqlite3.Cursor) -> None:
