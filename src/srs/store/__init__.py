@@ -2,16 +2,18 @@
 
 `Store` is one learner's view of a collection. Its queries live by concern, one class a module,
 each over the transactions of `engine.Database`: `content` (decks and cards), `study` (state,
-answers, undo, bury) and `figures` (status and stats aggregates). They take and return core types.
+answers, undo, bury), `figures` (status and stats aggregates) and `transfer` (progress in
+bulk, to and from Anki). They take and return core types.
 """
 
 from __future__ import annotations
 
 from srs.store.figures import FigureQueries
 from srs.store.schema import SCHEMA_VERSION
+from srs.store.transfer import TransferQueries
 
 
-class Store(FigureQueries):
+class Store(FigureQueries, TransferQueries):
     """A learner's view of one collection database: every query, by concern."""
 
 
