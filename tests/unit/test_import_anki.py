@@ -192,3 +192,34 @@ def test_extra_fields_join_the_back_but_not_the_add_reverse_switch() -> None:
         "src",
     )
     assert [c.back for c in made.cards] == ["a", "a2\n\nmore"]
+
+
+def test_imported_progress_never_overwrites_progress_made_in_srs(db: Path) -> None:
+    from srs.core.model import ImportedProgress, PastReview, ReviewKind, SchedState
+
+    store = Store.open(f"sqlite:///{db}", str(db))
+    try:
+        store.load_deck(parse_deck(SMALL_DECK), datetime(2026, 3, 1, tzinfo=UTC))
+        pks = {c.card.id: c.pk for c in store.cards()}
+        store.record_answer(pks["alpha"], 5, datetime(2026, 3, 1, 9, tzinfo=UTC), date(2026, 3, 1))
+        mine = store.state(pks["alpha"])
+        anki = SchedState(n=3, ef=230, interval=20, due=date(2026, 3, 15), lapses=1, reps=5)
+        past = PastReview(
+            datetime(2026, 2, 1, 8, tzinfo=UTC),
+            date(2026, 2, 1),
+            4,
+            ReviewKind.NEW,
+            SchedState(),
+            anki,
+            first=True,
+        )
+        items = [ImportedProgress(cid, anki, (past,)) for cid in ("alpha", "beta", "nope")]
+        assert store.import_progress("tiny", items) == 1
+        assert store.state(pks["alpha"]) == mine
+        assert store.state(pks["beta"]) == anki
+        assert [(r.grade, r.day) for r in store.log_for_card(pks["beta"])] == [
+            (4, date(2026, 2, 1))
+        ]
+        assert store.import_progress("tiny", items) == 0  # a second import changes nothing
+    finally:
+        store.close()
