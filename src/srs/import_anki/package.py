@@ -25,6 +25,10 @@ from srs.core.errors import AnkiImportError
 LIMIT = 1 << 30
 """The most bytes any one entry may decompress to (1 GiB): a 10k-note collection is about 10 MB."""
 
+SMALL_LIMIT = 64 << 20
+"""The most bytes the `meta` entry or the media map may unpack to (64 MiB), as they are read into
+memory: a media map of 100k files is a few megabytes."""
+
 _CHUNK = 1 << 20
 
 # The `meta` entry's version (Anki's PackageMetadata.Version) -> the collection entry it names.
@@ -72,7 +76,7 @@ def extract(package: Path, workdir: Path, limit: int | None = None) -> Extracted
 
 def _choose(package: Path, zf: zipfile.ZipFile, names: set[str], limit: int) -> str:
     if "meta" in names:
-        version = _meta_version(package, _read(package, zf, "meta", limit))
+        version = _meta_version(package, _read(package, zf, "meta", min(limit, SMALL_LIMIT)))
         if version > _NEWEST:
             raise AnkiImportError(
                 f"{package}: made by a newer Anki (package format {version}; srs reads up to "
@@ -147,6 +151,7 @@ def _media_names(
     """The file names in the media map. Only ever reported, never used as paths."""
     if "media" not in names:
         return ()
+    limit = min(limit, SMALL_LIMIT)
     data = _read(package, zf, "media", limit)
     try:
         if modern:
