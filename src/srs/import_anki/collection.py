@@ -175,10 +175,12 @@ def _notes(
     cards: dict[int, list[AnkiCard]] = {}
     card_deck: dict[int, int] = {}
     for row in conn.execute(
-        "SELECT id, nid, did, ord, type, queue, due, ivl, factor, reps, lapses, odid "
+        "SELECT id, nid, did, ord, type, queue, due, ivl, factor, reps, lapses, odid, odue "
         "FROM cards ORDER BY nid, ord"
     ):
-        cid, nid, did, ord_, typ, queue, due, ivl, factor, reps, lapses, odid = row
+        cid, nid, did, ord_, typ, queue, due, ivl, factor, reps, lapses, odid, odue = row
+        if odid and odue:  # in a filtered deck: `due` is its place there, `odue` its own
+            due = odue
         cards.setdefault(nid, []).append(
             AnkiCard(cid, ord_, typ, queue, due, ivl, factor, reps, lapses)
         )
