@@ -12,15 +12,19 @@ from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPack
 from anki.import_export_pb2 import ImportAnkiPackageUpdateCondition, ImportResponse
 
 
-def import_apkg(col: Collection, path: Path, with_scheduling: bool = False) -> ImportResponse.Log:
-    """Import as Anki's dialog does by default: update notes and note types only when newer."""
+def import_apkg(
+    col: Collection, path: Path, with_scheduling: bool = False, merge_notetypes: bool = False
+) -> ImportResponse.Log:
+    """Import as Anki's dialog does by default: update notes and note types only when newer.
+
+    `merge_notetypes` is the dialog's "Merge note types" box (Anki 23.10+)."""
     if_newer = ImportAnkiPackageUpdateCondition.IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_IF_NEWER
     request = ImportAnkiPackageRequest(
         package_path=str(path),
         options=ImportAnkiPackageOptions(
             with_scheduling=with_scheduling,
             with_deck_configs=False,
-            merge_notetypes=False,
+            merge_notetypes=merge_notetypes,
             update_notes=if_newer,
             update_notetypes=if_newer,
         ),

@@ -22,7 +22,7 @@ import secrets
 import sqlite3
 import tempfile
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import closing, suppress
 from dataclasses import dataclass
 from datetime import datetime
@@ -127,7 +127,11 @@ class ExportReport:
     decks: tuple[str, ...]
 
 
-def export_apkg(items: Sequence[ExportCard], out: Path) -> ExportReport:
+Amend = Callable[[sqlite3.Cursor], None]
+"""A last change to the collection genanki built, before it is packed (progress uses it)."""
+
+
+def export_apkg(items: Sequence[ExportCard], out: Path, amend: Amend | None = None) -> ExportReport:
     """Write `items` to the Anki package `out`, replacing it atomically.
 
     Notes are grouped into `<deck title>::Findings`, `::Limitations` and `::Misreadings`. Raises
@@ -147,7 +151,7 @@ def export_apkg(items: Sequence[ExportCard], out: Path) -> ExportReport:
         with tempfile.TemporaryDirectory(prefix="srs-export-") as tmp:
             collection = Path(tmp) / "collection.anki2"
             try:
-                _write_collection(package, collection, stamp)
+                _write_collection(package, collection, stamp, amend)
             except (OSError, sqlite3.Error) as exc:
                 raise ExportError(
                     f"cannot build the Anki collection in {tmp_root}: {_reason(exc)}"
@@ -179,7 +183,10 @@ def anki_deck_id(name: str) -> int:
 
 
 def note_guid(deck: Deck, card: Card) -> str:
-    """The note's identity in Anki: the project's deck and card ids, never the card's text."""
+    """The note's identity in Anki: the guid the card was imported with from Anki, else one made
+    from the project's deck and card ids, never from the card's text."""
+    if card.guid:
+        return card.guid
     return genanki.guid_for(deck.id, card.id)
 
 
@@ -304,11 +311,15 @@ def _epoch(moment: datetime) -> int:
     return int(moment.timestamp())
 
 
-def _write_collection(package: genanki.Package, path: Path, stamp: int) -> None:
+def _write_collection(
+    package: genanki.Package, path: Path, stamp: int, amend: Amend | None = None
+) -> None:
     """Write the package's SQLite collection (Anki's legacy schema) to `path`."""
     with closing(sqlite3.connect(path)) as conn:
         cursor = conn.cursor()
         package.write_to_db(cursor, stamp, itertools.count(stamp * 1000))
+        if amend is not None:
+            amend(cursor)
         conn.commit()
 
 
@@ -344,8 +355,8 @@ def _reason(exc: BaseException) -> str:
     return str(exc) or type(exc).__name__
 
 
-def export_decks(store: Store, deck_ids: Sequence[str], out: Path) -> ExportReport:
-    """Export the active cards of `deck_ids` (all decks when empty) from the collection."""
+def export_items(store: Store, deck_ids: Sequence[str]) -> list[ExportCard]:
+    """The active cards of `deck_ids` (all decks when empty), as the exporter takes them."""
     chosen = store.require_decks(deck_ids)
     summaries = {d.id: d for d in store.decks()}
     items = [
@@ -356,4 +367,9 @@ def export_decks(store: Store, deck_ids: Sequence[str], out: Path) -> ExportRepo
         )
         for c in store.cards(chosen)
     ]
-    return export_apkg(items, out)
+    return items
+
+
+def export_decks(store: Store, deck_ids: Sequence[str], out: Path) -> ExportReport:
+    """Export the active cards of `deck_ids` (all decks when empty) from the collection."""
+    return export_apkg(export_items(store, deck_ids), out)

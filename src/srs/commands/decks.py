@@ -19,6 +19,7 @@ from srs.commands.base import (
     export_app,
     fail,
     settings_for,
+    today_of,
 )
 from srs.core.errors import DeckFileError
 
@@ -121,6 +122,13 @@ def deck_remove(
 def export_anki(
     output: Annotated[Path, typer.Option("--output", "-o", help="The .apkg file to write.")],
     decks: DeckArgs = None,
+    with_progress: Annotated[
+        bool,
+        typer.Option(
+            "--with-progress",
+            help="Include your schedule and review log (Anki applies them to new cards only).",
+        ),
+    ] = False,
     db: DbOption = None,
 ) -> None:
     """Export decks (all, or those named) to an Anki package. Retired cards are left out."""
@@ -128,5 +136,17 @@ def export_anki(
 
     settings = settings_for(db)
     with collection(settings) as store:
-        report = export_decks(store, decks or [], output)
+        if with_progress:
+            from srs.anki_progress import export_decks_with_progress
+
+            report = export_decks_with_progress(
+                store, decks or [], output, today_of(settings), settings.tz, settings.rollover_hour
+            )
+        else:
+            report = export_decks(store, decks or [], output)
     typer.echo(f"wrote {report.path}: {report.notes} notes in {len(report.decks)} Anki decks")
+    if with_progress:
+        typer.echo(
+            "progress included: Anki applies it only to cards it does not have yet, and only "
+            "with 'Import scheduling' ticked in its import dialog"
+        )

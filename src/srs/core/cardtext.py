@@ -58,12 +58,19 @@ def _html_finder() -> MarkdownIt:
     return _checker_md
 
 
+_UNESCAPED_LT = re.compile(r"(?<!\\)(?:\\\\)*<")
+
+
 def find_raw_html(text: str) -> tuple[int, str] | None:
     """Offset and source of the first raw HTML in Markdown `text`, or None.
 
     Uses a real CommonMark parser, so `<b>` inside a code span or code block, an autolink such as
     `<https://example.org>`, and a bare `a < b` are not HTML.
     """
+    if _UNESCAPED_LT.search(text) is None:
+        # HTML starts with a `<` that no backslash escapes (a backslash inside code is literal,
+        # but then the `<` is inside that code too): the parser could only agree, at more cost.
+        return None
     starts = [0] + [m.end() for m in re.finditer("\n", text)]
     for tok in _html_finder().parse(text):
         line = tok.map[0] if tok.map else 0

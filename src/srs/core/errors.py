@@ -101,3 +101,8 @@ class AnsweredElsewhereError(SrsError):
 
 class SuspensionError(SrsError):
     """A card named to suspend is already suspended, or one named to unsuspend is not."""
+
+
+class AnkiImportError(SrsError):
+    """An Anki package cannot be imported: not a package, a newer format, or an unwritable or
+    existing output file."""

@@ -78,6 +78,7 @@ class Card:
     source: str = ""
     tags: tuple[str, ...] = ()
     line: int = 0  # line of the [[card]] header in its file; 0 when not read from a file
+    guid: str | None = None  # the Anki note guid of a card imported from Anki, kept on export
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,3 +251,25 @@ class CardRow:
     lapses: int
     suspended: bool
     buried_on: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class PastReview:
+    """One answer brought in from another program's review log, with the state before and after."""
+
+    reviewed_at: datetime
+    day: date
+    grade: int
+    review_kind: ReviewKind
+    before: SchedState
+    after: SchedState
+    first: bool  # no state existed before it
+
+
+@dataclass(frozen=True, slots=True)
+class ImportedProgress:
+    """A card's state and review log from another program, for one learner."""
+
+    card_id: str
+    state: SchedState
+    log: tuple[PastReview, ...] = ()

@@ -91,6 +91,7 @@ class ContentQueries(Database):
                     "source": card.source,
                     "tags": json.dumps(list(card.tags)),
                     "line": card.line,
+                    "guid": card.guid,
                 }
                 old = current.get(card.id)
                 if old is None:

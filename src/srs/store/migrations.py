@@ -54,10 +54,16 @@ def _fsrs_columns(conn: Connection) -> None:
         _add_columns(conn, table, columns)
 
 
+def _card_guid(conn: Connection) -> None:
+    """Version 4: `cards.guid`, the Anki note guid of a card imported from Anki (NULL otherwise)."""
+    _add_columns(conn, "cards", [("guid", "VARCHAR(64)")])
+
+
 STEPS: dict[int, Step] = {
     # version: the step that upgrades a collection from version - 1 to it
     2: _add_suspension,
     3: _fsrs_columns,
+    4: _card_guid,
 }
 
 

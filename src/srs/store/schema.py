@@ -32,8 +32,8 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from srs.core.model import EF_START, NEW_STATE, Card, Kind, SchedState
 
-SCHEMA_VERSION = 3
-CONTENT_FIELDS = ("kind", "front", "back", "source", "tags")  # a change here is an edit
+SCHEMA_VERSION = 4
+CONTENT_FIELDS = ("kind", "front", "back", "source", "tags", "guid")  # a change here is an edit
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -90,6 +90,7 @@ card_table = Table(
     Column("source", Text, nullable=False, default=""),
     Column("tags", Text, nullable=False, default="[]"),  # JSON list
     Column("line", Integer, nullable=False, default=0),
+    Column("guid", String(64), nullable=True),  # Anki note guid of an imported card (version 4)
     Column("created_at", UTCDateTime, nullable=False),
     Column("edited_at", UTCDateTime, nullable=False),
     Column("retired_at", UTCDateTime, nullable=True),
@@ -206,6 +207,7 @@ def card_from(row: Row[Any]) -> Card:
         source=row.source,
         tags=tuple(json.loads(row.tags)),
         line=row.line,
+        guid=row.guid,
     )
 
 

@@ -2,88 +2,30 @@
 
 from __future__ import annotations
 
-import difflib
 import re
-from datetime import date, datetime, time
 from typing import Any, Literal
 
 from srs.core.cardtext import CONTROL_CHARS, find_raw_html
 from srs.core.deckfile import quality
 from srs.core.deckfile.scanner import KeyPath, Loc
 from srs.core.deckfile.text import TextPositions, char_name
+from srs.core.deckfile.wording import describe, normalise, quote, slugify, suggest, type_name
 from srs.core.errors import Diagnostic, Severity
 from srs.core.model import KINDS, Card, Deck, Kind
 
 # \A and \Z rather than ^ and $: "$" also matches before a trailing newline.
 SLUG = re.compile(r"\A[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 
+# Anki's own guids are 10 characters of base91; genanki's too. Anything printable is accepted
+# (Anki accepts any string), bounded so a hostile file cannot make one huge.
+GUID = re.compile(r"\A[!-~]{1,64}\Z")
+
 LONG_PROMPT = 400
 """A front longer than this many characters draws a `long-prompt` warning."""
 
 DECK_KEYS: tuple[str, ...] = ("id", "title", "source")
-CARD_KEYS: tuple[str, ...] = ("id", "kind", "front", "back", "source", "tags")
+CARD_KEYS: tuple[str, ...] = ("id", "kind", "front", "back", "source", "tags", "guid")
 TOP_KEYS: tuple[str, ...] = ("deck", "card")
-
-# Names people reach for from other flashcard tools; mapped to ours for a better "did you mean".
-_ALIASES: dict[str, str] = {
-    "question": "front",
-    "prompt": "front",
-    "q": "front",
-    "answer": "back",
-    "a": "back",
-    "type": "kind",
-    "tag": "tags",
-    "name": "title",
-    "ref": "source",
-    "reference": "source",
-    "cards": "card",
-    "decks": "deck",
-}
-
-
-def _type_name(value: object) -> str:
-    """The TOML name of a parsed value's type, for messages."""
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int):
-        return "an integer"
-    if isinstance(value, float):
-        return "a float"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "an array"
-    if isinstance(value, dict):
-        return "a table"
-    if isinstance(value, datetime | date | time):
-        return "a date or time"
-    return type(value).__name__
-
-
-def _suggest(word: str, choices: tuple[str, ...]) -> str | None:
-    """The closest allowed name, for "did you mean" hints."""
-    low = word.lower().strip()
-    if low in choices:
-        return low
-    alias = _ALIASES.get(low)
-    if alias in choices:
-        return alias
-    close = difflib.get_close_matches(low, choices, n=1, cutoff=0.6)
-    return close[0] if close else None
-
-
-def _slugify(text: str) -> str:
-    return "-".join(re.findall(r"[a-z0-9]+", text.lower()))
-
-
-def _normalise(text: str) -> str:
-    """Case- and whitespace-insensitive form, for spotting a front that gives away its back."""
-    return " ".join(text.casefold().split())
-
-
-def _quote(names: list[str]) -> str:
-    quoted = [repr(n) for n in names]
-    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
 
 
 class Checker:
@@ -148,7 +90,7 @@ class Checker:
         if isinstance(node, str):
             bad = CONTROL_CHARS.search(node)
             if bad:
-                msg = f"control character {char_name(bad.group())} in {_describe(path)}"
+                msg = f"control character {char_name(bad.group())} in {describe(path)}"
                 self.error("control-char", msg, self.char_at(path, node, bad.start()), card)
         elif isinstance(node, list):
             for i, item in enumerate(node):
@@ -174,7 +116,7 @@ class Checker:
         for key in table:
             if key in allowed:
                 continue
-            hint = _suggest(key, allowed)
+            hint = suggest(key, allowed)
             msg = f"unknown key {key!r} {where}"
             if hint:
                 msg += f"; did you mean {hint!r}?"
@@ -204,7 +146,7 @@ class Checker:
             return None
         value = table[key]
         if not isinstance(value, str):
-            msg = f"{key!r} must be a string, not {_type_name(value)}"
+            msg = f"{key!r} must be a string, not {type_name(value)}"
             self.error("wrong-type", msg, self.at((*path, key)), card)
             return None
         if required and not value.strip():
@@ -216,7 +158,7 @@ class Checker:
         if SLUG.match(value):
             return True
         msg = f"{what} {value!r} is not a slug (lowercase letters and digits joined by hyphens)"
-        fixed = _slugify(value)
+        fixed = slugify(value)
         if fixed:
             msg += f"; try {fixed!r}"
         self.error("bad-id", msg, self.at(path), card)
@@ -251,7 +193,7 @@ class Checker:
             return None
         head = doc["deck"]
         if not isinstance(head, dict):
-            msg = f"'deck' must be a table ([deck]), not {_type_name(head)}"
+            msg = f"'deck' must be a table ([deck]), not {type_name(head)}"
             self.error("wrong-type", msg, self.at(("deck",)))
             return None
         path: KeyPath = ("deck",)
@@ -270,7 +212,7 @@ class Checker:
     def cards(self, doc: dict[str, Any]) -> list[Card]:
         raw_cards = doc.get("card", [])
         if not isinstance(raw_cards, list):
-            msg = f"'card' must be an array of tables (write [[card]]), not {_type_name(raw_cards)}"
+            msg = f"'card' must be an array of tables (write [[card]]), not {type_name(raw_cards)}"
             if isinstance(raw_cards, dict):
                 msg = "[card] is a single table: start each card with [[card]] (two brackets)"
             self.error("wrong-type", msg, self.at(("card",), "key"))
@@ -296,7 +238,7 @@ class Checker:
     def card(self, raw: Any, path: KeyPath, seen: dict[str, int], kinds: set[str]) -> Card | None:
         header = self.at(path, "key")
         if not isinstance(raw, dict):
-            msg = f"each card must be a table ([[card]]), not {_type_name(raw)}"
+            msg = f"each card must be a table ([[card]]), not {type_name(raw)}"
             self.error("wrong-type", msg, header)
             return None
         raw_id = raw.get("id")
@@ -319,9 +261,9 @@ class Checker:
             if kind in KINDS:
                 kinds.add(kind)
             else:
-                hint = _suggest(kind, KINDS)
+                hint = suggest(kind, KINDS)
                 msg = f"unknown kind {kind!r}"
-                msg += f"; did you mean {hint!r}?" if hint else f" (expected {_quote(list(KINDS))})"
+                msg += f"; did you mean {hint!r}?" if hint else f" (expected {quote(list(KINDS))})"
                 self.error("unknown-kind", msg, self.at((*path, "kind")), card)
         front = self.string_field(raw, path, "front", "card", required=True, card=card)
         back = self.string_field(raw, path, "back", "card", required=True, card=card)
@@ -333,6 +275,7 @@ class Checker:
             msg = "card has no source: say where in the paper it comes from"
             self.warn("no-source", msg, header, card)
         tags = self.tags(raw, path, card)
+        guid = self.guid(raw, path, card)
         if front is not None and back is not None:
             self.prompt_warnings(front, back, path, card)
         fields = {k: v for k, v in (("front", front), ("back", back), ("source", source)) if v}
@@ -341,7 +284,21 @@ class Checker:
             self.backs.append(quality.Back(card, back, (*path, "back"), header[0]))
         if cid is None or kind not in KINDS or front is None or back is None or tags is None:
             return None
-        return Card(cid, Kind(kind), front, back, source or "", tags, header[0])
+        return Card(cid, Kind(kind), front, back, source or "", tags, header[0], guid)
+
+    def guid(self, raw: dict[str, Any], path: KeyPath, card: str | None) -> str | None:
+        """The optional Anki note guid: a short string of printable ASCII, no spaces."""
+        value = self.string_field(raw, path, "guid", "card", required=False, card=card)
+        if value is None:
+            return None
+        if not GUID.match(value):
+            msg = (
+                f"guid {value!r} is not an Anki note guid "
+                "(1 to 64 printable ASCII characters, no spaces)"
+            )
+            self.error("bad-guid", msg, self.at((*path, "guid")), card)
+            return None
+        return value
 
     def tags(self, raw: dict[str, Any], path: KeyPath, card: str | None) -> tuple[str, ...] | None:
         if "tags" not in raw:
@@ -349,14 +306,14 @@ class Checker:
         tags = raw["tags"]
         tags_path = (*path, "tags")
         if not isinstance(tags, list):
-            msg = f"'tags' must be an array of strings, not {_type_name(tags)}"
+            msg = f"'tags' must be an array of strings, not {type_name(tags)}"
             self.error("wrong-type", msg, self.at(tags_path), card)
             return None
         good = True
         for i, tag in enumerate(tags):
             where = self.at((*tags_path, i))
             if not isinstance(tag, str):
-                msg = f"each tag must be a string, not {_type_name(tag)}"
+                msg = f"each tag must be a string, not {type_name(tag)}"
                 self.error("wrong-type", msg, where, card)
                 good = False
             elif not tag.strip():
@@ -370,7 +327,7 @@ class Checker:
 
     def prompt_warnings(self, front: str, back: str, path: KeyPath, card: str | None) -> None:
         where = self.at((*path, "front"))
-        nf, nb = _normalise(front), _normalise(back).strip(" .!?;:,")
+        nf, nb = normalise(front), normalise(back).strip(" .!?;:,")
         if nb and nf.strip(" .!?;:,") == nb:
             self.warn("answer-in-prompt", "front and back are the same text", where, card)
         # The substring test first: the word-boundary regex is built per card, and compiling
@@ -384,15 +341,3 @@ class Checker:
                 "split it into smaller cards"
             )
             self.warn("long-prompt", msg, where, card)
-
-
-def _describe(path: KeyPath) -> str:
-    """A key path as the author would name it: "front", "[deck] title", "tags"."""
-    names = [p for p in path if isinstance(p, str)]
-    if not names:
-        return "a value"
-    if names[0] == "deck" and len(names) > 1:
-        return f"[deck] {'.'.join(names[1:])}"
-    if names[0] == "card" and len(names) > 1:
-        return ".".join(names[1:])
-    return ".".join(names)

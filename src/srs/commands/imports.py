@@ -1,0 +1,74 @@
+"""`srs import ...`: bring decks in from other tools (heavy libraries load inside the command)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from srs.commands.base import DbOption, app, collection, fail, settings_for, today_of
+
+import_app = typer.Typer(help="Import decks from other tools.", no_args_is_help=True)
+app.add_typer(import_app, name="import")
+
+
+@import_app.command("anki")
+def import_anki(
+    package: Annotated[Path, typer.Argument(metavar="FILE", help="An .apkg or .colpkg file.")],
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="The deck file to write, e.g. decks/bio.toml.")
+    ],
+    deck: Annotated[
+        str | None,
+        typer.Option("--deck", help="Import only this Anki deck (and its subdecks)."),
+    ] = None,
+    kind: Annotated[
+        str, typer.Option("--kind", help="Kind of every card: finding, limitation, misreading.")
+    ] = "finding",
+    kind_from_tag: Annotated[
+        bool,
+        typer.Option(
+            "--kind-from-tag", help="A note tagged finding/limitation/misreading takes that kind."
+        ),
+    ] = False,
+    with_progress: Annotated[
+        bool,
+        typer.Option(
+            "--with-progress",
+            help="Also load the deck and give its cards their Anki schedule and review history.",
+        ),
+    ] = False,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing output.")] = False,
+    db: DbOption = None,
+) -> None:
+    """Write a deck file from an Anki package; --with-progress also loads it with its progress."""
+    from srs.core.days import study_day
+    from srs.core.model import KINDS, Kind
+    from srs.import_anki import apply_progress, import_package
+
+    if kind not in KINDS:
+        fail(f"unknown kind {kind!r} (expected finding, limitation or misreading)")
+    settings = settings_for(db)
+    result = import_package(
+        package,
+        output,
+        kind=Kind(kind),
+        kind_from_tag=kind_from_tag,
+        anki_deck=deck,
+        with_progress=with_progress,
+        force=force,
+        now=settings.now,
+        today=today_of(settings),
+        day_of=lambda at: study_day(at, settings.tz, settings.rollover_hour),
+    )
+    for warning in result.warnings:
+        typer.echo(f"srs: warning: {warning}", err=True)
+    typer.echo(f"wrote {result.path}: {len(result.deck.cards)} cards from {result.notes} notes")
+    if with_progress:
+        with collection(settings, load_bundled=False) as store:
+            report, applied = apply_progress(store, result, settings.now)
+        typer.echo(
+            f"loaded deck {report.deck_id}: {report.added} added, {report.updated} updated; "
+            f"Anki progress given to {applied} cards"
+        )

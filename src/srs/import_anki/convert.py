@@ -1,0 +1,221 @@
+"""Anki notes -> srs cards: field HTML to Markdown, cloze deletions, kinds, tags and card ids.
+
+Field HTML goes through `markdownify` (BeautifulSoup underneath) with its escaping on, so text that
+Anki showed as `<b>` or `&lt;script&gt;` arrives as text, never as raw HTML: `<` is escaped, and
+script and style elements are dropped with their content. Media (images, `[sound:...]`) cannot
+travel in a deck file, so each reference is removed and reported by file name.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from srs.core.cardtext import find_raw_html, printable, strip_control_chars
+from srs.core.model import KINDS, Card, Kind
+from srs.import_anki.collection import AnkiNote
+
+_SOUND = re.compile(r"\[sound:([^\]]*)\]")
+_IMG = re.compile(r"""<img\b[^>]*?\bsrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
+_CLOZE = re.compile(r"\{\{c(\d+)::(.*?)(?:::(.*?))?\}\}", re.S)
+_BLANK_LINES = re.compile(r"\n{3,}")
+_SLUG_WORDS = re.compile(r"[a-z0-9]+")
+SLUG_WORDS = 8
+
+
+@dataclass
+class Converted:
+    """The cards made from the notes, with a warning for everything not carried over, and for
+    each card the Anki card ids it came from (for its progress)."""
+
+    cards: list[Card] = field(default_factory=list)
+    sources: dict[str, int] = field(default_factory=dict)  # srs card id -> Anki card id
+    warnings: list[str] = field(default_factory=list)
+    skipped: int = 0
+
+
+def convert_notes(
+    notes: Iterable[AnkiNote], kind: Kind, kind_from_tag: bool, source: str
+) -> Converted:
+    """Cards for `notes`: Basic (and reversed) notes one card each, cloze notes one a deletion."""
+    out = Converted()
+    used: set[str] = set()
+    media: dict[str, None] = {}
+    clozes = reversed_notes = 0
+    for note in notes:
+        fields = [_field(text, media) for text in note.fields]
+        tags, card_kind = _tags(note.tags, kind, kind_from_tag)
+        if note.cloze:
+            made = _cloze_cards(note, fields, tags, card_kind, source, used)
+            if made:
+                clozes += 1
+                by_ord = {c.ord: c.id for c in note.cards}
+                for number, card in made:
+                    out.cards.append(card)
+                    if number - 1 in by_ord:  # cloze n is the card of ord n - 1
+                        out.sources[card.id] = by_ord[number - 1]
+            else:
+                out.skipped += 1
+            continue
+        front = fields[0] if fields else ""
+        # Extra fields join the back, except the switch of "Basic (optional reversed card)".
+        names = note.field_names
+        back = "\n\n".join(
+            f
+            for i, f in enumerate(fields[1:], start=1)
+            if f.strip() and (i >= len(names) or names[i] != "Add Reverse")
+        )
+        if not front.strip() or not back.strip():
+            out.skipped += 1
+            continue
+        if note.templates > 1:
+            reversed_notes += 1
+        card = Card(
+            id=_unique(_slug(front), used),
+            kind=card_kind,
+            front=front,
+            back=back,
+            source=source,
+            tags=tags,
+            guid=note.guid,
+        )
+        out.cards.append(card)
+        first = min(note.cards, key=lambda c: c.ord, default=None)
+        if first is not None:
+            out.sources[card.id] = first.id
+    if clozes:
+        out.warnings.append(
+            f"{clozes} cloze notes converted to one card per deletion (front blanked, back the "
+            "full text); they export to Anki as new notes, not as the cloze notes"
+        )
+    if reversed_notes:
+        out.warnings.append(
+            f"{reversed_notes} notes have more than one card in Anki (e.g. Basic and reversed); "
+            "srs keeps the front-to-back card of each"
+        )
+    if out.skipped:
+        out.warnings.append(f"{out.skipped} notes skipped: an empty front or back")
+    for name in media:
+        out.warnings.append(f"media not imported: {printable(name)} (referenced by a field)")
+    return out
+
+
+def _field(html_text: str, media: dict[str, Any]) -> str:
+    """One field's HTML as Markdown without raw HTML, media references removed and recorded."""
+    for match in _SOUND.finditer(html_text):
+        media[match.group(1)] = None
+    for match in _IMG.finditer(html_text):
+        media[next(g for g in match.groups() if g is not None)] = None
+    html_text = _SOUND.sub("", html_text)
+    return to_markdown(html_text)
+
+
+def to_markdown(html_text: str) -> str:
+    """Field HTML -> Markdown: escaped so that nothing in it reads as raw HTML."""
+    if "<" in html_text or "&" in html_text:
+        text = _converter().convert(html_text)
+    else:
+        # No tag and no entity: the field is one text node, and markdownify would only normalise
+        # its whitespace and escape it. Doing just that, with markdownify's own escape, skips the
+        # HTML parser, the most costly step of an import (a test holds both paths equal).
+        text = _converter().escape(_WS.sub(" ", _NEWLINE_WS.sub("\n", html_text)), set())
+    text = strip_control_chars(text).replace("\r\n", "\n").replace("\xa0", " ")
+    text = _BLANK_LINES.sub("\n\n", text).strip()
+    # A last guard: anything still parsed as HTML (markdownify keeps `<` in code spans, which is
+    # fine, but a hostile field may find another way) loses its angle brackets.
+    while (found := find_raw_html(text)) is not None:
+        at, raw = found
+        text = text[:at] + raw.replace("<", "\\<").replace(">", "\\>") + text[at + len(raw) :]
+    return text
+
+
+# markdownify's whitespace rules for text outside <pre>
+_NEWLINE_WS = re.compile(r"[\t \r\n]*[\r\n][\t \r\n]*")
+_WS = re.compile(r"[\t ]+")
+_CONVERTER: Any = None
+
+
+def _converter() -> Any:
+    global _CONVERTER
+    if _CONVERTER is None:
+        from markdownify import MarkdownConverter
+
+        _CONVERTER = MarkdownConverter(
+            heading_style="ATX",
+            bullets="-",
+            escape_misc=True,
+            strip=["img", "audio", "video", "iframe", "object", "embed"],
+        )
+    return _CONVERTER
+
+
+def _cloze_cards(
+    note: AnkiNote,
+    fields: list[str],
+    tags: tuple[str, ...],
+    kind: Kind,
+    source: str,
+    used: set[str],
+) -> list[tuple[int, Card]]:
+    text = fields[0] if fields else ""
+    extra = "\n\n".join(f for f in fields[1:] if f.strip())
+    # markdownify escaped nothing in `{{c1::...}}`, but may have escaped `_` or `*` inside it.
+    numbers = sorted({int(m.group(1)) for m in _CLOZE.finditer(text)})
+    full = _CLOZE.sub(lambda m: m.group(2), text)
+    base = _slug(full)
+    cards = []
+    for number in numbers:
+
+        def blank(m: re.Match[str], number: int = number) -> str:
+            if int(m.group(1)) != number:
+                return m.group(2)
+            hint = m.group(3)
+            return f"[{hint}]" if hint else "[...]"
+
+        front = _CLOZE.sub(blank, text)
+        back = full if not extra else f"{full}\n\n{extra}"
+        card = Card(
+            id=_unique(f"{base}-c{number}", used),
+            kind=kind,
+            front=front,
+            back=back,
+            source=source,
+            tags=tags,
+        )
+        cards.append((number, card))
+    return cards
+
+
+def _tags(raw: tuple[str, ...], kind: Kind, kind_from_tag: bool) -> tuple[tuple[str, ...], Kind]:
+    tags: dict[str, str] = {}
+    chosen = kind
+    for tag in raw:
+        tag = strip_control_chars(tag).strip()
+        if not tag:
+            continue
+        if kind_from_tag:
+            last = tag.rsplit("::", 1)[-1].casefold()
+            if last in KINDS:
+                chosen = Kind(last)
+                continue
+        tags.setdefault(tag.casefold(), tag)
+    return tuple(tags.values()), chosen
+
+
+def _slug(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    words = _SLUG_WORDS.findall(ascii_text.lower())[:SLUG_WORDS]
+    slug = "-".join(words)[:60].strip("-")
+    return slug or "card"
+
+
+def _unique(slug: str, used: set[str]) -> str:
+    candidate, n = slug, 2
+    while candidate in used:
+        candidate = f"{slug}-{n}"
+        n += 1
+    used.add(candidate)
+    return candidate
