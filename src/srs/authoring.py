@@ -9,7 +9,7 @@ import json
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from srs.core.deckfile import SLUG, analyse_deck, check_deck
+from srs.core.deckfile import SLUG, analyse_deck, check_deck, read_deck_bytes
 from srs.core.errors import DeckFileError, Diagnostic, SrsError
 from srs.core.model import Deck
 from srs.core.reports import diagnostics_json
@@ -62,11 +62,9 @@ def analyse_paths(paths: Sequence[Path]) -> tuple[list[Diagnostic], list[Deck]]:
         if resolved in seen:  # the same file named twice (e.g. as a file and via its folder)
             continue
         seen.add(resolved)
-        try:
-            data = file.read_bytes()
-        except OSError as exc:
-            msg = f"cannot read file: {exc.strerror or exc}"
-            diagnostics.append(Diagnostic(str(file), 1, 1, "error", "read-error", msg))
+        data = read_deck_bytes(file)  # a regular file within the size limit, or one problem
+        if isinstance(data, Diagnostic):
+            diagnostics.append(data)
             continue
         result = analyse_deck(data, str(file))
         found = list(result.diagnostics)
