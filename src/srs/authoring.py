@@ -9,6 +9,7 @@ import json
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from srs.core.cardtext import printable
 from srs.core.deckfile import SLUG, analyse_deck, check_deck, read_deck_bytes
 from srs.core.errors import DeckFileError, Diagnostic, SrsError
 from srs.core.model import Deck
@@ -72,7 +73,7 @@ def analyse_paths(paths: Sequence[Path]) -> tuple[list[Diagnostic], list[Deck]]:
         if deck is not None and result.deck_id_at is not None:
             if deck.id in first_file:
                 line, col = result.deck_id_at
-                msg = f"deck id {deck.id!r} is also used by {first_file[deck.id]}"
+                msg = f"deck id {deck.id!r} is also used by {printable(first_file[deck.id])}"
                 found.append(Diagnostic(str(file), line, col, "error", "duplicate-deck", msg))
                 found.sort(key=lambda d: (d.line, d.col, d.severity != "error", d.code))
             else:

@@ -11,6 +11,7 @@ from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.sql.elements import ColumnElement
 
+from srs.core.cardtext import printable
 from srs.core.errors import UnknownCardError, UnknownDeckError
 from srs.core.model import Deck, DeckSummary, LoadReport, StoredCard
 from srs.store.engine import Database
@@ -170,9 +171,9 @@ class ContentQueries(Database):
             return known
         for deck_id in deck_ids:
             if deck_id not in known:
-                hint = (
-                    f"; known decks: {', '.join(known)}" if known else "; the collection is empty"
-                )
+                # Ids from the database are untrusted text: quoted as visible escapes.
+                listed = ", ".join(printable(k) for k in known)
+                hint = f"; known decks: {listed}" if known else "; the collection is empty"
                 raise UnknownDeckError(f"unknown deck {deck_id!r}{hint}")
         return list(dict.fromkeys(deck_ids))
 
@@ -242,6 +243,6 @@ class ContentQueries(Database):
         if not rows:
             raise UnknownCardError(f"unknown card {ref!r}")
         if len(rows) > 1:
-            options = ", ".join(f"{r.deck_id}/{r.card_id}" for r in rows)
+            options = ", ".join(printable(f"{r.deck_id}/{r.card_id}") for r in rows)
             raise UnknownCardError(f"card id {ref!r} is in several decks; name one of: {options}")
         return self._stored(rows[0])
