@@ -98,6 +98,7 @@ def review(
     today = _today(settings)
     console = Console(highlight=False)
     with _collection(settings) as store:
+        store.require_writable()  # say so now, not after the first answer is lost
         deck_ids = store.require_decks(decks or [])
         if not deck_ids:
             _fail("the collection holds no decks; add one with: srs deck add PATH")
@@ -181,6 +182,7 @@ def deck_add(
 
     settings = _settings(db)
     with _collection(settings, load_bundled=False) as store:
+        store.require_writable()
         reports = load_paths(store, paths, settings.now)
     for r in reports:
         verb = "added deck" if r.created_deck else "updated deck"
@@ -217,6 +219,7 @@ def deck_remove(
     """Delete a deck with its cards, scheduling state and review log."""
     settings = _settings(db)
     with _collection(settings, load_bundled=False) as store:
+        store.require_writable()
         store.require_decks([deck_id])
         if not yes:
             if not sys.stdin.isatty():

@@ -137,7 +137,8 @@ def resolve(
         url = env["SRS_DATABASE_URL"]
         db_path = None
         if url.startswith("sqlite:///") and len(url) > len("sqlite:///"):
-            db_path = Path(url[len("sqlite:///") :])
+            # the file, without a query string such as `?mode=ro` (the store reads that)
+            db_path = Path(url[len("sqlite:///") :].partition("?")[0])
     elif env.get("SRS_DB"):
         db_path = Path(env["SRS_DB"]).expanduser()
         url = sqlite_url(db_path)

@@ -83,7 +83,7 @@ def open_collection(
     (loading them all on the first run of an empty collection). Closed when the block ends."""
     store = Store.open(url, label, learner)
     try:
-        if load_bundled:
+        if load_bundled and not store.read_only:  # a read-only collection is shown as it is
             sync_bundled_decks(store, now)
         yield store
     finally:
