@@ -128,6 +128,27 @@ def test_deep_nesting_is_refused_before_the_parser_recurses(opening: str) -> Non
     assert f"more than {MAX_NESTING} levels" in problem.message
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        'x = """' + '\\"' * 100_000,  # an unclosed string of escaped quotes: once quadratic
+        'x = "' + "a" * 300_000,  # an unclosed string: once 120 bytes of regex state a char
+        "x = '''" + "''a" * 100_000,
+        '"a' * 100_000,
+    ],
+)
+def test_unclosed_strings_cost_linear_time_and_little_memory(text: str) -> None:
+    data = text.encode()
+    diags = bounded(lambda: check_deck(data, "d.toml"), 10, 2_000_000 + 16 * len(data))
+    one_error(diags, "toml-syntax")
+
+
+def test_nesting_after_a_string_closed_by_four_quotes_is_still_counted() -> None:
+    text = 'x = """a""""\ny = ' + "[" * 100_000
+    problem = one_error(check_deck(text, "d.toml"), "toml-syntax")
+    assert "nested too deeply" in problem.message and problem.line == 2
+
+
 def test_keys_and_nesting_within_the_bounds_still_parse() -> None:
     parts = ".".join(["a"] * MAX_KEY_PARTS)
     nested = "[" * (MAX_NESTING - 1) + "]" * (MAX_NESTING - 1)
