@@ -105,6 +105,16 @@ def test_text_the_scanner_cannot_read_ends_in_one_syntax_error(text: str) -> Non
     one_error(diags, "toml-syntax")
 
 
+def test_deck_check_and_deck_add_of_the_eight_byte_deck_end_with_one_line(tmp_path: Path) -> None:
+    deck = tmp_path / "loop.toml"
+    deck.write_bytes(b"x = [}]\n")
+    with time_limit(10):
+        check = run_srs(["deck", "check", str(deck)], {})
+        add = run_srs(["deck", "add", str(deck)], {"SRS_DB": str(tmp_path / "srs.db")})
+    assert check.returncode == 1 and check.stdout.count("[toml-syntax]") == 1
+    assert add.returncode == 1 and add.stderr.count("\n") == 1 and "toml-syntax" in add.stderr
+
+
 @pytest.mark.parametrize(
     "text",
     [
