@@ -141,8 +141,8 @@ def test_deep_nesting_is_refused_before_the_parser_recurses(opening: str) -> Non
 @pytest.mark.parametrize(
     "text",
     [
-        'x = """' + '\\"' * 100_000,  # an unclosed string of escaped quotes: once quadratic
-        'x = "' + "a" * 300_000,  # an unclosed string: once 120 bytes of regex state a char
+        'x = """' + '\\"' * 30_000,  # an unclosed string of escaped quotes: once quadratic
+        'x = "' + "a" * 100_000,  # an unclosed string: once 120 bytes of regex state a char
         "x = '''" + "''a" * 100_000,
         '"a' * 100_000,
     ],
