@@ -58,11 +58,13 @@ def probe(path: Path, label: str, read_only: bool) -> Found:
     too. A 0-byte file is refused unless its WAL holds data: it is what a collection truncated by
     a full disk or a stray `>` looks like, and starting over in it would hide the loss.
     """
-    read_only = read_only or not writable(path)
     if not path.exists():
         if read_only:
             raise StoreError(f"{label}: no such database (it is opened read-only)")
+        if not writable(path):
+            raise StoreError(f"{label}: cannot create the collection: its folder is not writable")
         return Found(None, read_only=False, marked=False)
+    read_only = read_only or not writable(path)
     try:
         with path.open("rb") as handle:
             head = handle.read(len(_HEADER))
