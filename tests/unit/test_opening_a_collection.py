@@ -28,7 +28,7 @@ def one_line_error(done: Result, *needles: str) -> str:
 
 def files(folder: Path) -> dict[str, bytes]:
     """Every file of the folder by name: the database, and its -wal and -shm when present."""
-    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
 
 
 def sql(db: Path, *statements: str) -> None:
@@ -144,6 +144,11 @@ def test_a_read_only_collection_is_refused_for_review_before_any_card_is_shown(
     status = run_srs(["status", "--json"], env)  # reading commands still work
     assert status.returncode == 0 and "sleeper-agents" in status.stdout
     assert run_srs(["stats"], env).returncode == 0
+    assert run_srs(["deck", "list"], env).returncode == 0
+    out = collection.parent / "out"
+    out.mkdir()
+    exported = run_srs(["export", "anki", "-o", str(out / "ro.apkg")], env)
+    assert exported.returncode == 0, exported.stderr
     after = files(collection.parent)
     assert after["srs.db"] == before["srs.db"]
     assert after.get("srs.db-wal", b"") == b""  # SQLite's empty WAL of a reader, at most
