@@ -9,7 +9,8 @@ import json
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from srs.core.deckfile import MAX_BACK_WORDS, SLUG, analyse_deck, check_deck
+from srs.core.cardtext import printable
+from srs.core.deckfile import MAX_BACK_WORDS, SLUG, analyse_deck, check_deck, read_deck_bytes
 from srs.core.errors import DeckFileError, Diagnostic, SrsError
 from srs.core.model import Deck
 from srs.core.reports import diagnostics_json
@@ -65,11 +66,9 @@ def analyse_paths(
         if resolved in seen:  # the same file named twice (e.g. as a file and via its folder)
             continue
         seen.add(resolved)
-        try:
-            data = file.read_bytes()
-        except OSError as exc:
-            msg = f"cannot read file: {exc.strerror or exc}"
-            diagnostics.append(Diagnostic(str(file), 1, 1, "error", "read-error", msg))
+        data = read_deck_bytes(file)  # a regular file within the size limit, or one problem
+        if isinstance(data, Diagnostic):
+            diagnostics.append(data)
             continue
         result = analyse_deck(data, str(file), max_back_words)
         found = list(result.diagnostics)
@@ -77,7 +76,7 @@ def analyse_paths(
         if deck is not None and result.deck_id_at is not None:
             if deck.id in first_file:
                 line, col = result.deck_id_at
-                msg = f"deck id {deck.id!r} is also used by {first_file[deck.id]}"
+                msg = f"deck id {deck.id!r} is also used by {printable(first_file[deck.id])}"
                 found.append(Diagnostic(str(file), line, col, "error", "duplicate-deck", msg))
                 found.sort(key=lambda d: (d.line, d.col, d.severity != "error", d.code))
             else:

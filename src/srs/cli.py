@@ -70,6 +70,8 @@ def main() -> None:
     """
     import os
 
+    from srs.core.cardtext import printable
+
     try:
         code = app(standalone_mode=False)  # so usage errors come here, to be put on one line
         sys.exit(code if isinstance(code, int) else 0)
@@ -77,7 +79,8 @@ def main() -> None:
         usage: Any = exc  # click's ClickException: ctx, format_message(), exit_code
         ctx = getattr(usage, "ctx", None)
         where = ctx.command_path if ctx else "srs"
-        typer.echo(f"srs: error: {usage.format_message()} (see: {where} --help)", err=True)
+        message = printable(usage.format_message())  # it may quote an argument as typed
+        typer.echo(f"srs: error: {message} (see: {printable(where)} --help)", err=True)
         sys.exit(usage.exit_code)
     except typer.Abort:  # a confirmation prompt closed by Ctrl-C or end of input
         typer.echo("srs: aborted", err=True)
@@ -87,10 +90,10 @@ def main() -> None:
             for problem in exc.problems:
                 typer.echo(problem.format(), err=True)
         else:
-            typer.echo(f"srs: error: {exc}", err=True)
+            typer.echo(f"srs: error: {printable(str(exc))}", err=True)
         sys.exit(1)
-    except SrsError as exc:
-        typer.echo(f"srs: error: {exc}", err=True)
+    except SrsError as exc:  # messages quote paths and ids: shown, never obeyed by the terminal
+        typer.echo(f"srs: error: {printable(str(exc))}", err=True)
         sys.exit(1)
     except KeyboardInterrupt:
         typer.echo("srs: interrupted", err=True)
@@ -101,7 +104,7 @@ def main() -> None:
     except Exception as exc:
         if os.environ.get("SRS_DEBUG"):
             raise
-        first = str(exc).splitlines()[0] if str(exc) else ""
+        first = printable(str(exc).splitlines()[0]) if str(exc) else ""
         typer.echo(
             f"srs: internal error: {type(exc).__name__}: {first} "
             "(a bug; run again with SRS_DEBUG=1 for the traceback)",

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, tzinfo
+from datetime import UTC, datetime, tzinfo
 from importlib import resources
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from srs.core.errors import ConfigError
 
 DEFAULT_NEW_PER_DAY = 20
+MAX_NEW_PER_DAY = 100_000  # more than any deck holds; the database's integers stay far away
 DEFAULT_ROLLOVER_HOUR = 4
 DEFAULT_LEARNER = "default"
 DEFAULT_LEECH_LAPSES = 8  # as in Anki; srs.core.scheduling.rule holds the same default
@@ -113,17 +114,40 @@ def machine_tz() -> tzinfo:
 
 
 def resolve_now(env: Mapping[str, str], tz: tzinfo) -> datetime:
-    """`SRS_NOW` (ISO 8601; a naive value is read in `tz`), else the real clock."""
+    """`SRS_NOW` (ISO 8601; a naive value is read in `tz`), else the real clock.
+
+    Either must lie from `EARLIEST` to `LATEST`: before 1970 an Anki export would date notes in
+    2096 (Anki's times are unsigned), and near the year 9999 a day's arithmetic overflows.
+    """
     raw = env.get("SRS_NOW") or ""
     if not raw:
-        return datetime.now(tz)
+        now = datetime.now(tz)
+        if not _in_range(now):
+            raise ConfigError(
+                f"the system clock reads {now.isoformat()}, outside {_RANGE}; set the clock "
+                "(or SRS_NOW)"
+            )
+        return now
     try:
         value = datetime.fromisoformat(raw)
-    except ValueError:
+        value = value.replace(tzinfo=tz) if value.tzinfo is None else value
+        value.astimezone(UTC)  # an offset that cannot be applied so close to the edge fails here
+    except (ValueError, OverflowError):
         raise ConfigError(
             f"SRS_NOW={raw!r} is not an ISO datetime (e.g. 2026-11-22T09:00)"
         ) from None
-    return value.replace(tzinfo=tz) if value.tzinfo is None else value
+    if not _in_range(value):
+        raise ConfigError(f"SRS_NOW={raw!r} is outside the dates srs can use ({_RANGE})")
+    return value
+
+
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(9000, 1, 1, tzinfo=UTC)  # far from 9999-12-31: intervals and stats add days
+_RANGE = "1970-01-01 to 8999-12-31"
+
+
+def _in_range(moment: datetime) -> bool:
+    return EARLIEST <= moment < LATEST
 
 
 def scheduling_overrides(env: Mapping[str, str]) -> dict[str, str]:
@@ -154,7 +178,8 @@ def resolve(
         url = env["SRS_DATABASE_URL"]
         db_path = None
         if url.startswith("sqlite:///") and len(url) > len("sqlite:///"):
-            db_path = Path(url[len("sqlite:///") :])
+            # the file, without a query string such as `?mode=ro` (the store reads that)
+            db_path = Path(url[len("sqlite:///") :].partition("?")[0])
     elif env.get("SRS_DB"):
         db_path = Path(env["SRS_DB"]).expanduser()
         url = sqlite_url(db_path)
@@ -162,9 +187,9 @@ def resolve(
         db_path = default_db_path()
         url = sqlite_url(db_path)
     if new_per_day is None:
-        new_per_day = _int_env(env, "SRS_NEW_PER_DAY", DEFAULT_NEW_PER_DAY, 0, 100_000)
-    elif new_per_day < 0:
-        raise ConfigError(f"--new-per-day must not be negative, got {new_per_day}")
+        new_per_day = _int_env(env, "SRS_NEW_PER_DAY", DEFAULT_NEW_PER_DAY, 0, MAX_NEW_PER_DAY)
+    elif not 0 <= new_per_day <= MAX_NEW_PER_DAY:
+        raise ConfigError(f"--new-per-day must be from 0 to {MAX_NEW_PER_DAY}, got {new_per_day}")
     return Settings(
         db_url=url,
         db_path=db_path,

@@ -308,7 +308,13 @@ def _one_line(text: str) -> str:
 def _epoch(moment: datetime) -> int:
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError(f"edited_at must be timezone-aware, got naive {moment.isoformat()}")
-    return int(moment.timestamp())
+    stamp = int(moment.timestamp())
+    if stamp < 0:  # Anki reads times as unsigned: 1969 would come back as 2096
+        raise ExportError(
+            f"a card was last edited at {moment.isoformat()}, before 1970, which Anki cannot "
+            "store; load its deck again with the right clock"
+        )
+    return stamp
 
 
 def _write_collection(

@@ -92,7 +92,7 @@ def open_collection(
     store = Store.open(url, label, learner)
     try:
         use_chosen_scheduler(store, scheduling or {})
-        if load_bundled:
+        if load_bundled and not store.read_only:  # a read-only collection is shown as it is
             sync_bundled_decks(store, now)
         yield store
     finally:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -87,11 +88,11 @@ def test_file_is_checked_whatever_its_suffix(tmp_path: Path) -> None:
 def test_unreadable_file_is_an_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     deck = write(tmp_path / "locked.toml", CLEAN)
 
-    def refuse(self: Path) -> bytes:
-        raise PermissionError(13, "Permission denied", str(self))
+    def refuse(path: object, flags: int) -> int:
+        raise PermissionError(13, "Permission denied", str(path))
 
     # chmod cannot make a file unreadable for root, so the refusal is simulated.
-    monkeypatch.setattr(Path, "read_bytes", refuse)
+    monkeypatch.setattr(os, "open", refuse)
     diags = check_paths([deck])
     assert [(d.path, d.code, d.line, d.col) for d in diags] == [(str(deck), "read-error", 1, 1)]
     assert "Permission denied" in diags[0].message

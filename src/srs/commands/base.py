@@ -42,7 +42,9 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable outpu
 
 def fail(message: str, code: int = 1) -> NoReturn:
     """One `srs: error:` line on stderr, then exit."""
-    typer.echo(f"srs: error: {message}", err=True)
+    from srs.core.cardtext import printable
+
+    typer.echo(f"srs: error: {printable(message)}", err=True)
     raise typer.Exit(code)
 
 
@@ -61,8 +63,12 @@ def today_of(settings: Settings) -> date:
 
 
 @contextmanager
-def collection(settings: Settings, load_bundled: bool = True) -> Iterator[Store]:
-    """Open the store; bring the bundled decks up to date (all of them on a first run)."""
+def collection(
+    settings: Settings, load_bundled: bool = True, writes: bool = False
+) -> Iterator[Store]:
+    """Open the store; bring the bundled decks up to date (all of them on a first run). A command
+    that `writes` is refused up front on a read-only collection, before it shows or asks anything.
+    """
     from srs.loading import open_collection
 
     with open_collection(
@@ -73,6 +79,8 @@ def collection(settings: Settings, load_bundled: bool = True) -> Iterator[Store]
         load_bundled,
         settings.scheduling,
     ) as store:
+        if writes:
+            store.require_writable()
         yield store
 
 

@@ -70,7 +70,7 @@ def deck_add(
     from srs.loading import load_paths
 
     settings = settings_for(db)
-    with collection(settings, load_bundled=False) as store:
+    with collection(settings, load_bundled=False, writes=True) as store:
         reports = load_paths(store, paths, settings.now)
     for r in reports:
         verb = "added deck" if r.created_deck else "updated deck"
@@ -104,7 +104,7 @@ def deck_remove(
 ) -> None:
     """Delete a deck with its cards, scheduling state and review log."""
     settings = settings_for(db)
-    with collection(settings, load_bundled=False) as store:
+    with collection(settings, load_bundled=False, writes=True) as store:
         store.require_decks([deck_id])
         if not yes:
             if not sys.stdin.isatty():

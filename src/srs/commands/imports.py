@@ -66,7 +66,7 @@ def import_anki(
         typer.echo(f"srs: warning: {warning}", err=True)
     typer.echo(f"wrote {result.path}: {len(result.deck.cards)} cards from {result.notes} notes")
     if with_progress:
-        with collection(settings, load_bundled=False) as store:
+        with collection(settings, load_bundled=False, writes=True) as store:
             report, applied = apply_progress(store, result, settings.now)
         typer.echo(
             f"loaded deck {report.deck_id}: {report.added} added, {report.updated} updated; "

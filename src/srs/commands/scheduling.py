@@ -42,7 +42,7 @@ def config_set(
 
     normalise(key, value)  # a bad value is refused before the collection is opened
     settings = settings_for(db)
-    with collection(settings, load_bundled=False) as store:
+    with collection(settings, load_bundled=False, writes=True) as store:
         stored = set_setting(store, key, value)
     typer.echo(f"{key} = {stored} (learner {settings.learner})")
 

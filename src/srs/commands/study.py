@@ -50,7 +50,7 @@ def review(
     settings = settings_for(db, new_per_day)
     today = today_of(settings)
     out = console()
-    with collection(settings) as store:
+    with collection(settings, writes=True) as store:
         deck_ids = store.require_decks(decks or [])
         if not deck_ids:
             fail("the collection holds no decks; add one with: srs deck add PATH")
@@ -87,7 +87,7 @@ def unbury(
     """Bring back cards buried today (all of them when none is named)."""
     settings = settings_for(db)
     today = today_of(settings)
-    with collection(settings) as store:
+    with collection(settings, writes=True) as store:
         pks = [store.find_card(ref).pk for ref in cards or []]
         count = store.unbury(pks, store.require_decks([]), today)
     from srs.core.wording import plural
@@ -107,7 +107,7 @@ def suspend(cards: CardArgs, db: DbOption = None) -> None:
     from srs.core.errors import SuspensionError
 
     settings = settings_for(db)
-    with collection(settings) as store:
+    with collection(settings, writes=True) as store:
         found = [store.find_card(ref) for ref in cards]
         for stored in found:
             name = _name(f"{stored.deck_id}/{stored.card.id}")
@@ -122,7 +122,7 @@ def unsuspend(cards: CardArgs, db: DbOption = None) -> None:
     from srs.core.errors import SuspensionError
 
     settings = settings_for(db)
-    with collection(settings) as store:
+    with collection(settings, writes=True) as store:
         found = [store.find_card(ref) for ref in cards]
         for stored in found:
             name = _name(f"{stored.deck_id}/{stored.card.id}")

@@ -36,11 +36,37 @@ def is_control(ch: str) -> bool:
     return CONTROL_CHARS.fullmatch(ch) is not None
 
 
+# What a terminal may obey or reorder: the controls above plus tab, newline and CR, and the
+# bidirectional controls that make text read differently from how it is stored (U+061C, U+200E,
+# U+200F, U+202A-U+202E, U+2066-U+2069), and the line and paragraph separators.
+_UNSAFE_MULTILINE = re.compile(
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
+)
+_UNSAFE_ONE_LINE = re.compile(
+    r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
+)
+
+
+def _visible(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def safe_text(text: str, multiline: bool = True) -> str:
+    """Untrusted text made safe to print: every control character (C0, DEL, C1) and every
+    bidirectional control shown as a visible escape such as `\\x1b` or `\\u202e`.
+
+    The one function every message, table and screen passes deck text, file names and ids from
+    the database through. `multiline` keeps tab and newline (card text); without it they are
+    escaped too, so a message stays on one line.
+    """
+    pattern = _UNSAFE_MULTILINE if multiline else _UNSAFE_ONE_LINE
+    return pattern.sub(_visible, text)
+
+
 def printable(text: str) -> str:
-    """Escape what must not reach a terminal (control characters and other non-printables)."""
-    if text.isprintable():
-        return text
-    return repr(text)[1:-1]
+    """`safe_text` on one line: for a path, key or id quoted in a message."""
+    return safe_text(text, multiline=False)
 
 
 # ---- raw HTML in card Markdown ------------------------------------------------------------

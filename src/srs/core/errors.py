@@ -27,8 +27,9 @@ class Diagnostic:
     def format(self) -> str:
         """Ruff-style one-liner: `path:line:col: severity: message (card 'id') [code]`."""
         card = f" (card {self.card_id!r})" if self.card_id is not None else ""
-        where = f"{printable(self.path)}:{self.line}:{self.col}"
-        return f"{where}: {self.severity}: {self.message}{card} [{self.code}]"
+        line = f"{self.path}:{self.line}:{self.col}: {self.severity}: {self.message}{card}"
+        # Paths, keys and ids come from the deck's author: shown, never obeyed by the terminal.
+        return f"{printable(line)} [{self.code}]"
 
 
 class SrsError(Exception):

@@ -12,6 +12,7 @@ from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.sql.elements import ColumnElement
 
+from srs.core.cardtext import printable
 from srs.core.errors import UnknownCardError, UnknownDeckError
 from srs.core.model import Deck, DeckSummary, LoadReport, StoredCard
 from srs.store.engine import Database
@@ -172,12 +173,12 @@ class ContentQueries(Database):
             return known
         for deck_id in deck_ids:
             if deck_id not in known:
-                hint = (
-                    f"; known decks: {', '.join(known)}" if known else "; the collection is empty"
-                )
+                # Ids from the database are untrusted text: quoted as visible escapes.
+                listed = ", ".join(printable(k) for k in known)
+                hint = f"; known decks: {listed}" if known else "; the collection is empty"
                 close = difflib.get_close_matches(deck_id, known, n=1, cutoff=0.5)
                 if close:
-                    hint = f"; did you mean {close[0]!r}?{hint}"
+                    hint = f"; did you mean {printable(close[0])!r}?{hint}"
                 raise UnknownDeckError(f"unknown deck {deck_id!r}{hint}")
         return list(dict.fromkeys(deck_ids))
 
@@ -247,6 +248,6 @@ class ContentQueries(Database):
         if not rows:
             raise UnknownCardError(f"unknown card {ref!r}")
         if len(rows) > 1:
-            options = ", ".join(f"{r.deck_id}/{r.card_id}" for r in rows)
+            options = ", ".join(printable(f"{r.deck_id}/{r.card_id}") for r in rows)
             raise UnknownCardError(f"card id {ref!r} is in several decks; name one of: {options}")
         return self._stored(rows[0])

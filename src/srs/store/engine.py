@@ -7,10 +7,12 @@ read-to-write lock upgrade, and `SELECT ... FOR UPDATE` where a server needs a r
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Self
+from urllib.parse import parse_qs
 
 from sqlalchemy import create_engine, delete, event, inspect, select
 from sqlalchemy.engine import Connection, Engine
@@ -19,6 +21,7 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from srs.core.errors import SchemaTooNewError, StoreError
 from srs.store.migrations import upgrade
 from srs.store.schema import SCHEMA_VERSION, meta_table, metadata
+from srs.store.sqlite_file import APPLICATION_ID, Found, probe, ro_uri
 
 _WRITE = "srs_write"  # execution option: this transaction will write
 
@@ -42,43 +45,75 @@ def _sqlite_begin(conn: Connection) -> None:
 class Database:
     """One collection database, seen by one learner: the engine and its transactions."""
 
-    def __init__(self, engine: Engine, label: str, learner: str = "default") -> None:
+    def __init__(
+        self, engine: Engine, label: str, learner: str = "default", read_only: bool = False
+    ) -> None:
         self.engine = engine
         self.label = label
         self.learner = learner
+        self.read_only = read_only
 
     @classmethod
     def open(cls, url: str, label: str | None = None, learner: str = "default") -> Self:
-        """Open (creating if needed) the collection at `url`; refuse one from a newer srs."""
+        """Open (creating if needed) the collection at `url`; refuse one from a newer srs, one
+        of another program, or a damaged one, without writing to it.
+
+        A SQLite file srs cannot write, or named by a URL ending in `?mode=ro`, is opened
+        read-only: commands that only read work, and `require_writable` refuses the others
+        before they start.
+        """
         label = label or url
         is_sqlite = url.startswith("sqlite")
-        if is_sqlite and url.startswith("sqlite:///") and url != "sqlite:///:memory:":
-            path = Path(url[len("sqlite:///") :])
-            _prepare_sqlite_path(path, label)
+        read_only = False
+        found: Found | None = None
+        file = sqlite_file(url, label)
         try:
-            engine = create_engine(url)
+            if file is not None:
+                path, want_read_only = file
+                if not want_read_only:
+                    _prepare_sqlite_path(path, label)
+                found = probe(path, label, want_read_only)
+                read_only = found.read_only
+                engine = _sqlite_engine(path, found, label)
+            else:
+                engine = create_engine(url)
         except (SQLAlchemyError, ImportError, ValueError) as exc:
             raise StoreError(f"{label}: cannot open database: {_reason(exc)}") from None
         if is_sqlite:
             event.listen(engine, "connect", _sqlite_pragmas)
             event.listen(engine, "begin", _sqlite_begin)
-        store = cls(engine, label, learner)
-        store._migrate()
+        store = cls(engine, label, learner, read_only)
+        if not read_only:
+            store._migrate(found)
         return store
+
+    def require_writable(self) -> None:
+        """Refuse, in one line and before any card is shown, to change a read-only collection."""
+        if self.read_only:
+            raise StoreError(
+                f"{self.label}: the collection is read-only (the file or its folder cannot be "
+                "written, or the URL asks for mode=ro); only status, stats, history, deck list "
+                "and export can use it"
+            )
 
     def close(self) -> None:
         """Release the engine's connections."""
         self.engine.dispose()
 
-    def _migrate(self) -> None:
+    def _migrate(self, found: Found | None) -> None:
         """Check the schema version, create the tables of a new collection, then turn WAL on.
 
-        WAL is switched on only after the checks: a database this version refuses (too new, or
-        another program's) is left byte for byte as it was.
+        A SQLite file was already checked read-only (`sqlite_file.probe`); WAL is switched on
+        only after the checks, so a database this version refuses is left byte for byte.
         """
         try:
             with self.engine.begin() as conn:
-                self._check_or_create_schema(conn)
+                if found is None:
+                    self._check_or_create_schema(conn)
+                elif found.version != SCHEMA_VERSION:
+                    self._create_or_upgrade(conn, found.version or 0)
+                if found is not None and not found.marked:
+                    conn.exec_driver_sql(f"PRAGMA application_id = {APPLICATION_ID}")
             if self.engine.dialect.name == "sqlite":
                 raw = self.engine.raw_connection()
                 try:  # outside any transaction, where SQLite allows the change
@@ -89,12 +124,17 @@ class Database:
             raise StoreError(f"{self.label}: cannot open database: {_reason(exc)}") from None
 
     def _check_or_create_schema(self, conn: Connection) -> None:
+        """A server database: the same rules as `sqlite_file.probe`, by its tables and version."""
         tables = set(inspect(conn).get_table_names())
+        version = 0
         if "meta" in tables:
             found = conn.execute(
                 select(meta_table.c.value).where(meta_table.c.key == "schema_version")
             ).scalar()
-            version = int(found) if found is not None else 0
+            if found is None or not str(found).isdigit() or not str(found).isascii():
+                what = "no schema version" if found is None else f"schema version {found!r}"
+                raise StoreError(f"{self.label}: {what} is not a version srs knows; left untouched")
+            version = int(found)
             if version > SCHEMA_VERSION:
                 raise SchemaTooNewError(
                     f"{self.label}: database schema version {version} was written by a newer "
@@ -102,10 +142,13 @@ class Database:
                 )
             if version == SCHEMA_VERSION:
                 return
-            if version > 0:
-                upgrade(conn, version, SCHEMA_VERSION)
         elif tables:
             raise StoreError(f"{self.label}: not an srs database (it holds other tables)")
+        self._create_or_upgrade(conn, version)
+
+    def _create_or_upgrade(self, conn: Connection, version: int) -> None:
+        if version > 0:
+            upgrade(conn, version, SCHEMA_VERSION)
         metadata.create_all(conn)  # the tables a new collection or a new version lacks
         conn.execute(delete(meta_table).where(meta_table.c.key == "schema_version"))
         conn.execute(meta_table.insert().values(key="schema_version", value=str(SCHEMA_VERSION)))
@@ -150,6 +193,40 @@ def _reason(exc: BaseException) -> str:
     return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
 
 
+def sqlite_file(url: str, label: str) -> tuple[Path, bool] | None:
+    """The file of a `sqlite:///PATH` URL and whether it asks to be read-only (`?mode=ro`).
+
+    Any other query string is refused in one line rather than ignored. None for other URLs.
+    """
+    if not url.startswith("sqlite:///") or url == "sqlite:///:memory:":
+        return None
+    rest = url[len("sqlite:///") :]
+    where, _, query = rest.partition("?")
+    options = parse_qs(query, keep_blank_values=True) if query else {}
+    if options not in ({}, {"mode": ["ro"]}):
+        raise StoreError(
+            f"{label}: the SQLite URL option {query!r} is not supported; "
+            "the only one srs understands is ?mode=ro"
+        )
+    return Path(where), bool(options)
+
+
+def _sqlite_engine(path: Path, found: Found, label: str) -> Engine:
+    if not found.read_only:
+        return create_engine(f"sqlite:///{path}")
+    if found.version is None:
+        raise StoreError(f"{label}: no srs collection here, and it is read-only")
+    if found.version < SCHEMA_VERSION:
+        raise StoreError(
+            f"{label}: the collection is read-only and from an older srs; open it writable once "
+            "so that it can be upgraded"
+        )
+    uri = ro_uri(path)
+    return create_engine(
+        "sqlite://", creator=lambda: sqlite3.connect(uri, uri=True, check_same_thread=False)
+    )
+
+
 def _prepare_sqlite_path(path: Path, label: str) -> None:
     """Create the database's folder; fail early, with the path, where that cannot work."""
     try:
@@ -158,11 +235,3 @@ def _prepare_sqlite_path(path: Path, label: str) -> None:
         raise StoreError(f"{label}: cannot create folder {path.parent}: {exc.strerror}") from None
     if path.is_dir():
         raise StoreError(f"{label}: is a directory, not a database file")
-    if path.exists():
-        try:
-            with path.open("rb") as handle:
-                head = handle.read(16)
-        except OSError as exc:
-            raise StoreError(f"{label}: cannot read database: {exc.strerror}") from None
-        if head and head != b"SQLite format 3\x00":
-            raise StoreError(f"{label}: not a SQLite database (file is corrupt or of another kind)")

@@ -24,7 +24,7 @@ from rich.segment import Segment, Segments
 from rich.table import Table
 from rich.text import Text
 
-from srs.core.cardtext import strip_control_chars
+from srs.core.cardtext import safe_text
 from srs.core.model import GRADE_MEANINGS, Grade, Kind, QueuedCard, ReviewKind, Summary
 from srs.core.scheduling.rule import AnswerRecord, needs_drill
 from srs.core.wording import plural
@@ -73,8 +73,10 @@ class Session(Protocol):
 
 
 def card_text(text: str) -> Markdown:
-    """Card Markdown, made safe for the terminal."""
-    return Markdown(strip_control_chars(text))
+    """Card Markdown, made safe for the terminal: control and bidirectional characters shown as
+    visible escapes, and a link shown as its text and its target, `text (url)`, never as a
+    terminal hyperlink (which could show one address and open another)."""
+    return Markdown(safe_text(text), hyperlinks=False)
 
 
 def outcome(record: AnswerRecord) -> str:

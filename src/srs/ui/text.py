@@ -6,15 +6,16 @@ from datetime import date
 
 from rich.text import Text
 
-from srs.core.cardtext import strip_control_chars
+from srs.core.cardtext import safe_text
 from srs.core.model import Kind, SchedState
 
 KIND_STYLE = {Kind.FINDING: "green", Kind.LIMITATION: "yellow", Kind.MISREADING: "magenta"}
 
 
 def plain(text: str, style: str = "") -> Text:
-    """Untrusted text as a literal `Text`: never parsed as rich markup."""
-    return Text(strip_control_chars(text), style=style)
+    """Untrusted text as a literal `Text`: never parsed as rich markup, with control and
+    bidirectional characters shown as visible escapes (`srs.core.cardtext.safe_text`)."""
+    return Text(safe_text(text), style=style)
 
 
 def ef_text(ef: int) -> str:

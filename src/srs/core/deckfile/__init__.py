@@ -18,6 +18,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from srs.core.deckfile.checker import CARD_KEYS, DECK_KEYS, LONG_PROMPT, SLUG, TOP_KEYS, Checker
+from srs.core.deckfile.limits import (
+    MAX_DECK_BYTES,
+    MAX_KEY_PARTS,
+    MAX_NESTING,
+    read_deck_bytes,
+    structure_problem,
+)
 from srs.core.deckfile.quality import MAX_BACK_WORDS, QUALITY_CODES
 from srs.core.deckfile.scanner import ScanError, Scanner
 from srs.core.deckfile.syntax import syntax_error
@@ -72,13 +79,13 @@ def parse_deck(data: bytes | str, path: str = "<deck>") -> Deck:
 
 
 def read_deck_file(path: Path) -> Deck:
-    """Read and parse one deck file from disk; an unreadable file is a `DeckFileError`."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        reason = exc.strerror or str(exc)
-        diag = Diagnostic(str(path), 1, 1, "error", "read-error", f"cannot read file: {reason}")
-        raise DeckFileError.from_diagnostics([diag]) from None
+    """Read and parse one deck file from disk; an unreadable file is a `DeckFileError`.
+
+    Only a regular file of at most `MAX_DECK_BYTES` is read (see `read_deck_bytes`).
+    """
+    data = read_deck_bytes(path)
+    if isinstance(data, Diagnostic):
+        raise DeckFileError.from_diagnostics([data])
     return parse_deck(data, str(path))
 
 
@@ -105,6 +112,9 @@ def _analyse(data: bytes | str, path: str, max_back_words: int) -> DeckCheck:
     if text is None:
         assert problem is not None
         return DeckCheck((problem,), None)
+    too_deep = structure_problem(text, path)
+    if too_deep is not None:  # before the scanner and tomllib, whose cost grows with depth
+        return DeckCheck((too_deep,), None)
     positions = TextPositions(text)
     scanner = Scanner(text)
     # Positions recorded before a scanner stop stay usable; the others fall back to a parent's.
@@ -130,6 +140,9 @@ __all__ = [
     "KINDS",
     "LONG_PROMPT",
     "MAX_BACK_WORDS",
+    "MAX_DECK_BYTES",
+    "MAX_KEY_PARTS",
+    "MAX_NESTING",
     "QUALITY_CODES",
     "SLUG",
     "TOP_KEYS",
@@ -138,5 +151,6 @@ __all__ = [
     "analyse_deck",
     "check_deck",
     "parse_deck",
+    "read_deck_bytes",
     "read_deck_file",
 ]

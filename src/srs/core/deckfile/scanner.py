@@ -7,17 +7,24 @@ the checker can point at an exact line and column. `tomllib` stays the judge of 
 from __future__ import annotations
 
 import re
+from array import array as Offsets
 from dataclasses import dataclass
 
 
 @dataclass(slots=True)
 class Loc:
-    """Offsets of one key path in the text. `chars` holds one offset per decoded string char."""
+    """Offsets of one key path in the text. `chars` holds one offset per decoded string char,
+    packed (4 bytes each, where a list of ints costs about 36), so a deck's positions stay small."""
 
     key: int | None = None
     value: int | None = None
     string: str | None = None
-    chars: list[int] | None = None
+    chars: Offsets[int] | None = None
+
+
+def _offsets() -> Offsets[int]:
+    # "i" (4 bytes) holds any offset of a text within the deck size limit (MAX_DECK_BYTES).
+    return Offsets("i")
 
 
 class ScanError(Exception):
@@ -85,6 +92,11 @@ class Scanner:
 
     # -- document
     def scan(self) -> None:
+        """Walk the whole text; raises `ScanError` where it stops understanding it.
+
+        Every step of every loop consumes at least one character or raises, so the walk ends on
+        any input (`x = [}]` once looped forever here).
+        """
         table: KeyPath = ()
         n = len(self.text)
         while True:
@@ -114,6 +126,8 @@ class Scanner:
             else:
                 self.pair(table)
             self.skip_line()
+            if self.i <= start:
+                raise ScanError(f"no progress at {start}")
 
     def resolve(self, names: list[str]) -> KeyPath:
         """A header's dotted name -> document path, stepping into the latest array element."""
@@ -168,9 +182,11 @@ class Scanner:
             self.inline_table(path)
         else:
             m = _SCALAR.match(self.text, self.i)
-            self.i = m.end() if m else self.i + 1
+            if m is None or m.end() == self.i:
+                raise ScanError(f"no value at {self.i}")
+            self.i = m.end()
 
-    def string(self) -> tuple[str, list[int]]:
+    def string(self) -> tuple[str, Offsets[int]]:
         """Any of the four kinds of string at the current position."""
         if self.peek('"""'):
             return self.ml_basic()
@@ -190,6 +206,7 @@ class Scanner:
             if self.peek("]"):
                 self.i += 1
                 return
+            start = self.i
             sub = (*path, index)
             loc = Loc(key=self.i)
             self.locs[sub] = loc
@@ -198,6 +215,8 @@ class Scanner:
             self.skip_blank()
             if self.peek(","):
                 self.i += 1
+            if self.i <= start:
+                raise ScanError(f"no progress in array at {start}")
 
     def inline_table(self, path: KeyPath) -> None:
         self.expect("{")
@@ -208,13 +227,16 @@ class Scanner:
             if self.peek("}"):
                 self.i += 1
                 return
+            start = self.i
             self.pair(path)
             self.skip_ws()
             if self.peek(","):
                 self.i += 1
+            if self.i <= start:
+                raise ScanError(f"no progress in inline table at {start}")
 
     # -- strings: each returns (decoded text, offset of the source of every decoded char)
-    def escape(self, out: list[str], chars: list[int]) -> None:
+    def escape(self, out: list[str], chars: Offsets[int]) -> None:
         start = self.i
         code = self.text[self.i + 1 : self.i + 2]
         if code in ("u", "U"):
@@ -232,10 +254,10 @@ class Scanner:
             raise ScanError("bad escape")
         chars.append(start)
 
-    def basic(self) -> tuple[str, list[int]]:
+    def basic(self) -> tuple[str, Offsets[int]]:
         self.expect('"')
         out: list[str] = []
-        chars: list[int] = []
+        chars = _offsets()
         while True:
             # Runs of plain characters in one step: a per-character loop took seconds on a
             # 10k-card deck.
@@ -257,13 +279,13 @@ class Scanner:
                 chars.append(self.i)
                 self.i += 1
 
-    def literal(self) -> tuple[str, list[int]]:
+    def literal(self) -> tuple[str, Offsets[int]]:
         self.expect("'")
         end = self.text.find("'", self.i)
         if end < 0 or "\n" in self.text[self.i : end]:
             raise ScanError("unclosed literal string")
         start, self.i = self.i, end + 1
-        return self.text[start:end], list(range(start, end))
+        return self.text[start:end], Offsets("i", range(start, end))
 
     def closing(self, quote: str) -> int:
         """At a run of 3+ quotes: how many of them belong to the content (TOML allows up to 2)."""
@@ -272,12 +294,12 @@ class Scanner:
             j += 1
         return min(j - self.i - 3, 2)
 
-    def ml_basic(self) -> tuple[str, list[int]]:
+    def ml_basic(self) -> tuple[str, Offsets[int]]:
         self.expect('"""')
         if self.peek("\n"):
             self.i += 1  # a newline right after the opening quotes is trimmed
         out: list[str] = []
-        chars: list[int] = []
+        chars = _offsets()
         while True:
             run = _ML_BASIC_RUN.match(self.text, self.i)
             if run:
@@ -303,7 +325,7 @@ class Scanner:
                 chars.append(self.i)
                 self.i += 1
 
-    def ml_literal(self) -> tuple[str, list[int]]:
+    def ml_literal(self) -> tuple[str, Offsets[int]]:
         self.expect("'''")
         if self.peek("\n"):
             self.i += 1
@@ -314,4 +336,4 @@ class Scanner:
         self.i = end
         end += self.closing("'")
         self.i = end + 3
-        return self.text[start:end], list(range(start, end))
+        return self.text[start:end], Offsets("i", range(start, end))

@@ -39,7 +39,10 @@ def decode(data: bytes | str, path: str) -> tuple[str | None, Diagnostic | None]
             start = exc.start
             line = data.count(b"\n", 0, start) + 1
             line_start = data.rfind(b"\n", 0, start) + 1
-            col = len(data[line_start:start].decode("utf-8", errors="replace")) + 1
+            before = data[line_start:start]
+            if line_start == 0:  # the byte-order mark is dropped below, so it takes no column
+                before = before.removeprefix(b"\xef\xbb\xbf")
+            col = len(before.decode("utf-8", errors="replace")) + 1
             msg = f"file is not valid UTF-8 (byte 0x{data[start]:02X}); save it as UTF-8"
             return None, Diagnostic(path, line, col, "error", "not-utf8", msg)
     else:

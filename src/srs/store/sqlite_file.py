@@ -1,0 +1,140 @@
+"""What a SQLite file is, found out before srs writes a byte to it.
+
+An srs collection carries its own marker: SQLite's `application_id` header field set to
+`APPLICATION_ID` when srs creates it. A collection made before the marker existed is recognised by
+its exact set of tables and an integer schema version, and gets the marker at its next write.
+Anything else (another program's file, even one with a `meta` table) is refused untouched.
+
+Every check reads through a `mode=ro` connection: a read-only connection never checkpoints a WAL
+on close, so a file that is refused (too new, foreign, damaged) keeps every byte, WAL included
+(only SQLite's shared-memory index, `-shm`, may appear beside a WAL that has content).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+from srs.core.errors import SchemaTooNewError, StoreError
+from srs.store.schema import SCHEMA_VERSION, metadata
+
+APPLICATION_ID = 0x53525331  # "SRS1" in ASCII: the `PRAGMA application_id` of an srs collection
+SRS_TABLES = frozenset(metadata.tables)
+QUICK_CHECK_BYTES = 32 * 1024 * 1024
+"""Collections up to this size (32 MiB) are checked for damage on every open;
+the check reads the whole file (about 0.05 s for 16 MB), so larger ones skip it."""
+_VERSION = re.compile(r"[0-9]{1,9}")
+_HEADER = b"SQLite format 3\x00"
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """What the file holds: `version` None for a new (or empty) database; whether srs may write."""
+
+    version: int | None
+    read_only: bool
+    marked: bool  # carries srs's application id already
+
+
+def ro_uri(path: Path) -> str:
+    """The `file:` URI that opens `path` read-only."""
+    return f"file:{quote(str(path.absolute()))}?mode=ro"
+
+
+def writable(path: Path) -> bool:
+    """Whether srs can write the file and create its journal beside it."""
+    folder = path.parent if str(path.parent) else Path(".")
+    return os.access(folder, os.W_OK) and (not path.exists() or os.access(path, os.W_OK))
+
+
+def probe(path: Path, label: str, read_only: bool) -> Found:
+    """Check the SQLite file at `path` without changing it; raise `StoreError` to refuse it.
+
+    `read_only` is asked for (a `?mode=ro` URL); a file or folder srs cannot write is read-only
+    too. A 0-byte file is refused unless its WAL holds data: it is what a collection truncated by
+    a full disk or a stray `>` looks like, and starting over in it would hide the loss.
+    """
+    if not path.exists():
+        if read_only:
+            raise StoreError(f"{label}: no such database (it is opened read-only)")
+        if not writable(path):
+            raise StoreError(f"{label}: cannot create the collection: its folder is not writable")
+        return Found(None, read_only=False, marked=False)
+    read_only = read_only or not writable(path)
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(len(_HEADER))
+    except OSError as exc:
+        raise StoreError(f"{label}: cannot read database: {exc.strerror}") from None
+    wal = path.with_name(path.name + "-wal")
+    if not head and not (wal.exists() and wal.stat().st_size > 0):
+        raise StoreError(
+            f"{label}: the file is empty (0 bytes), not an srs collection; "
+            "delete it to start a new collection there"
+        )
+    if head and head != _HEADER:
+        raise StoreError(f"{label}: not a SQLite database (file is corrupt or of another kind)")
+    # With no WAL content the whole database is in the file: read it as immutable, which makes
+    # SQLite create no -wal or -shm file beside it. A WAL with content must be read (read-only).
+    uri = ro_uri(path) if wal.exists() and wal.stat().st_size > 0 else ro_uri(path) + "&immutable=1"
+    try:
+        conn = sqlite3.connect(uri, uri=True)
+    except sqlite3.Error as exc:
+        raise StoreError(f"{label}: cannot open database: {exc}") from None
+    try:
+        return _inspect(conn, label, read_only)
+    except sqlite3.Error as exc:
+        raise StoreError(f"{label}: cannot read database: {exc}") from None
+    finally:
+        conn.close()
+
+
+def _inspect(conn: sqlite3.Connection, label: str, read_only: bool) -> Found:
+    app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+    names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    tables = {n for n in names if not n.startswith("sqlite_")}
+    if app_id not in (0, APPLICATION_ID):
+        raise StoreError(
+            f"{label}: not an srs database (it belongs to another program, "
+            f"application id {app_id:#x}); left untouched"
+        )
+    if not tables:
+        if app_id == 0:
+            return Found(None, read_only, marked=False)  # an empty SQLite database: new
+        raise StoreError(f"{label}: an srs collection with no tables; it is damaged")
+    if app_id == 0 and tables != SRS_TABLES:
+        raise StoreError(f"{label}: not an srs database (it holds other tables); left untouched")
+    if "meta" not in tables:
+        raise StoreError(f"{label}: an srs collection without its meta table; it is damaged")
+    row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    raw = None if row is None else row[0]
+    if not isinstance(raw, str) or _VERSION.fullmatch(raw) is None:
+        what = "no schema version" if raw is None else f"schema version {str(raw)!r}"
+        raise StoreError(f"{label}: {what} is not a version srs knows; left untouched")
+    version = int(raw)
+    if version > SCHEMA_VERSION:
+        raise SchemaTooNewError(
+            f"{label}: database schema version {version} was written by a newer "
+            f"srs (this one reads up to {SCHEMA_VERSION}); left untouched"
+        )
+    if version < 1 and app_id == 0:
+        raise StoreError(f"{label}: not an srs database (schema version {version})")
+    _quick_check(conn, label)
+    return Found(version, read_only, marked=app_id == APPLICATION_ID)
+
+
+def _quick_check(conn: sqlite3.Connection, label: str) -> None:
+    """Refuse a damaged file: flipped bits in an index page can make queries quietly return
+    nothing (`srs stats` printed zeros). Linear in the file, so only up to `QUICK_CHECK_BYTES`."""
+    pages = conn.execute("PRAGMA page_count").fetchone()[0]
+    page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+    if pages * page_size > QUICK_CHECK_BYTES:
+        return
+    damage = str(conn.execute("PRAGMA quick_check(1)").fetchone()[0])
+    if damage != "ok":
+        where = damage.strip().splitlines()[-1]  # the first line only says "in database main"
+        raise StoreError(f"{label}: the database is damaged ({where}); restore it from a backup")
