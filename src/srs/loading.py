@@ -77,13 +77,16 @@ def _mark_first_run_done(store: Store, now: datetime) -> None:
 
 @contextmanager
 def open_collection(
-    url: str, label: str, learner: str, now: datetime, load_bundled: bool = True
+    url: str, label: str, learner: str | None, now: datetime, load_bundled: bool = True
 ) -> Iterator[Store]:
     """Open the collection at `url`; unless told not to, bring the bundled decks up to date
-    (loading them all on the first run of an empty collection). Closed when the block ends."""
+    (loading them all on the first run of an empty collection). Closed when the block ends.
+
+    On a server the class's decks are the instructor's: `srs class init` loads the bundled
+    ones, and a learner's run changes no deck."""
     store = Store.open(url, label, learner)
     try:
-        if load_bundled:
+        if load_bundled and not store.on_server:
             sync_bundled_decks(store, now)
         yield store
     finally:

@@ -89,3 +89,11 @@ class ConfigError(SrsError):
 
 class ExportError(SrsError):
     """An export cannot be written."""
+
+
+class ConnectionLostError(StoreError):
+    """The database server went away in the middle of a command; what was committed is kept."""
+
+
+class NotAnInstructorError(StoreError):
+    """A learner tried to change what only a class's instructor may change."""

@@ -13,7 +13,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from srs.core.errors import UnknownCardError, UnknownDeckError
 from srs.core.model import Deck, DeckSummary, LoadReport, StoredCard
-from srs.store.engine import Database
+from srs.store.engine import LOCK_DECKS, Database
 from srs.store.schema import (
     CONTENT_FIELDS,
     card_from,
@@ -50,6 +50,7 @@ class ContentQueries(Database):
         """
         added = updated = retired = restored = unchanged = 0
         with self.write() as conn:
+            self.advisory_lock(conn, LOCK_DECKS)  # two loads of one new deck: one after the other
             existing_deck = (
                 conn.execute(select(deck_table.c.id).where(deck_table.c.id == deck.id)).first()
                 is not None
@@ -180,6 +181,7 @@ class ContentQueries(Database):
         """Delete a deck, its cards, and every learner's state and log for them."""
         self.require_decks([deck_id])
         with self.write() as conn:
+            self.advisory_lock(conn, LOCK_DECKS)
             pks = select(card_table.c.pk).where(card_table.c.deck_id == deck_id)
             conn.execute(delete(log_table).where(log_table.c.card_pk.in_(pks)))
             conn.execute(delete(state_table).where(state_table.c.card_pk.in_(pks)))

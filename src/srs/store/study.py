@@ -17,7 +17,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from srs.core.errors import UnknownCardError
 from srs.core.model import NEW_STATE, Answer, Kind, LogRecord, ReviewKind, SchedState
-from srs.core.scheduling.rule import Scheduler, decide_answer, needs_drill
+from srs.core.scheduling.rule import AnswerRecord, Scheduler, decide_answer, needs_drill
 from srs.core.scheduling.sm2 import SM2
 from srs.store.content import ContentQueries
 from srs.store.schema import (
@@ -165,12 +165,28 @@ class StudyQueries(ContentQueries):
         later ones the same day are drills, logged without changing the state. This is decided
         inside the transaction, so two sessions answering the same card cannot both reschedule it.
         """
-        with self.write() as conn:
+        locked = select(state_table).where(self._mine(card_pk)).with_for_update()
+
+        def answer(conn: Connection) -> tuple[Any, AnswerRecord]:
             # FOR UPDATE serialises answers to one card on a server; SQLite omits it and relies
-            # on BEGIN IMMEDIATE instead.
-            row = conn.execute(
-                select(state_table).where(self._mine(card_pk)).with_for_update()
-            ).first()
+            # on BEGIN IMMEDIATE instead. A first answer has no row to lock, so a placeholder
+            # is inserted first (ON CONFLICT DO NOTHING): of two first answers at once, one
+            # inserts, the other waits for it and then finds the card answered today.
+            row = conn.execute(locked).first()
+            placeholder = False
+            if row is None:
+                placeholder = self.insert_if_missing(
+                    conn,
+                    state_table,
+                    {
+                        "learner": self.learner,
+                        "card_pk": card_pk,
+                        "buried_on": None,
+                        **state_values(NEW_STATE),
+                    },
+                )
+                row = conn.execute(locked).first()
+            had_state = row is not None and not placeholder
             answered_today = conn.execute(
                 select(log_table.c.id)
                 .where(
@@ -180,19 +196,13 @@ class StudyQueries(ContentQueries):
                 )
                 .limit(1)
             ).first()
-            record = decide_answer(
-                self.scheduler, state_from(row), grade, today, answered_today is not None
-            )
+            before = state_from(row) if had_state else NEW_STATE
+            record = decide_answer(self.scheduler, before, grade, today, answered_today is not None)
             if record.moves_schedule:
                 values = state_values(record.after)
-                if row is None:
-                    conn.execute(
-                        state_table.insert().values(
-                            learner=self.learner, card_pk=card_pk, buried_on=None, **values
-                        )
-                    )
-                else:
-                    conn.execute(update(state_table).where(self._mine(card_pk)).values(**values))
+                conn.execute(update(state_table).where(self._mine(card_pk)).values(**values))
+            elif placeholder:
+                conn.execute(delete(state_table).where(self._mine(card_pk)))
             log_id = conn.execute(
                 log_table.insert().values(
                     learner=self.learner,
@@ -201,14 +211,17 @@ class StudyQueries(ContentQueries):
                     day=today,
                     grade=record.grade,
                     review_kind=record.kind.value,
-                    had_state=0 if row is None else 1,
-                    prev_buried_on=None if row is None else row.buried_on,
+                    had_state=1 if had_state else 0,
+                    prev_buried_on=row.buried_on if had_state and row is not None else None,
                     **state_values(record.before, prefix="prev_"),
                     ef=record.after.ef,
                     interval=record.after.interval,
                     due=record.after.due,
                 )
             ).inserted_primary_key
+            return log_id, record
+
+        log_id, record = self.write_retrying(answer)
         assert log_id is not None
         return Answer(int(log_id[0]), card_pk, record.grade, record.kind, record.after)
 
