@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
-from srs.core.errors import DeckFileError, SrsError
+from srs.cli_class import class_app
+from srs.core.errors import ConnectionLostError, DeckFileError, SrsError
 
 if TYPE_CHECKING:
     from srs.config import Settings
@@ -32,6 +33,7 @@ deck_app = typer.Typer(help="Write, check and load decks.", no_args_is_help=True
 export_app = typer.Typer(help="Export decks to other tools.", no_args_is_help=True)
 app.add_typer(deck_app, name="deck")
 app.add_typer(export_app, name="export")
+app.add_typer(class_app, name="class")
 
 DbOption = Annotated[
     Path | None,
@@ -109,6 +111,9 @@ def review(
             console.print()
             console.print(f"Interrupted. {session.answered} answers saved.", markup=False)
             raise typer.Exit(130) from None
+        except ConnectionLostError:
+            console.print()
+            _fail(f"lost the connection; {session.answered} answers saved")
         console.print(summary_view(summary, today))
 
 

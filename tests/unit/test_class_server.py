@@ -1,0 +1,167 @@
+"""A class on a real PostgreSQL server (the session's embedded one): set-up, roles, row-level
+security, concurrency, failures, and the instructor's report."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import psycopg
+import pytest
+from conftest import PgServer
+from helpers import SMALL_DECK, run_srs
+
+from srs.core.errors import ConnectionLostError, NotAnInstructorError, StoreError
+from srs.core.model import Card, Deck, Kind, ReviewKind
+from srs.store import Store
+
+T0 = datetime(2024, 3, 1, 9, 0, tzinfo=UTC)
+D0 = date(2024, 3, 1)
+
+
+def env_for(url: str, **extra: str) -> dict[str, str]:
+    """The environment of a run against `url`, with a fixed clock."""
+    return {
+        "SRS_DATABASE_URL": url,
+        "SRS_NOW": "2024-03-01T09:00",
+        "SRS_TZ": "UTC",
+        "TERM": "dumb",
+        "COLUMNS": "120",
+        **extra,
+    }
+
+
+@dataclass
+class Klass:
+    """A class set up on a fresh database: the admin's URL and people's URLs by name."""
+
+    server: PgServer
+    database: str
+    admin_url: str
+    passwords: dict[str, str]
+
+    def add(self, name: str, instructor: bool = False, password: str = "pw-1") -> str:
+        kind = "add-instructor" if instructor else "add-learner"
+        result = run_srs(
+            ["class", kind, name, "--password-stdin"], env_for(self.admin_url), input=password
+        )
+        assert result.returncode == 0, result.stderr
+        self.passwords[name] = password
+        return self.url(name)
+
+    def url(self, name: str) -> str:
+        return self.server.url(self.database, name, self.passwords[name])
+
+    def store(self, name: str) -> Store:
+        return Store.open(self.url(name), name)
+
+
+@pytest.fixture
+def klass(pg_server: PgServer) -> Klass:
+    database = pg_server.new_database()
+    admin = pg_server.url(database)
+    result = run_srs(["class", "init"], env_for(admin))
+    assert result.returncode == 0, result.stderr
+    return Klass(pg_server, database, admin, {})
+
+
+def answer_all(store: Store, grade: int, day: date = D0) -> int:
+    """Answer every card of every deck once; the number answered."""
+    pks = [c.pk for c in store.cards()]
+    for pk in pks:
+        store.record_answer(pk, grade, T0, day)
+    return len(pks)
+
+
+# ---- set-up and roles ---------------------------------------------------------------------
+
+
+def catalog(server: PgServer, database: str) -> list[object]:
+    with server.admin(database) as conn:
+        return [
+            conn.execute(
+                "SELECT tablename, policyname, cmd, roles::text, qual, with_check "
+                "FROM pg_policies ORDER BY 1, 2"
+            ).fetchall(),
+            conn.execute(
+                "SELECT grantee, table_name, privilege_type FROM information_schema."
+                "role_table_grants WHERE grantee LIKE 'srs_%' ORDER BY 1, 2, 3"
+            ).fetchall(),
+            conn.execute(
+                "SELECT relname, relrowsecurity, relforcerowsecurity FROM pg_class "
+                "WHERE relname IN ('card_state', 'review_log') ORDER BY 1"
+            ).fetchall(),
+            conn.execute("SELECT count(*) FROM cards").fetchall(),
+        ]
+
+
+def test_class_init_sets_up_roles_policies_and_the_bundled_deck_and_twice_changes_nothing(
+    klass: Klass,
+) -> None:
+    before = catalog(klass.server, klass.database)
+    assert [r[:2] for r in before[0]] == [
+        ("card_state", "srs_instructor_reads"),
+        ("card_state", "srs_own_rows"),
+        ("review_log", "srs_instructor_reads"),
+        ("review_log", "srs_own_rows"),
+    ]
+    assert before[2] == [("card_state", True, True), ("review_log", True, True)]
+    assert before[3][0][0] > 0  # the bundled deck is loaded
+    again = run_srs(["class", "init"], env_for(klass.admin_url))
+    assert again.returncode == 0
+    assert "nothing changed" in again.stdout
+    assert catalog(klass.server, klass.database) == before
+
+
+def test_adding_a_learner_prints_their_url_without_the_password(klass: Klass) -> None:
+    result = run_srs(
+        ["class", "add-learner", "ada", "--password-stdin"],
+        env_for(klass.admin_url),
+        input="s3cret-pass\n",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "s3cret-pass" not in result.stdout + result.stderr
+    assert f"SRS_DATABASE_URL=postgresql://ada@/{klass.database}" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "name", ["o'brien", 'say "hi"', "two words", "x; DROP TABLE cards; --", "Ünïcode"]
+)
+def test_names_with_quotes_spaces_or_sql_are_created_safely(klass: Klass, name: str) -> None:
+    url = klass.add(name, password="pa'ss")
+    store = Store.open(url, "x")
+    try:
+        assert store.learner == name
+        assert answer_all(store, 4) > 0
+    finally:
+        store.close()
+    with klass.server.admin(klass.database) as conn:
+        assert conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [name]).fetchone()
+        assert conn.execute("SELECT count(*) FROM cards").fetchone()[0] > 0
+
+
+@pytest.mark.parametrize("name", ["", "pg_sneaky", "x" * 64, "tab\there"])
+def test_names_the_server_would_cut_or_reserve_are_refused_in_one_line(
+    klass: Klass, name: str
+) -> None:
+    result = run_srs(
+        ["class", "add-learner", name, "--password-stdin"], env_for(klass.admin_url), input="pw"
+    )
+    assert result.returncode == 1
+    assert result.stderr.startswith("srs: error: ")
+    assert result.stderr.count("\n") == 1
+
+
+def test_a_learner_is_the_database_user_and_another_srs_learner_is_refused(klass: Klass) -> None:
+    url = klass.add("bea")
+    store = Store.open(url, "bea")
+    assert store.learner == "bea"
+    store.close()
+    result = run_srs(["status"], env_for(url, SRS_LEARNER="someone-else"))
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1
+    assert "the learner is the database user ('bea')" in result.stderr
