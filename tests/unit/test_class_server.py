@@ -165,3 +165,155 @@ def test_a_learner_is_the_database_user_and_another_srs_learner_is_refused(klass
     assert result.returncode == 1
     assert result.stderr.count("\n") == 1
     assert "the learner is the database user ('bea')" in result.stderr
+
+
+# ---- row-level security -------------------------------------------------------------------
+
+
+def test_a_learner_sees_only_their_own_rows_even_with_a_direct_select(klass: Klass) -> None:
+    a_url, b_url = klass.add("ann"), klass.add("ben")
+    for url, grade in ((a_url, 5), (b_url, 1)):
+        store = Store.open(url, "x")
+        answer_all(store, grade)
+        store.close()
+    with psycopg.connect(klass.server.url(klass.database, "ann", "pw-1")) as conn:
+        learners = conn.execute("SELECT DISTINCT learner FROM review_log").fetchall()
+        states = conn.execute("SELECT DISTINCT learner FROM card_state").fetchall()
+        forged = conn.execute("SELECT count(*) FROM review_log WHERE learner = 'ben'").fetchone()
+    assert learners == [("ann",)]
+    assert states == [("ann",)]
+    assert forged == (0,)
+
+
+def test_a_learner_cannot_write_rows_in_another_learners_name(klass: Klass) -> None:
+    klass.add("cat")
+    with psycopg.connect(klass.server.url(klass.database, "cat", "pw-1")) as conn:
+        pk = conn.execute("SELECT min(pk) FROM cards").fetchone()
+        assert pk is not None
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="row-level security"):
+            conn.execute(
+                "INSERT INTO card_state (learner, card_pk, n, ef, interval, lapses, reps) "
+                "VALUES ('dan', %s, 0, 250, 0, 0, 0)",
+                [pk[0]],
+            )
+
+
+def test_a_learners_update_of_cards_is_denied(klass: Klass) -> None:
+    klass.add("dee")
+    with (
+        psycopg.connect(klass.server.url(klass.database, "dee", "pw-1")) as conn,
+        pytest.raises(psycopg.errors.InsufficientPrivilege),
+    ):
+        conn.execute("UPDATE cards SET front = 'defaced'")
+
+
+def test_a_learner_adding_a_deck_is_told_only_an_instructor_can(
+    klass: Klass, tmp_path: Path
+) -> None:
+    url = klass.add("eve")
+    (tmp_path / "tiny.toml").write_text(SMALL_DECK)
+    result = run_srs(["deck", "add", str(tmp_path / "tiny.toml")], env_for(url))
+    assert result.returncode == 1
+    assert result.stderr == "srs: error: only an instructor can change the class's decks\n"
+
+
+def test_an_instructor_adds_and_removes_decks_and_reads_every_learners_rows(
+    klass: Klass, tmp_path: Path
+) -> None:
+    teacher = klass.add("tom", instructor=True)
+    (tmp_path / "tiny.toml").write_text(SMALL_DECK)
+    assert run_srs(["deck", "add", str(tmp_path / "tiny.toml")], env_for(teacher)).returncode == 0
+    for name in ("fay", "gus"):
+        store = Store.open(klass.add(name), name)
+        answer_all(store, 2)
+        store.close()
+    with psycopg.connect(klass.server.url(klass.database, "tom", "pw-1")) as conn:
+        seen = conn.execute("SELECT DISTINCT learner FROM review_log ORDER BY 1").fetchall()
+    assert seen == [("fay",), ("gus",)]
+    removed = run_srs(["deck", "remove", "tiny", "--yes"], env_for(teacher))
+    assert removed.returncode == 0, removed.stderr
+    with klass.server.admin(klass.database) as conn:
+        left = conn.execute(
+            "SELECT count(*) FROM review_log l JOIN cards c ON c.pk = l.card_pk "
+            "WHERE c.deck_id = 'tiny'"
+        ).fetchone()
+    assert left == (0,)
+
+
+# ---- concurrency --------------------------------------------------------------------------
+
+
+def test_concurrent_first_runs_on_an_empty_database_all_succeed(pg_server: PgServer) -> None:
+    url = pg_server.url(pg_server.new_database())
+    errors: list[BaseException] = []
+    start = threading.Barrier(6)
+
+    def first_run() -> None:
+        try:
+            start.wait()
+            Store.open(url, "x").close()
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=first_run) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert errors == []
+
+
+def test_concurrent_loads_of_the_same_new_deck_all_succeed(pg_url: str) -> None:
+    Store.open(pg_url, "x").close()
+    stores = [Store.open(pg_url, "x") for _ in range(6)]
+    paper = Deck("paper", "A paper", "", tuple(Card(f"c{i}", Kind.FINDING, "f", "b", "", ()) for i in range(30)))
+    errors: list[BaseException] = []
+    start = threading.Barrier(len(stores))
+
+    def load(store: Store) -> None:
+        try:
+            start.wait()
+            store.load_deck(paper, T0)
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=load, args=(s,)) for s in stores]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert errors == []
+    assert [len(stores[0].cards(["paper"]))] == [30]
+    for s in stores:
+        s.close()
+
+
+def test_two_sessions_answering_the_same_new_card_at_once_schedule_it_once(pg_url: str) -> None:
+    setup = Store.open(pg_url, "x")
+    setup.load_deck(Deck("paper", "A paper", "", (Card("a", Kind.FINDING, "f", "b", "", ()),)), T0)
+    pk = setup.cards()[0].pk
+    setup.close()
+    for _round in range(8):
+        stores = [Store.open(pg_url, "x") for _ in range(2)]
+        stores[0].engine.dispose()
+        kinds: list[ReviewKind] = []
+        errors: list[BaseException] = []
+        start = threading.Barrier(2)
+        day = date(2024, 3, 1 + _round)
+
+        def work(s: Store, day: date = day) -> None:
+            try:
+                start.wait()
+                kinds.append(s.record_answer(pk, 4, T0, day).review_kind)
+            except BaseException as exc:  # pragma: no cover - reported below
+                errors.append(exc)
+
+        threads = [threading.Thread(target=work, args=(s,)) for s in stores]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+        assert errors == []
+        assert sorted(k.value for k in kinds).count("drill") == 1
+        for s in stores:
+            s.close()

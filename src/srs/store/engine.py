@@ -43,6 +43,7 @@ RETRY_ATTEMPTS = 8
 # Keys of the transaction-level advisory locks (any two fixed numbers unlikely to clash).
 LOCK_SCHEMA = 0x5253_0001
 LOCK_DECKS = 0x5253_0002
+_CONTENT_TABLES = ("table decks", "table cards", "table meta")  # what only an instructor changes
 DRIVER_HINT = (
     "a PostgreSQL database needs the psycopg driver: install srs with the postgres extra, "
     "e.g. pip install 'srs[postgres]'"
@@ -238,7 +239,7 @@ class Database:
     def _error(self, exc: SQLAlchemyError) -> StoreError:
         """The one-line error for a failed transaction."""
         reason = _reason(exc)
-        if _sqlstate(exc) == "42501" and ('"decks"' in reason or '"cards"' in reason):
+        if _sqlstate(exc) == "42501" and reason.endswith(_CONTENT_TABLES):
             return NotAnInstructorError("only an instructor can change the class's decks")
         if self.on_server and isinstance(exc, OperationalError):
             return ConnectionLostError(f"{self.label}: lost the connection: {reason}")
