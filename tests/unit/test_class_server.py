@@ -317,3 +317,69 @@ def test_two_sessions_answering_the_same_new_card_at_once_schedule_it_once(pg_ur
         assert sorted(k.value for k in kinds).count("drill") == 1
         for s in stores:
             s.close()
+
+
+# ---- failures -----------------------------------------------------------------------------
+
+
+def test_a_wrong_password_is_one_line_with_the_password_masked(klass: Klass) -> None:
+    klass.add("hal", password="right-one")
+    url = klass.server.url(klass.database, "hal", "wrong-guess")
+    result = run_srs(["status"], env_for(url))
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1
+    assert "password authentication failed" in result.stderr
+    assert "wrong-guess" not in result.stderr
+    assert "***@" in result.stderr
+
+
+def test_a_server_that_never_answers_fails_within_5_seconds() -> None:
+    import socket
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)  # the kernel accepts connections; nothing ever answers
+    port = listener.getsockname()[1]
+    started = time.monotonic()
+    try:
+        result = run_srs(["status"], env_for(f"postgresql://u:pw@127.0.0.1:{port}/srs"))
+    finally:
+        listener.close()
+    took = time.monotonic() - started
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1
+    assert "timeout" in result.stderr
+    assert took < 5.9
+
+
+def test_losing_the_server_between_answers_is_a_connection_lost_error(
+    pg_server: PgServer, pg_url: str
+) -> None:
+    store = Store.open(pg_url, "x")
+    store.load_deck(Deck("paper", "A paper", "", (Card("a", Kind.FINDING, "f", "b", "", ()),)), T0)
+    pk = store.cards()[0].pk
+    pg_server.stop()
+    try:
+        with pytest.raises(ConnectionLostError, match="lost the connection"):
+            store.record_answer(pk, 4, T0, D0)
+    finally:
+        pg_server.start()
+    store.record_answer(pk, 4, T0, D0)  # the pool reconnects
+    assert len(store.log_for_card(pk)) == 1
+    store.close()
+
+
+def test_without_psycopg_a_postgresql_url_gets_one_line_on_what_to_install(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "psycopg", None)  # as if the extra were not installed
+    with pytest.raises(StoreError, match=r"pip install 'srs\[postgres\]'"):
+        Store.open("postgresql://u@localhost/srs", "server")
+
+
+def test_a_learner_name_too_long_for_the_column_is_refused_before_any_card(db: Path) -> None:
+    with pytest.raises(StoreError, match="at most 100"):
+        Store.open(f"sqlite:///{db}", str(db), learner="x" * 101)
+    assert not db.exists()
