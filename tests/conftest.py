@@ -30,6 +30,7 @@ _SUBPROCESS_PACKAGES = (
     "platformdirs",
     "typing_extensions",
     "shellingham",
+    "psycopg",
 )
 
 
