@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pexpect
 import psycopg
+
 from conftest import PgServer
 from helpers import SMALL_DECK, run_srs, spawn
 
@@ -54,9 +55,10 @@ def grade(child: pexpect.spawn, front: str, key: str) -> None:
 def test_two_learners_review_at_once_and_the_report_shows_both(
     pg_server: PgServer, tmp_path: Path
 ) -> None:
-    database, admin, urls = set_up(pg_server, tmp_path, "ada", "bob")
+    ada, bob = pg_server.unique("ada"), pg_server.unique("bob")  # roles are server-wide
+    database, admin, urls = set_up(pg_server, tmp_path, ada, bob)
     children = {name: spawn(["review", "tiny"], env_for(url)) for name, url in urls.items()}
-    keys = {"ada": "5", "bob": "4"}
+    keys = {ada: "5", bob: "4"}
     for front in FRONTS:  # both sessions open at once, answering in turn
         for name, child in children.items():
             grade(child, front, keys[name])
@@ -65,22 +67,23 @@ def test_two_learners_review_at_once_and_the_report_shows_both(
         child.expect(pexpect.EOF)
         child.close()
         assert child.exitstatus == 0
-    with psycopg.connect(pg_server.url(database, "ada", "pw-ada")) as conn:
+    with psycopg.connect(pg_server.url(database, ada, "pw-" + ada)) as conn:
         mine = conn.execute("SELECT learner, count(*) FROM review_log GROUP BY 1").fetchall()
-    assert mine == [("ada", 3)]
+    assert mine == [(ada, 3)]
     report = run_srs(["class", "report", "tiny", "--json", "--by-learner"], env_for(admin))
     assert report.returncode == 0, report.stderr
     data = json.loads(report.stdout)
     assert data["learners"] == 2
     assert data["answers"] == 6
-    assert [(p["learner"], p["answers"]) for p in data["by_learner"]] == [("ada", 3), ("bob", 3)]
+    assert [(p["learner"], p["answers"]) for p in data["by_learner"]] == [(ada, 3), (bob, 3)]
 
 
 def test_a_server_stopped_mid_review_loses_nothing_and_the_next_run_picks_up(
     pg_server: PgServer, tmp_path: Path
 ) -> None:
-    _database, _admin, urls = set_up(pg_server, tmp_path, "cy")
-    child = spawn(["review", "tiny"], env_for(urls["cy"]))
+    cy = pg_server.unique("cy")
+    _database, _admin, urls = set_up(pg_server, tmp_path, cy)
+    child = spawn(["review", "tiny"], env_for(urls[cy]))
     grade(child, FRONTS[0], "5")
     child.expect_exact(FRONTS[1])
     pg_server.stop()
@@ -94,7 +97,7 @@ def test_a_server_stopped_mid_review_loses_nothing_and_the_next_run_picks_up(
         assert child.exitstatus == 1
     finally:
         pg_server.start()
-    again = spawn(["review", "tiny"], env_for(urls["cy"]))
+    again = spawn(["review", "tiny"], env_for(urls[cy]))
     again.expect_exact("done 0 · left 2")
     grade(again, FRONTS[1], "5")
     grade(again, FRONTS[2], "5")

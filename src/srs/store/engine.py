@@ -4,10 +4,11 @@
 so two sessions writing at once wait for each other (busy timeout) instead of failing on a
 read-to-write lock upgrade, and `SELECT ... FOR UPDATE` where a server needs a row locked.
 
-On PostgreSQL (psycopg 3) the learner is the database user; schema creation and deck loads are
-serialised with transaction-level advisory locks; `write_retrying()` runs a transaction again
-when the server reports a deadlock or a serialization failure; a lost connection is a
-`ConnectionLostError`, and a learner changing decks is a `NotAnInstructorError`.
+On PostgreSQL (psycopg 3) the learner is the database user; schema creation, deck loads and a
+learner's first answers to one card are serialised with transaction-level advisory locks;
+`write_retrying()` runs a transaction again when the server reports a deadlock or a
+serialization failure; a lost connection is a `ConnectionLostError`, and a learner changing
+decks is a `NotAnInstructorError`.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Self, TypeVar
 
-from sqlalchemy import Table, create_engine, delete, event, inspect, select, text
+from sqlalchemy import create_engine, delete, event, inspect, select, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 
@@ -253,14 +254,14 @@ class Database:
         if self.on_server:
             conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
-    def insert_if_missing(self, conn: Connection, table: Table, values: dict[str, Any]) -> bool:
-        """INSERT ... ON CONFLICT DO NOTHING; True when the row was inserted."""
-        insert: Any
+    def card_lock(self, conn: Connection, card_pk: int) -> None:
+        """On a server, hold this learner's lock on one card until the transaction ends: it
+        serialises two first answers to a card, which have no row yet to lock FOR UPDATE."""
         if self.on_server:
-            from sqlalchemy.dialects.postgresql import insert
-        else:
-            from sqlalchemy.dialects.sqlite import insert
-        return bool(conn.execute(insert(table).values(**values).on_conflict_do_nothing()).rowcount)
+            conn.execute(
+                text("SELECT pg_advisory_xact_lock(hashtext(:learner), :card)"),
+                {"learner": self.learner, "card": card_pk},
+            )
 
     def get_meta(self, key: str) -> str | None:
         """A value from the collection's own key-value table."""

@@ -169,24 +169,12 @@ class StudyQueries(ContentQueries):
 
         def answer(conn: Connection) -> tuple[Any, AnswerRecord]:
             # FOR UPDATE serialises answers to one card on a server; SQLite omits it and relies
-            # on BEGIN IMMEDIATE instead. A first answer has no row to lock, so a placeholder
-            # is inserted first (ON CONFLICT DO NOTHING): of two first answers at once, one
-            # inserts, the other waits for it and then finds the card answered today.
+            # on BEGIN IMMEDIATE instead. A first answer has no row to lock yet, so on a server
+            # answers to one card of one learner first take a transaction-level advisory lock:
+            # of two first answers at once, the second waits, then finds it answered today.
+            self.card_lock(conn, card_pk)
             row = conn.execute(locked).first()
-            placeholder = False
-            if row is None:
-                placeholder = self.insert_if_missing(
-                    conn,
-                    state_table,
-                    {
-                        "learner": self.learner,
-                        "card_pk": card_pk,
-                        "buried_on": None,
-                        **state_values(NEW_STATE),
-                    },
-                )
-                row = conn.execute(locked).first()
-            had_state = row is not None and not placeholder
+            had_state = row is not None
             answered_today = conn.execute(
                 select(log_table.c.id)
                 .where(
@@ -196,13 +184,19 @@ class StudyQueries(ContentQueries):
                 )
                 .limit(1)
             ).first()
-            before = state_from(row) if had_state else NEW_STATE
-            record = decide_answer(self.scheduler, before, grade, today, answered_today is not None)
+            record = decide_answer(
+                self.scheduler, state_from(row), grade, today, answered_today is not None
+            )
             if record.moves_schedule:
                 values = state_values(record.after)
-                conn.execute(update(state_table).where(self._mine(card_pk)).values(**values))
-            elif placeholder:
-                conn.execute(delete(state_table).where(self._mine(card_pk)))
+                if row is None:
+                    conn.execute(
+                        state_table.insert().values(
+                            learner=self.learner, card_pk=card_pk, buried_on=None, **values
+                        )
+                    )
+                else:
+                    conn.execute(update(state_table).where(self._mine(card_pk)).values(**values))
             log_id = conn.execute(
                 log_table.insert().values(
                     learner=self.learner,
@@ -212,7 +206,7 @@ class StudyQueries(ContentQueries):
                     grade=record.grade,
                     review_kind=record.kind.value,
                     had_state=1 if had_state else 0,
-                    prev_buried_on=row.buried_on if had_state and row is not None else None,
+                    prev_buried_on=None if row is None else row.buried_on,
                     **state_values(record.before, prefix="prev_"),
                     ef=record.after.ef,
                     interval=record.after.interval,
