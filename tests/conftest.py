@@ -168,7 +168,6 @@ def pg_server() -> Iterator[PgServer]:
         conn.execute("SELECT pg_reload_conf()")
     server.start_seconds = time.perf_counter() - started  # type: ignore[attr-defined]
     yield server
-    server.stop()  # at once: no shutdown checkpoint of the session's many small databases
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         handle.cleanup()

@@ -3,6 +3,7 @@ security, concurrency, failures, and the instructor's report."""
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from dataclasses import dataclass
@@ -450,3 +451,62 @@ def test_twenty_learners_answering_at_once_lose_or_double_no_answer(klass: Klass
     assert [r for r in reps if r[2] != r[3]] == []  # every scheduled answer moved the state
     for _name, store in sessions:
         store.close()
+
+
+# ---- the report ---------------------------------------------------------------------------
+
+
+def test_the_report_shows_what_the_class_fails_by_card_kind_week_and_learner(
+    klass: Klass, tmp_path: Path
+) -> None:
+    teacher = klass.add(klass.server.unique("teach"), instructor=True)
+    deck_file = tmp_path / "tiny.toml"
+    deck_file.write_text(SMALL_DECK)
+    assert run_srs(["deck", "add", str(deck_file)], env_for(teacher)).returncode == 0
+    a, b = klass.server.unique("a"), klass.server.unique("b")
+    grades = {  # learner: day: card: grade (every answer the first of its day: scheduled)
+        a: {0: {"alpha": 5, "beta": 5, "gamma": 5}, 1: {"alpha": 2, "beta": 5, "gamma": 5}},
+        b: {0: {"alpha": 4, "beta": 4, "gamma": 4}, 1: {"alpha": 5, "gamma": 1}, 2: {"gamma": 0}},
+    }
+    for name, days in grades.items():
+        store = Store.open(klass.add(name), name)
+        pks = {c.card.id: c.pk for c in store.cards(["tiny"])}
+        for k, answers in days.items():
+            for card_id, grade in answers.items():
+                store.record_answer(pks[card_id], grade, T0, date(2024, 3, 1 + k))
+        store.record_answer(pks["alpha"], 3, T0, date(2024, 3, 3))  # a passed review
+        store.close()
+    reader = Store.open(teacher, "t")
+    lines = {c.card.id: c.card.line for c in reader.cards(["tiny"])}
+    reader.close()
+    result = run_srs(
+        ["class", "report", "tiny", "--json", "--by-learner"],
+        env_for(teacher, SRS_NOW="2024-03-04T09:00"),
+    )
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert (data["learners"], data["answers"]) == (2, 14)
+    hardest = [
+        (h["card"], h["lapsed_learners"], h["learners"], h["lapses"]) for h in data["hardest"]
+    ]
+    assert hardest == [("gamma", 1, 2, 2), ("alpha", 1, 2, 1)]
+    gamma = data["hardest"][0]
+    assert (gamma["file"], gamma["line"]) == (str(deck_file.resolve()), lines["gamma"])
+    assert gamma["reviews"] == 3
+    assert [
+        (m["card"], m["learners_past_second_review"], m["still_failing"])
+        for m in data["persistent_misreadings"]
+    ] == [("gamma", 1, 1)]
+    retention = {
+        (r["week"], r["kind"]): (r["reviews"], r["passed"]) for r in data["retention_by_kind"]
+    }
+    assert retention == {
+        ("2024-02-26", "finding"): (4, 3),
+        ("2024-02-26", "limitation"): (1, 1),
+        ("2024-02-26", "misreading"): (3, 1),
+    }
+    assert data["active_learners"] == [{"week": "2024-02-26", "learners": 2}]
+    assert [p["learner"] for p in data["by_learner"]] == sorted([a, b])
+    text = run_srs(["class", "report"], env_for(teacher, SRS_NOW="2024-03-04T09:00"))
+    assert text.returncode == 0, text.stderr
+    assert f"{deck_file.resolve()}:{lines['gamma']}" in text.stdout.replace("\n", "")

@@ -255,7 +255,11 @@ def class_report(
         learners = _learner_figures(conn, deck_ids, since, today) if by_learner else None
         hardest_pks = sorted(
             (r for r in cards_rows if r.lapsed),
-            key=lambda r: (-r.lapsed / r.learners, -(r[4] or 0) / max(r[3] or 0, 1), r.card_pk),
+            key=lambda r: (
+                -r.lapsed / r.learners,
+                -int(r[4] or 0) / max(int(r[3] or 0), 1),
+                r.card_pk,
+            ),
         )[:HARDEST]
         misreadings: dict[int, list[int]] = defaultdict(lambda: [0, 0])
         for pk, _learner, failed in misreading_rows:
@@ -266,7 +270,14 @@ def class_report(
             select(func.count(func.distinct(log.c.learner))).select_from(joined).where(*where)
         ).scalar_one()
     hardest = tuple(
-        HardCard(places[r.card_pk], r.learners, r.lapsed, r[3] or 0, r[4] or 0, r[5] or 0)
+        HardCard(
+            places[r.card_pk],
+            int(r.learners),
+            int(r.lapsed),
+            int(r[3] or 0),
+            int(r[4] or 0),
+            int(r[5] or 0),
+        )
         for r in hardest_pks
     )
     persistent = sorted(
