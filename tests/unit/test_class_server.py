@@ -521,3 +521,10 @@ def test_the_report_shows_what_the_class_fails_by_card_kind_week_and_learner(
     text = run_srs(["class", "report"], env_for(teacher, SRS_NOW="2024-03-04T09:00"))
     assert text.returncode == 0, text.stderr
     assert f"{deck_file.resolve()}:{lines['gamma']}" in text.stdout.replace("\n", "")
+
+
+def test_class_commands_on_a_sqlite_collection_are_refused_in_one_line(db: Path) -> None:
+    result = run_srs(["class", "init"], {"SRS_DB": str(db), "SRS_TZ": "UTC"})
+    assert result.returncode == 1
+    assert result.stderr == "srs: error: a class needs a PostgreSQL server: set SRS_DATABASE_URL\n"
+    assert not db.exists()
