@@ -106,9 +106,10 @@ def fill(socket_dir: str, database: str, learners: int, answers: int) -> None:
         conn.execute("VACUUM ANALYZE card_state")
 
 
-def reviewer(args: tuple[str, int, float, multiprocessing.Barrier]) -> list[float]:
-    """One reviewer: answer cards for `seconds`; the time of each answer in seconds."""
-    address, seed, seconds, barrier = args
+def reviewer(args: tuple[str, int, float, float, multiprocessing.Barrier]) -> list[float]:
+    """One reviewer: answer cards for `seconds`, one every `pace` seconds at most (a person
+    reading the card); the time of each answer in seconds."""
+    address, seed, seconds, pace, barrier = args
     rng = random.Random(seed)
     store = Store.open(address, "bench")
     pks = [c.pk for c in store.cards(["bench"])]
@@ -122,8 +123,11 @@ def reviewer(args: tuple[str, int, float, multiprocessing.Barrier]) -> list[floa
         day = TODAY + timedelta(days=k // len(pks))
         started = time.perf_counter()
         store.record_answer(pk, rng.choice((2, 3, 4, 5)), now, day)
-        times.append(time.perf_counter() - started)
+        took = time.perf_counter() - started
+        times.append(took)
         k += 1
+        if pace:
+            time.sleep(max(0.0, rng.uniform(0.5, 1.5) * pace - took))
     store.close()
     return times
 
@@ -134,6 +138,13 @@ def main() -> None:
     parser.add_argument("--answers", type=int, default=1_000_000)
     parser.add_argument("--reviewers", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument(
+        "--pace",
+        type=float,
+        nargs="*",
+        default=[1.0, 0.0],
+        help="seconds between one reviewer's answers (0: back to back, the server saturated)",
+    )
     opts = parser.parse_args()
     root = Path(tempfile.mkdtemp(prefix="srs-bench-pg-"))
     handle, socket_dir = start_server(root)
@@ -166,19 +177,21 @@ def main() -> None:
         with admin(socket_dir, "bench") as conn:
             for k in range(opts.reviewers):
                 conn.execute(f'CREATE ROLE "rev{k}" LOGIN IN ROLE {LEARNER_ROLE}')
-        barrier = multiprocessing.Manager().Barrier(opts.reviewers)
-        jobs = [
-            (url(socket_dir, "bench", f"rev{k}"), k, opts.seconds, barrier)
-            for k in range(opts.reviewers)
-        ]
-        with multiprocessing.Pool(opts.reviewers) as pool:
-            latencies = sorted(t for times in pool.map(reviewer, jobs) for t in times)
-        p50 = latencies[len(latencies) // 2] * 1000
-        p95 = latencies[int(len(latencies) * 0.95)] * 1000
-        print(
-            f"{opts.reviewers} concurrent reviewers for {opts.seconds:.0f} s: {len(latencies)} "
-            f"answers, median {p50:.2f} ms, p95 {p95:.2f} ms, max {latencies[-1] * 1000:.1f} ms"
-        )
+        for pace in opts.pace:
+            barrier = multiprocessing.Manager().Barrier(opts.reviewers)
+            jobs = [
+                (url(socket_dir, "bench", f"rev{k}"), k, opts.seconds, pace, barrier)
+                for k in range(opts.reviewers)
+            ]
+            with multiprocessing.Pool(opts.reviewers) as pool:
+                latencies = sorted(t for times in pool.map(reviewer, jobs) for t in times)
+            p50 = latencies[len(latencies) // 2] * 1000
+            p95 = latencies[int(len(latencies) * 0.95)] * 1000
+            print(
+                f"{opts.reviewers} concurrent reviewers, one answer each every ~{pace:g} s, for "
+                f"{opts.seconds:g} s: {len(latencies)} answers, median {p50:.2f} ms, "
+                f"p95 {p95:.2f} ms, max {latencies[-1] * 1000:.1f} ms"
+            )
     finally:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")

@@ -193,97 +193,113 @@ def _as_date(value: Any) -> date:
 def class_report(
     db: Database, deck_ids: Sequence[str], since: date | None, today: date, by_learner: bool
 ) -> ClassReport:
-    """The class's figures over the decks named (all when empty), from `since` on."""
+    """The class's figures over the decks named (all when empty), from `since` on.
+
+    Two passes over the log: one grouped by (card, learner), from which the hardest cards, the
+    persistent misreadings and each learner's figures are folded; one grouped by (week, kind,
+    learner) for retention and activity. Both return a few thousand rows at most.
+    """
     log, cards = log_table, card_table
     where: list[ColumnElement[bool]] = []
     if deck_ids:
-        where.append(cards.c.deck_id.in_(list(deck_ids)))
+        where.append(
+            log.c.card_pk.in_(select(cards.c.pk).where(cards.c.deck_id.in_(list(deck_ids))))
+        )
     if since is not None:
         where.append(log.c.day >= since)
     scheduled = log.c.review_kind == ReviewKind.REVIEW.value
-    lapse = and_(scheduled, log.c.grade < 3)
-    joined = log.join(cards, cards.c.pk == log.c.card_pk)
+    late = and_(log.c.review_kind != ReviewKind.DRILL.value, log.c.prev_reps >= 2)
+
+    def count(condition: ColumnElement[bool]) -> ColumnElement[Any]:
+        return func.sum(case((condition, 1), else_=0))
+
     with db.read() as conn:
-        per_pair = (
-            select(
-                log.c.card_pk,
-                func.count().label("answers"),
-                func.sum(case((scheduled, 1), else_=0)).label("reviews"),
-                func.sum(case((lapse, 1), else_=0)).label("lapses"),
-            )
-            .select_from(joined)
-            .where(*where)
-            .group_by(log.c.card_pk, log.c.learner)
-            .subquery()
-        )
-        cards_rows = conn.execute(
-            select(
-                per_pair.c.card_pk,
-                func.count().label("learners"),
-                func.sum(case((per_pair.c.lapses > 0, 1), else_=0)).label("lapsed"),
-                func.sum(per_pair.c.reviews),
-                func.sum(per_pair.c.lapses),
-                func.sum(per_pair.c.answers),
-            ).group_by(per_pair.c.card_pk)
-        ).all()
-        week = _week(db, log.c.day)
-        retention = conn.execute(
-            select(week, cards.c.kind, func.count(), func.sum(case((log.c.grade >= 3, 1), else_=0)))
-            .select_from(joined)
-            .where(scheduled, *where)
-            .group_by(week, cards.c.kind)
-            .order_by(week, cards.c.kind)
-        ).all()
-        active_rows = conn.execute(
-            select(week, func.count(func.distinct(log.c.learner)))
-            .select_from(joined)
-            .where(*where)
-            .group_by(week)
-            .order_by(week)
-        ).all()
-        late = and_(log.c.review_kind != ReviewKind.DRILL.value, log.c.prev_reps >= 2)
-        misreading_rows = conn.execute(
+        pairs = conn.execute(
             select(
                 log.c.card_pk,
                 log.c.learner,
-                func.sum(case((log.c.grade < 3, 1), else_=0)),
+                func.count(),
+                count(scheduled),
+                count(and_(scheduled, log.c.grade < 3)),
+                count(late),
+                count(and_(late, log.c.grade < 3)),
+                func.max(log.c.day),
             )
-            .select_from(joined)
-            .where(cards.c.kind == Kind.MISREADING.value, late, *where)
+            .where(*where)
             .group_by(log.c.card_pk, log.c.learner)
         ).all()
-        learners = _learner_figures(conn, deck_ids, since, today) if by_learner else None
+        week = _week(db, log.c.day)
+        weekly = conn.execute(
+            select(
+                week,
+                cards.c.kind,
+                log.c.learner,
+                count(scheduled),
+                count(and_(scheduled, log.c.grade >= 3)),
+            )
+            .select_from(log.join(cards, cards.c.pk == log.c.card_pk))
+            .where(*where)
+            .group_by(week, cards.c.kind, log.c.learner)
+        ).all()
+        kinds = dict(conn.execute(select(cards.c.pk, cards.c.kind)).all())
+        per_card: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
+        misread: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+        people: dict[str, list[Any]] = defaultdict(lambda: [0, 0, 0, None])
+        for pk, learner, answers, reviews, lapses, late_n, late_failed, last in pairs:
+            c = per_card[pk]
+            c[0] += 1
+            c[1] += 1 if lapses else 0
+            c[2] += int(reviews or 0)
+            c[3] += int(lapses or 0)
+            c[4] += int(answers)
+            if kinds.get(pk) == Kind.MISREADING.value and late_n:
+                misread[pk][0] += 1
+                misread[pk][1] += 1 if late_failed else 0
+            p = people[learner]
+            p[0] += int(answers)
+            p[1] += int(reviews or 0)
+            p[2] += int(reviews or 0) - int(lapses or 0)
+            p[3] = last if p[3] is None or (last is not None and last > p[3]) else p[3]
         hardest_pks = sorted(
-            (r for r in cards_rows if r.lapsed),
-            key=lambda r: (
-                -r.lapsed / r.learners,
-                -int(r[4] or 0) / max(int(r[3] or 0), 1),
-                r.card_pk,
+            (pk for pk, c in per_card.items() if c[1]),
+            key=lambda pk: (
+                -per_card[pk][1] / per_card[pk][0],
+                -per_card[pk][3] / max(per_card[pk][2], 1),
+                pk,
             ),
         )[:HARDEST]
-        misreadings: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-        for pk, _learner, failed in misreading_rows:
-            misreadings[pk][0] += 1
-            misreadings[pk][1] += 1 if failed else 0
-        places = _places(conn, {r.card_pk for r in hardest_pks} | set(misreadings))
-        total_learners = conn.execute(
-            select(func.count(func.distinct(log.c.learner))).select_from(joined).where(*where)
-        ).scalar_one()
-    hardest = tuple(
-        HardCard(
-            places[r.card_pk],
-            int(r.learners),
-            int(r.lapsed),
-            int(r[3] or 0),
-            int(r[4] or 0),
-            int(r[5] or 0),
+        places = _places(conn, set(hardest_pks) | {pk for pk, m in misread.items() if m[1]})
+        due = _due_by_learner(conn, deck_ids, today) if by_learner else {}
+    retention: dict[tuple[date, str], list[int]] = defaultdict(lambda: [0, 0])
+    active: dict[date, int] = defaultdict(int)
+    seen: set[tuple[date, str]] = set()
+    for w, kind, learner, reviews, passed in weekly:
+        day = _as_date(w)
+        if reviews:
+            r = retention[(day, kind)]
+            r[0] += int(reviews)
+            r[1] += int(passed or 0)
+        if (day, learner) not in seen:
+            seen.add((day, learner))
+            active[day] += 1
+    learners = None
+    if by_learner:
+        names = sorted(set(people) | set(due))
+        learners = tuple(
+            LearnerFigures(
+                name,
+                people[name][0],
+                people[name][1],
+                people[name][2],
+                due.get(name, 0),
+                None if people[name][3] is None else _as_date(people[name][3]),
+            )
+            for name in names
         )
-        for r in hardest_pks
-    )
     persistent = sorted(
         (
             PersistentMisreading(places[pk], past, failing)
-            for pk, (past, failing) in misreadings.items()
+            for pk, (past, failing) in misread.items()
             if failing
         ),
         key=lambda m: (-m.still_failing / m.learners_past_second, m.place.where),
@@ -292,14 +308,12 @@ def class_report(
         today=today,
         since=since,
         decks=tuple(deck_ids),
-        learners=int(total_learners),
-        answers=sum(int(r[5] or 0) for r in cards_rows),
-        hardest=hardest,
-        retention=tuple(
-            KindWeek(_as_date(w), kind, int(n), int(p or 0)) for w, kind, n, p in retention
-        ),
+        learners=len(people),
+        answers=sum(c[4] for c in per_card.values()),
+        hardest=tuple(HardCard(places[pk], *per_card[pk]) for pk in hardest_pks),
+        retention=tuple(KindWeek(w, kind, n, p) for (w, kind), (n, p) in sorted(retention.items())),
         misreadings=tuple(persistent),
-        active=tuple((_as_date(w), int(n)) for w, n in active_rows),
+        active=tuple(sorted(active.items())),
         by_learner=learners,
     )
 
@@ -322,46 +336,16 @@ def _places(conn: Connection, pks: set[int]) -> dict[int, CardPlace]:
     return {r.pk: CardPlace(r.deck_id, r.card_id, r.kind, r.path, r.line) for r in rows}
 
 
-def _learner_figures(
-    conn: Connection, deck_ids: Sequence[str], since: date | None, today: date
-) -> tuple[LearnerFigures, ...]:
-    log, cards, state = log_table, card_table, state_table
-    where: list[ColumnElement[bool]] = []
+def _due_by_learner(conn: Connection, deck_ids: Sequence[str], today: date) -> dict[str, int]:
+    """Each learner's backlog: scheduled cards due by `today`, retired cards left out."""
+    state, cards = state_table, card_table
+    where: list[ColumnElement[bool]] = [state.c.due <= today, cards.c.retired_at.is_(None)]
     if deck_ids:
         where.append(cards.c.deck_id.in_(list(deck_ids)))
-    scheduled = log.c.review_kind == ReviewKind.REVIEW.value
-    since_where = [log.c.day >= since] if since is not None else []
-    answers = conn.execute(
-        select(
-            log.c.learner,
-            func.count(),
-            func.sum(case((scheduled, 1), else_=0)),
-            func.sum(case((and_(scheduled, log.c.grade >= 3), 1), else_=0)),
-            func.max(log.c.day),
-        )
-        .select_from(log.join(cards, cards.c.pk == log.c.card_pk))
-        .where(*where, *since_where)
-        .group_by(log.c.learner)
+    rows = conn.execute(
+        select(state.c.learner, func.count())
+        .select_from(state.join(cards, cards.c.pk == state.c.card_pk))
+        .where(*where)
+        .group_by(state.c.learner)
     ).all()
-    due: dict[str, int] = dict(
-        conn.execute(
-            select(state.c.learner, func.count())
-            .select_from(state.join(cards, cards.c.pk == state.c.card_pk))
-            .where(state.c.due <= today, cards.c.retired_at.is_(None), *where)
-            .group_by(state.c.learner)
-        ).all()
-    )
-    figures = [
-        LearnerFigures(
-            learner,
-            int(n),
-            int(r or 0),
-            int(p or 0),
-            int(due.get(learner, 0)),
-            None if last is None else _as_date(last),
-        )
-        for learner, n, r, p, last in answers
-    ]
-    figures += [LearnerFigures(name, 0, 0, 0, int(n), None) for name, n in due.items()
-                if name not in {f.learner for f in figures}]  # fmt: skip
-    return tuple(sorted(figures, key=lambda f: f.learner))
+    return {learner: int(n) for learner, n in rows}
