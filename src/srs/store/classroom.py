@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Date, and_, case, cast, func, literal_column, select, text
+from sqlalchemy import and_, case, func, literal_column, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -179,11 +179,21 @@ def create_login(db: Database, name: str, password: str, instructor: bool) -> No
 # ---- the report ------------------------------------------------------------------------------
 
 
-def _week(db: Database, day: Any) -> ColumnElement[Any]:
-    """The Monday starting the week of `day`."""
+WEEK_ZERO = date(2000, 1, 3)  # a Monday: weeks are counted from it
+
+
+def _week(db: Database) -> ColumnElement[Any]:
+    """The number of the week (Monday to Sunday) of a log row's day, counted from `WEEK_ZERO`:
+    integer arithmetic on dates, much cheaper than `date_trunc` over a million rows."""
     if db.on_server:
-        return cast(func.date_trunc("week", day), Date)
-    return func.date(day, literal_column("'weekday 0'"), literal_column("'-6 days'"))
+        return literal_column("(review_log.day - DATE '2000-01-03') / 7")
+    return literal_column(
+        "CAST((julianday(review_log.day) - julianday('2000-01-03')) / 7 AS INTEGER)"
+    )
+
+
+def _week_start(number: int) -> date:
+    return WEEK_ZERO + timedelta(days=7 * int(number))
 
 
 def _as_date(value: Any) -> date:
@@ -228,7 +238,7 @@ def class_report(
             .where(*where)
             .group_by(log.c.card_pk, log.c.learner)
         ).all()
-        week = _week(db, log.c.day)
+        week = _week(db)
         weekly = conn.execute(
             select(
                 week,
@@ -274,7 +284,7 @@ def class_report(
     active: dict[date, int] = defaultdict(int)
     seen: set[tuple[date, str]] = set()
     for w, kind, learner, reviews, passed in weekly:
-        day = _as_date(w)
+        day = _week_start(w)
         if reviews:
             r = retention[(day, kind)]
             r[0] += int(reviews)
