@@ -242,9 +242,12 @@ class Database:
         reason = _reason(exc)
         if _sqlstate(exc) == "42501" and reason.endswith(_CONTENT_TABLES):
             return NotAnInstructorError("only an instructor can change the class's decks")
+        state = _sqlstate(exc) or ""
+        lost = isinstance(exc, DBAPIError) and exc.connection_invalidated
         if self.on_server and isinstance(exc, OperationalError):
-            return ConnectionLostError(f"{self.label}: lost the connection: {reason}")
-        if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+            # no SQLSTATE: the socket closed; 08: connection exception; 57P0x: server shutdown
+            lost = lost or not state or state.startswith(("08", "57P0"))
+        if lost:
             return ConnectionLostError(f"{self.label}: lost the connection: {reason}")
         return StoreError(f"{self.label}: {reason}")
 
