@@ -31,8 +31,7 @@ def _server_settings() -> tuple[str, str]:
 
 @class_app.command("init")
 def class_init() -> None:
-    """Create or upgrade the schema, the roles and the policies (running it again changes
-    nothing), and load the bundled decks."""
+    """Create or upgrade the schema, roles, policies and bundled decks (idempotent)."""
     from datetime import datetime
 
     from srs.classroom import init_class
@@ -94,8 +93,7 @@ def class_report(
         bool, typer.Option("--by-learner", help="Each learner's backlog and retention.")
     ] = False,
 ) -> None:
-    """What the class fails: hardest cards with their file:line, retention by kind and week,
-    persistent misreadings, learners active per week."""
+    """What the class fails: hardest cards (file:line), retention, misreadings, activity."""
     from srs.classroom import report
     from srs.config import resolve
     from srs.core.days import study_day
