@@ -528,3 +528,29 @@ def test_class_commands_on_a_sqlite_collection_are_refused_in_one_line(db: Path)
     assert result.returncode == 1
     assert result.stderr == "srs: error: a class needs a PostgreSQL server: set SRS_DATABASE_URL\n"
     assert not db.exists()
+
+
+def test_the_report_reads_a_sqlite_collection_of_several_learners_the_same_way(db: Path) -> None:
+    from srs.classroom import report
+
+    for name, grades in (("ann", (4, 1)), ("ben", (5, 5))):
+        store = Store.open(f"sqlite:///{db}", str(db), learner=name)
+        if store.is_empty():
+            store.load_deck(
+                Deck("paper", "A paper", "", (Card("a", Kind.FINDING, "f", "b", "", ()),)), T0
+            )
+        pk = store.cards()[0].pk
+        for k, grade in enumerate(grades):
+            store.record_answer(pk, grade, T0, date(2024, 3, 1 + k))  # a Friday, then Saturday
+        store.close()
+    store = Store.open(f"sqlite:///{db}", str(db))
+    result = report(store, [], None, date(2024, 3, 4), by_learner=True)
+    store.close()
+    assert (result.learners, result.answers) == (2, 4)
+    assert [(h.place.card_id, h.lapsed_learners, h.learners) for h in result.hardest] == [
+        ("a", 1, 2)
+    ]
+    assert [(r.week, r.reviews, r.passed) for r in result.retention] == [(date(2024, 2, 26), 2, 1)]
+    assert result.active == ((date(2024, 2, 26), 2),)
+    assert result.by_learner is not None
+    assert [(f.learner, f.retention) for f in result.by_learner] == [("ann", 0.0), ("ben", 1.0)]
