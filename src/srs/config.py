@@ -15,11 +15,11 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from srs.core.errors import ConfigError
+from srs.core.model import MAX_LEARNER_LENGTH
 
 DEFAULT_NEW_PER_DAY = 20
 MAX_NEW_PER_DAY = 100_000  # more than any deck holds; the database's integers stay far away
 DEFAULT_ROLLOVER_HOUR = 4
-DEFAULT_LEARNER = "default"
 DEFAULT_LEECH_LAPSES = 8  # as in Anki; srs.core.scheduling.rule holds the same default
 
 
@@ -33,7 +33,7 @@ class Settings:
     tz: tzinfo
     rollover_hour: int
     new_per_day: int
-    learner: str
+    learner: str | None  # SRS_LEARNER; None when unset (the store then picks its default)
     fixed_now: bool = False  # SRS_NOW was given: every answer is stamped with it
     leech_lapses: int = DEFAULT_LEECH_LAPSES  # lapses that make a card a leech
     leech_suspend: bool = False  # a card that becomes a leech is suspended
@@ -197,12 +197,22 @@ def resolve(
         tz=tz,
         rollover_hour=_int_env(env, "SRS_ROLLOVER_HOUR", DEFAULT_ROLLOVER_HOUR, 0, 23),
         new_per_day=new_per_day,
-        learner=env.get("SRS_LEARNER") or DEFAULT_LEARNER,
+        learner=_learner(env),
         fixed_now=bool(env.get("SRS_NOW")),
         leech_lapses=_int_env(env, "SRS_LEECH_LAPSES", DEFAULT_LEECH_LAPSES, 1, 1_000),
         leech_suspend=bool(_int_env(env, "SRS_LEECH_SUSPEND", 0, 0, 1)),
         scheduling=scheduling_overrides(env),
     )
+
+
+def _learner(env: Mapping[str, str]) -> str | None:
+    """`SRS_LEARNER`, refused up front when it would not fit the store's learner column."""
+    name = env.get("SRS_LEARNER") or None
+    if name is not None and len(name) > MAX_LEARNER_LENGTH:
+        raise ConfigError(
+            f"SRS_LEARNER is {len(name)} characters long; at most {MAX_LEARNER_LENGTH}"
+        )
+    return name
 
 
 def bundled_decks_dir() -> Path:

@@ -79,20 +79,23 @@ def _mark_first_run_done(store: Store, now: datetime) -> None:
 def open_collection(
     url: str,
     label: str,
-    learner: str,
+    learner: str | None,
     now: datetime,
     load_bundled: bool = True,
     scheduling: Mapping[str, str] | None = None,
 ) -> Iterator[Store]:
     """Open the collection at `url`; unless told not to, bring the bundled decks up to date
     (loading them all on the first run of an empty collection). The store schedules with the
-    learner's chosen scheduler (`scheduling`: this run's overrides). Closed when the block ends."""
+    learner's chosen scheduler (`scheduling`: this run's overrides). Closed when the block ends.
+
+    On a server the class's decks are the instructor's: `srs class init` loads the bundled
+    ones, and a learner's run changes no deck. A read-only collection is shown as it is."""
     from srs.learner_config import use_chosen_scheduler
 
     store = Store.open(url, label, learner)
     try:
         use_chosen_scheduler(store, scheduling or {})
-        if load_bundled and not store.read_only:  # a read-only collection is shown as it is
+        if load_bundled and not store.read_only and not store.on_server:
             sync_bundled_decks(store, now)
         yield store
     finally:

@@ -170,7 +170,12 @@ def test_the_defaults_are_20_new_cards_and_a_4am_rollover() -> None:
     settings = config.resolve(env=PARIS)
     assert settings.new_per_day == 20
     assert settings.rollover_hour == 4
-    assert settings.learner == "default"
+    assert settings.learner is None  # the store's own default learner on SQLite
+
+
+def test_a_learner_name_too_long_for_the_store_is_refused_up_front() -> None:
+    with pytest.raises(ConfigError, match="at most 100"):
+        config.resolve(env={**PARIS, "SRS_LEARNER": "x" * 101})
 
 
 @pytest.mark.parametrize("raw, value", [("0", 0), ("7", 7), ("100000", 100_000), ("", 20)])

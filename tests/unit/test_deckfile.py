@@ -325,6 +325,16 @@ def test_ids_that_are_not_slugs_are_refused_with_a_suggestion() -> None:
     assert "try 'l-1'" in diags[1].message
 
 
+def test_ids_longer_than_the_store_holds_are_refused_where_they_are_written() -> None:
+    long_id = "-".join(["abcd"] * 41)  # 204 characters, a valid slug
+    text = VALID.replace('id = "demo"', f'id = "{long_id}"').replace(
+        'id = "l1"', f'id = "{long_id}"'
+    )
+    diags = [d for d in check_deck(text, "t") if d.code == "bad-id"]
+    assert [(d.line, d.col) for d in diags] == [(2, 6), (15, 6)]
+    assert "204 characters long; at most 200" in diags[0].message
+
+
 @pytest.mark.parametrize(
     ("value", "ok"),
     [

@@ -268,7 +268,8 @@ def test_each_learner_has_their_own_state_on_shared_cards(db: Path) -> None:
 # ---- load_deck: updates by stable id --------------------------------------------------------
 
 
-def test_a_first_load_adds_every_card_and_creates_the_deck(store: Store) -> None:
+def test_a_first_load_adds_every_card_and_creates_the_deck(any_store: Store) -> None:
+    store = any_store  # on SQLite and on PostgreSQL
     report = store.load_deck(deck("paper", card("a"), card("b"), card("c")), T0)
     assert report == LoadReport("paper", added=3, created_deck=True)
     assert [c.card.id for c in store.cards(["paper"])] == ["a", "b", "c"]
@@ -317,7 +318,8 @@ def _fields(c: Card) -> dict[str, object]:
     return {f: getattr(c, f) for f in ("id", "kind", "front", "back", "source", "tags", "line")}
 
 
-def test_moving_a_card_is_not_an_edit_but_changes_the_new_card_order(store: Store) -> None:
+def test_moving_a_card_is_not_an_edit_but_changes_the_new_card_order(any_store: Store) -> None:
+    store = any_store  # on SQLite and on PostgreSQL
     store.load_deck(deck("paper", card("a"), card("b"), card("c")), T0)
     report = store.load_deck(deck("paper", card("c"), card("a"), card("b")), at(1))
     assert report == LoadReport("paper", unchanged=3)
@@ -329,7 +331,8 @@ def test_moving_a_card_is_not_an_edit_but_changes_the_new_card_order(store: Stor
     ]
 
 
-def test_a_card_removed_from_the_file_is_retired_with_its_history(store: Store) -> None:
+def test_a_card_removed_from_the_file_is_retired_with_its_history(any_store: Store) -> None:
+    store = any_store  # on SQLite and on PostgreSQL
     store.load_deck(deck("paper", card("a"), card("b"), card("c")), T0)
     a, b, c = (pk_of(store, x) for x in "abc")
     store.record_answer(b, 4, T0, D0)  # due tomorrow
@@ -347,7 +350,8 @@ def test_a_card_removed_from_the_file_is_retired_with_its_history(store: Store) 
     assert store.decks()[0].retired == 2
 
 
-def test_a_retired_card_that_comes_back_is_restored_with_its_old_state(store: Store) -> None:
+def test_a_retired_card_that_comes_back_is_restored_with_its_old_state(any_store: Store) -> None:
+    store = any_store  # on SQLite and on PostgreSQL
     store.load_deck(deck("paper", card("a"), card("b")), T0)
     b = pk_of(store, "b")
     store.record_answer(b, 5, T0, D0)
@@ -374,7 +378,8 @@ def test_a_card_restored_with_new_text_counts_as_restored_and_records_the_edit(
     assert b.edited_at == at(2)
 
 
-def test_one_load_reports_every_kind_of_change(store: Store) -> None:
+def test_one_load_reports_every_kind_of_change(any_store: Store) -> None:
+    store = any_store  # on SQLite and on PostgreSQL
     store.load_deck(deck("paper", card("a"), card("b"), card("c"), card("d")), T0)
     # a kept; b edited; c removed; d kept (moved up one place); e added
     v2 = deck("paper", card("a"), card("b", "edited b"), card("d"), card("e"))
@@ -386,14 +391,16 @@ def test_one_load_reports_every_kind_of_change(store: Store) -> None:
     assert store.load_deck(v3, at(2)) == LoadReport("paper", retired=1, restored=1, unchanged=3)
 
 
-def test_reloading_updates_the_deck_title(store: Store) -> None:
+def test_reloading_updates_the_deck_title(any_store: Store) -> None:
+    store = any_store  # on SQLite and on PostgreSQL
     store.load_deck(deck("paper", card("a"), title="Old title"), T0)
     store.load_deck(deck("paper", card("a"), title="New title"), at(1))
     assert [d.title for d in store.decks()] == ["New title"]
     assert store.card(pk_of(store, "a")).deck_title == "New title"
 
 
-def test_the_same_card_id_in_two_decks_is_two_cards(store: Store) -> None:
+def test_the_same_card_id_in_two_decks_is_two_cards(any_store: Store) -> None:
+    store = any_store  # on SQLite and on PostgreSQL
     store.load_deck(deck("one", card("x", "first")), T0)
     store.load_deck(deck("two", card("x", "second")), T0)
     assert store.find_card("one/x").card.front == "first"
@@ -406,7 +413,15 @@ def test_the_same_card_id_in_two_decks_is_two_cards(store: Store) -> None:
 
 
 @pytest.fixture
-def loaded(store: Store) -> Store:
+def loaded(any_store: Store) -> Store:
+    """Deck "paper" (a, b, c) on SQLite, then on PostgreSQL."""
+    any_store.load_deck(deck("paper", card("a"), card("b"), card("c")), T0)
+    return any_store
+
+
+@pytest.fixture
+def loaded_file(store: Store) -> Store:
+    """Deck "paper" (a, b, c) in a SQLite file the test reads directly."""
     store.load_deck(deck("paper", card("a"), card("b"), card("c")), T0)
     return store
 
@@ -456,37 +471,37 @@ def test_the_log_keeps_when_what_and_the_schedule_it_gave(loaded: Store) -> None
     assert (record.deck_id, record.card_id, record.kind) == ("paper", "a", Kind.FINDING)
 
 
-def test_an_invalid_grade_writes_nothing(loaded: Store, db: Path) -> None:
+def test_an_invalid_grade_writes_nothing(loaded_file: Store, db: Path) -> None:
     with pytest.raises(ValueError):
-        loaded.record_answer(pk_of(loaded, "a"), 6, T0, D0)
+        loaded_file.record_answer(pk_of(loaded_file, "a"), 6, T0, D0)
     assert table(db, "review_log") == []
     assert table(db, "card_state") == []
 
 
-def test_undoing_a_new_cards_first_answer_leaves_no_state_row(loaded: Store, db: Path) -> None:
-    a = pk_of(loaded, "a")
-    answer = loaded.record_answer(a, 5, T0, D0)
-    assert loaded.undo_answer(answer.log_id) == a
+def test_undoing_a_new_cards_first_answer_leaves_no_state_row(loaded_file: Store, db: Path) -> None:
+    a = pk_of(loaded_file, "a")
+    answer = loaded_file.record_answer(a, 5, T0, D0)
+    assert loaded_file.undo_answer(answer.log_id) == a
     assert query(db, "SELECT * FROM card_state WHERE card_pk=?", a) == []
-    assert loaded.state(a) == NEW_STATE
-    assert loaded.log_for_card(a) == []
-    assert a in loaded.new_card_pks(["paper"], D0, 10)
+    assert loaded_file.state(a) == NEW_STATE
+    assert loaded_file.log_for_card(a) == []
+    assert a in loaded_file.new_card_pks(["paper"], D0, 10)
     # and the next answer is a first answer again, not a drill
-    assert loaded.record_answer(a, 4, T0, D0).review_kind is ReviewKind.NEW
+    assert loaded_file.record_answer(a, 4, T0, D0).review_kind is ReviewKind.NEW
 
 
-def test_undoing_a_review_restores_the_exact_prior_state(loaded: Store, db: Path) -> None:
-    a = pk_of(loaded, "a")
-    loaded.record_answer(a, 5, T0, D0)
-    loaded.record_answer(a, 5, at(1), day(1))
-    before = loaded.state(a)
+def test_undoing_a_review_restores_the_exact_prior_state(loaded_file: Store, db: Path) -> None:
+    a = pk_of(loaded_file, "a")
+    loaded_file.record_answer(a, 5, T0, D0)
+    loaded_file.record_answer(a, 5, at(1), day(1))
+    before = loaded_file.state(a)
     row_before = query(db, "SELECT * FROM card_state WHERE card_pk=?", a)
-    answer = loaded.record_answer(a, 1, at(7), day(7))
-    assert loaded.state(a) != before
-    loaded.undo_answer(answer.log_id)
-    assert loaded.state(a) == before
+    answer = loaded_file.record_answer(a, 1, at(7), day(7))
+    assert loaded_file.state(a) != before
+    loaded_file.undo_answer(answer.log_id)
+    assert loaded_file.state(a) == before
     assert query(db, "SELECT * FROM card_state WHERE card_pk=?", a) == row_before
-    assert [r.day for r in loaded.log_for_card(a)] == [D0, day(1)]
+    assert [r.day for r in loaded_file.log_for_card(a)] == [D0, day(1)]
 
 
 def test_undoing_a_drill_removes_only_its_log_row(loaded: Store) -> None:
@@ -501,19 +516,19 @@ def test_undoing_a_drill_removes_only_its_log_row(loaded: Store) -> None:
 
 
 def test_undoing_the_answer_to_a_card_buried_earlier_keeps_the_burial_row(
-    loaded: Store, db: Path
+    loaded_file: Store, db: Path
 ) -> None:
-    a = pk_of(loaded, "a")
-    loaded.bury(a, D0)
-    assert a not in loaded.new_card_pks(["paper"], D0, 10)
-    answer = loaded.record_answer(a, 5, at(1), day(1))
+    a = pk_of(loaded_file, "a")
+    loaded_file.bury(a, D0)
+    assert a not in loaded_file.new_card_pks(["paper"], D0, 10)
+    answer = loaded_file.record_answer(a, 5, at(1), day(1))
     assert answer.review_kind is ReviewKind.NEW
-    loaded.undo_answer(answer.log_id)
+    loaded_file.undo_answer(answer.log_id)
     assert query(db, "SELECT buried_on, due FROM card_state WHERE card_pk=?", a) == [
         (D0.isoformat(), None)
     ]
-    assert loaded.state(a) == NEW_STATE
-    assert a in loaded.new_card_pks(["paper"], day(1), 10)
+    assert loaded_file.state(a) == NEW_STATE
+    assert a in loaded_file.new_card_pks(["paper"], day(1), 10)
 
 
 def test_undoing_an_unknown_answer_is_refused(loaded: Store) -> None:
@@ -521,14 +536,14 @@ def test_undoing_an_unknown_answer_is_refused(loaded: Store) -> None:
         loaded.undo_answer(12345)
 
 
-def test_undo_cannot_take_back_another_learners_answer(db: Path, loaded: Store) -> None:
-    a = pk_of(loaded, "a")
-    answer = loaded.record_answer(a, 5, T0, D0)
+def test_undo_cannot_take_back_another_learners_answer(db: Path, loaded_file: Store) -> None:
+    a = pk_of(loaded_file, "a")
+    answer = loaded_file.record_answer(a, 5, T0, D0)
     other = open_store(db, "someone-else")
     with pytest.raises(UnknownCardError):
         other.undo_answer(answer.log_id)
     other.close()
-    assert len(loaded.log_for_card(a)) == 1
+    assert len(loaded_file.log_for_card(a)) == 1
 
 
 # ---- two stores, two threads ----------------------------------------------------------------
@@ -609,16 +624,16 @@ def test_two_stores_answering_the_same_new_card_at_once_schedule_it_once(db: Pat
 
 
 @pytest.fixture
-def collection(store: Store) -> Store:
+def collection(any_store: Store) -> Store:
     """alpha: a1..a5; beta: b1, b2. On day 0: a1 graded 5 and b1 graded 4 (due day 1), a2 graded
     2 (due day 1, drill pending), a3 buried."""
-    store.load_deck(deck("alpha", *(card(f"a{i}") for i in range(1, 6))), T0)
-    store.load_deck(deck("beta", card("b1"), card("b2")), T0)
-    store.record_answer(store.find_card("a1").pk, 5, T0, D0)
-    store.record_answer(store.find_card("a2").pk, 2, T0, D0)
-    store.record_answer(store.find_card("b1").pk, 4, T0, D0)
-    store.bury(store.find_card("a3").pk, D0)
-    return store
+    any_store.load_deck(deck("alpha", *(card(f"a{i}") for i in range(1, 6))), T0)
+    any_store.load_deck(deck("beta", card("b1"), card("b2")), T0)
+    any_store.record_answer(any_store.find_card("a1").pk, 5, T0, D0)
+    any_store.record_answer(any_store.find_card("a2").pk, 2, T0, D0)
+    any_store.record_answer(any_store.find_card("b1").pk, 4, T0, D0)
+    any_store.bury(any_store.find_card("a3").pk, D0)
+    return any_store
 
 
 def figures(store: Store, today: date, new_per_day: int = 3) -> dict[str, tuple[object, ...]]:
@@ -661,7 +676,8 @@ def test_status_leaves_out_a_buried_drill_and_retired_cards(collection: Store) -
     assert figures(collection, D0)["alpha"] == (0, 1, 0, 4, day(1))
 
 
-def test_status_of_a_deck_with_no_cards_left(store: Store) -> None:
+def test_status_of_a_deck_with_no_cards_left(any_store: Store) -> None:
+    store = any_store  # on SQLite and on PostgreSQL
     store.load_deck(deck("empty", card("x")), T0)
     store.load_deck(deck("empty"), at(1))
     (s,) = store.status(["empty"], D0, 20)

@@ -44,7 +44,8 @@ def config_set(
     settings = settings_for(db)
     with collection(settings, load_bundled=False, writes=True) as store:
         stored = set_setting(store, key, value)
-    typer.echo(f"{key} = {stored} (learner {settings.learner})")
+        learner = store.learner
+    typer.echo(f"{key} = {stored} (learner {learner})")
 
 
 @config_app.command("show")
@@ -56,10 +57,11 @@ def config_show(db: DbOption = None, as_json: JsonOption = False) -> None:
     settings = settings_for(db)
     with collection(settings, load_bundled=False) as store:
         rows = show_settings(store, settings.scheduling)
+        learner = store.learner  # on a server: the database user
     if as_json:
         from srs.core.reports import config_json
 
-        typer.echo(json.dumps(config_json(settings.learner, rows), indent=2))
+        typer.echo(json.dumps(config_json(learner, rows), indent=2))
         return
     width = max(len(r.key) for r in rows)
     for r in rows:

@@ -66,14 +66,18 @@ def review(
         if session.current() is None:
             out.print(nothing_due_view(session.next_due(), today))
             return
+        from srs.core.errors import ConnectionLostError
+        from srs.core.wording import plural
+
         try:
             summary = run_review(session, out, KeyReader(), settings.clock, minutes)
         except KeyboardInterrupt:
-            from srs.core.wording import plural
-
             out.print()
             out.print(f"Interrupted. {plural(session.answered, 'answer')} saved.", markup=False)
             raise typer.Exit(130) from None
+        except ConnectionLostError:  # the server went away: every answer given is committed
+            out.print()
+            fail(f"lost the connection; {plural(session.answered, 'answer')} saved")
         out.print(summary_view(summary, today))
 
 

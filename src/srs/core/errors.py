@@ -107,3 +107,11 @@ class SuspensionError(SrsError):
 class AnkiImportError(SrsError):
     """An Anki package cannot be imported: not a package, a newer format, or an unwritable or
     existing output file."""
+
+
+class ConnectionLostError(StoreError):
+    """The database server went away in the middle of a command; what was committed is kept."""
+
+
+class NotAnInstructorError(StoreError):
+    """A learner tried to change what only a class's instructor may change."""

@@ -16,6 +16,8 @@ PASS_MARK = 3
 """Grades of 3 and above count as a successful recall (SM-2's pass mark)."""
 
 EF_START = 250
+MAX_ID_LENGTH = 200  # deck and card ids: the width of the store's id columns
+MAX_LEARNER_LENGTH = 100  # a learner's name: the width of the store's learner columns
 """Easiness of a card never reviewed, in hundredths (2.5)."""
 
 

@@ -24,6 +24,7 @@ from srs.store.schema import (
     log_table,
     state_table,
 )
+from srs.store.server import LOCK_DECKS
 
 
 def count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
@@ -52,6 +53,7 @@ class ContentQueries(Database):
         """
         added = updated = retired = restored = unchanged = 0
         with self.write() as conn:
+            self.advisory_lock(conn, LOCK_DECKS)  # two loads of one new deck: one after the other
             existing_deck = (
                 conn.execute(select(deck_table.c.id).where(deck_table.c.id == deck.id)).first()
                 is not None
@@ -186,6 +188,7 @@ class ContentQueries(Database):
         """Delete a deck, its cards, and every learner's state and log for them."""
         self.require_decks([deck_id])
         with self.write() as conn:
+            self.advisory_lock(conn, LOCK_DECKS)
             pks = select(card_table.c.pk).where(card_table.c.deck_id == deck_id)
             conn.execute(delete(log_table).where(log_table.c.card_pk.in_(pks)))
             conn.execute(delete(state_table).where(state_table.c.card_pk.in_(pks)))

@@ -3,67 +3,82 @@
 `read()` transactions never take the write lock; `write()` ones do: `BEGIN IMMEDIATE` on SQLite,
 so two sessions writing at once wait for each other (busy timeout) instead of failing on a
 read-to-write lock upgrade, and `SELECT ... FOR UPDATE` where a server needs a row locked.
+
+A SQLite file is checked read-only before anything writes to it (`sqlite_file.probe`). On
+PostgreSQL (`server.py`) the learner is the database user; schema creation, deck loads and a
+learner's first answers to one card are serialised with transaction-level advisory locks, and
+`write_retrying()` runs a transaction again when the server reports a deadlock or a
+serialization failure.
 """
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Iterator
+import random
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
-from typing import Self
-from urllib.parse import parse_qs
+from typing import Self, TypeVar
 
-from sqlalchemy import create_engine, delete, event, inspect, select
+from sqlalchemy import create_engine, delete, inspect, select, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from srs.core.errors import SchemaTooNewError, StoreError
+from srs.core.model import MAX_LEARNER_LENGTH
+from srs.store import server
 from srs.store.migrations import upgrade
 from srs.store.schema import SCHEMA_VERSION, meta_table, metadata
-from srs.store.sqlite_file import APPLICATION_ID, Found, probe, ro_uri
+from srs.store.sqlite_file import (
+    APPLICATION_ID,
+    WRITE_OPTION,
+    Found,
+    listen,
+    prepare_path,
+    probe,
+    sqlite_engine,
+    sqlite_file,
+)
 
-_WRITE = "srs_write"  # execution option: this transaction will write
+T = TypeVar("T")
 
-
-def _sqlite_pragmas(dbapi_conn: object, _record: object) -> None:
-    # The driver's own transaction handling is turned off so that each transaction starts with
-    # the BEGIN this module chooses: IMMEDIATE for writes, a plain (deferred) one for reads.
-    dbapi_conn.isolation_level = None  # type: ignore[attr-defined]
-    cur = dbapi_conn.cursor()  # type: ignore[attr-defined]
-    cur.execute("PRAGMA busy_timeout = 15000")
-    cur.execute("PRAGMA synchronous = NORMAL")
-    cur.execute("PRAGMA foreign_keys = ON")
-    cur.close()
-
-
-def _sqlite_begin(conn: Connection) -> None:
-    write = conn.get_execution_options().get(_WRITE, True)
-    conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+DEFAULT_LEARNER = "default"
 
 
 class Database:
     """One collection database, seen by one learner: the engine and its transactions."""
 
     def __init__(
-        self, engine: Engine, label: str, learner: str = "default", read_only: bool = False
+        self,
+        engine: Engine,
+        label: str,
+        learner: str = DEFAULT_LEARNER,
+        read_only: bool = False,
     ) -> None:
         self.engine = engine
         self.label = label
         self.learner = learner
         self.read_only = read_only
 
+    @property
+    def on_server(self) -> bool:
+        """True on a database server (PostgreSQL), where the learner is the database user."""
+        return self.engine.dialect.name != "sqlite"
+
     @classmethod
-    def open(cls, url: str, label: str | None = None, learner: str = "default") -> Self:
+    def open(cls, url: str, label: str | None = None, learner: str | None = None) -> Self:
         """Open (creating if needed) the collection at `url`; refuse one from a newer srs, one
         of another program, or a damaged one, without writing to it.
 
         A SQLite file srs cannot write, or named by a URL ending in `?mode=ro`, is opened
         read-only: commands that only read work, and `require_writable` refuses the others
-        before they start.
+        before they start. On SQLite the learner is `learner` (else "default"); on a server it
+        is the database user, and a different `learner` is refused.
         """
         label = label or url
-        is_sqlite = url.startswith("sqlite")
+        if learner is not None and len(learner) > MAX_LEARNER_LENGTH:
+            raise StoreError(
+                f"learner name is {len(learner)} characters long; at most {MAX_LEARNER_LENGTH}"
+            )
         read_only = False
         found: Found | None = None
         file = sqlite_file(url, label)
@@ -71,20 +86,22 @@ class Database:
             if file is not None:
                 path, want_read_only = file
                 if not want_read_only:
-                    _prepare_sqlite_path(path, label)
+                    prepare_path(path, label)
                 found = probe(path, label, want_read_only)
                 read_only = found.read_only
-                engine = _sqlite_engine(path, found, label)
+                engine = sqlite_engine(path, found, label)
             else:
-                engine = create_engine(url)
+                url = server.server_url(url)
+                engine = create_engine(url, **server.engine_options(url, label))
+                if url.startswith("sqlite"):
+                    listen(engine)
         except (SQLAlchemyError, ImportError, ValueError) as exc:
-            raise StoreError(f"{label}: cannot open database: {_reason(exc)}") from None
-        if is_sqlite:
-            event.listen(engine, "connect", _sqlite_pragmas)
-            event.listen(engine, "begin", _sqlite_begin)
-        store = cls(engine, label, learner, read_only)
+            raise StoreError(f"{label}: cannot open database: {server.reason(exc)}") from None
+        store = cls(engine, label, learner or DEFAULT_LEARNER, read_only)
         if not read_only:
             store._migrate(found)
+        if store.on_server:
+            store._become_the_database_user(learner)
         return store
 
     def require_writable(self) -> None:
@@ -95,6 +112,21 @@ class Database:
                 "written, or the URL asks for mode=ro); only status, stats, history, deck list "
                 "and export can use it"
             )
+
+    def _become_the_database_user(self, asked: str | None) -> None:
+        """On a server the learner is `current_user`; a different name asked for is refused."""
+        with self.read() as conn:
+            user = str(conn.execute(text("SELECT current_user")).scalar_one())
+        if asked is not None and asked != user:
+            self.close()
+            raise StoreError(
+                f"on a database server the learner is the database user ({user!r}), "
+                f"not {asked!r}; unset SRS_LEARNER"
+            )
+        if len(user) > MAX_LEARNER_LENGTH:
+            self.close()
+            raise StoreError(f"database user name longer than {MAX_LEARNER_LENGTH} characters")
+        self.learner = user
 
     def close(self) -> None:
         """Release the engine's connections."""
@@ -114,16 +146,16 @@ class Database:
                     self._create_or_upgrade(conn, found.version or 0)
                 if found is not None and not found.marked:
                     conn.exec_driver_sql(f"PRAGMA application_id = {APPLICATION_ID}")
-            if self.engine.dialect.name == "sqlite":
+            if not self.on_server:
                 raw = self.engine.raw_connection()
                 try:  # outside any transaction, where SQLite allows the change
                     raw.cursor().execute("PRAGMA journal_mode = WAL")
                 finally:
                     raw.close()
         except SQLAlchemyError as exc:
-            raise StoreError(f"{self.label}: cannot open database: {_reason(exc)}") from None
+            raise self._error(exc) from None
 
-    def _check_or_create_schema(self, conn: Connection) -> None:
+    def _check_or_create_schema(self, conn: Connection, locked: bool = False) -> None:
         """A server database: the same rules as `sqlite_file.probe`, by its tables and version."""
         tables = set(inspect(conn).get_table_names())
         version = 0
@@ -144,6 +176,12 @@ class Database:
                 return
         elif tables:
             raise StoreError(f"{self.label}: not an srs database (it holds other tables)")
+        if self.on_server and not locked:
+            # Several first runs at once on an empty server: one creates, the others wait and
+            # then find the tables made (each statement sees what committed before it).
+            self.advisory_lock(conn, server.LOCK_SCHEMA)
+            self._check_or_create_schema(conn, locked=True)
+            return
         self._create_or_upgrade(conn, version)
 
     def _create_or_upgrade(self, conn: Connection, version: int) -> None:
@@ -158,11 +196,11 @@ class Database:
         """One read transaction: a consistent snapshot that takes no write lock."""
         try:
             with self.engine.connect() as conn:
-                conn.execution_options(**{_WRITE: False})
+                conn.execution_options(**{WRITE_OPTION: False})
                 with conn.begin():
                     yield conn
         except SQLAlchemyError as exc:
-            raise StoreError(f"{self.label}: {_reason(exc)}") from None
+            raise self._error(exc) from None
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
@@ -172,7 +210,42 @@ class Database:
             with self.engine.begin() as conn:
                 yield conn
         except SQLAlchemyError as exc:
-            raise StoreError(f"{self.label}: {_reason(exc)}") from None
+            raise self._error(exc) from None
+
+    def write_retrying(self, work: Callable[[Connection], T]) -> T:
+        """Run `work` in one write transaction; where the server asks for it (a deadlock or a
+        serialization failure), roll back and run it again, so the learner never sees one."""
+        for attempt in range(server.RETRY_ATTEMPTS):
+            try:
+                with self.engine.begin() as conn:
+                    return work(conn)
+            except DBAPIError as exc:
+                last = attempt == server.RETRY_ATTEMPTS - 1
+                if server.sqlstate(exc) not in server.RETRY_STATES or last:
+                    raise self._error(exc) from None
+            except SQLAlchemyError as exc:
+                raise self._error(exc) from None
+            time.sleep(random.uniform(0.001, 0.005) * (attempt + 1))
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _error(self, exc: SQLAlchemyError) -> StoreError:
+        """The one-line error for a failed transaction."""
+        return server.failure(exc, self.label, self.on_server)
+
+    def advisory_lock(self, conn: Connection, key: int) -> None:
+        """On a server, hold lock `key` until this transaction ends (SQLite's writes already
+        exclude each other)."""
+        if self.on_server:
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+
+    def card_lock(self, conn: Connection, card_pk: int) -> None:
+        """On a server, hold this learner's lock on one card until the transaction ends: it
+        serialises two first answers to a card, which have no row yet to lock FOR UPDATE."""
+        if self.on_server:
+            conn.execute(
+                text("SELECT pg_advisory_xact_lock(hashtext(:learner), :card)"),
+                {"learner": self.learner, "card": card_pk},
+            )
 
     def get_meta(self, key: str) -> str | None:
         """A value from the collection's own key-value table."""
@@ -184,54 +257,3 @@ class Database:
         with self.write() as conn:
             conn.execute(delete(meta_table).where(meta_table.c.key == key))
             conn.execute(meta_table.insert().values(key=key, value=value))
-
-
-def _reason(exc: BaseException) -> str:
-    """The driver's own one-line message, without SQLAlchemy's SQL echo and links."""
-    if isinstance(exc, DBAPIError) and exc.orig is not None:
-        return str(exc.orig).splitlines()[0]
-    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-
-
-def sqlite_file(url: str, label: str) -> tuple[Path, bool] | None:
-    """The file of a `sqlite:///PATH` URL and whether it asks to be read-only (`?mode=ro`).
-
-    Any other query string is refused in one line rather than ignored. None for other URLs.
-    """
-    if not url.startswith("sqlite:///") or url == "sqlite:///:memory:":
-        return None
-    rest = url[len("sqlite:///") :]
-    where, _, query = rest.partition("?")
-    options = parse_qs(query, keep_blank_values=True) if query else {}
-    if options not in ({}, {"mode": ["ro"]}):
-        raise StoreError(
-            f"{label}: the SQLite URL option {query!r} is not supported; "
-            "the only one srs understands is ?mode=ro"
-        )
-    return Path(where), bool(options)
-
-
-def _sqlite_engine(path: Path, found: Found, label: str) -> Engine:
-    if not found.read_only:
-        return create_engine(f"sqlite:///{path}")
-    if found.version is None:
-        raise StoreError(f"{label}: no srs collection here, and it is read-only")
-    if found.version < SCHEMA_VERSION:
-        raise StoreError(
-            f"{label}: the collection is read-only and from an older srs; open it writable once "
-            "so that it can be upgraded"
-        )
-    uri = ro_uri(path)
-    return create_engine(
-        "sqlite://", creator=lambda: sqlite3.connect(uri, uri=True, check_same_thread=False)
-    )
-
-
-def _prepare_sqlite_path(path: Path, label: str) -> None:
-    """Create the database's folder; fail early, with the path, where that cannot work."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise StoreError(f"{label}: cannot create folder {path.parent}: {exc.strerror}") from None
-    if path.is_dir():
-        raise StoreError(f"{label}: is a directory, not a database file")

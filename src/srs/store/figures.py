@@ -34,6 +34,43 @@ from srs.store.study import StudyQueries
 class FigureQueries(StudyQueries):
     """Read-only aggregates for status, stats and the forecast."""
 
+    def due_on_or_before(self, deck_ids: Sequence[str], day: date) -> int:
+        """Scheduled cards that will be due by `day` (overdue ones included)."""
+        with self.read() as conn:
+            return int(
+                conn.execute(
+                    select(func.count())
+                    .select_from(state_table)
+                    .join(card_table, card_table.c.pk == state_table.c.card_pk)
+                    .where(
+                        state_table.c.learner == self.learner,
+                        state_table.c.due <= day,
+                        state_table.c.suspended_at.is_(None),
+                        card_table.c.retired_at.is_(None),
+                        card_table.c.deck_id.in_(list(deck_ids)),
+                    )
+                ).scalar_one()
+            )
+
+    def next_due(self, deck_ids: Sequence[str], after: date | None = None) -> date | None:
+        """The earliest due date of a scheduled card (optionally only dates after `after`)."""
+        query = (
+            select(func.min(state_table.c.due))
+            .join(card_table, card_table.c.pk == state_table.c.card_pk)
+            .where(
+                state_table.c.learner == self.learner,
+                state_table.c.due.is_not(None),
+                state_table.c.suspended_at.is_(None),
+                card_table.c.retired_at.is_(None),
+                card_table.c.deck_id.in_(list(deck_ids)),
+            )
+        )
+        if after is not None:
+            query = query.where(state_table.c.due > after)
+        with self.read() as conn:
+            due: date | None = conn.execute(query).scalar_one()
+            return due
+
     def status(self, deck_ids: Sequence[str], today: date, new_per_day: int) -> list[DeckStatus]:
         """Per-deck due, new, drill and total counts and the next due date, for `today`, read in
         one transaction."""

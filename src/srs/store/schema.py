@@ -30,7 +30,15 @@ from sqlalchemy import (
 from sqlalchemy.engine import Row
 from sqlalchemy.sql.elements import ColumnElement
 
-from srs.core.model import EF_START, NEW_STATE, Card, Kind, SchedState
+from srs.core.model import (
+    EF_START,
+    MAX_ID_LENGTH,
+    MAX_LEARNER_LENGTH,
+    NEW_STATE,
+    Card,
+    Kind,
+    SchedState,
+)
 
 SCHEMA_VERSION = 4
 CONTENT_FIELDS = ("kind", "front", "back", "source", "tags", "guid")  # a change here is an edit
@@ -68,7 +76,7 @@ meta_table = Table(
 deck_table = Table(
     "decks",
     metadata,
-    Column("id", String(200), primary_key=True),
+    Column("id", String(MAX_ID_LENGTH), primary_key=True),
     Column("title", Text, nullable=False),
     Column("source", Text, nullable=False, default=""),
     Column("path", Text, nullable=True),
@@ -82,7 +90,7 @@ card_table = Table(
     metadata,
     Column("pk", Integer, primary_key=True, autoincrement=True),
     Column("deck_id", ForeignKey("decks.id", ondelete="CASCADE"), nullable=False),
-    Column("card_id", String(200), nullable=False),
+    Column("card_id", String(MAX_ID_LENGTH), nullable=False),
     Column("position", Integer, nullable=False),
     Column("kind", String(20), nullable=False),
     Column("front", Text, nullable=False),
@@ -106,7 +114,7 @@ card_table = Table(
 state_table = Table(
     "card_state",
     metadata,
-    Column("learner", String(100), primary_key=True),
+    Column("learner", String(MAX_LEARNER_LENGTH), primary_key=True),
     Column("card_pk", ForeignKey("cards.pk", ondelete="CASCADE"), primary_key=True),
     Column("n", Integer, nullable=False, default=0),
     Column("ef", Integer, nullable=False, default=EF_START),
@@ -129,7 +137,7 @@ log_table = Table(
     "review_log",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("learner", String(100), nullable=False),
+    Column("learner", String(MAX_LEARNER_LENGTH), nullable=False),
     Column("card_pk", ForeignKey("cards.pk", ondelete="CASCADE"), nullable=False),
     Column("reviewed_at", UTCDateTime, nullable=False),
     Column("day", Date, nullable=False),

@@ -17,10 +17,15 @@ import re
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import parse_qs, quote
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Connection, Engine
 
 from srs.core.errors import SchemaTooNewError, StoreError
 from srs.store.schema import SCHEMA_VERSION, metadata
+
+WRITE_OPTION = "srs_write"  # execution option: this transaction will write
 
 APPLICATION_ID = 0x53525331  # "SRS1" in ASCII: the `PRAGMA application_id` of an srs collection
 SRS_TABLES = frozenset(metadata.tables)
@@ -138,3 +143,77 @@ def _quick_check(conn: sqlite3.Connection, label: str) -> None:
     if damage != "ok":
         where = damage.strip().splitlines()[-1]  # the first line only says "in database main"
         raise StoreError(f"{label}: the database is damaged ({where}); restore it from a backup")
+
+
+def _sqlite_pragmas(dbapi_conn: object, _record: object) -> None:
+    # The driver's own transaction handling is turned off so that each transaction starts with
+    # the BEGIN this module chooses: IMMEDIATE for writes, a plain (deferred) one for reads.
+    dbapi_conn.isolation_level = None  # type: ignore[attr-defined]
+    cur = dbapi_conn.cursor()  # type: ignore[attr-defined]
+    cur.execute("PRAGMA busy_timeout = 15000")
+    cur.execute("PRAGMA synchronous = NORMAL")
+    cur.execute("PRAGMA foreign_keys = ON")
+    cur.close()
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    write = conn.get_execution_options().get(WRITE_OPTION, True)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+def sqlite_file(url: str, label: str) -> tuple[Path, bool] | None:
+    """The file of a `sqlite:///PATH` URL and whether it asks to be read-only (`?mode=ro`).
+
+    Any other query string is refused in one line rather than ignored. None for other URLs.
+    """
+    if not url.startswith("sqlite:///") or url == "sqlite:///:memory:":
+        return None
+    rest = url[len("sqlite:///") :]
+    where, _, query = rest.partition("?")
+    options = parse_qs(query, keep_blank_values=True) if query else {}
+    if options not in ({}, {"mode": ["ro"]}):
+        raise StoreError(
+            f"{label}: the SQLite URL option {query!r} is not supported; "
+            "the only one srs understands is ?mode=ro"
+        )
+    return Path(where), bool(options)
+
+
+def sqlite_engine(path: Path, found: Found, label: str) -> Engine:
+    """The engine of a checked collection file: read-only through a `mode=ro` URI when it must be,
+    with the pragmas and the BEGIN of each transaction set on every connection."""
+    return listen(_engine(path, found, label))
+
+
+def listen(engine: Engine) -> Engine:
+    """Set the pragmas on each new connection, and the BEGIN of each transaction (IMMEDIATE
+    for writes, deferred for reads)."""
+    event.listen(engine, "connect", _sqlite_pragmas)
+    event.listen(engine, "begin", _sqlite_begin)
+    return engine
+
+
+def _engine(path: Path, found: Found, label: str) -> Engine:
+    if not found.read_only:
+        return create_engine(f"sqlite:///{path}")
+    if found.version is None:
+        raise StoreError(f"{label}: no srs collection here, and it is read-only")
+    if found.version < SCHEMA_VERSION:
+        raise StoreError(
+            f"{label}: the collection is read-only and from an older srs; open it writable once "
+            "so that it can be upgraded"
+        )
+    uri = ro_uri(path)
+    return create_engine(
+        "sqlite://", creator=lambda: sqlite3.connect(uri, uri=True, check_same_thread=False)
+    )
+
+
+def prepare_path(path: Path, label: str) -> None:
+    """Create the database's folder; fail early, with the path, where that cannot work."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(f"{label}: cannot create folder {path.parent}: {exc.strerror}") from None
+    if path.is_dir():
+        raise StoreError(f"{label}: is a directory, not a database file")

