@@ -33,13 +33,15 @@ def status_table(today: date, rows: Sequence[DeckStatus]) -> Table:
 def cards_table(rows: Sequence[CardRow], today: date, leech_lapses: int) -> Table:
     """`srs cards`: each card's id, kind, state and the start of its prompt."""
     table = Table(box=None, padding=(0, 1, 0, 0), header_style="bold")
-    table.add_column("card", no_wrap=True)
-    table.add_column("kind", no_wrap=True)
-    table.add_column("due", no_wrap=True)
-    table.add_column("ivl", justify="right", no_wrap=True)
-    table.add_column("lapses", justify="right", no_wrap=True)
+    # the id is what a learner copies into other commands: the prompt is cut first, never it
+    longest = max((len(f"{r.deck_id}/{r.card_id}") for r in rows), default=4)
+    table.add_column("card", no_wrap=True, min_width=longest)
+    table.add_column("kind", no_wrap=True, min_width=10)
+    table.add_column("due", no_wrap=True, min_width=10)
+    table.add_column("ivl", justify="right", no_wrap=True, min_width=5)
+    table.add_column("lapses", justify="right", no_wrap=True, min_width=6)
     table.add_column("flags", no_wrap=True)
-    table.add_column("front", no_wrap=True, overflow="ellipsis", ratio=1)
+    table.add_column("front", no_wrap=True, overflow="ellipsis", min_width=8, max_width=60)
     for r in rows:
         flags = [
             flag
