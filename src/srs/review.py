@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from srs.core.errors import AnsweredElsewhereError, CardGoneError, UnknownCardError
-from srs.core.model import Answer, Card, QueuedCard, ReviewKind, StoredCard, Summary
+from srs.core.model import Answer, Card, QueuedCard, ReviewKind, SchedState, StoredCard, Summary
 from srs.core.scheduling.rule import (
     DEFAULT_LEECH_LAPSES,
     AnswerRecord,
@@ -120,10 +120,18 @@ class ReviewSession:
                 mode = ReviewKind.DRILL
             else:
                 mode = ReviewKind.NEW if state.is_new else ReviewKind.REVIEW
-            self._current = QueuedCard(stored, state, mode)
+            self._current = QueuedCard(stored, state, mode, self._recall(state))
             return self._current
         self._current = None
         return None
+
+    def _recall(self, state: SchedState) -> float | None:
+        """FSRS's chance of recall today for a card FSRS scheduled (loads FSRS only then)."""
+        if state.is_new or state.scheduler != "fsrs":
+            return None
+        from srs.core.scheduling.fsrs import FSRS
+
+        return FSRS().retrievability(state, self.today)
 
     def preview(self) -> dict[int, AnswerRecord]:
         """What each grade would do to the current card, from the scheduler's own answer rule."""

@@ -12,6 +12,7 @@ from rich.console import Console, RenderableType
 from srs.core.model import (
     NEW_STATE,
     Card,
+    Deck,
     Kind,
     LogRecord,
     QueuedCard,
@@ -21,7 +22,9 @@ from srs.core.model import (
 )
 from srs.core.reports import history_json
 from srs.core.scheduling.choice import SchedulerChoice
+from srs.core.scheduling.fsrs import FSRS
 from srs.core.simulation import StartCard, simulate
+from srs.store import Store
 from srs.ui.history_screen import history_view
 from srs.ui.review_screen import card_view
 from srs.ui.simulate_screen import simulation_view
@@ -57,6 +60,9 @@ LOG = [
         4, ReviewKind.REVIEW, 250, 12, date(2026, 3, 20), "fsrs", 11.62, 4.93,
     ),
 ]  # fmt: skip
+
+
+T0 = datetime(2026, 3, 2, 9, tzinfo=UTC)
 
 
 def render(renderable: RenderableType, width: int = 70) -> str:
@@ -101,6 +107,8 @@ def test_the_review_screen_shows_the_figures_of_the_cards_scheduler() -> None:
     assert "done 1 · left 5 · SM-2 · EF 2.36 · 6 d" in sm2
     assert "done 1 · left 5\n" in new
     assert memory_text(NEW_STATE) == ""
+    recalled = QueuedCard(STORED, FSRS_STATE, ReviewKind.REVIEW, recall=0.8766)
+    assert "FSRS · S 11.6 d · D 4.9 · R 87.7%" in render(card_view(recalled, 1, 5, False))
 
 
 def test_the_simulate_screen_compares_both_and_charts_their_workload() -> None:
@@ -117,3 +125,18 @@ def test_the_simulate_screen_compares_both_and_charts_their_workload() -> None:
     assert "█" in "".join(chart)  # the busiest span is a full block
     assert "a review takes 10 s" in text.replace("\n", " ")
     assert all(len(line) <= 80 for line in text.splitlines())
+
+
+def test_a_review_session_gives_an_fsrs_card_its_chance_of_recall_today(store: Store) -> None:
+    from srs.learner_config import use_chosen_scheduler
+    from srs.review import ReviewSession
+
+    use_chosen_scheduler(store, {"scheduler": "fsrs", "fsrs-fuzz": "off"})
+    store.load_deck(Deck("d", "D", "", (Card("c", Kind.FINDING, "Q", "A", "§1"),)), T0)
+    pk = store.cards()[0].pk
+    store.record_answer(pk, 4, T0, T0.date())
+    later = date(2026, 3, 20)
+    card = ReviewSession(store, ["d"], later, 20).current()
+    assert card is not None and card.recall is not None
+    expected = FSRS().retrievability(store.state(pk), later)
+    assert card.recall == expected and 0 < expected < 1

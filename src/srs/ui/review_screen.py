@@ -144,7 +144,9 @@ def card_view(
         (card.mode.value, "dim"),
     )
     # A plain header line wraps on a narrow terminal, where a rule's title would be cut.
-    progress = " · ".join(filter(None, (f"done {done} · left {left}", memory_text(card.state))))
+    progress = " · ".join(
+        filter(None, (f"done {done} · left {left}", memory_text(card.state, card.recall)))
+    )
     top: list[RenderableType] = [title, Text(progress, style="dim")]
     top.extend(plain(notice, "yellow") for notice in notices[-2:])
     top.append(Rule(style="dim"))

@@ -42,13 +42,14 @@ def scheduler_name(name: str) -> str:
     return {"sm2": "SM-2", "fsrs": "FSRS"}.get(name, name)
 
 
-def memory_text(state: SchedState) -> str:
+def memory_text(state: SchedState, recall: float | None = None) -> str:
     """The figures of the scheduler that last scheduled a card, in one short phrase:
-    "SM-2 · EF 2.50 · 6 d" or "FSRS · S 12.3 d · D 5.1"; empty for a new card."""
+    "SM-2 · EF 2.50 · 6 d" or "FSRS · S 12.3 d · D 5.1 · R 87.0%"; empty for a new card."""
     if state.is_new:
         return ""
     if state.scheduler == "fsrs" and state.stability is not None and state.difficulty is not None:
-        return f"FSRS · S {state.stability:.1f} d · D {state.difficulty:.1f}"
+        figures = f"FSRS · S {state.stability:.1f} d · D {state.difficulty:.1f}"
+        return figures if recall is None else f"{figures} · R {percent(recall)}"
     return f"SM-2 · EF {ef_text(state.ef)} · {state.interval} d"
 
 
