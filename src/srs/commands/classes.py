@@ -34,12 +34,11 @@ def _server_settings() -> tuple[str, str]:
 @class_app.command("init")
 def class_init() -> None:
     """Create or upgrade the schema, roles, policies and bundled decks (idempotent)."""
-    from datetime import datetime
-
     from srs.classroom import init_class
+    from srs.config import resolve
 
     url, label = _server_settings()
-    made = init_class(url, label, datetime.now().astimezone())
+    made = init_class(url, label, resolve().now)  # the clock as every command reads it
     if made:
         for change in made:
             typer.echo(f"created {change}")
