@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -105,9 +106,8 @@ def _name(ref: str) -> str:
     return printable(ref)
 
 
-@app.command()
-def suspend(cards: CardArgs, db: DbOption = None) -> None:
-    """Suspend cards for you: they leave the queue and the counts until `srs unsuspend`."""
+def _set_suspended(cards: list[str], db: Path | None, suspended: bool) -> None:
+    """Suspend (or unsuspend) each card named, all found before any changes; one line each."""
     from srs.core.errors import SuspensionError
 
     settings = settings_for(db)
@@ -115,21 +115,20 @@ def suspend(cards: CardArgs, db: DbOption = None) -> None:
         found = [store.find_card(ref) for ref in cards]
         for stored in found:
             name = _name(f"{stored.deck_id}/{stored.card.id}")
-            if not store.suspend(stored.pk, settings.now):
+            if suspended and not store.suspend(stored.pk, settings.now):
                 raise SuspensionError(f"card {name} is already suspended")
-            typer.echo(f"suspended {name}")
+            if not suspended and not store.unsuspend(stored.pk):
+                raise SuspensionError(f"card {name} is not suspended")
+            typer.echo(f"{'suspended' if suspended else 'unsuspended'} {name}")
+
+
+@app.command()
+def suspend(cards: CardArgs, db: DbOption = None) -> None:
+    """Suspend cards for you: they leave the queue and the counts until `srs unsuspend`."""
+    _set_suspended(cards, db, suspended=True)
 
 
 @app.command()
 def unsuspend(cards: CardArgs, db: DbOption = None) -> None:
     """Bring suspended cards back into the queue."""
-    from srs.core.errors import SuspensionError
-
-    settings = settings_for(db)
-    with collection(settings, writes=True) as store:
-        found = [store.find_card(ref) for ref in cards]
-        for stored in found:
-            name = _name(f"{stored.deck_id}/{stored.card.id}")
-            if not store.unsuspend(stored.pk):
-                raise SuspensionError(f"card {name} is not suspended")
-            typer.echo(f"unsuspended {name}")
+    _set_suspended(cards, db, suspended=False)

@@ -23,11 +23,11 @@ from sqlalchemy import create_engine, delete, inspect, select, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
-from srs.core.errors import SchemaTooNewError, StoreError
+from srs.core.errors import StoreError
 from srs.core.model import MAX_LEARNER_LENGTH
 from srs.store import server
 from srs.store.migrations import upgrade
-from srs.store.schema import SCHEMA_VERSION, meta_table, metadata
+from srs.store.schema import SCHEMA_VERSION, meta_table, metadata, readable_version
 from srs.store.sqlite_file import (
     APPLICATION_ID,
     WRITE_OPTION,
@@ -163,15 +163,7 @@ class Database:
             found = conn.execute(
                 select(meta_table.c.value).where(meta_table.c.key == "schema_version")
             ).scalar()
-            if found is None or not str(found).isdigit() or not str(found).isascii():
-                what = "no schema version" if found is None else f"schema version {found!r}"
-                raise StoreError(f"{self.label}: {what} is not a version srs knows; left untouched")
-            version = int(found)
-            if version > SCHEMA_VERSION:
-                raise SchemaTooNewError(
-                    f"{self.label}: database schema version {version} was written by a newer "
-                    f"srs (this one reads up to {SCHEMA_VERSION}); left untouched"
-                )
+            version = readable_version(found, self.label)
             if version == SCHEMA_VERSION:
                 return
         elif tables:

@@ -7,6 +7,7 @@ and review log (`review_log`), so that a class can share one server.
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -30,6 +31,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Row
 from sqlalchemy.sql.elements import ColumnElement
 
+from srs.core.errors import SchemaTooNewError, StoreError
 from srs.core.model import (
     EF_START,
     MAX_ID_LENGTH,
@@ -42,6 +44,23 @@ from srs.core.model import (
 
 SCHEMA_VERSION = 4
 CONTENT_FIELDS = ("kind", "front", "back", "source", "tags", "guid")  # a change here is an edit
+_VERSION = re.compile(r"[0-9]{1,9}")
+
+
+def readable_version(raw: object, label: str) -> int:
+    """The schema version stored as `raw`, when this srs can read it; otherwise one line, and the
+    database is left untouched: no or a malformed version (`StoreError`), or a newer one
+    (`SchemaTooNewError`)."""
+    if not isinstance(raw, str) or _VERSION.fullmatch(raw) is None:
+        what = "no schema version" if raw is None else f"schema version {str(raw)!r}"
+        raise StoreError(f"{label}: {what} is not a version srs knows; left untouched")
+    version = int(raw)
+    if version > SCHEMA_VERSION:
+        raise SchemaTooNewError(
+            f"{label}: database schema version {version} was written by a newer "
+            f"srs (this one reads up to {SCHEMA_VERSION}); left untouched"
+        )
+    return version
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -13,7 +13,6 @@ on close, so a file that is refused (too new, foreign, damaged) keeps every byte
 from __future__ import annotations
 
 import os
-import re
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,8 +21,8 @@ from urllib.parse import parse_qs, quote
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Engine
 
-from srs.core.errors import SchemaTooNewError, StoreError
-from srs.store.schema import SCHEMA_VERSION, metadata
+from srs.core.errors import StoreError
+from srs.store.schema import SCHEMA_VERSION, metadata, readable_version
 
 WRITE_OPTION = "srs_write"  # execution option: this transaction will write
 
@@ -32,7 +31,6 @@ SRS_TABLES = frozenset(metadata.tables)
 QUICK_CHECK_BYTES = 32 * 1024 * 1024
 """Collections up to this size (32 MiB) are checked for damage on every open;
 the check reads the whole file (about 0.05 s for 16 MB), so larger ones skip it."""
-_VERSION = re.compile(r"[0-9]{1,9}")
 _HEADER = b"SQLite format 3\x00"
 
 
@@ -116,16 +114,7 @@ def _inspect(conn: sqlite3.Connection, label: str, read_only: bool) -> Found:
     if "meta" not in tables:
         raise StoreError(f"{label}: an srs collection without its meta table; it is damaged")
     row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-    raw = None if row is None else row[0]
-    if not isinstance(raw, str) or _VERSION.fullmatch(raw) is None:
-        what = "no schema version" if raw is None else f"schema version {str(raw)!r}"
-        raise StoreError(f"{label}: {what} is not a version srs knows; left untouched")
-    version = int(raw)
-    if version > SCHEMA_VERSION:
-        raise SchemaTooNewError(
-            f"{label}: database schema version {version} was written by a newer "
-            f"srs (this one reads up to {SCHEMA_VERSION}); left untouched"
-        )
+    version = readable_version(None if row is None else row[0], label)
     if version < 1 and app_id == 0:
         raise StoreError(f"{label}: not an srs database (schema version {version})")
     _quick_check(conn, label)
