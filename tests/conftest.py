@@ -4,6 +4,7 @@ fixtures most tests start from (a fresh store, deck and card factories)."""
 from __future__ import annotations
 
 import compileall
+import contextlib
 import importlib.util
 import os
 import subprocess
@@ -37,19 +38,39 @@ _SUBPROCESS_PACKAGES = (
 
 
 ROOT = Path(__file__).resolve().parents[1]
-_static_checks: dict[str, subprocess.Popen[str]] = {}
+
+# pytest-xdist's workers inherit LINES and COLUMNS of the runner's terminal; passed on to a `srs`
+# child they would override the size of the pseudo-terminal a test gives it.
+for _name in ("LINES", "COLUMNS"):
+    os.environ.pop(_name, None)
+
+# The type check runs beside the tests, in one process started by the controlling pytest process;
+# it writes its exit status and output here, where whichever worker runs the test reads them.
+_MYPY_RESULT_VAR = "SRS_TEST_MYPY_RESULT"
+_background: list[subprocess.Popen[bytes]] = []  # kept referenced, so never reaped mid-run
+_MYPY_RUNNER = """
+import json, os, subprocess, sys
+done = subprocess.run([sys.executable, "-m", "mypy", "--strict", "src"], capture_output=True,
+                      text=True)
+target = sys.argv[1]
+with open(target + ".part", "w") as out:
+    json.dump({"code": done.returncode, "output": done.stdout + done.stderr}, out)
+os.replace(target + ".part", target)
+"""
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
-    """Start the type check in the background (it takes seconds cold, and a second core is free
-    while the tests run), then write the bytecode of what `srs` subprocesses import, once."""
+    """In the controlling process only: start the type check in the background (it takes seconds
+    cold), then write the bytecode of what `srs` subprocesses import, once."""
+    if hasattr(session.config, "workerinput"):
+        return  # a pytest-xdist worker: the controller has done both
     if os.environ.get("SRS_SKIP_STATIC_CHECKS") != "1":
-        _static_checks["mypy"] = subprocess.Popen(
-            [sys.executable, "-m", "mypy", "--strict", "src"],
-            cwd=ROOT,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
+        import tempfile
+
+        target = Path(tempfile.mkdtemp(prefix="srs-mypy-")) / "result.json"
+        os.environ[_MYPY_RESULT_VAR] = str(target)  # workers start after this and inherit it
+        _background.append(
+            subprocess.Popen([sys.executable, "-c", _MYPY_RUNNER, str(target)], cwd=ROOT)
         )
     if not sys.flags.dont_write_bytecode:
         return  # every process caches its own bytecode
@@ -93,11 +114,20 @@ def col(tmp_path: Path) -> Iterator[Any]:
 
 def static_check(name: str) -> tuple[int, str]:
     """The exit status and output of a static check started at the beginning of the session."""
-    process = _static_checks.get(name)
-    if process is None:
+    import json
+    import time
+
+    assert name == "mypy", name
+    target = os.environ.get(_MYPY_RESULT_VAR)
+    if target is None:
         pytest.skip(f"{name} was not started (SRS_SKIP_STATIC_CHECKS=1)")
-    output, _ = process.communicate(timeout=300)
-    return process.returncode, output
+    deadline = time.monotonic() + 300
+    while not Path(target).exists():
+        if time.monotonic() > deadline:
+            pytest.fail(f"{name} gave no result within 300 s")
+        time.sleep(0.2)
+    result = json.loads(Path(target).read_text())
+    return int(result["code"]), str(result["output"])
 
 
 # ---- a real PostgreSQL server, started once a session --------------------------------------
@@ -192,6 +222,9 @@ def pg_server() -> Iterator[PgServer]:
         conn.execute("SELECT pg_reload_conf()")
     server.start_seconds = time.perf_counter() - started  # type: ignore[attr-defined]
     yield server
+    # Immediate: no shutdown checkpoint for data deleted next. A test may have stopped it.
+    with contextlib.suppress(Exception):
+        server.stop()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         handle.cleanup()
