@@ -7,7 +7,7 @@ import tempfile
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from srs.core.model import Card, Deck, Kind, ReviewKind
@@ -214,6 +214,7 @@ HISTORY = st.lists(st.tuples(st.integers(0, 5), st.integers(1, 40)), max_size=8)
 
 @settings(max_examples=25, deadline=None)
 @given(history=HISTORY, grade=st.integers(0, 5), drill=st.booleans())
+@example(history=[(3, 1), (3, 1), (3, 1), (3, 1), (4, 1)], grade=0, drill=False)  # due after +50
 def test_the_interval_shown_for_each_grade_is_the_one_the_answer_gives(
     history: list[tuple[int, int]], grade: int, drill: bool
 ) -> None:
@@ -227,7 +228,10 @@ def test_the_interval_shown_for_each_grade_is_the_one_the_answer_gives(
                 store.record_answer(
                     pk(store, "x"), g, T0 + timedelta(days=k), D + timedelta(days=k)
                 )
-            today = D + timedelta(days=k + 50)
+            # a day on which the card is due: 50 days on, or its due day if that is later
+            due = store.state(pk(store, "x")).due
+            today = max(D + timedelta(days=k + 50), due or D)
+            k = (today - D).days - 50
             if drill:  # answered once today already: the next answer is a drill
                 store.record_answer(pk(store, "x"), 0, T0 + timedelta(days=k + 50), today)
             session = ReviewSession(store, ["alpha"], today, new_per_day=10)
