@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from types import FrameType
 from typing import Any, TextIO
 
@@ -21,6 +21,7 @@ class KeyReader:
             self.fd = None
         self.is_tty = self.fd is not None and os.isatty(self.fd)
         self._pending: list[str] = []  # keys typed ahead, read together with an earlier one
+        self._wakeup: int | None = None  # read end of the signal wake-up pipe, in raw mode
 
     @contextmanager
     def raw(self) -> Iterator[KeyReader]:
@@ -45,11 +46,16 @@ class KeyReader:
             termios.tcsetattr(fd, termios.TCSADRAIN, saved)
 
         # TCSANOW keeps keys typed ahead (TCSAFLUSH, the default, drops them)
-        with _signals_restoring(restore, lambda: tty.setcbreak(fd, termios.TCSANOW)):
+        with (
+            _signals_restoring(restore, lambda: tty.setcbreak(fd, termios.TCSANOW)),
+            _signal_wakeup() as wakeup,
+        ):
+            self._wakeup = wakeup
             try:
                 tty.setcbreak(fd, termios.TCSANOW)
                 yield self
             finally:
+                self._wakeup = None
                 restore()
 
     def read(self) -> str:
@@ -58,6 +64,7 @@ class KeyReader:
             return self._pending.pop(0)
         if self.is_tty:
             assert self.fd is not None
+            self._wait_for_key(self.fd)
             data = os.read(self.fd, 32)  # an arrow key arrives as several bytes: read them at once
             if not data:
                 return "q"
@@ -68,6 +75,24 @@ class KeyReader:
             return keys[0]
         ch = self.stream.read(1)
         return ch or "q"
+
+    def _wait_for_key(self, fd: int) -> None:
+        """Block until a key can be read, or until a signal's handler has run.
+
+        A Ctrl-C that lands just before a blocking `read` starts would only be acted on after
+        the next key press: its handler runs between bytecodes, and the read never returns.
+        Waiting on the signal wake-up pipe as well closes that window (seen under heavy load)."""
+        if self._wakeup is None:
+            return
+        import select
+
+        while True:
+            ready, _, _ = select.select([fd, self._wakeup], [], [])
+            if self._wakeup in ready:
+                with suppress(BlockingIOError):
+                    os.read(self._wakeup, 512)  # the handler (e.g. KeyboardInterrupt) runs now
+            if fd in ready:
+                return
 
 
 _ENDING = ("SIGTERM", "SIGHUP", "SIGQUIT")
@@ -117,3 +142,26 @@ def _signals_restoring(restore: Callable[[], None], resume: Callable[[], None]) 
     finally:
         for signum, old in previous.items():
             signal.signal(signum, old if old is not None else signal.SIG_DFL)
+
+
+@contextmanager
+def _signal_wakeup() -> Iterator[int | None]:
+    """A pipe the C-level signal handler writes to (`signal.set_wakeup_fd`), so that a wait on
+    it wakes for a signal however early it arrived. None off the main thread, where it cannot
+    be set."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield None
+        return
+    read_end, write_end = os.pipe()
+    os.set_blocking(read_end, False)
+    os.set_blocking(write_end, False)
+    previous = signal.set_wakeup_fd(write_end, warn_on_full_buffer=False)
+    try:
+        yield read_end
+    finally:
+        signal.set_wakeup_fd(previous)
+        os.close(read_end)
+        os.close(write_end)
