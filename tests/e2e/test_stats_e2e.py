@@ -1,7 +1,8 @@
 """`srs stats` and `srs history` after a scripted multi-day history of REAL review sessions.
 
-Each session is the installed `srs review` reading keys from a pipe (space reveals, a digit
-grades, end of input quits), with the clock fixed through SRS_NOW. Every expected figure is
+Each session is `srs review` run through `cli.main` with its keys on stdin, as from a pipe (space
+reveals, a digit grades, end of input quits), with the clock fixed through SRS_NOW; the pipe and
+the terminal themselves are covered by tests/e2e/test_review_e2e.py. Every expected figure is
 worked out by hand from the SM-2 rules in DESIGN.md, in the comments.
 """
 
@@ -9,13 +10,12 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from helpers import SRS, Result, run_srs
+from helpers import Result, run_srs
 
 DECK = """\
 [deck]
@@ -63,10 +63,8 @@ STATS_AT = "2026-03-07T20:00"
 
 
 def session(env: dict[str, str], keys: str) -> str:
-    """One real `srs review` process reading `keys` from a pipe; what it printed."""
-    done = subprocess.run(
-        [SRS, "review"], env=env, input=keys, capture_output=True, text=True, timeout=60
-    )
+    """One `srs review` reading `keys` from stdin; what it printed."""
+    done = run_srs(["review"], env, input=keys)
     assert done.returncode == 0, done.stderr
     return done.stdout
 
