@@ -55,9 +55,9 @@ class Terminal:
                 raise AssertionError(f"screen never became ready:\n{self.text}")
             with contextlib.suppress(pexpect.TIMEOUT):
                 self.child.read_nonblocking(65536, timeout=0.2)
-        time.sleep(0.1)  # let the rest of the frame arrive
-        with contextlib.suppress(pexpect.TIMEOUT):
-            self.child.read_nonblocking(65536, timeout=0.2)
+        with contextlib.suppress(pexpect.TIMEOUT):  # the rest of the frame, if it is still coming
+            while True:
+                self.child.read_nonblocking(65536, timeout=0.1)
         return self.text
 
 
