@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from srs.core.errors import AnkiImportError
+from srs.core.model import AnkiNoteType
+from srs.core.notetype import note_type_from, note_type_problem
 from srs.import_anki.package import protobuf_varint
 
 NEWEST_SCHEMA = 18
@@ -51,7 +53,7 @@ class RevlogEntry:
 
 @dataclass(slots=True)
 class AnkiNote:
-    """One note with what the conversion needs."""
+    """One note with what the conversion needs; `note_type` when srs can keep its identity."""
 
     guid: str
     cloze: bool
@@ -61,6 +63,7 @@ class AnkiNote:
     tags: tuple[str, ...]
     deck: str
     cards: list[AnkiCard] = field(default_factory=list)
+    note_type: AnkiNoteType | None = None
 
 
 @dataclass(frozen=True)
@@ -77,6 +80,17 @@ class _NoteType:
     cloze: bool
     fields: tuple[str, ...]
     templates: int
+    identity: AnkiNoteType | None = None
+
+
+def _identity(
+    ntid: int, name: object, fields: tuple[str, ...], templates: list[str], cloze: bool
+) -> AnkiNoteType | None:
+    """The note type's identity, when a card can keep it (not a cloze type; names Anki takes)."""
+    raw = {"id": ntid, "name": name, "fields": list(fields), "templates": templates}
+    if cloze or note_type_problem(raw) is not None:
+        return None
+    return note_type_from(raw)
 
 
 def read_collection(package: Path, path: Path, with_progress: bool) -> AnkiCollection:
@@ -129,10 +143,15 @@ def _legacy_types(models: str) -> dict[int, _NoteType]:
             key=lambda f: int(f.get("ord", 0)),
         )
         tmpls = model.get("tmpls", [])
+        tmpls = tmpls if isinstance(tmpls, list) else []
+        names = tuple(str(f.get("name", "")) for f in flds)
+        cloze = model.get("type") == 1
+        tnames = [str(t.get("name", "")) if isinstance(t, dict) else "" for t in tmpls]
         types[int(key)] = _NoteType(
-            cloze=model.get("type") == 1,
-            fields=tuple(str(f.get("name", "")) for f in flds),
-            templates=len(tmpls) if isinstance(tmpls, list) else 1,
+            cloze=cloze,
+            fields=names,
+            templates=len(tmpls) or 1,
+            identity=_identity(int(key), model.get("name"), names, tnames, cloze),
         )
     return types
 
@@ -145,21 +164,28 @@ def _modern_types(conn: sqlite3.Connection) -> dict[int, _NoteType]:
     fields: dict[int, list[str]] = {}
     for ntid, name in conn.execute("SELECT ntid, name FROM fields ORDER BY ntid, ord"):
         fields.setdefault(int(ntid), []).append(str(name))
-    templates = dict(conn.execute("SELECT ntid, count(*) FROM templates GROUP BY ntid"))
+    templates: dict[int, list[str]] = {}
+    for ntid, name in conn.execute("SELECT ntid, name FROM templates ORDER BY ntid, ord"):
+        templates.setdefault(int(ntid), []).append(str(name))
+    names = dict(conn.execute("SELECT id, name FROM notetypes"))
     conn.text_factory = bytes
     try:
         rows = conn.execute("SELECT id, config FROM notetypes").fetchall()
     finally:
         conn.text_factory = lambda b: b.decode("utf-8", "replace")
-    return {
-        int(ntid): _NoteType(
-            # NotetypeConfig.kind (field 1): 0 normal, 1 cloze
-            cloze=protobuf_varint(bytes(config or b""), 1) == 1,
-            fields=tuple(fields.get(int(ntid), ())),
-            templates=int(templates.get(ntid, 1)),
+    types = {}
+    for ntid, config in rows:
+        # NotetypeConfig.kind (field 1): 0 normal, 1 cloze
+        cloze = protobuf_varint(bytes(config or b""), 1) == 1
+        own = tuple(fields.get(int(ntid), ()))
+        tnames = templates.get(int(ntid), [])
+        types[int(ntid)] = _NoteType(
+            cloze=cloze,
+            fields=own,
+            templates=len(tnames) or 1,
+            identity=_identity(int(ntid), names.get(ntid), own, tnames, cloze),
         )
-        for ntid, config in rows
-    }
+    return types
 
 
 def _modern_decks(conn: sqlite3.Connection) -> dict[int, str]:
@@ -201,6 +227,7 @@ def _notes(
                 tags=tuple(str(tags).split()),
                 deck=decks.get(card_deck.get(nid, 0), ""),
                 cards=cards.get(nid, []),
+                note_type=kind.identity,
             )
         )
     return notes

@@ -81,6 +81,8 @@ def convert_notes(
             source=source,
             tags=tags,
             guid=note.guid,
+            # Without a guid, Anki would not match the note anyway.
+            anki_note_type=note.note_type if note.guid else None,
         )
         out.cards.append(card)
         first = min(note.cards, key=lambda c: c.ord, default=None)

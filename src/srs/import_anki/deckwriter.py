@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from srs.core.model import Card
+from srs.core.model import AnkiNoteType, Card
 
 _ESCAPES = str.maketrans(
     {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\t": "\\t", "\f": "\\f", "\r": "\\r"}
@@ -15,7 +15,8 @@ def deck_toml(deck_id: str, title: str, source: str, cards: Sequence[Card]) -> s
     """The deck file's text: `[deck]`, then one `[[card]]` table a card, in order."""
     lines = [
         "# Imported from Anki by `srs import anki`. `guid` keeps each card's Anki note, so that",
-        "# `srs export anki` updates it in the learner's Anki instead of adding a copy.",
+        "# `srs export anki` updates it in the learner's Anki instead of adding a copy;",
+        "# `anki_note_type` is that note's type in Anki, which the update must match.",
         "[deck]",
         f"id = {_string(deck_id)}",
         f"title = {_string(title)}",
@@ -37,7 +38,19 @@ def deck_toml(deck_id: str, title: str, source: str, cards: Sequence[Card]) -> s
             lines.append("tags = [" + ", ".join(_string(t) for t in card.tags) + "]")
         if card.guid:
             lines.append(f"guid = {_string(card.guid)}")
+        if card.anki_note_type:
+            lines.append(f"anki_note_type = {_note_type(card.anki_note_type)}")
     return "\n".join(lines) + "\n"
+
+
+def _note_type(note_type: AnkiNoteType) -> str:
+    """An inline table: `{ id = 1, name = "Basic", fields = [...], templates = [...] }`."""
+    fields = ", ".join(_string(f) for f in note_type.fields)
+    templates = ", ".join(_string(t) for t in note_type.templates)
+    return (
+        f"{{ id = {note_type.id}, name = {_string(note_type.name)}, "
+        f"fields = [{fields}], templates = [{templates}] }}"
+    )
 
 
 def _string(text: str) -> str:
