@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from srs.core.errors import AnkiImportError
 from srs.core.model import AnkiNoteType
@@ -25,9 +25,10 @@ NEWEST_SCHEMA = 18
 """The newest collection schema srs reads (Anki 2.1.50 to 25.x)."""
 
 
-@dataclass(frozen=True, slots=True)
-class AnkiCard:
-    """One Anki card's scheduling: `type` 0 new, 1 learning, 2 review, 3 relearning."""
+class AnkiCard(NamedTuple):
+    """One Anki card's scheduling: `type` 0 new, 1 learning, 2 review, 3 relearning.
+
+    A named tuple, made straight from its row: 10k frozen dataclasses cost a tenth of a second."""
 
     id: int
     ord: int
@@ -200,21 +201,23 @@ def _notes(
 ) -> list[AnkiNote]:
     cards: dict[int, list[AnkiCard]] = {}
     card_deck: dict[int, int] = {}
-    for row in conn.execute(
-        "SELECT id, nid, did, ord, type, queue, due, ivl, factor, reps, lapses, odid, odue "
+    make = AnkiCard._make
+    # A card in a filtered deck: `due` is its place there and `odue` its own; `odid` its home deck.
+    for nid, home, *card in conn.execute(
+        "SELECT nid, CASE WHEN odid THEN odid ELSE did END, id, ord, type, queue, "
+        "CASE WHEN odid AND odue THEN odue ELSE due END, ivl, factor, reps, lapses "
         "FROM cards ORDER BY nid, ord"
     ):
-        cid, nid, did, ord_, typ, queue, due, ivl, factor, reps, lapses, odid, odue = row
-        if odid and odue:  # in a filtered deck: `due` is its place there, `odue` its own
-            due = odue
-        cards.setdefault(nid, []).append(
-            AnkiCard(cid, ord_, typ, queue, due, ivl, factor, reps, lapses)
-        )
-        card_deck.setdefault(nid, odid or did)  # a card in a filtered deck: its home deck
+        found = cards.get(nid)
+        if found is None:
+            cards[nid] = [make(card)]
+            card_deck[nid] = home
+        else:
+            found.append(make(card))
     notes: list[AnkiNote] = []
     unknown = _NoteType(cloze=False, fields=(), templates=1)
-    for nid, mid, guid, tags, flds in conn.execute(
-        "SELECT id, mid, guid, tags, flds FROM notes ORDER BY id"
+    for nid, mid, guid, tags, flds in _text_rows(
+        conn, "SELECT id, mid, guid, tags, flds FROM notes ORDER BY id"
     ):
         kind = types.get(int(mid), unknown)
         notes.append(
@@ -231,6 +234,20 @@ def _notes(
             )
         )
     return notes
+
+
+def _text_rows(conn: sqlite3.Connection, sql: str) -> list[Any]:
+    """The rows, text decoded by sqlite3 itself; by the replacing decoder (a Python call a
+    value) only when some text is not valid UTF-8."""
+    slow = conn.text_factory
+    conn.text_factory = str
+    try:
+        return conn.execute(sql).fetchall()
+    except sqlite3.OperationalError:  # "Could not decode to UTF-8 column ..."
+        conn.text_factory = slow
+        return conn.execute(sql).fetchall()
+    finally:
+        conn.text_factory = slow
 
 
 def _revlog(conn: sqlite3.Connection) -> dict[int, list[RevlogEntry]]:

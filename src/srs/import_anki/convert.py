@@ -108,11 +108,13 @@ def convert_notes(
 
 def _field(html_text: str, media: dict[str, Any]) -> str:
     """One field's HTML as Markdown without raw HTML, media references removed and recorded."""
-    for match in _SOUND.finditer(html_text):
-        media[match.group(1)] = None
-    for match in _IMG.finditer(html_text):
-        media[next(g for g in match.groups() if g is not None)] = None
-    html_text = _SOUND.sub("", html_text)
+    if "[sound:" in html_text:
+        for match in _SOUND.finditer(html_text):
+            media[match.group(1)] = None
+        html_text = _SOUND.sub("", html_text)
+    if "<" in html_text:
+        for match in _IMG.finditer(html_text):
+            media[next(g for g in match.groups() if g is not None)] = None
     return to_markdown(html_text)
 
 
