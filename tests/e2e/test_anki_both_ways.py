@@ -149,6 +149,11 @@ def test_packages_anki_writes_import_with_text_tags_and_guids(
     assert first.back == "O(n2) \\<per layer\\>"
     assert first.kind.value == "limitation" and first.tags == ("complexity",)
     assert cards["Katze"].back == "cat" and cards["Katze"].tags == ("german",)
+    reverse = col.models.by_name("Basic (and reversed card)")
+    kept = cards["Katze"].anki_note_type
+    assert kept is not None and (kept.id, kept.name) == (reverse["id"], reverse["name"])
+    assert kept.fields == ("Front", "Back") and kept.templates == ("Card 1", "Card 2")
+    assert cards["[...] is the capital of France"].anki_note_type is None  # from a cloze note
     assert {c.guid for c in deck.cards if c.guid} == guids
     assert cards["[...] is the capital of France"].back == "Paris is the capital of France"
     assert "Paris is the capital of [country]" in cards
