@@ -119,6 +119,7 @@ def test_packages_anki_writes_import_with_text_tags_and_guids(
     tmp_path: Path, col: Collection, form: str
 ) -> None:
     guids = fill(col)
+    reverse = col.models.by_name("Basic (and reversed card)")  # (a .colpkg export closes col)
     path = tmp_path / f"in.{'colpkg' if form == 'colpkg' else 'apkg'}"
     if form == "colpkg":
         col.export_collection_package(str(path), include_media=True, legacy=False)
@@ -149,7 +150,6 @@ def test_packages_anki_writes_import_with_text_tags_and_guids(
     assert first.back == "O(n2) \\<per layer\\>"
     assert first.kind.value == "limitation" and first.tags == ("complexity",)
     assert cards["Katze"].back == "cat" and cards["Katze"].tags == ("german",)
-    reverse = col.models.by_name("Basic (and reversed card)")
     kept = cards["Katze"].anki_note_type
     assert kept is not None and (kept.id, kept.name) == (reverse["id"], reverse["name"])
     assert kept.fields == ("Front", "Back") and kept.templates == ("Card 1", "Card 2")
