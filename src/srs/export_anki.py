@@ -36,6 +36,7 @@ import genanki
 from srs.core.cardtext import plain_field, render_markdown, strip_control_chars
 from srs.core.errors import ExportError
 from srs.core.model import Card, Deck, Kind
+from srs.export_note_types import SourceModel, source_fields, source_model
 
 if TYPE_CHECKING:
     from srs.store import Store
@@ -228,6 +229,7 @@ def _build_package(
 ) -> tuple[genanki.Package, int, int, tuple[str, ...]]:
     """The genanki package for `items`, its timestamp, the note count and the deck names."""
     model = _model()
+    sources: dict[int, SourceModel] = {}
     seen: set[tuple[str, str]] = set()
     groups: dict[tuple[str, Kind], list[_Note]] = {}
     for item in items:
@@ -235,7 +237,8 @@ def _build_package(
         if key in seen:
             raise ExportError(f"card {item.card.id!r} of deck {item.deck.id!r} is selected twice")
         seen.add(key)
-        groups.setdefault((_deck_title(item.deck), item.card.kind), []).append(_note(model, item))
+        note = _note(model, item, source_model(sources, item.deck.id, item.card, MODEL_ID))
+        groups.setdefault((_deck_title(item.deck), item.card.kind), []).append(note)
 
     # Decks in order of first appearance, then Findings, Limitations, Misreadings.
     titles = list(dict.fromkeys(title for title, _ in groups))
@@ -257,7 +260,8 @@ def _build_package(
     return genanki.Package(decks), stamp, len(items), tuple(deck.name for deck in decks)
 
 
-def _note(model: _Model, item: ExportCard) -> _Note:
+def _note(model: _Model, item: ExportCard, source: SourceModel | None = None) -> _Note:
+    """The card's note: under srs's note type, or under `source`, its own from Anki."""
     deck, card = item.deck, item.card
     front = render_markdown(card.front)
     if card.kind is Kind.MISREADING:
@@ -266,12 +270,22 @@ def _note(model: _Model, item: ExportCard) -> _Note:
             f'<p class="srs-ask">{MISREADING_PROMPT}</p>\n'
             f'<blockquote class="srs-claim">{front}</blockquote>'
         )
-    source = " · ".join(s for s in (_one_line(deck.source), _one_line(card.source)) if s)
+    if source is not None:
+        note = _Note(
+            mod=_epoch(item.edited_at),
+            model=source,
+            fields=source_fields(source.note_type, front, render_markdown(card.back)),
+            tags=_tags(deck, card),
+            guid=note_guid(deck, card),
+        )
+        note.cards = [genanki.Card(0)]  # srs has one card a note: the first template's
+        return note
+    origin = " · ".join(s for s in (_one_line(deck.source), _one_line(card.source)) if s)
     fields = [
         front,
         render_markdown(card.back),
         plain_field(card.kind.value),
-        plain_field(source),
+        plain_field(origin),
         plain_field(_deck_title(deck)),
         plain_field(card.id),
     ]

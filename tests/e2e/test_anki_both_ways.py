@@ -119,6 +119,7 @@ def test_packages_anki_writes_import_with_text_tags_and_guids(
     tmp_path: Path, col: Collection, form: str
 ) -> None:
     guids = fill(col)
+    reverse = col.models.by_name("Basic (and reversed card)")  # (a .colpkg export closes col)
     path = tmp_path / f"in.{'colpkg' if form == 'colpkg' else 'apkg'}"
     if form == "colpkg":
         col.export_collection_package(str(path), include_media=True, legacy=False)
@@ -149,6 +150,10 @@ def test_packages_anki_writes_import_with_text_tags_and_guids(
     assert first.back == "O(n2) \\<per layer\\>"
     assert first.kind.value == "limitation" and first.tags == ("complexity",)
     assert cards["Katze"].back == "cat" and cards["Katze"].tags == ("german",)
+    kept = cards["Katze"].anki_note_type
+    assert kept is not None and (kept.id, kept.name) == (reverse["id"], reverse["name"])
+    assert kept.fields == ("Front", "Back") and kept.templates == ("Card 1", "Card 2")
+    assert cards["[...] is the capital of France"].anki_note_type is None  # from a cloze note
     assert {c.guid for c in deck.cards if c.guid} == guids
     assert cards["[...] is the capital of France"].back == "Paris is the capital of France"
     assert "Paris is the capital of [country]" in cards
@@ -173,7 +178,7 @@ def test_a_package_whose_collection_srs_cannot_read_is_not_taken_for_its_dummy(
     assert result.stderr.count("\n") == 1 and not out.exists()
 
 
-def test_anki_notes_round_trip_through_srs_update_in_place_with_merged_note_types(
+def test_anki_notes_round_trip_through_srs_and_update_in_place_with_ankis_default_options(
     tmp_path: Path, col: Collection
 ) -> None:
     basic = col.models.by_name("Basic")
@@ -195,6 +200,7 @@ def test_anki_notes_round_trip_through_srs_update_in_place_with_merged_note_type
     )
     col.export_anki_package(out_path=str(apkg), options=options, limit=None)
     before = col.note_count()
+    note_types = sorted(n.id for n in col.models.all_names_and_ids())
 
     db, out = tmp_path / "srs.db", tmp_path / "mine.toml"
     # srs takes the notes in after Anki last changed them (Anki's note times are in seconds)
@@ -203,6 +209,7 @@ def test_anki_notes_round_trip_through_srs_update_in_place_with_merged_note_type
     result = run_srs(["import", "anki", str(apkg), "-o", str(out), "--with-progress"], env)
     assert result.returncode == 0, result.stderr
     assert "Anki progress given to 1 cards" in result.stdout
+    assert f"anki_note_type = {{ id = {basic['id']}, name = " in out.read_text("utf-8")
     store = Store.open(f"sqlite:///{db}", str(db))
     try:
         (stored,) = [c for c in store.cards() if c.card.guid == studied.note().guid]
@@ -214,31 +221,28 @@ def test_anki_notes_round_trip_through_srs_update_in_place_with_merged_note_type
     assert log == [(5, "new")]  # Anki's Easy, the card's first answer
     assert state.due == study_day(moment, UTC) + timedelta(days=studied.due - col.sched.today)
 
-    assert run_srs(["deck", "add", str(out)], env).returncode == 0  # as a learner would, again
+    # The learner edits an answer in the deck file and loads it again, as they would.
+    text = out.read_text("utf-8").replace('back = "Answer 1"', 'back = "Answer *one*"')
+    out.write_text(text, "utf-8")
+    assert run_srs(["deck", "add", str(out)], env).returncode == 0
+    assert run_srs(["deck", "check", str(out)], env).returncode == 0
     back = tmp_path / "back.apkg"
     assert run_srs(["export", "anki", "mine", "-o", str(back)], env).returncode == 0
-    result_log = import_apkg(col, back, merge_notetypes=True)
+
+    result_log = import_apkg(col, back)  # Anki's default options: no "merge note types"
     assert col.note_count() == before
     assert (len(result_log.new), len(result_log.updated)) == (0, before)
+    assert not result_log.conflicting
+    assert sorted(n.id for n in col.models.all_names_and_ids()) == note_types  # no copy
+    assert col.models.by_name("Basic")["tmpls"] == basic["tmpls"]  # the learner's own
+    answers = {col.get_note(nid)["Front"]: col.get_note(nid)["Back"] for nid in col.find_notes("")}
+    assert answers["<p>Question 1</p>"] == "<p>Answer <em>one</em></p>"
     note = col.get_card(studied.id).note()
-    assert note.guid == studied.note().guid and note["CardId"] == stored.card.id
+    assert note.guid == studied.note().guid and note.mid == basic["id"]
     assert (col.get_card(studied.id).ivl, col.get_card(studied.id).due) == (
         studied.ivl,
         studied.due,
     )
-
-    # Without "Merge note types", Anki matches the same notes and adds no copies, but keeps them
-    # as they were: they are of another note type than srs's.
-    fresh = tmp_path / "fresh"
-    fresh.mkdir()
-    other = Collection(str(fresh / "collection.anki2"))
-    try:
-        import_apkg(other, apkg)
-        count = other.note_count()
-        log = import_apkg(other, back)
-        assert other.note_count() == count and len(log.conflicting) == count
-    finally:
-        other.close()
 
 
 # --- hostile packages ---------------------------------------------------------------------------

@@ -16,7 +16,7 @@ import pytest
 
 from helpers import SMALL_DECK, srs_env
 
-HEAVY = {"sqlalchemy", "genanki", "anki", "fsrs", "markdownify", "bs4", "zstandard"}
+HEAVY = {"sqlalchemy", "genanki", "anki", "fsrs", "html_to_markdown", "zstandard"}
 
 # Runs `srs` with the given arguments, output captured, then reports what was imported.
 PROBE = """

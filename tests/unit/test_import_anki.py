@@ -8,9 +8,6 @@ import zipfile
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
 from helpers import SMALL_DECK, run_srs, srs_env
 from srs.core.deckfile import check_deck, parse_deck
 from srs.core.model import Card, Kind
@@ -165,20 +162,6 @@ def test_a_version_1_collection_gains_the_guid_column_and_keeps_progress(db: Pat
         assert store.get_meta("schema_version") == str(SCHEMA_VERSION)
     finally:
         store.close()
-
-
-@settings(max_examples=60, deadline=None)
-@given(st.text(st.characters(blacklist_characters="<&", blacklist_categories=("Cs",)), max_size=40))
-def test_plain_fields_skip_the_html_parser_with_the_same_markdown(text: str) -> None:
-    from markdownify import markdownify
-
-    from srs.import_anki import convert
-
-    slow = convert._converter().convert(text + "<br>")  # a tag: the parser's path
-    slow_md = convert.strip_control_chars(slow).replace("\r\n", "\n").replace("\xa0", " ")
-    slow_md = convert._BLANK_LINES.sub("\n\n", slow_md).strip()
-    assert to_markdown(text) == slow_md
-    assert markdownify  # the library the slow path is
 
 
 def test_extra_fields_join_the_back_but_not_the_add_reverse_switch() -> None:

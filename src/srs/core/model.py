@@ -81,6 +81,18 @@ class Card:
     tags: tuple[str, ...] = ()
     line: int = 0  # line of the [[card]] header in its file; 0 when not read from a file
     guid: str | None = None  # the Anki note guid of a card imported from Anki, kept on export
+    anki_note_type: AnkiNoteType | None = None  # that note's type in Anki, kept on export
+
+
+@dataclass(frozen=True, slots=True)
+class AnkiNoteType:
+    """The Anki note type of a card brought in from Anki: what a re-export must match for Anki to
+    update the note in place (the id, and the fields and card templates by name)."""
+
+    id: int
+    name: str
+    fields: tuple[str, ...]
+    templates: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)

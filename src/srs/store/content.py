@@ -15,6 +15,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from srs.core.cardtext import printable
 from srs.core.errors import UnknownCardError, UnknownDeckError
 from srs.core.model import Deck, DeckSummary, LoadReport, StoredCard
+from srs.core.notetype import note_type_json
 from srs.store.engine import Database
 from srs.store.schema import (
     CONTENT_FIELDS,
@@ -95,6 +96,7 @@ class ContentQueries(Database):
                     "tags": json.dumps(list(card.tags)),
                     "line": card.line,
                     "guid": card.guid,
+                    "anki_note_type": note_type_json(card.anki_note_type),
                 }
                 old = current.get(card.id)
                 if old is None:

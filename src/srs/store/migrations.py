@@ -59,11 +59,18 @@ def _card_guid(conn: Connection) -> None:
     _add_columns(conn, "cards", [("guid", "VARCHAR(64)")])
 
 
+def _card_note_type(conn: Connection) -> None:
+    """Version 6: `cards.anki_note_type`, the Anki note type of a card imported from Anki."""
+    _add_columns(conn, "cards", [("anki_note_type", "TEXT")])
+
+
 STEPS: dict[int, Step] = {
     # version: the step that upgrades a collection from version - 1 to it
     2: _add_suspension,
     3: _fsrs_columns,
     4: _card_guid,
+    # 5: taken by another change; the integrator renumbers
+    6: _card_note_type,
 }
 
 

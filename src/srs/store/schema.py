@@ -41,9 +41,11 @@ from srs.core.model import (
     Kind,
     SchedState,
 )
+from srs.core.notetype import note_type_from_json
 
-SCHEMA_VERSION = 4
-CONTENT_FIELDS = ("kind", "front", "back", "source", "tags", "guid")  # a change here is an edit
+SCHEMA_VERSION = 6
+# A change in any of these is an edit of the card.
+CONTENT_FIELDS = ("kind", "front", "back", "source", "tags", "guid", "anki_note_type")
 _VERSION = re.compile(r"[0-9]{1,9}")
 
 
@@ -118,6 +120,8 @@ card_table = Table(
     Column("tags", Text, nullable=False, default="[]"),  # JSON list
     Column("line", Integer, nullable=False, default=0),
     Column("guid", String(64), nullable=True),  # Anki note guid of an imported card (version 4)
+    # that note's Anki note type, as `srs.core.notetype.note_type_json` writes it (version 6)
+    Column("anki_note_type", Text, nullable=True),
     Column("created_at", UTCDateTime, nullable=False),
     Column("edited_at", UTCDateTime, nullable=False),
     Column("retired_at", UTCDateTime, nullable=True),
@@ -235,6 +239,7 @@ def card_from(row: Row[Any]) -> Card:
         tags=tuple(json.loads(row.tags)),
         line=row.line,
         guid=row.guid,
+        anki_note_type=note_type_from_json(row.anki_note_type),
     )
 
 

@@ -11,7 +11,8 @@ from srs.core.deckfile.scanner import KeyPath, Loc
 from srs.core.deckfile.text import TextPositions, char_name
 from srs.core.deckfile.wording import describe, normalise, quote, slugify, suggest, type_name
 from srs.core.errors import Diagnostic, Severity
-from srs.core.model import KINDS, MAX_ID_LENGTH, Card, Deck, Kind
+from srs.core.model import KINDS, MAX_ID_LENGTH, AnkiNoteType, Card, Deck, Kind
+from srs.core.notetype import note_type_from, note_type_problem
 
 # \A and \Z rather than ^ and $: "$" also matches before a trailing newline.
 SLUG = re.compile(r"\A[a-z0-9]+(?:-[a-z0-9]+)*\Z")
@@ -24,7 +25,16 @@ LONG_PROMPT = 400
 """A front longer than this many characters draws a `long-prompt` warning."""
 
 DECK_KEYS: tuple[str, ...] = ("id", "title", "source")
-CARD_KEYS: tuple[str, ...] = ("id", "kind", "front", "back", "source", "tags", "guid")
+CARD_KEYS: tuple[str, ...] = (
+    "id",
+    "kind",
+    "front",
+    "back",
+    "source",
+    "tags",
+    "guid",
+    "anki_note_type",
+)
 TOP_KEYS: tuple[str, ...] = ("deck", "card")
 
 
@@ -280,6 +290,7 @@ class Checker:
             self.warn("no-source", msg, header, card)
         tags = self.tags(raw, path, card)
         guid = self.guid(raw, path, card)
+        note_type = self.anki_note_type(raw, path, card)
         if front is not None and back is not None:
             self.prompt_warnings(front, back, path, card)
         fields = {k: v for k, v in (("front", front), ("back", back), ("source", source)) if v}
@@ -288,7 +299,20 @@ class Checker:
             self.backs.append(quality.Back(card, back, (*path, "back"), header[0]))
         if cid is None or kind not in KINDS or front is None or back is None or tags is None:
             return None
-        return Card(cid, Kind(kind), front, back, source or "", tags, header[0], guid)
+        return Card(cid, Kind(kind), front, back, source or "", tags, header[0], guid, note_type)
+
+    def anki_note_type(
+        self, raw: dict[str, Any], path: KeyPath, card: str | None
+    ) -> AnkiNoteType | None:
+        """The optional Anki note type of a card from Anki (`srs.core.notetype`)."""
+        if "anki_note_type" not in raw:
+            return None
+        problem = note_type_problem(raw["anki_note_type"])
+        if problem is not None:
+            where = self.at((*path, "anki_note_type"))
+            self.error("bad-anki-note-type", f"anki_note_type {problem}", where, card)
+            return None
+        return note_type_from(raw["anki_note_type"])
 
     def guid(self, raw: dict[str, Any], path: KeyPath, card: str | None) -> str | None:
         """The optional Anki note guid: a short string of printable ASCII, no spaces."""
