@@ -339,6 +339,47 @@ def test_two_sessions_answering_the_same_new_card_at_once_schedule_it_once(klass
         s.close()
 
 
+def test_burying_a_new_card_while_its_first_answer_is_being_saved_waits_and_buries_it(
+    klass: Klass,
+) -> None:
+    url = klass.add("bea")
+    store = Store.open(url, "bea")
+    pk = store.cards()[0].pk
+    outcome: list[object] = []
+
+    def bury() -> None:
+        try:
+            outcome.append(store.bury(pk, D0))
+        except StoreError as exc:
+            outcome.append(exc)
+
+    # Another session of the same learner in the middle of the card's first answer, as
+    # `record_answer` does it: the learner's lock on the card taken, the state row inserted,
+    # not yet committed.
+    with psycopg.connect(klass.url("bea")) as answering:
+        answering.execute("SELECT pg_advisory_xact_lock(hashtext('bea'), %s)", [pk])
+        answering.execute(
+            "INSERT INTO card_state (learner, card_pk, n, ef, interval, due, lapses, reps) "
+            "VALUES ('bea', %s, 1, 250, 1, %s, 0, 1)",
+            [pk, date(2024, 3, 2)],
+        )
+        burying = threading.Thread(target=bury)
+        burying.start()
+        with klass.server.admin(klass.database) as watch:  # the bury is waiting for a lock
+            deadline = time.monotonic() + 10
+            while not watch.execute("SELECT 1 FROM pg_locks WHERE NOT granted").fetchall():
+                assert time.monotonic() < deadline, "the bury never waited"
+                time.sleep(0.01)
+    burying.join(10)  # the answer committed when its block ended
+    assert outcome == [None]  # no error, and the card was not buried before
+    state = store.state(pk)
+    assert (state.reps, state.due) == (1, date(2024, 3, 2))  # the answer's row, kept
+    store.close()
+    with psycopg.connect(klass.url("bea")) as conn:
+        rows = conn.execute("SELECT buried_on FROM card_state WHERE card_pk = %s", [pk]).fetchall()
+    assert rows == [(D0,)]
+
+
 # ---- failures -----------------------------------------------------------------------------
 
 
