@@ -13,6 +13,8 @@ from collections.abc import Callable
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 
+from srs.store.report_totals import install
+
 Step = Callable[[Connection], None]
 
 
@@ -59,11 +61,18 @@ def _card_guid(conn: Connection) -> None:
     _add_columns(conn, "cards", [("guid", "VARCHAR(64)")])
 
 
+def _report_totals(conn: Connection) -> None:
+    """Version 7 (PostgreSQL only): the class report's running totals, filled from the log so
+    far and kept by a trigger on `review_log` (see `report_totals`)."""
+    install(conn)
+
+
 STEPS: dict[int, Step] = {
     # version: the step that upgrades a collection from version - 1 to it
     2: _add_suspension,
     3: _fsrs_columns,
     4: _card_guid,
+    7: _report_totals,
 }
 
 

@@ -42,7 +42,7 @@ from srs.core.model import (
     SchedState,
 )
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 7  # 5 and 6: other branches' steps (renumbered when merged)
 CONTENT_FIELDS = ("kind", "front", "back", "source", "tags", "guid")  # a change here is an edit
 _VERSION = re.compile(r"[0-9]{1,9}")
 
