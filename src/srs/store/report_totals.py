@@ -69,7 +69,8 @@ CREATE TABLE report_week (
 );
 """
 
-_BACKFILL = f"""
+# The totals of the whole log (also used by benchmarks/class_bench.py after a bulk COPY).
+BACKFILL_SQL = f"""
 INSERT INTO report_card
 SELECT learner, card_pk, count(*),
     count(*) FILTER (WHERE review_kind = 'review'),
@@ -166,7 +167,7 @@ def install(conn: Connection) -> None:
     cursor.execute(_TABLES)
     if forced:
         cursor.execute("ALTER TABLE review_log NO FORCE ROW LEVEL SECURITY")
-    cursor.execute(_BACKFILL)
+    cursor.execute(BACKFILL_SQL)
     if forced:
         cursor.execute("ALTER TABLE review_log FORCE ROW LEVEL SECURITY")
     cursor.execute(_FUNCTION)
