@@ -7,7 +7,8 @@ Unix socket), sets up a class, then measures:
   row-level security applies) on 100 learners and 1M answers over a 200-card deck and a year of
   days: from the server's running totals, and from the log (what `--since` reads);
 - the floor any answer pays on this server: one round trip, and the commit of a write;
-- one reviewer alone, answering back to back;
+- one reviewer alone, answering back to back: the answer's time, and the CPU time spent in it by
+  the srs process and by its server backend (the work, apart from waiting for a CPU or the disk);
 - 50 reviewers answering at once, each in its own process with its own login role, starting at
   random moments: the time of one answer (`Store.record_answer`: the locked read, the answer
   rule, the writes, the commit), with the machine's load average read mid-run.
@@ -151,6 +152,38 @@ def reviewer(args: tuple[str, int, float, float, Any]) -> list[float]:
     return times
 
 
+def answer_cost(address: str, answers: int = 400) -> str:
+    """One reviewer alone, answering back to back: the wall time of an answer, and the work in
+    it: this process's CPU time and the server backend's (read from /proc; the same machine)."""
+    from sqlalchemy import text
+
+    store = Store.open(address, "bench")
+    with store.read() as conn:
+        backend = conn.execute(text("SELECT pg_backend_pid()")).scalar_one()
+    pks = [c.pk for c in store.cards(["bench"])]
+    now = datetime(2026, 1, 1, 9, tzinfo=UTC)
+    store.record_answer(pks[-1], 4, now, TODAY - timedelta(days=2))  # warm-up: not timed
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def server_cpu() -> float:
+        fields = Path(f"/proc/{backend}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / tick
+
+    times = []
+    cpu, server, began = time.process_time(), server_cpu(), time.perf_counter()
+    for k in range(answers):
+        started = time.perf_counter()
+        store.record_answer(pks[k % len(pks)], 4, now, TODAY + timedelta(days=k // len(pks)))
+        times.append(time.perf_counter() - started)
+    wall = time.perf_counter() - began
+    cpu, server = time.process_time() - cpu, server_cpu() - server
+    store.close()
+    return (
+        f"{figures(times)}; per answer: wall {wall / answers * 1000:.2f} ms, srs process CPU "
+        f"{cpu / answers * 1000:.2f} ms, server backend CPU {server / answers * 1000:.2f} ms"
+    )
+
+
 def figures(latencies: list[float]) -> str:
     """Count, median, p95 and max of answer times, in milliseconds."""
     ordered = sorted(latencies)
@@ -240,8 +273,8 @@ def main() -> None:
             )
         store.close()
         print(load(), "|", floor(socket_dir))
-        alone = reviewer((url(socket_dir, "bench", "rev0"), 0, opts.seconds / 2, 0.0, None))
-        print(f"1 reviewer alone, back to back: {figures(alone)}")
+        alone = answer_cost(url(socket_dir, "bench", "rev0"))
+        print(f"1 reviewer alone, back to back: {alone}")
         for pace in opts.pace:
             barrier = multiprocessing.Manager().Barrier(opts.reviewers)
             jobs = [
