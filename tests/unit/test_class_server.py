@@ -504,7 +504,13 @@ def test_twenty_learners_answering_at_once_lose_or_double_no_answer(klass: Klass
             "WHERE l.learner = s.learner AND l.card_pk = s.card_pk "
             "AND l.review_kind <> 'drill') FROM card_state s"
         ).fetchall()
-    assert logged == dict(saved)
+        totals = dict(  # the report's running totals lost no update either
+            conn.execute("SELECT learner, sum(answers) FROM report_card GROUP BY 1").fetchall()
+        )
+        weekly = dict(
+            conn.execute("SELECT learner, sum(answers) FROM report_week GROUP BY 1").fetchall()
+        )
+    assert logged == dict(saved) == totals == weekly
     assert sum(saved.values()) > len(sessions)
     assert doubled == []
     assert [r for r in reps if r[2] != r[3]] == []  # every scheduled answer moved the state
