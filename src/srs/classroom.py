@@ -14,7 +14,8 @@ from srs.core.classreport import ClassReport
 from srs.core.errors import StoreError
 from srs.loading import sync_bundled_decks
 from srs.store import Store
-from srs.store.classroom import class_report, create_login, set_up_class
+from srs.store.class_report import class_report
+from srs.store.classroom import create_login, set_up_class
 
 
 def init_class(url: str, label: str, now: datetime) -> list[str]:

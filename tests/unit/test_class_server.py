@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -117,6 +117,10 @@ def test_class_init_sets_up_roles_policies_and_the_bundled_deck_and_twice_change
         ("card_state", "srs_own_rows"),
         ("learner_settings", "srs_instructor_reads"),
         ("learner_settings", "srs_own_rows"),
+        ("report_card", "srs_instructor_reads"),
+        ("report_card", "srs_own_rows"),
+        ("report_week", "srs_instructor_reads"),
+        ("report_week", "srs_own_rows"),
         ("review_log", "srs_instructor_reads"),
         ("review_log", "srs_own_rows"),
     ]
@@ -339,6 +343,48 @@ def test_two_sessions_answering_the_same_new_card_at_once_schedule_it_once(klass
         s.close()
 
 
+def test_burying_a_new_card_while_its_first_answer_is_being_saved_waits_and_buries_it(
+    klass: Klass,
+) -> None:
+    name = klass.server.unique("bury")
+    url = klass.add(name)
+    store = Store.open(url, name)
+    pk = store.cards()[0].pk
+    outcome: list[object] = []
+
+    def bury() -> None:
+        try:
+            outcome.append(store.bury(pk, D0))
+        except StoreError as exc:
+            outcome.append(exc)
+
+    # Another session of the same learner in the middle of the card's first answer, as
+    # `record_answer` does it: the learner's lock on the card taken, the state row inserted,
+    # not yet committed.
+    with psycopg.connect(klass.url(name)) as answering:
+        answering.execute("SELECT pg_advisory_xact_lock(hashtext(%s), %s)", [name, pk])
+        answering.execute(
+            "INSERT INTO card_state (learner, card_pk, n, ef, interval, due, lapses, reps) "
+            "VALUES (%s, %s, 1, 250, 1, %s, 0, 1)",
+            [name, pk, date(2024, 3, 2)],
+        )
+        burying = threading.Thread(target=bury)
+        burying.start()
+        with klass.server.admin(klass.database) as watch:  # the bury is waiting for a lock
+            deadline = time.monotonic() + 10
+            while not watch.execute("SELECT 1 FROM pg_locks WHERE NOT granted").fetchall():
+                assert time.monotonic() < deadline, "the bury never waited"
+                time.sleep(0.01)
+    burying.join(10)  # the answer committed when its block ended
+    assert outcome == [None]  # no error, and the card was not buried before
+    state = store.state(pk)
+    assert (state.reps, state.due) == (1, date(2024, 3, 2))  # the answer's row, kept
+    store.close()
+    with psycopg.connect(klass.url(name)) as conn:
+        rows = conn.execute("SELECT buried_on FROM card_state WHERE card_pk = %s", [pk]).fetchall()
+    assert rows == [(D0,)]
+
+
 # ---- failures -----------------------------------------------------------------------------
 
 
@@ -458,7 +504,13 @@ def test_twenty_learners_answering_at_once_lose_or_double_no_answer(klass: Klass
             "WHERE l.learner = s.learner AND l.card_pk = s.card_pk "
             "AND l.review_kind <> 'drill') FROM card_state s"
         ).fetchall()
-    assert logged == dict(saved)
+        totals = dict(  # the report's running totals lost no update either
+            conn.execute("SELECT learner, sum(answers) FROM report_card GROUP BY 1").fetchall()
+        )
+        weekly = dict(
+            conn.execute("SELECT learner, sum(answers) FROM report_week GROUP BY 1").fetchall()
+        )
+    assert logged == dict(saved) == totals == weekly
     assert sum(saved.values()) > len(sessions)
     assert doubled == []
     assert [r for r in reps if r[2] != r[3]] == []  # every scheduled answer moved the state
@@ -523,6 +575,57 @@ def test_the_report_shows_what_the_class_fails_by_card_kind_week_and_learner(
     text = run_srs(["class", "report"], env_for(teacher, SRS_NOW="2024-03-04T09:00"))
     assert text.returncode == 0, text.stderr
     assert f"{deck_file.resolve()}:{lines['gamma']}" in text.stdout.replace("\n", "")
+
+
+def busy_class(klass: Klass) -> tuple[str, list[str]]:
+    """A class whose learners answered the bundled deck over two weeks: lapses, same-day
+    drills, reviews past the second, and an undone answer. The instructor's URL, the learners."""
+    teacher = klass.add(klass.server.unique("teach"), instructor=True)
+    names = [klass.server.unique("p") for _ in range(2)]
+    for k, name in enumerate(names):
+        store = Store.open(klass.add(name), name)
+        cards = store.cards()
+        pks = [c.pk for kind in Kind for c in [c for c in cards if c.card.kind == kind][: 2 + k]]
+        for day in (0, 1, 3, 9):
+            for j, pk in enumerate(pks):
+                grade = (pk * 7 + day * 3 + j + k) % 6
+                answer = store.record_answer(pk, grade, T0, date(2024, 3, 1 + day))
+                if grade < 3 and j % 2:
+                    answer = store.record_answer(pk, 4, T0, date(2024, 3, 1 + day))  # a drill
+        store.undo_answer(answer.log_id)  # the last card's latest day goes back
+        store.close()
+    return teacher, names
+
+
+def test_the_report_from_the_servers_running_totals_equals_the_one_from_the_log(
+    klass: Klass,
+) -> None:
+    from srs.classroom import report
+
+    teacher, names = busy_class(klass)
+    store = Store.open(teacher, "t")
+    totals = report(store, [], None, date(2024, 3, 12), by_learner=True)
+    from_log = report(store, [], date(2000, 1, 3), date(2024, 3, 12), by_learner=True)
+    store.close()
+    assert totals.hardest and totals.misreadings and totals.by_learner  # something to compare
+    assert replace(from_log, since=None) == totals
+    with psycopg.connect(klass.url(names[0])) as conn:  # a learner reads their own totals only
+        seen = conn.execute("SELECT DISTINCT learner FROM report_card").fetchall()
+        assert seen == [(names[0],)]
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="row-level security"):
+            conn.execute("INSERT INTO report_card VALUES (%s, 1, 1, 1, 1, 0, 0, NULL)", [names[1]])
+    # A collection from before the totals is upgraded with them filled from its log.
+    with klass.server.admin(klass.database) as conn:
+        conn.execute("DROP TABLE report_card, report_week")
+        conn.execute("DROP FUNCTION srs_report_totals() CASCADE")
+        conn.execute("UPDATE meta SET value = '4' WHERE key = 'schema_version'")
+    Store.open(klass.admin_url, "admin").close()
+    store = Store.open(teacher, "t")
+    upgraded = report(store, [], None, date(2024, 3, 12), by_learner=True)
+    store.close()
+    assert upgraded == totals
+    with psycopg.connect(klass.url(names[1])) as conn:  # and under the same policies
+        assert conn.execute("SELECT DISTINCT learner FROM report_week").fetchall() == [(names[1],)]
 
 
 def test_class_commands_on_a_sqlite_collection_are_refused_in_one_line(db: Path) -> None:

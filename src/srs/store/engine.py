@@ -27,6 +27,7 @@ from srs.core.errors import StoreError
 from srs.core.model import MAX_LEARNER_LENGTH
 from srs.store import server
 from srs.store.migrations import upgrade
+from srs.store.report_totals import install as install_report_totals
 from srs.store.schema import SCHEMA_VERSION, meta_table, metadata, readable_version
 from srs.store.sqlite_file import (
     APPLICATION_ID,
@@ -180,6 +181,7 @@ class Database:
         if version > 0:
             upgrade(conn, version, SCHEMA_VERSION)
         metadata.create_all(conn)  # the tables a new collection or a new version lacks
+        install_report_totals(conn)  # a server's report totals (nothing on SQLite)
         conn.execute(delete(meta_table).where(meta_table.c.key == "schema_version"))
         conn.execute(meta_table.insert().values(key="schema_version", value=str(SCHEMA_VERSION)))
 

@@ -13,6 +13,8 @@ from collections.abc import Callable
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 
+from srs.store.report_totals import install
+
 Step = Callable[[Connection], None]
 
 
@@ -64,6 +66,12 @@ def _card_note_type(conn: Connection) -> None:
     _add_columns(conn, "cards", [("anki_note_type", "TEXT")])
 
 
+def _report_totals(conn: Connection) -> None:
+    """Version 7 (PostgreSQL only): the class report's running totals, filled from the log so
+    far and kept by a trigger on `review_log` (see `report_totals`)."""
+    install(conn)
+
+
 STEPS: dict[int, Step] = {
     # version: the step that upgrades a collection from version - 1 to it
     2: _add_suspension,
@@ -71,6 +79,7 @@ STEPS: dict[int, Step] = {
     4: _card_guid,
     # 5: taken by another change; the integrator renumbers
     6: _card_note_type,
+    7: _report_totals,
 }
 
 

@@ -43,7 +43,7 @@ from srs.core.model import (
 )
 from srs.core.notetype import note_type_from_json
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7  # 5: another branch's step (renumbered when merged)
 # A change in any of these is an edit of the card.
 CONTENT_FIELDS = ("kind", "front", "back", "source", "tags", "guid", "anki_note_type")
 _VERSION = re.compile(r"[0-9]{1,9}")

@@ -1,7 +1,8 @@
 """Cards a learner sets aside: buried until tomorrow, or suspended until unsuspended.
 
 Both are the learner's own (columns of `card_state`), so they never touch another learner's queue.
-A card with no state row gets one (with the new state) when it is buried or suspended.
+A card with no state row gets one (with the new state) when it is buried or suspended, under the
+same per-card lock as an answer, so a first answer and a bury at once never both insert it.
 """
 
 from __future__ import annotations
@@ -22,12 +23,17 @@ class SetAsideQueries(StudyQueries):
     """Bury, unbury, suspend and unsuspend one learner's cards."""
 
     def _ensure_row(self, conn: Connection, card_pk: int) -> None:
-        """Give the card a state row; `CardGoneError` when it was retired or removed meanwhile."""
+        """Give the card a state row; `CardGoneError` when it was retired or removed meanwhile.
+
+        On a server it first takes this learner's lock on the card, as an answer does: a first
+        answer in another session that is inserting the row finishes first, and this one then
+        finds the row instead of inserting a duplicate."""
         card = conn.execute(
             select(card_table.c.retired_at).where(card_table.c.pk == card_pk)
         ).first()
         if card is None or card.retired_at is not None:
             raise CardGoneError("the card was retired or removed since the session began")
+        self.card_lock(conn, card_pk)
         found = conn.execute(select(state_table.c.card_pk).where(self._mine(card_pk))).first()
         if found is None:
             conn.execute(
