@@ -38,6 +38,14 @@ def test_a_file_that_is_not_an_anki_package_is_one_line_and_exit_1(tmp_path: Pat
     assert not (tmp_path / "d.toml").exists()
 
 
+def test_a_package_that_cannot_be_read_is_named_with_the_reason(tmp_path: Path) -> None:
+    missing = tmp_path / "nothere.apkg"
+    code, err = run_import(tmp_path, str(missing), "-o", str(tmp_path / "d.toml"))
+    assert (code, err) == (1, f"srs: error: cannot read {missing}: No such file or directory\n")
+    code, err = run_import(tmp_path, str(tmp_path), "-o", str(tmp_path / "d.toml"))
+    assert (code, err) == (1, f"srs: error: cannot read {tmp_path}: Is a directory\n")
+
+
 def test_a_package_from_a_newer_anki_is_refused_in_one_line(tmp_path: Path) -> None:
     newer = tmp_path / "newer.apkg"
     with zipfile.ZipFile(newer, "w") as zf:

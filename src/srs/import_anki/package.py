@@ -54,9 +54,10 @@ def extract(package: Path, workdir: Path, limit: int | None = None) -> Extracted
     limit = LIMIT if limit is None else limit
     try:
         zf = zipfile.ZipFile(package)
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else "not a zip file"
-        raise AnkiImportError(f"{package}: not an Anki package ({reason})") from None
+    except OSError as exc:  # missing, a folder, unreadable: not a question of format
+        raise AnkiImportError(f"cannot read {package}: {exc.strerror or exc}") from None
+    except (zipfile.BadZipFile, ValueError):
+        raise AnkiImportError(f"{package}: not an Anki package (not a zip file)") from None
     with zf:
         names = set(zf.namelist())
         entry = _choose(package, zf, names, limit)
