@@ -7,6 +7,7 @@ Precedence for the database: `--db PATH`, then `SRS_DATABASE_URL` (any SQLAlchem
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
@@ -172,7 +173,7 @@ def resolve(
     tz = resolve_tz(env)
     db_path: Path | None
     if db is not None:
-        db_path = db.expanduser()
+        db_path = _file_path(str(db), "--db")
         url = sqlite_url(db_path)
     elif env.get("SRS_DATABASE_URL"):
         url = env["SRS_DATABASE_URL"]
@@ -181,7 +182,7 @@ def resolve(
             # the file, without a query string such as `?mode=ro` (the store reads that)
             db_path = Path(url[len("sqlite:///") :].partition("?")[0])
     elif env.get("SRS_DB"):
-        db_path = Path(env["SRS_DB"]).expanduser()
+        db_path = _file_path(env["SRS_DB"], "SRS_DB")
         url = sqlite_url(db_path)
     else:
         db_path = default_db_path()
@@ -203,6 +204,17 @@ def resolve(
         leech_suspend=bool(_int_env(env, "SRS_LEECH_SUSPEND", 0, 0, 1)),
         scheduling=scheduling_overrides(env),
     )
+
+
+_URL_LIKE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]+:/")  # a scheme; never a drive letter like C:/
+
+
+def _file_path(raw: str, where: str) -> Path:
+    """A collection file's path; a database URL here is refused rather than made into folders
+    named after it (`postgresql:/...`)."""
+    if _URL_LIKE.match(raw):  # `postgresql://...` (a Path option keeps one slash of the two)
+        raise ConfigError(f"{where} takes a file path; for a database URL set SRS_DATABASE_URL")
+    return Path(raw).expanduser()
 
 
 def _learner(env: Mapping[str, str]) -> str | None:

@@ -32,3 +32,19 @@ def test_unusable_database_url_is_a_one_line_error(tmp_path: Path) -> None:
     assert "Traceback" not in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
     assert "nosuchdialect" in done.stderr
+
+
+def test_a_url_given_where_a_file_path_belongs_is_refused_and_creates_nothing(
+    tmp_path: Path,
+) -> None:
+    url = "postgresql://learner@127.0.0.1:1/class"
+    env = srs_env(tmp_path / "x.db", NOW)
+    env["SRS_DB"] = url
+    done = run_srs(["status"], env, cwd=tmp_path)
+    assert (done.returncode, done.stderr) == (
+        1,
+        "srs: error: SRS_DB takes a file path; for a database URL set SRS_DATABASE_URL\n",
+    )
+    done = run_srs(["status", "--db", url], srs_env(tmp_path / "x.db", NOW), cwd=tmp_path)
+    assert done.returncode == 1 and "--db takes a file path" in done.stderr
+    assert list(tmp_path.iterdir()) == []
