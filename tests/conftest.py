@@ -17,6 +17,10 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+# Where PYTHONDONTWRITEBYTECODE is set, pytest would also rewrite and compile every test module's
+# asserts again in every worker of every run (seconds each); let it cache them as usual.
+sys.dont_write_bytecode = False
+
 # What a `srs` subprocess imports. Where PYTHONDONTWRITEBYTECODE is set (as on CI machines), no
 # process caches its bytecode, and each subprocess would spend over a second compiling sqlalchemy
 # and typer again; compiling them once here (skipped when up to date) saves that every time.
