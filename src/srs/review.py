@@ -78,6 +78,7 @@ class ReviewSession:
         self._done: list[_Action] = []
         self._answers: list[Answer] = []
         self._current: QueuedCard | None = None
+        self._drawn: tuple[StoredCard, SchedState] | None = None  # the next card, read already
         self._notices: list[str] = []
 
     # ---- what is on screen ----------------------------------------------------------------
@@ -107,14 +108,15 @@ class ReviewSession:
             pk = self._queue[0]
             if self._current is not None and self._current.stored.pk == pk:
                 return self._current
-            try:
-                stored = self.store.card(pk)
-            except UnknownCardError:
-                stored = None
-            if stored is None or stored.retired:
-                self._skip_gone(pk, stored)
+            drawn, self._drawn = self._drawn, None
+            if drawn is not None and drawn[0].pk == pk:
+                found: tuple[StoredCard, SchedState] | None = drawn  # read with the last answer
+            else:
+                found = self.store.queued_card(pk)  # one read: the card and its state
+            if found is None or found[0].retired:
+                self._skip_gone(pk, None if found is None else found[0])
                 continue
-            state = self.store.state(pk)
+            stored, state = found
             mode: ReviewKind
             if pk in self._drilling:
                 mode = ReviewKind.DRILL
@@ -167,9 +169,15 @@ class ReviewSession:
         if card is None:
             raise IndexError("no card to answer")
         pk = card.stored.pk
+        # the card shown next, read in the answer's own transaction: the next in the queue, or
+        # this one again when it is requeued as the only card left
+        if len(self._queue) > 1:
+            then: int | None = self._queue[1]
+        else:
+            then = pk if needs_drill(grade) else None
         try:
-            result = self.store.record_answer(
-                pk, grade, now, self.today, self.leech_lapses, self.leech_suspend
+            result, self._drawn = self.store.answer_and_draw(
+                pk, grade, now, self.today, self.leech_lapses, self.leech_suspend, then
             )
         except CardGoneError:
             self._skip_gone(pk, card.stored)
@@ -205,6 +213,7 @@ class ReviewSession:
         An answer is taken back only while it is still the card's latest: when another session
         has answered the card since, nothing changes and the notice says so.
         """
+        self._drawn = None  # read before the undo: stale once it is done
         if not self._done:
             self._notices.append("nothing to undo")
             return None
@@ -253,6 +262,7 @@ class ReviewSession:
 
     def _set_aside(self, what: str, now: datetime | None = None) -> StoredCard | None:
         card = self.current()
+        self._drawn = None
         if card is None:
             return None
         pk = card.stored.pk

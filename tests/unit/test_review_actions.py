@@ -228,17 +228,19 @@ def test_the_interval_shown_for_each_grade_is_the_one_the_answer_gives(
                 store.record_answer(
                     pk(store, "x"), g, T0 + timedelta(days=k), D + timedelta(days=k)
                 )
-            # a day on which the card is due: 50 days on, or its due day if that is later
             due = store.state(pk(store, "x")).due
-            today = max(D + timedelta(days=k + 50), due or D)
-            k = (today - D).days - 50
+            if due is not None:  # a day the card is due on, however long its interval
+                k = max(k + 50, (due - D).days)
+            else:
+                k += 50
+            today = D + timedelta(days=k)
             if drill:  # answered once today already: the next answer is a drill
-                store.record_answer(pk(store, "x"), 0, T0 + timedelta(days=k + 50), today)
+                store.record_answer(pk(store, "x"), 0, T0 + timedelta(days=k), today)
             session = ReviewSession(store, ["alpha"], today, new_per_day=10)
             card = session.current()
             assert card is not None
             preview = session.preview()
-            answer = session.answer(grade, T0 + timedelta(days=k + 50))
+            answer = session.answer(grade, T0 + timedelta(days=k))
             assert answer is not None
             assert preview[grade].kind is answer.review_kind
             assert preview[grade].after == answer.state

@@ -431,3 +431,33 @@ def test_a_reopened_session_shows_leftover_drills_in_the_order_they_were_failed(
     assert shown(first) == ("b", DRILL)  # this session would show b, then a
     later = ReviewSession(store, ["alpha"], D, new_per_day=10)
     assert run(later) == [("b", DRILL), ("a", DRILL)]
+
+
+# ---- the next card, drawn with the answer ----------------------------------------------------
+
+
+def test_the_card_shown_after_an_answer_carries_the_state_that_answer_saved(store: Store) -> None:
+    store.load_deck(deck("alpha", "x"), T0)
+    session = ReviewSession(store, ["alpha"], D, new_per_day=10)
+    session.answer(2, T0)  # the only card, failed: it comes straight back as a drill
+    again = session.current()
+    assert again is not None and again.mode is DRILL
+    assert again.state == store.state(pk(store, "x")) == sm2.review(NEW_STATE, 2, D)
+
+
+def test_after_an_undo_and_an_answer_elsewhere_each_card_shows_its_saved_state(
+    store: Store,
+) -> None:
+    store.load_deck(deck("alpha", "x", "y"), T0)
+    session = ReviewSession(store, ["alpha"], D, new_per_day=10)
+    session.answer(5, T0)  # x; y is drawn with this answer
+    session.undo()  # x is back on top, with its state before the answer
+    card = session.current()
+    assert card is not None and (card.stored.card.id, card.mode) == ("x", NEW)
+    assert card.state == NEW_STATE
+    y = pk(store, "y")
+    store.record_answer(y, 4, T0, D)  # another session answers y meanwhile
+    session.answer(5, T0)  # x again; y is drawn in this answer's transaction
+    shown_y = session.current()
+    assert shown_y is not None and shown_y.stored.card.id == "y"
+    assert shown_y.state == store.state(y) == sm2.review(NEW_STATE, 4, D)

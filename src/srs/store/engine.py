@@ -17,7 +17,7 @@ import random
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Self, TypeVar
+from typing import Any, Self, TypeVar
 
 from sqlalchemy import create_engine, delete, inspect, select, text
 from sqlalchemy.engine import Connection, Engine
@@ -31,7 +31,6 @@ from srs.store.report_totals import install as install_report_totals
 from srs.store.schema import SCHEMA_VERSION, meta_table, metadata, readable_version
 from srs.store.sqlite_file import (
     APPLICATION_ID,
-    WRITE_OPTION,
     Found,
     listen,
     prepare_path,
@@ -59,11 +58,12 @@ class Database:
         self.label = label
         self.learner = learner
         self.read_only = read_only
+        self._sqlite = engine.dialect.name == "sqlite"
 
     @property
     def on_server(self) -> bool:
         """True on a database server (PostgreSQL), where the learner is the database user."""
-        return self.engine.dialect.name != "sqlite"
+        return not self._sqlite
 
     @classmethod
     def open(cls, url: str, label: str | None = None, learner: str | None = None) -> Self:
@@ -141,6 +141,7 @@ class Database:
         """
         try:
             with self.engine.begin() as conn:
+                self._begin(conn, write=True)
                 if found is None:
                     self._check_or_create_schema(conn)
                 elif found.version != SCHEMA_VERSION:
@@ -189,10 +190,9 @@ class Database:
     def read(self) -> Iterator[Connection]:
         """One read transaction: a consistent snapshot that takes no write lock."""
         try:
-            with self.engine.connect() as conn:
-                conn.execution_options(**{WRITE_OPTION: False})
-                with conn.begin():
-                    yield conn
+            with self.engine.connect() as conn, conn.begin():
+                self._begin(conn, write=False)
+                yield conn
         except SQLAlchemyError as exc:
             raise self._error(exc) from None
 
@@ -202,6 +202,7 @@ class Database:
         `StoreError` and roll back."""
         try:
             with self.engine.begin() as conn:
+                self._begin(conn, write=True)
                 yield conn
         except SQLAlchemyError as exc:
             raise self._error(exc) from None
@@ -212,6 +213,7 @@ class Database:
         for attempt in range(server.RETRY_ATTEMPTS):
             try:
                 with self.engine.begin() as conn:
+                    self._begin(conn, write=True)
                     return work(conn)
             except DBAPIError as exc:
                 last = attempt == server.RETRY_ATTEMPTS - 1
@@ -221,6 +223,17 @@ class Database:
                 raise self._error(exc) from None
             time.sleep(random.uniform(0.001, 0.005) * (attempt + 1))
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _begin(self, conn: Connection, write: bool) -> None:
+        """Open the transaction on SQLite: `BEGIN IMMEDIATE` for a write (it takes the write lock
+        at once, so two writers wait for each other instead of failing on a lock upgrade), a
+        deferred `BEGIN` for a read. pysqlite runs in autocommit mode (`isolation_level` None),
+        so SQLAlchemy's own begin sends nothing and its commit ends this transaction. Sent
+        straight to the driver here rather than from a "begin" event listener: any engine
+        event makes SQLAlchemy dispatch events on every statement, a quarter of an answer."""
+        if self._sqlite:
+            driver: Any = conn.connection.driver_connection
+            driver.execute("BEGIN IMMEDIATE" if write else "BEGIN")
 
     def _error(self, exc: SQLAlchemyError) -> StoreError:
         """The one-line error for a failed transaction."""

@@ -19,12 +19,10 @@ from pathlib import Path
 from urllib.parse import parse_qs, quote
 
 from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Engine
 
 from srs.core.errors import StoreError
 from srs.store.schema import SCHEMA_VERSION, metadata, readable_version
-
-WRITE_OPTION = "srs_write"  # execution option: this transaction will write
 
 APPLICATION_ID = 0x53525331  # "SRS1" in ASCII: the `PRAGMA application_id` of an srs collection
 SRS_TABLES = frozenset(metadata.tables)
@@ -145,11 +143,6 @@ def _sqlite_pragmas(dbapi_conn: object, _record: object) -> None:
     cur.close()
 
 
-def _sqlite_begin(conn: Connection) -> None:
-    write = conn.get_execution_options().get(WRITE_OPTION, True)
-    conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
-
-
 def sqlite_file(url: str, label: str) -> tuple[Path, bool] | None:
     """The file of a `sqlite:///PATH` URL and whether it asks to be read-only (`?mode=ro`).
 
@@ -175,10 +168,9 @@ def sqlite_engine(path: Path, found: Found, label: str) -> Engine:
 
 
 def listen(engine: Engine) -> Engine:
-    """Set the pragmas on each new connection, and the BEGIN of each transaction (IMMEDIATE
-    for writes, deferred for reads)."""
+    """Set the pragmas on each new connection (a pool event: statements dispatch no event).
+    Each transaction's BEGIN is sent by `Database` (IMMEDIATE for writes, deferred for reads)."""
     event.listen(engine, "connect", _sqlite_pragmas)
-    event.listen(engine, "begin", _sqlite_begin)
     return engine
 
 

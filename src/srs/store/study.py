@@ -16,7 +16,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
 from srs.core.errors import AnsweredElsewhereError, CardGoneError, UnknownCardError
-from srs.core.model import Answer, Kind, LogRecord, ReviewKind, SchedState
+from srs.core.model import NEW_STATE, Answer, Kind, LogRecord, ReviewKind, SchedState, StoredCard
 from srs.core.scheduling.rule import (
     DEFAULT_LEECH_LAPSES,
     AnswerRecord,
@@ -27,6 +27,7 @@ from srs.core.scheduling.rule import (
     needs_drill,
 )
 from srs.core.scheduling.sm2 import SM2
+from srs.store import answer_sql
 from srs.store.content import ContentQueries
 from srs.store.schema import (
     card_table,
@@ -37,6 +38,9 @@ from srs.store.schema import (
     state_table,
     state_values,
 )
+
+Queued = tuple[StoredCard, SchedState]
+"""A card as a review session shows it: the card, and this learner's state of it."""
 
 
 class StudyQueries(ContentQueries):
@@ -51,7 +55,9 @@ class StudyQueries(ContentQueries):
     def state(self, card_pk: int) -> SchedState:
         """This learner's SM-2 state for a card (the new state when never reviewed)."""
         with self.read() as conn:
-            row = conn.execute(select(state_table).where(self._mine(card_pk))).first()
+            row = conn.execute(
+                answer_sql.STATE, {"learner": self.learner, "card_pk": card_pk}
+            ).first()
             return state_from(row)
 
     def due_review_pks(self, deck_ids: Sequence[str], today: date) -> list[int]:
@@ -175,7 +181,22 @@ class StudyQueries(ContentQueries):
         leech_lapses: int = DEFAULT_LEECH_LAPSES,
         leech_suspend: bool = False,
     ) -> Answer:
-        """Save one answer, committed before returning.
+        """Save one answer, committed before returning (see `answer_and_draw`)."""
+        return self.answer_and_draw(card_pk, grade, now, today, leech_lapses, leech_suspend)[0]
+
+    def answer_and_draw(
+        self,
+        card_pk: int,
+        grade: int,
+        now: datetime,
+        today: date,
+        leech_lapses: int = DEFAULT_LEECH_LAPSES,
+        leech_suspend: bool = False,
+        then: int | None = None,
+    ) -> tuple[Answer, Queued | None]:
+        """Save one answer, committed before returning; with `then`, also read that card and
+        its state after the answer's writes, in the same transaction (the card a review session
+        shows next: no second transaction between two cards). None for a card gone.
 
         The first answer of the day to a card is a scheduled review (the scheduler moves it);
         later ones the same day are drills, logged without changing the state. This is decided
@@ -183,90 +204,101 @@ class StudyQueries(ContentQueries):
         A card retired or removed since it was queued raises `CardGoneError` and nothing is saved.
         The answer that takes a card to `leech_lapses` lapses flags it a leech (and suspends it
         when `leech_suspend`).
-        """
-        locked = select(state_table).where(self._mine(card_pk)).with_for_update()
 
-        def answer(conn: Connection) -> tuple[Any, AnswerRecord, bool]:
-            retired = conn.execute(
-                select(card_table.c.retired_at).where(card_table.c.pk == card_pk)
-            ).first()
-            if retired is None or retired.retired_at is not None:
-                raise CardGoneError("the card was retired or removed since the session began")
-            # FOR UPDATE serialises answers to one card on a server; SQLite omits it and relies
-            # on BEGIN IMMEDIATE instead. A first answer has no row to lock yet, so on a server
-            # answers to one card of one learner first take a transaction-level advisory lock:
-            # of two first answers at once, the second waits, then finds it answered today.
-            self.card_lock(conn, card_pk)
-            row = conn.execute(locked).first()
-            had_state = row is not None
-            answered_today = conn.execute(
-                select(log_table.c.id)
-                .where(
-                    log_table.c.card_pk == card_pk,
-                    log_table.c.learner == self.learner,
-                    log_table.c.day == today,
-                )
-                .limit(1)
-            ).first()
+        One write transaction of three to five statements (more on a server), all built once
+        (`answer_sql`).
+        """
+        mine: dict[str, Any] = {"learner": self.learner, "card_pk": card_pk}
+        today_of_mine = {**mine, "today": today}
+
+        def answer(conn: Connection) -> tuple[int, AnswerRecord, bool, Queued | None]:
+            row, answered_today = self._locked_state(conn, card_pk, today_of_mine)
             key = self._card_key(conn, card_pk) if self.scheduler.name != "sm2" else ""
             record = decide_answer(
                 self.scheduler,
                 state_from(row),
                 grade,
                 today,
-                answered_today is not None,
+                answered_today,
                 history=lambda: self._scheduled_answers(conn, card_pk),
                 key=key,
             )
+            after = state_values(record.after)
             if record.moves_schedule:
-                values = state_values(record.after)
                 if row is None:
-                    conn.execute(
-                        state_table.insert().values(
-                            learner=self.learner, card_pk=card_pk, buried_on=None, **values
-                        )
-                    )
+                    conn.execute(answer_sql.INSERT_STATE, {**mine, "buried_on": None, **after})
                 else:
-                    conn.execute(update(state_table).where(self._mine(card_pk)).values(**values))
+                    conn.execute(answer_sql.UPDATE_STATE, {**answer_sql.where(mine), **after})
             leech = record.moves_schedule and is_new_leech(
                 record.before.lapses, record.after.lapses, leech_lapses
             )
             if leech and leech_suspend:
-                conn.execute(
-                    update(state_table).where(self._mine(card_pk)).values(suspended_at=now)
-                )
-            log_id = conn.execute(
-                log_table.insert().values(
-                    learner=self.learner,
-                    card_pk=card_pk,
-                    reviewed_at=now,
-                    day=today,
-                    grade=record.grade,
-                    review_kind=record.kind.value,
-                    had_state=1 if had_state else 0,
-                    prev_buried_on=None if row is None else row.buried_on,
-                    **state_values(record.before, prefix="prev_"),
-                    ef=record.after.ef,
-                    interval=record.after.interval,
-                    due=record.after.due,
-                    scheduler=record.after.scheduler,
-                    stability=record.after.stability,
-                    difficulty=record.after.difficulty,
-                )
-            ).inserted_primary_key
-            return log_id, record, leech
+                conn.execute(answer_sql.SUSPEND, {**answer_sql.where(mine), "suspended_at": now})
+            values = {
+                **mine,
+                "reviewed_at": now,
+                "day": today,
+                "grade": record.grade,
+                "review_kind": record.kind.value,
+                "had_state": 1 if row is not None else 0,
+                "prev_buried_on": None if row is None else row.buried_on,
+                **state_values(record.before, prefix="prev_"),
+                **{name: after[name] for name in answer_sql.LOGGED_AFTER},
+            }
+            log_id = conn.execute(answer_sql.INSERT_LOG, values).inserted_primary_key
+            assert log_id is not None
+            drawn = None if then is None else self._queued_card(conn, then)
+            return int(log_id[0]), record, leech, drawn
 
-        log_id, record, leech = self.write_retrying(answer)
-        assert log_id is not None
-        return Answer(
-            int(log_id[0]),
-            card_pk,
-            record.grade,
-            record.kind,
-            record.after,
-            leech,
-            leech and leech_suspend,
+        log_id, record, leech, drawn = self.write_retrying(answer)
+        done = Answer(
+            log_id, card_pk, record.grade, record.kind, record.after, leech, leech and leech_suspend
         )
+        return done, drawn
+
+    def _locked_state(
+        self, conn: Connection, card_pk: int, params: dict[str, Any]
+    ) -> tuple[Any, bool]:
+        """The learner's state row of a card about to be answered (None without one), locked
+        on a server, and whether the card was answered today; `CardGoneError` for a retired or
+        removed card. `params`: learner, card_pk, today.
+
+        On SQLite, BEGIN IMMEDIATE already holds the write lock: one statement reads it all.
+        On a server, FOR UPDATE serialises answers to one card; a first answer has no row to
+        lock yet, so answers to one card of one learner first take a transaction-level advisory
+        lock: of two first answers at once, the second waits, then finds it answered today.
+        """
+        gone = CardGoneError("the card was retired or removed since the session began")
+        if not self.on_server:
+            found = conn.execute(answer_sql.CARD_AND_STATE, params).first()
+            if found is None or found.retired_at is not None:
+                raise gone
+            row = found if found.state_card_pk is not None else None
+            return row, bool(found.answered_today)
+        retired = conn.execute(answer_sql.RETIRED, params).first()
+        if retired is None or retired.retired_at is not None:
+            raise gone
+        self.card_lock(conn, card_pk)
+        row = conn.execute(answer_sql.LOCKED_STATE, params).first()
+        if row is not None:
+            return row, bool(row.answered_today)
+        # no state row (never scheduled, or its state taken back): ask the log
+        return None, conn.execute(answer_sql.ANSWERED_TODAY, params).first() is not None
+
+    def queued_card(self, card_pk: int) -> Queued | None:
+        """A card and this learner's state of it, in one statement (what a review session shows
+        next); None when the card is gone."""
+        with self.read() as conn:
+            return self._queued_card(conn, card_pk)
+
+    def _queued_card(self, conn: Connection, card_pk: int) -> Queued | None:
+        row = conn.execute(
+            answer_sql.QUEUED_CARD, {"learner": self.learner, "card_pk": card_pk}
+        ).first()
+        if row is None:
+            return None
+        state = NEW_STATE if row.state_card_pk is None else state_from(row)
+        return self._stored(row), state
 
     def _card_key(self, conn: Connection, card_pk: int) -> str:
         """ "DECK_ID/CARD_ID": the card's name on every machine (FSRS draws its fuzz from it)."""

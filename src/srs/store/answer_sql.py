@@ -1,0 +1,104 @@
+"""The statements of the answer path, built once with bound parameters.
+
+An answer is the hot path of a review: SQLAlchemy builds, and caches the compiled form of, a
+statement object it has seen before far faster than a new one with literal values. So the
+statements an answer and the next card's read run are made here, once, at import, and executed
+with a parameter dictionary: `learner`, `card_pk` and `today` for the reads; the column values
+(and `w_learner`, `w_card_pk` for the row) for the writes.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import and_, bindparam, exists, select, update
+from sqlalchemy.sql.elements import BindParameter
+
+from srs.store.schema import STATE_FIELDS, card_table, deck_table, log_table, state_table
+
+_learner: BindParameter[str] = bindparam("learner")
+_card_pk: BindParameter[int] = bindparam("card_pk")
+_today: BindParameter[date] = bindparam("today")
+
+RETIRED = select(card_table.c.retired_at).where(card_table.c.pk == _card_pk)
+"""The card's retirement (no row: the card is gone)."""
+
+_answered_today = (
+    select(log_table.c.id)
+    .where(
+        log_table.c.card_pk == _card_pk,
+        log_table.c.learner == _learner,
+        log_table.c.day == _today,
+    )
+    .limit(1)
+)
+
+ANSWERED_TODAY = _answered_today
+"""A log row of this learner's for the card today (the card was answered today)."""
+
+_mine = and_(state_table.c.learner == _learner, state_table.c.card_pk == _card_pk)
+
+STATE = select(state_table).where(_mine)
+"""This learner's state row of the card."""
+
+LOCKED_STATE = (
+    select(state_table, exists(_answered_today).label("answered_today"))
+    .where(_mine)
+    .with_for_update(of=state_table)
+)
+"""This learner's state row of the card, locked on a server, and whether it was answered today.
+Taken after the card's advisory lock on a server, so the statement's snapshot already holds any
+answer that committed while this one waited."""
+
+CARD_AND_STATE = (
+    select(
+        card_table.c.retired_at,
+        state_table,
+        state_table.c.card_pk.label("state_card_pk"),
+        exists(_answered_today).label("answered_today"),
+    )
+    .select_from(card_table)
+    .outerjoin(state_table, and_(state_table.c.card_pk == card_table.c.pk, _mine))
+    .where(card_table.c.pk == _card_pk)
+)
+"""On SQLite, where BEGIN IMMEDIATE holds the write lock already, `RETIRED`, `LOCKED_STATE` and
+`ANSWERED_TODAY` in one statement (no row: the card is gone; NULL `state_card_pk`: no state)."""
+
+INSERT_STATE = state_table.insert()
+"""A first state row: `learner`, `card_pk`, `buried_on` and the state's columns."""
+
+_where_mine = and_(
+    state_table.c.learner == bindparam("w_learner"),
+    state_table.c.card_pk == bindparam("w_card_pk"),
+)
+UPDATE_STATE = update(state_table).where(_where_mine)
+"""The state's columns set on the row of `w_learner`, `w_card_pk`."""
+
+SUSPEND = update(state_table).where(_where_mine)
+"""`suspended_at` set on the row of `w_learner`, `w_card_pk` (a leech suspended)."""
+
+INSERT_LOG = log_table.insert()
+"""One review_log row (every column but `id`)."""
+
+LOGGED_AFTER = ("ef", "interval", "due", "scheduler", "stability", "difficulty")
+"""The state columns the log keeps from after the answer."""
+
+_state_cols = [state_table.c[name] for name in STATE_FIELDS]
+QUEUED_CARD = (
+    select(
+        card_table,
+        deck_table.c.title.label("deck_title"),
+        state_table.c.card_pk.label("state_card_pk"),
+        *_state_cols,
+    )
+    .join(deck_table, deck_table.c.id == card_table.c.deck_id)
+    .outerjoin(state_table, and_(state_table.c.card_pk == card_table.c.pk, _mine))
+    .where(card_table.c.pk == _card_pk)
+)
+"""A card with its deck's title and this learner's state of it (NULLs when it has none)."""
+
+
+def where(mine: dict[str, Any]) -> dict[str, Any]:
+    """The row parameters of `UPDATE_STATE` and `SUSPEND`, from `learner` and `card_pk`."""
+    return {"w_learner": mine["learner"], "w_card_pk": mine["card_pk"]}
