@@ -70,12 +70,12 @@ def main() -> None:
     """
     import os
 
-    from srs.core.cardtext import printable
-
     try:
         code = app(standalone_mode=False)  # so usage errors come here, to be put on one line
         sys.exit(code if isinstance(code, int) else 0)
     except _usage_errors() as exc:
+        from srs.core.cardtext import printable  # this and below: loaded only on an error
+
         usage: Any = exc  # click's ClickException: ctx, format_message(), exit_code
         ctx = getattr(usage, "ctx", None)
         where = ctx.command_path if ctx else "srs"
@@ -86,6 +86,8 @@ def main() -> None:
         typer.echo("srs: aborted", err=True)
         sys.exit(1)
     except DeckFileError as exc:
+        from srs.core.cardtext import printable
+
         if exc.problems:  # a checker's diagnostics, one ruff-style line each
             for problem in exc.problems:
                 typer.echo(problem.format(), err=True)
@@ -93,6 +95,8 @@ def main() -> None:
             typer.echo(f"srs: error: {printable(str(exc))}", err=True)
         sys.exit(1)
     except SrsError as exc:  # messages quote paths and ids: shown, never obeyed by the terminal
+        from srs.core.cardtext import printable
+
         typer.echo(f"srs: error: {printable(str(exc))}", err=True)
         sys.exit(1)
     except KeyboardInterrupt:
@@ -104,6 +108,8 @@ def main() -> None:
     except Exception as exc:
         if os.environ.get("SRS_DEBUG"):
             raise
+        from srs.core.cardtext import printable
+
         first = printable(str(exc).splitlines()[0]) if str(exc) else ""
         typer.echo(
             f"srs: internal error: {type(exc).__name__}: {first} "

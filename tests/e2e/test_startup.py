@@ -117,6 +117,15 @@ def test_completion_imports_no_heavy_library(env: dict[str, str], expected: str)
     assert HEAVY.isdisjoint(report["packages"])  # type: ignore[arg-type]
 
 
+def test_status_loads_neither_pydantic_nor_a_markdown_parser(tmp_path: Path) -> None:
+    # typer would convert options through pydantic; srs converts its plain options itself
+    report = run_srs(["status"], srs_env(tmp_path / "srs.db", "2026-02-02T09:00"))
+    assert report["code"] == 0
+    assert "srs status" in str(report["output"])
+    assert "pydantic" not in report["packages"]  # type: ignore[operator]
+    assert "markdown_it" not in report["packages"]  # type: ignore[operator]
+
+
 def test_bash_completion_does_not_import_rich() -> None:
     env = {"_SRS_COMPLETE": "complete_bash", "COMP_WORDS": "srs ", "COMP_CWORD": "1"}
     report = run_srs([], env)

@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
+from srs.commands.plain_params import SrsGroup
+
 if TYPE_CHECKING:
     from rich.console import Console
 
@@ -17,13 +19,14 @@ if TYPE_CHECKING:
     from srs.store import Store
 
 app = typer.Typer(
+    cls=SrsGroup,
     help="Spaced repetition for research papers: an honest SM-2 review in the terminal.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=True,
 )
-deck_app = typer.Typer(help="Write, check and load decks.", no_args_is_help=True)
-export_app = typer.Typer(help="Export decks to other tools.", no_args_is_help=True)
+deck_app = typer.Typer(cls=SrsGroup, help="Write, check and load decks.", no_args_is_help=True)
+export_app = typer.Typer(cls=SrsGroup, help="Export decks to other tools.", no_args_is_help=True)
 app.add_typer(deck_app, name="deck")
 app.add_typer(export_app, name="export")
 
@@ -38,6 +41,13 @@ DbOption = Annotated[
 DeckArgs = Annotated[list[str] | None, typer.Argument(help="Deck ids (default: all decks).")]
 CardArgs = Annotated[list[str], typer.Argument(help="CARD_ID or DECK_ID/CARD_ID, one or more.")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
+
+
+def echo_json(data: object) -> None:
+    """Print `data` as indented JSON on stdout (json is imported only by a --json run)."""
+    import json
+
+    typer.echo(json.dumps(data, indent=2))
 
 
 def fail(message: str, code: int = 1) -> NoReturn:

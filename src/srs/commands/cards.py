@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated
 
 import typer
@@ -14,6 +13,7 @@ from srs.commands.base import (
     app,
     collection,
     console,
+    echo_json,
     fail,
     settings_for,
     today_of,
@@ -61,7 +61,7 @@ def cards(
     if as_json:
         from srs.core.reports import cards_json
 
-        typer.echo(json.dumps(cards_json(rows, settings.leech_lapses), indent=2))
+        echo_json(cards_json(rows, settings.leech_lapses))
         return
     if not rows:
         typer.echo("no cards match")

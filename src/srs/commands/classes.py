@@ -5,17 +5,18 @@ Heavy libraries are imported inside the commands.
 
 from __future__ import annotations
 
-import json
 import sys
 from datetime import date
 from typing import Annotated
 
 import typer
 
-from srs.commands.base import app
+from srs.commands.base import app, echo_json
+from srs.commands.plain_params import SrsGroup
 from srs.core.errors import ConfigError
 
 class_app = typer.Typer(
+    cls=SrsGroup,
     help="A class on one PostgreSQL server: roles, learners, and the instructor's report.",
     no_args_is_help=True,
 )
@@ -116,7 +117,7 @@ def class_report(
     if as_json:
         from srs.core.classreport import class_report_json
 
-        typer.echo(json.dumps(class_report_json(result), indent=2))
+        echo_json(class_report_json(result))
         return
     from rich.console import Console
 

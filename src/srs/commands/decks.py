@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -16,6 +15,7 @@ from srs.commands.base import (
     collection,
     console,
     deck_app,
+    echo_json,
     export_app,
     fail,
     settings_for,
@@ -89,7 +89,7 @@ def deck_list(db: DbOption = None, as_json: JsonOption = False) -> None:
     if as_json:
         from srs.core.reports import deck_list_json
 
-        typer.echo(json.dumps(deck_list_json(decks), indent=2))
+        echo_json(deck_list_json(decks))
         return
     from srs.ui.tables import deck_table
 

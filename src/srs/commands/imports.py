@@ -8,8 +8,9 @@ from typing import Annotated
 import typer
 
 from srs.commands.base import DbOption, app, collection, fail, settings_for, today_of
+from srs.commands.plain_params import SrsGroup
 
-import_app = typer.Typer(help="Import decks from other tools.", no_args_is_help=True)
+import_app = typer.Typer(cls=SrsGroup, help="Import decks from other tools.", no_args_is_help=True)
 app.add_typer(import_app, name="import")
 
 

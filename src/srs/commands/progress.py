@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated
 
 import typer
@@ -14,6 +13,7 @@ from srs.commands.base import (
     app,
     collection,
     console,
+    echo_json,
     settings_for,
     today_of,
 )
@@ -31,7 +31,7 @@ def status(decks: DeckArgs = None, db: DbOption = None, as_json: JsonOption = Fa
     if as_json:
         from srs.core.reports import status_json
 
-        typer.echo(json.dumps(status_json(today, rows), indent=2))
+        echo_json(status_json(today, rows))
         return
     from srs.ui.tables import status_table
 
@@ -80,7 +80,7 @@ def stats(
     if as_json:
         from srs.core.reports import stats_json
 
-        typer.echo(json.dumps(stats_json(figures), indent=2))
+        echo_json(stats_json(figures))
         return
     from srs.ui.stats_screen import stats_view
 
@@ -104,7 +104,7 @@ def history(
         from srs.core.reports import history_json
 
         data = history_json(found.card, found.state, found.log, found.retrievability)
-        typer.echo(json.dumps(data, indent=2))
+        echo_json(data)
         return
     from srs.ui.history_screen import history_view
 

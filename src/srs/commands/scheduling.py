@@ -3,7 +3,6 @@ helps make it. Heavy libraries load inside the commands."""
 
 from __future__ import annotations
 
-import json
 from typing import Annotated
 
 import typer
@@ -14,11 +13,14 @@ from srs.commands.base import (
     app,
     collection,
     console,
+    echo_json,
     settings_for,
     today_of,
 )
+from srs.commands.plain_params import SrsGroup
 
 config_app = typer.Typer(
+    cls=SrsGroup,
     help="This learner's settings: scheduler (sm2|fsrs), desired-retention, fsrs-fuzz (on|off).",
     no_args_is_help=True,
 )
@@ -61,7 +63,7 @@ def config_show(db: DbOption = None, as_json: JsonOption = False) -> None:
     if as_json:
         from srs.core.reports import config_json
 
-        typer.echo(json.dumps(config_json(learner, rows), indent=2))
+        echo_json(config_json(learner, rows))
         return
     width = max(len(r.key) for r in rows)
     for r in rows:
@@ -101,7 +103,7 @@ def simulate(
     if as_json:
         from srs.core.reports import simulation_json
 
-        typer.echo(json.dumps(simulation_json(result), indent=2))
+        echo_json(simulation_json(result))
         return
     from srs.ui.simulate_screen import simulation_view
 

@@ -7,8 +7,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from srs.core.cardtext import printable
-
 Severity = Literal["error", "warning"]
 
 
@@ -29,6 +27,8 @@ class Diagnostic:
         card = f" (card {self.card_id!r})" if self.card_id is not None else ""
         line = f"{self.path}:{self.line}:{self.col}: {self.severity}: {self.message}{card}"
         # Paths, keys and ids come from the deck's author: shown, never obeyed by the terminal.
+        from srs.core.cardtext import printable  # loaded only when a diagnostic is printed
+
         return f"{printable(line)} [{self.code}]"
 
 

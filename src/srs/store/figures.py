@@ -11,13 +11,12 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, case, func, or_, select
 
 from srs.core.model import EF_START, KINDS, DeckStatus, ReviewKind, passed
 from srs.core.scheduling.rule import PastAnswer
-from srs.core.simulation import StartCard
 from srs.core.stats import DayCount, DueCount, EfCount, HardCard, RetentionCount, TodayCounts
 from srs.store.content import count_if
 from srs.store.schema import (
@@ -29,6 +28,9 @@ from srs.store.schema import (
     state_table,
 )
 from srs.store.study import StudyQueries
+
+if TYPE_CHECKING:  # loaded by `simulation_start` alone: `srs status` and `stats` need none of it
+    from srs.core.simulation import StartCard
 
 
 class FigureQueries(StudyQueries):
@@ -339,6 +341,8 @@ class FigureQueries(StudyQueries):
     def simulation_start(self, deck_ids: Sequence[str]) -> list[StartCard]:
         """Every active card of `deck_ids` in study order, with this learner's state and its
         scheduled answers (not drills), for `srs simulate`; read in one transaction."""
+        from srs.core.simulation import StartCard
+
         s = state_table.alias("s")
         cards = (
             select(card_table.c.pk, card_table.c.deck_id, card_table.c.card_id, s)
