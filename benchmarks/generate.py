@@ -39,7 +39,8 @@ import sys
 import tempfile
 import time
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as dtime
@@ -51,6 +52,7 @@ from sqlalchemy.dialects import sqlite
 from sqlalchemy.schema import CreateIndex, CreateTable
 
 from srs.config import sqlite_url
+from srs.core.deckfile import quality
 from srs.core.model import NEW_STATE, SchedState
 from srs.core.scheduling.rule import decide_answer, needs_drill
 from srs.core.scheduling.sm2 import SM2
@@ -319,7 +321,7 @@ class BulkWriter:
     def end_day(self) -> None:
         """Write the day's state rows and log rows in one transaction."""
         learner = self.store.learner
-        with self.store.engine.begin() as conn:
+        with self.store.write() as conn:
             if self.inserts:
                 conn.execute(
                     state_table.insert(),
@@ -462,7 +464,8 @@ def build(spec: Spec, root: Path | None = None) -> Meta:
     t1 = time.perf_counter()
     store = Store.open(sqlite_url(db), str(db))
     try:
-        reports = load_paths(store, [root / "decks"], LOADED_AT)
+        with _without_similar_backs():
+            reports = load_paths(store, [root / "decks"], LOADED_AT)
         t2 = time.perf_counter()
         deck_ids = [r.deck_id for r in reports]
         writer: AnswerWriter = (
@@ -486,6 +489,20 @@ def build(spec: Spec, root: Path | None = None) -> Meta:
     )
     (root / "meta.json").write_text(json.dumps(asdict(meta), indent=2), encoding="utf-8")
     return meta
+
+
+@contextmanager
+def _without_similar_backs() -> Iterator[None]:
+    """Load the synthetic decks without the `similar-back` warning: their backs are drawn from a
+    vocabulary of a few dozen words, so nearly every pair of backs is a candidate and the check
+    takes minutes (a warning never blocks a load, so the cards loaded are the same). The
+    measured commands (`srs deck check`, `srs deck add` in run.py) keep it."""
+    saved = quality.similar_backs
+    quality.similar_backs = lambda *args, **kwargs: None
+    try:
+        yield
+    finally:
+        quality.similar_backs = saved
 
 
 def ensure(spec: Spec, log: bool = True) -> Meta:

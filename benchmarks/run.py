@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import argparse
 import html
+import itertools
 import json
+import os
 import shutil
+import sqlite3
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+import zipfile
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -23,13 +26,13 @@ from pathlib import Path
 import anki_side
 import genanki
 import generate
+import processes
 from measure import BIN, Row, copy_db, environment, load_average, median, time_calls, time_process
 
 from srs.config import sqlite_url
 from srs.core.deckfile import read_deck_file
 from srs.core.model import Deck
 from srs.export_anki import AFMT, CSS, FIELDS, QFMT, ExportCard, export_apkg
-from srs.loading import load_paths, read_decks
 from srs.review import ReviewSession
 from srs.store import Store
 
@@ -49,10 +52,19 @@ class Plan:
     export_runs: int = 5
     answer_rounds: int = 3
     answers: int = 200
+    process_limit_s: float = 180  # a deck command running longer is stopped and reported
 
 
 FULL = Plan()
-QUICK = Plan(process_runs=5, call_runs=3, load_runs=1, export_runs=2, answer_rounds=1, answers=100)
+QUICK = Plan(
+    process_runs=5,
+    call_runs=3,
+    load_runs=1,
+    export_runs=2,
+    answer_rounds=1,
+    answers=100,
+    process_limit_s=90,
+)
 
 
 def log(message: str) -> None:
@@ -248,69 +260,9 @@ def status_work(plan: Plan, prepared: Sequence[Prepared]) -> list[Row]:
     return rows
 
 
-@contextmanager
-def fresh_store(folder: Path) -> Iterator[Store]:
-    """An empty collection in `folder`, closed afterwards."""
-    folder.mkdir(parents=True)
-    db = folder / "srs.db"
-    store = Store.open(sqlite_url(db), str(db))
-    try:
-        yield store
-    finally:
-        store.close()
-
-
-def loading(plan: Plan, deck_file: Path, apkg: Path, scratch: Path) -> list[Row]:
-    """A 10k-card deck file into an empty collection, and again unchanged; Anki importing it."""
-    log("loading: srs")
-    loads, reloads, parses, stores = [], [], [], []
-    for i in range(plan.load_runs):
-        with fresh_store(scratch / f"load-{i}") as store:  # what `srs deck add` runs, twice
-            for target in (loads, reloads):
-                t0 = time.perf_counter()
-                load_paths(store, [deck_file], generate.LOADED_AT)
-                target.append(time.perf_counter() - t0)
-        with fresh_store(scratch / f"parts-{i}") as store:  # its two parts, timed apart
-            t0 = time.perf_counter()
-            decks = read_decks([deck_file])
-            t1 = time.perf_counter()
-            for deck in decks:
-                store.load_deck(deck, generate.LOADED_AT)
-            parses.append(t1 - t0)
-            stores.append(time.perf_counter() - t1)
-    log("loading: Anki")
-    imports = [
-        anki_side.time_import(apkg, scratch / f"anki-import-{i}", reimport=False)
-        for i in range(plan.load_runs)
-    ]
-    reimports = [
-        anki_side.time_import(apkg, scratch / f"anki-reimport-{i}", reimport=True)
-        for i in range(plan.load_runs)
-    ]
-    n = f"{BENCH_DECK_CARDS // 1000}k"
-    return [
-        Row(
-            "load",
-            f"load a {n}-card deck file into an empty collection (`load_paths`)",
-            median(loads),
-            f"Anki: import the same {n} notes (.apkg)",
-            median(imports),
-        ),
-        Row("load", "  of which: read and check the file (`read_decks`)", median(parses)),
-        Row("load", "  of which: `Store.load_deck`", median(stores)),
-        Row(
-            "load",
-            f"reload the same {n}-card file, unchanged",
-            median(reloads),
-            "Anki: re-import the same .apkg",
-            median(reimports),
-        ),
-    ]
-
-
 def plain_genanki(deck: Deck, out: Path) -> None:
     """The same notes, note type and guids written by genanki alone: fields HTML-escaped, no
-    Markdown, one deck, genanki's own `write_to_file` (zip stored without compression)."""
+    Markdown, one deck, deflated as srs deflates (`write_deflated`)."""
     model = genanki.Model(
         1913580161,
         "plain genanki",
@@ -329,13 +281,32 @@ def plain_genanki(deck: Deck, out: Path) -> None:
                 guid=genanki.guid_for(deck.id, card.id),
             )
         )
-    genanki.Package(target).write_to_file(str(out))
+    write_deflated(genanki.Package(target), out)
+
+
+def write_deflated(package: genanki.Package, out: Path) -> None:
+    """genanki's `write_to_file`, step for step, but with the zip deflated at level 6 as srs's
+    export does ("deflated the same way"): `write_to_db` into a temporary SQLite file, then the
+    zip with `collection.anki2` and an empty `media` list."""
+    handle, name = tempfile.mkstemp(suffix=".anki2")
+    os.close(handle)
+    try:
+        conn = sqlite3.connect(name)
+        package.write_to_db(conn.cursor(), time.time(), itertools.count(int(time.time() * 1000)))
+        conn.commit()
+        conn.close()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
+            zf.write(name, "collection.anki2")
+            zf.writestr("media", "{}")
+    finally:
+        os.unlink(name)
 
 
 def exporting(plan: Plan, deck_file: Path, scratch: Path) -> tuple[list[Row], Path]:
     """`export_apkg` of 10k cards next to plain genanki; also returns the .apkg for Anki."""
     log("export")
-    deck = read_deck_file(deck_file)
+    with generate._without_similar_backs():  # parsed once, untimed (see generate.py)
+        deck = read_deck_file(deck_file)
     items = export_items(deck)
     scratch.mkdir(parents=True, exist_ok=True)
     ours, theirs = scratch / "srs.apkg", scratch / "genanki.apkg"
@@ -354,7 +325,7 @@ def exporting(plan: Plan, deck_file: Path, scratch: Path) -> tuple[list[Row], Pa
             "export",
             f"export {n} cards to .apkg (`export_apkg`)",
             median(srs_s),
-            "plain genanki, same notes",
+            "plain genanki, same notes, deflated the same way",
             median(plain_s),
             target="within 1.2x (issue 5)",
         ),
@@ -374,7 +345,8 @@ def answering(plan: Plan, p: Prepared, scratch: Path) -> list[Row]:
     """One answer: grade, save, pick the next card; srs's session next to Anki's scheduler."""
     log(f"answers: {p.spec.name}")
     samples: list[float] = []
-    for r in range(plan.answer_rounds):
+    anki: list[float] = []
+    for r in range(plan.answer_rounds):  # srs and Anki rounds interleaved
         db = copy_db(p.spec.db, scratch / f"answer-{p.spec.name}-{r}")
         store = Store.open(sqlite_url(db), str(db))
         try:
@@ -390,8 +362,6 @@ def answering(plan: Plan, p: Prepared, scratch: Path) -> list[Row]:
                 samples.append(time.perf_counter() - t0)
         finally:
             store.close()
-    anki: list[float] = []
-    for r in range(plan.answer_rounds):
         copy = copy_db(p.anki_path, scratch / f"anki-answer-{p.spec.name}-{r}")
         anki += anki_side.answer_times(copy, plan.answers)
     return [
@@ -435,8 +405,121 @@ def queue_building(plan: Plan, p: Prepared, scratch: Path) -> list[Row]:
     ]
 
 
+TARGETS = {
+    "answer_vs_anki": 1.0,
+    "status_10k_vs_anki": 1.2,
+    "check_10k_vs_anki": 1.0,
+    "add_10k_vs_anki": 1.2,
+    "reload_10k_vs_anki": 0.5,
+    "export_10k_vs_genanki": 1.2,
+    "help_vs_typer": 1.0,
+    "stats_1m_vs_anki": 0.6,
+    "rss_add_10k_vs_anki": 1.2,
+}
+"""Issue 14's ratios (srs / anchor) and their targets: at most this much."""
+
+
+def issue14(
+    plan: Plan, mid: Prepared, big: Prepared | None, deck_file: Path, apkg: Path, scratch: Path
+) -> tuple[list[Row], dict[str, float | None]]:
+    """The whole-process pairs of issue 14, each run interleaved with its anchor."""
+    ratios: dict[str, float | None] = {}
+    rows: list[Row] = []
+
+    def pair(key: str, name: str, ours: float | None, other: str, theirs: float | None) -> None:
+        row = Row("issue 14", name, ours, other, theirs, target=f"<= {TARGETS[key]}")
+        rows.append(row)
+        ratios[key] = None if row.ratio is None else round(row.ratio, 3)
+
+    log("issue 14: srs --help next to a minimal typer app")
+    ours, theirs = processes.help_pair(plan.process_runs)
+    pair(
+        "help_vs_typer",
+        "`srs --help` (process)",
+        processes.ms(ours),
+        "minimal typer app `--help` (benchmarks/mini_typer.py)",
+        processes.ms(theirs),
+    )
+    log("issue 14: srs status next to Anki's counts, interleaved")
+    anki_copy = copy_db(mid.anki_path, scratch / "i14-anki-status")
+    ours, theirs = processes.status_pair(mid.spec.db, anki_copy, plan.process_runs, SRS_ENV)
+    pair(
+        "status_10k_vs_anki",
+        f"`srs status`, {mid.meta.cards:,} cards (process)",
+        processes.ms(ours),
+        "Anki process: import, open, print due counts",
+        processes.ms(theirs),
+    )
+    stats_from = big or mid
+    log(f"issue 14: srs stats next to Anki's statistics, {stats_from.meta.reviews:,} answers")
+    anki_log = processes.anki_with_log(
+        stats_from.spec.db, stats_from.anki_path, stats_from.spec.root / "anki-with-log"
+    )
+    ours, theirs = processes.stats_pair(stats_from.spec.db, anki_log, plan.call_runs, SRS_ENV)
+    pair(
+        "stats_1m_vs_anki",
+        f"`srs stats`, {stats_from.meta.reviews:,} answers (process)",
+        processes.ms(ours),
+        "Anki process: import, open, statistics data (`graphs`, 365 days) over the same log",
+        processes.ms(theirs),
+    )
+    log("issue 14: srs deck check / add / reload next to Anki's import, interleaved")
+    deck = processes.deck_commands(
+        deck_file, apkg, scratch / "i14-decks", plan.load_runs, SRS_ENV, plan.process_limit_s
+    )
+    note = f"stopped: {deck.timed_out}" if deck.timed_out else ""
+    n = f"{BENCH_DECK_CARDS // 1000}k"
+
+    def med(runs: list[processes.Run]) -> float | None:
+        return processes.ms(runs) if runs else None
+
+    pair(
+        "check_10k_vs_anki",
+        f"`srs deck check`, {n}-card file (process)",
+        med(deck.check),
+        f"Anki process: import the same {n} notes (.apkg) into a new collection",
+        med(deck.anki_import),
+    )
+    pair(
+        "add_10k_vs_anki",
+        f"`srs deck add`, {n}-card file, empty collection (process)",
+        med(deck.add),
+        f"Anki process: import the same {n} notes (.apkg) into a new collection",
+        med(deck.anki_import),
+    )
+    pair(
+        "reload_10k_vs_anki",
+        f"`srs deck add`, the same {n}-card file again, unchanged (process)",
+        med(deck.reload),
+        "Anki process: import the same .apkg again",
+        med(deck.anki_reimport),
+    )
+    rss = processes.peak_mib(deck.add) if deck.add else None
+    anki_rss = processes.peak_mib(deck.anki_import) if deck.anki_import else None
+    rows.append(
+        Row(
+            "issue 14",
+            f"peak memory (MiB, not ms) of `srs deck add`, {n} cards",
+            rss,
+            "peak memory (MiB) of Anki's import process",
+            anki_rss,
+            target=f"<= {TARGETS['rss_add_10k_vs_anki']}",
+        )
+    )
+    ratio = rows[-1].ratio
+    ratios["rss_add_10k_vs_anki"] = None if ratio is None else round(ratio, 3)
+    if note:
+        rows[-1].note = note
+        log(note)
+    return rows, ratios
+
+
 # --------------------------------------------------------------------------------------------
 # Output
+
+
+def _ratio(row: Row) -> float | None:
+    return None if row.ratio is None else round(row.ratio, 3)
 
 
 def _ms(value: float | None) -> str:
@@ -471,6 +554,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="srs benchmarks (see benchmarks/README.md)")
     parser.add_argument("--quick", action="store_true", help="smaller sizes, fewer repeats")
     parser.add_argument(
+        "--json",
+        action="store_true",
+        help="print only issue 14's ratios, as one JSON object, on stdout",
+    )
+    parser.add_argument(
         "--verify-writer",
         action="store_true",
         help="also check that the bulk answer writer matches Store.record_answer row for row",
@@ -492,11 +580,17 @@ def main(argv: Sequence[str] | None = None) -> None:
         scratch = Path(tmp)
         rows += startup(plan, mid, big, scratch)
         export_rows, apkg = exporting(plan, deck_file, scratch / "export")
-        rows += loading(plan, deck_file, apkg, scratch)
+        ratios: dict[str, float | None] = {"export_10k_vs_genanki": _ratio(export_rows[0])}
         rows += export_rows
         for p in (mid, big):
             if p is not None:
-                rows += answering(plan, p, scratch)
+                answer_rows = answering(plan, p, scratch)
+                if p is mid:
+                    ratios["answer_vs_anki"] = _ratio(answer_rows[0])
+                rows += answer_rows
+        i14_rows, i14_ratios = issue14(plan, mid, big, deck_file, apkg, scratch)
+        rows += i14_rows
+        ratios.update(i14_ratios)
         rows += queue_building(plan, big or mid, scratch)
         rows += status_work(plan, [p for p in (mid, big) if p is not None])
 
@@ -526,8 +620,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     lines += [f"- {key}: {value}" for key, value in env.items()]
     lines += ["", "## Results (medians)", "", table(rows), "", "## Generated collections", ""]
     lines += ["```json", json.dumps({"collections": generation, **extra}, indent=2), "```"]
+    ordered = {key: ratios.get(key) for key in TARGETS}
+    met = {key: (None if v is None else v <= TARGETS[key]) for key, v in ordered.items()}
+    lines += ["", "## Issue 14 ratios", "", "```json", json.dumps(ordered, indent=2), "```"]
     report = "\n".join(lines)
-    print(report)
+    if args.json:
+        print(json.dumps(ordered, indent=2))
+    else:
+        print(report)
     out = generate.DATA / ("results-quick" if args.quick else "results")
     out.with_suffix(".md").write_text(report + "\n", encoding="utf-8")
     out.with_suffix(".json").write_text(
@@ -536,6 +636,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                 "environment": env,
                 "rows": [{**asdict(r), "ratio": r.ratio} for r in rows],
                 "collections": generation,
+                "issue14": {"ratios": ordered, "targets": TARGETS, "met": met},
                 **extra,
             },
             indent=2,

@@ -1,0 +1,259 @@
+"""Whole-process comparisons for the ratios of issue 14: deck check / add / reload and their peak
+memory next to Anki importing the same notes, `srs --help` next to a minimal typer app, and
+`srs stats` next to Anki's statistics over the same review log.
+
+Every pair runs interleaved (srs, anchor, srs, anchor, ...) and the medians are compared. A
+process is timed from `Popen` to exit, and its peak memory (`ru_maxrss`) read from `os.wait4`.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from types import SimpleNamespace
+
+from measure import BIN, child_env, copy_db
+
+HERE = Path(__file__).resolve().parent
+TESTS = HERE.parent / "tests"
+
+# A whole Anki process importing an .apkg into a collection (fresh, or holding it already).
+ANKI_IMPORT_SCRIPT = f"""\
+import sys
+from pathlib import Path
+sys.path.insert(0, {str(TESTS)!r})
+from anki.collection import Collection
+from anki_helpers import import_apkg
+col = Collection(sys.argv[2])
+import_apkg(col, Path(sys.argv[1]))
+col.close()
+"""
+
+# A whole Anki process computing its statistics screen's data over a year, as `srs stats` does.
+ANKI_STATS_SCRIPT = """\
+import sys
+from anki.collection import Collection
+col = Collection(sys.argv[1])
+graphs = col._backend.graphs(search="deck:Bench", days=365)
+print(len(graphs.SerializeToString()))
+col.close()
+"""
+
+
+class TimedOut(RuntimeError):
+    """A measured process ran past its time limit."""
+
+
+@dataclass(frozen=True)
+class Run:
+    """One finished process: wall-clock seconds and peak resident memory in KiB."""
+
+    seconds: float
+    max_rss_kib: int
+
+
+def run_child(
+    argv: Sequence[str], env: Mapping[str, str] | None = None, limit_s: float = 300
+) -> Run:
+    """Run `argv` to its end (output discarded); its time and peak memory. Raises on failure."""
+    full_env = child_env(env)
+    with tempfile.TemporaryFile() as err:
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(list(argv), env=full_env, stdout=subprocess.DEVNULL, stderr=err)
+        deadline = t0 + limit_s
+        while True:
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.perf_counter() > deadline:
+                proc.kill()
+                os.wait4(proc.pid, 0)
+                proc.returncode = -9
+                raise TimedOut(f"{' '.join(argv)} ran over {limit_s:.0f} s")
+            time.sleep(0.002)
+        elapsed = time.perf_counter() - t0
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if proc.returncode != 0:
+            err.seek(0)
+            raise RuntimeError(
+                f"{' '.join(argv)} exited {proc.returncode}: {err.read().decode()[-2000:]}"
+            )
+    return Run(elapsed, usage.ru_maxrss)
+
+
+def ms(runs: Sequence[Run]) -> float:
+    """Median wall-clock time in milliseconds."""
+    return statistics.median(r.seconds for r in runs) * 1000
+
+
+def peak_mib(runs: Sequence[Run]) -> float:
+    """Median peak memory in MiB."""
+    return statistics.median(r.max_rss_kib for r in runs) / 1024
+
+
+@dataclass
+class DeckRuns:
+    """The deck rows: srs's check, add and reload next to Anki importing the same notes."""
+
+    check: list[Run]
+    add: list[Run]
+    reload: list[Run]
+    anki_import: list[Run]
+    anki_reimport: list[Run]
+    timed_out: str = ""
+
+
+def deck_commands(
+    deck_file: Path, apkg: Path, scratch: Path, runs: int, env: Mapping[str, str], limit_s: float
+) -> DeckRuns:
+    """`srs deck check FILE`, `srs deck add FILE` into an empty collection and again unchanged,
+    interleaved with Anki's import of the same notes into a fresh collection and again."""
+    srs, py = str(BIN / "srs"), str(BIN / "python")
+    out = DeckRuns([], [], [], [], [])
+    try:
+        for i in range(runs + 1):  # the first round warms the caches and is not kept
+            keep = i > 0
+            db = scratch / f"deck-{i}" / "srs.db"
+            db.parent.mkdir(parents=True)
+            col = scratch / f"anki-deck-{i}" / "collection.anki2"
+            col.parent.mkdir(parents=True)
+            srs_env = {**env, "SRS_DB": str(db)}
+            check = run_child([srs, "deck", "check", str(deck_file)], srs_env, limit_s)
+            first = run_child([py, "-c", ANKI_IMPORT_SCRIPT, str(apkg), str(col)], None, limit_s)
+            add = run_child([srs, "deck", "add", str(deck_file)], srs_env, limit_s)
+            again = run_child([py, "-c", ANKI_IMPORT_SCRIPT, str(apkg), str(col)], None, limit_s)
+            reload = run_child([srs, "deck", "add", str(deck_file)], srs_env, limit_s)
+            if keep:
+                out.check.append(check)
+                out.add.append(add)
+                out.reload.append(reload)
+                out.anki_import.append(first)
+                out.anki_reimport.append(again)
+    except TimedOut as exc:
+        out.timed_out = str(exc)
+    return out
+
+
+def help_pair(runs: int) -> tuple[list[Run], list[Run]]:
+    """`srs --help` and the minimal typer app's `--help`, interleaved, one warm-up each."""
+    srs, py = str(BIN / "srs"), str(BIN / "python")
+    mini = str(HERE / "mini_typer.py")
+    ours: list[Run] = []
+    theirs: list[Run] = []
+    for i in range(runs + 1):
+        a = run_child([srs, "--help"])
+        b = run_child([py, mini, "--help"])
+        if i:
+            ours.append(a)
+            theirs.append(b)
+    return ours, theirs
+
+
+def status_pair(
+    db: Path, anki: Path, runs: int, env: Mapping[str, str]
+) -> tuple[list[Run], list[Run]]:
+    """`srs status` and Anki's process (import, open, print due counts), interleaved."""
+    from anki_side import COUNTS_SCRIPT
+
+    srs, py = str(BIN / "srs"), str(BIN / "python")
+    ours: list[Run] = []
+    theirs: list[Run] = []
+    for i in range(runs + 1):
+        a = run_child([srs, "status", "--db", str(db)], env)
+        b = run_child([py, "-c", COUNTS_SCRIPT, str(anki)])
+        if i:
+            ours.append(a)
+            theirs.append(b)
+    return ours, theirs
+
+
+def stats_pair(
+    db: Path, anki: Path, runs: int, env: Mapping[str, str]
+) -> tuple[list[Run], list[Run]]:
+    """`srs stats` and Anki's statistics data over the same log, whole processes, interleaved."""
+    srs, py = str(BIN / "srs"), str(BIN / "python")
+    ours: list[Run] = []
+    theirs: list[Run] = []
+    for i in range(runs + 1):
+        a = run_child([srs, "stats", "--db", str(db)], env)
+        b = run_child([py, "-c", ANKI_STATS_SCRIPT, str(anki)])
+        if i:
+            ours.append(a)
+            theirs.append(b)
+    return ours, theirs
+
+
+def _ease(grade: int) -> int:
+    """Anki's button for an SM-2 grade: Again below 3, then Hard, Good, Easy."""
+    return 1 if grade < 3 else grade - 1
+
+
+_TYPE = {"new": 0, "review": 1, "drill": 2}  # revlog.type: learn, review, relearn
+
+
+def anki_with_log(srs_db: Path, anki: Path, folder: Path) -> Path:
+    """A copy of the Anki twin holding srs's whole review log as Anki revlog rows (cached).
+
+    Each srs answer becomes one revlog row on the same card (matched by note guid): the same
+    time, the grade as Anki's button, the interval before and after, ef as Anki's factor.
+    """
+    target = folder / anki.name
+    marker = folder / "log-rows"
+    if target.exists() and marker.exists():
+        return target
+    copy = copy_db(anki, folder)
+    sys.path.insert(0, str(HERE.parent / "src"))
+    from srs.export_anki import note_guid
+    from srs.store.schema import card_from
+
+    src = sqlite3.connect(srs_db)
+    src.row_factory = sqlite3.Row
+    dst = sqlite3.connect(copy)
+    try:
+        by_guid = dict(dst.execute("SELECT n.guid, c.id FROM cards c JOIN notes n ON n.id = c.nid"))
+        decks = {r["id"]: r for r in src.execute("SELECT id, title, source FROM decks")}
+        cid: dict[int, int] = {}
+        from srs.core.model import Deck
+
+        for row in src.execute("SELECT * FROM cards"):
+            deck = decks[row["deck_id"]]
+            card = card_from(SimpleNamespace(**dict(row)))  # type: ignore[arg-type]
+            guid = note_guid(Deck(deck["id"], deck["title"], deck["source"]), card)
+            if guid in by_guid:
+                cid[row["pk"]] = by_guid[guid]
+        rows = []
+        last_id = 0
+        query = (
+            "SELECT card_pk, reviewed_at, grade, review_kind, interval, prev_interval, ef "
+            "FROM review_log ORDER BY id"
+        )
+        for pk, at, grade, kind, ivl, prev_ivl, ef in src.execute(query):
+            if pk not in cid:
+                continue
+            when = datetime.fromisoformat(at).replace(tzinfo=UTC)
+            rev_id = max(int(when.timestamp() * 1000), last_id + 1)
+            last_id = rev_id
+            rows.append(
+                (rev_id, cid[pk], -1, _ease(grade), ivl, prev_ivl, ef * 10, 6000, _TYPE[kind])
+            )
+        dst.execute("DELETE FROM revlog")
+        dst.executemany(
+            "INSERT INTO revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+        dst.commit()
+    finally:
+        src.close()
+        dst.close()
+    marker.write_text(str(len(rows)), encoding="utf-8")
+    return copy
