@@ -75,8 +75,9 @@ _where_mine = and_(
 UPDATE_STATE = update(state_table).where(_where_mine)
 """The state's columns set on the row of `w_learner`, `w_card_pk`."""
 
-SUSPEND = update(state_table).where(_where_mine)
-"""`suspended_at` set on the row of `w_learner`, `w_card_pk` (a leech suspended)."""
+SUSPEND = UPDATE_STATE
+"""The same statement with `suspended_at` alone (a leech suspended): SQLAlchemy sets the columns
+the parameters name."""
 
 INSERT_LOG = log_table.insert()
 """One review_log row (every column but `id`)."""
