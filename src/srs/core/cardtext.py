@@ -93,7 +93,7 @@ def find_raw_html(text: str) -> tuple[int, str] | None:
     Uses a real CommonMark parser, so `<b>` inside a code span or code block, an autolink such as
     `<https://example.org>`, and a bare `a < b` are not HTML.
     """
-    if _UNESCAPED_LT.search(text) is None:
+    if "<" not in text or _UNESCAPED_LT.search(text) is None:
         # HTML starts with a `<` that no backslash escapes (a backslash inside code is literal,
         # but then the `<` is inside that code too): the parser could only agree, at more cost.
         return None

@@ -7,7 +7,8 @@ from typing import Any, Literal
 
 from srs.core.cardtext import CONTROL_CHARS, find_raw_html
 from srs.core.deckfile import quality
-from srs.core.deckfile.scanner import KeyPath, Loc
+from srs.core.deckfile.places import Places
+from srs.core.deckfile.scanner import KeyPath
 from srs.core.deckfile.text import TextPositions, char_name
 from srs.core.deckfile.wording import describe, normalise, quote, slugify, suggest, type_name
 from srs.core.errors import Diagnostic, Severity
@@ -16,6 +17,8 @@ from srs.core.notetype import note_type_from, note_type_problem
 
 # \A and \Z rather than ^ and $: "$" also matches before a trailing newline.
 SLUG = re.compile(r"\A[a-z0-9]+(?:-[a-z0-9]+)*\Z")
+
+_SPACE = re.compile(r"\s")
 
 # Anki's own guids are 10 characters of base91; genanki's too. Anything printable is accepted
 # (Anki accepts any string), bounded so a hostile file cannot make one huge.
@@ -45,7 +48,7 @@ class Checker:
         self,
         path: str,
         text: TextPositions,
-        locs: dict[KeyPath, Loc],
+        locs: Places,
         max_back_words: int = quality.MAX_BACK_WORDS,
     ) -> None:
         self.path = path
@@ -232,7 +235,7 @@ class Checker:
             self.error("wrong-type", msg, self.at(("card",), "key"))
             return []
         cards: list[Card] = []
-        seen: dict[str, int] = {}
+        seen: dict[str, KeyPath] = {}  # card id -> the path of its first use
         kinds: set[str] = set()
         for index, raw in enumerate(raw_cards):
             card = self.card(raw, ("card", index), seen, kinds)
@@ -249,8 +252,13 @@ class Checker:
                     self.warn("missing-kind", msg, where)
         return cards
 
-    def card(self, raw: Any, path: KeyPath, seen: dict[str, int], kinds: set[str]) -> Card | None:
-        header = self.at(path, "key")
+    def card(
+        self, raw: Any, path: KeyPath, seen: dict[str, KeyPath], kinds: set[str]
+    ) -> Card | None:
+        index = path[1]
+        line = self.locs.card_line(index) if isinstance(index, int) else None
+        # The shortcut's headers start their line, so (line, 1) is exact and costs no walk.
+        header = (line, 1) if line is not None else self.at(path, "key")
         if not isinstance(raw, dict):
             msg = f"each card must be a table ([[card]]), not {type_name(raw)}"
             self.error("wrong-type", msg, header)
@@ -260,15 +268,15 @@ class Checker:
         self.unknown_keys(raw, path, CARD_KEYS, "in [[card]]", card)
         cid = self.string_field(raw, path, "id", "card", required=True, card=card)
         if cid is not None:
-            id_at = self.at((*path, "id"))
             if cid in seen:
+                id_at = self.at((*path, "id"))
                 msg = (
-                    f"duplicate card id {cid!r}: first used at line {seen[cid]}, "
+                    f"duplicate card id {cid!r}: first used at line {self.at(seen[cid])[0]}, "
                     f"again at line {id_at[0]}"
                 )
                 self.error("duplicate-id", msg, id_at, card)
             else:
-                seen[cid] = id_at[0]
+                seen[cid] = (*path, "id")
             self.slug(cid, (*path, "id"), "card id", card)
         kind = self.string_field(raw, path, "kind", "card", required=True, card=card)
         if kind is not None:
@@ -339,33 +347,32 @@ class Checker:
             return None
         good = True
         for i, tag in enumerate(tags):
-            where = self.at((*tags_path, i))
             if not isinstance(tag, str):
                 msg = f"each tag must be a string, not {type_name(tag)}"
-                self.error("wrong-type", msg, where, card)
+                self.error("wrong-type", msg, self.at((*tags_path, i)), card)
                 good = False
             elif not tag.strip():
-                self.error("empty-field", "empty tag", where, card)
+                self.error("empty-field", "empty tag", self.at((*tags_path, i)), card)
                 good = False
-            elif re.search(r"\s", tag):
+            elif _SPACE.search(tag):
                 msg = f"tag {tag!r} contains a space; use a hyphen ({'-'.join(tag.split())!r})"
-                self.error("tag-space", msg, where, card)
+                self.error("tag-space", msg, self.at((*tags_path, i)), card)
                 good = False
         return tuple(tags) if good else None
 
     def prompt_warnings(self, front: str, back: str, path: KeyPath, card: str | None) -> None:
-        where = self.at((*path, "front"))
         nf, nb = normalise(front), normalise(back).strip(" .!?;:,")
         if nb and nf.strip(" .!?;:,") == nb:
+            where = self.at((*path, "front"))
             self.warn("answer-in-prompt", "front and back are the same text", where, card)
         # The substring test first: the word-boundary regex is built per card, and compiling
         # one for every card cost seconds on a 10k-card deck.
         elif nb and nb in nf and re.search(r"(?<!\w)" + re.escape(nb) + r"(?!\w)", nf):
             msg = "front gives away the answer: it contains the back word for word"
-            self.warn("answer-in-prompt", msg, where, card)
+            self.warn("answer-in-prompt", msg, self.at((*path, "front")), card)
         if len(front) > LONG_PROMPT:
             msg = (
                 f"front is {len(front)} characters long (over {LONG_PROMPT}); "
                 "split it into smaller cards"
             )
-            self.warn("long-prompt", msg, where, card)
+            self.warn("long-prompt", msg, self.at((*path, "front")), card)

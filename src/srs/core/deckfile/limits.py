@@ -18,10 +18,11 @@ from srs.core.errors import Diagnostic
 MAX_DECK_BYTES = 16 * 1024 * 1024
 """The largest deck file read (16 MiB); a deck of 10,000 cards is about 3 MB."""
 
-MAX_NESTING = 64
-"""The deepest nesting of arrays and inline tables (a deck needs 2: a list of tags)."""
+MAX_NESTING = 80
+"""The deepest nesting of arrays and inline tables (a deck needs 2: a list of tags); 80 is also
+the recursion limit of rtoml, the fast parser, so both parsers refuse the same depth."""
 
-MAX_KEY_PARTS = 64
+MAX_KEY_PARTS = 80
 """The most parts of one dotted key or table header (`a.b.c` has 3; a deck needs 2)."""
 
 # Strings and comments, whose brackets and dots are text, not structure. Multi-line strings come
@@ -29,8 +30,8 @@ MAX_KEY_PARTS = 64
 # time and, written as possessive runs (Python 3.11), constant in memory: `(?:a|b)*` kept about
 # 120 bytes of backtracking state a character. A string that is never closed takes the rest of
 # the text: TOML stops reading there, and scanning on from each of its quotes again was quadratic
-# (`x = """` then 30,000 escaped quotes took minutes).
-_OPAQUE = re.compile(
+# (`x = """` then 30,000 escaped quotes took minutes). `places` uses it to find multi-line strings.
+OPAQUE = re.compile(
     r'"""[^"\\]*+(?:(?:\\[\s\S]|"(?!""))[^"\\]*+)*+(?:""""{0,2}|[\s\S]*)'
     r"|'''[^']*+(?:'(?!'')[^']*+)*+(?:''''{0,2}|[\s\S]*)"
     r'|"[^"\\\n]*+(?:\\.[^"\\\n]*+)*+(?:"|[\s\S]*)'
@@ -48,7 +49,7 @@ def structure_problem(text: str, path: str) -> Diagnostic | None:
     Linear in the text: strings and comments are blanked once, then brackets are counted and one
     anchored regex looks for a key with too many parts.
     """
-    skeleton = _OPAQUE.sub(_blank, text)  # same length, so offsets stay those of `text`
+    skeleton = OPAQUE.sub(_blank, text)  # same length, so offsets stay those of `text`
     depth = 0
     for m in _BRACKETS.finditer(skeleton):
         depth = depth + 1 if m.group() in "[{" else max(depth - 1, 0)

@@ -11,6 +11,7 @@ The checker calls `card_quality` once per card and `similar_backs` once per deck
 from __future__ import annotations
 
 import difflib
+import functools
 import math
 import re
 from collections import Counter
@@ -34,6 +35,9 @@ SIMILAR_JACCARD = 0.5
 
 SIMILAR_RATIO = 0.85
 """...as do two backs whose text `difflib` finds this similar."""
+
+COMMON_BACKS = 64
+"""A key word in more backs than this does not make two backs candidates for `similar-back`."""
 
 GIVEAWAY_SHARE = 0.6
 """A front holding this share of the key words of its back's first clause draws `answer-words`."""
@@ -82,6 +86,8 @@ _LIST_LINE = re.compile(r"^[ \t]*(?:[-*+]|\d{1,3}[.)])[ \t]+\S", re.MULTILINE)
 _NUMBER_MARK = re.compile(r"\((\d{1,2})\)|(?<![\w.])(\d{1,2})\)")
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 _SERIES_ITEM_WORDS = 4
+_CLAUSE_END = re.compile(r"[.:;]\s|\n\n")
+_SERIES_END = re.compile(r"(?:^|[\s,;])(?:and|or)\s")  # where `_series` can find a last item
 
 
 class Reporter(Protocol):
@@ -112,12 +118,20 @@ class Back:
 
 def words(text: str) -> list[str]:
     """The words of a text, as a reader counts them: punctuation and Markdown marks are not."""
-    return _WORD.findall(text)
+    return list(_words(text))
+
+
+# A card's back is split into words by several checks and again by `similar_backs`; a few
+# hundred recent texts cover one card's checks.
+@functools.lru_cache(maxsize=256)
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(_WORD.findall(text))
 
 
 def key_words(text: str) -> set[str]:
     """The words that carry a text's meaning: lower-cased, no stop words, no one-letter words."""
-    return {w for w in (x.casefold() for x in words(text)) if w not in _STOP and len(w) > 2}
+    # Case-folding the whole text is one call instead of one per word.
+    return {w for w in set(_words(text.casefold())).difference(_STOP) if len(w) > 2}
 
 
 def card_quality(
@@ -140,9 +154,9 @@ def card_quality(
     if kind == "misreading":
         if front is not None:
             question_in_misreading(rep, (*path, "front"), front, card)
-        if back is not None and len(words(back)) < MIN_CORRECTION_WORDS:
+        if back is not None and len(_words(back)) < MIN_CORRECTION_WORDS:
             msg = (
-                f"a misreading's back of {len(words(back))} words cannot correct much; "
+                f"a misreading's back of {len(_words(back))} words cannot correct much; "
                 "say what the paper shows instead, and where"
             )
             rep.warn("short-correction", msg, rep.at((*path, "back")), card)
@@ -167,7 +181,7 @@ def scaffold_text(rep: Reporter, path: KeyPath, value: str, card: str | None) ->
 
 def long_back(rep: Reporter, path: KeyPath, back: str, card: str | None, limit: int) -> None:
     """`long-back`: a back over the word limit."""
-    count = len(words(back))
+    count = len(_words(back))
     if count > limit:
         msg = (
             f"back has {count} words (over {limit}); a card should ask one thing: "
@@ -179,10 +193,11 @@ def long_back(rep: Reporter, path: KeyPath, back: str, card: str | None, limit: 
 def list_items(back: str) -> int:
     """How many items the back lists: Markdown list lines, (1) (2)... marks, or a series."""
     best = len(_LIST_LINE.findall(back))
-    marks = {int(a or b) for a, b in _NUMBER_MARK.findall(back)}
-    best = max(best, len(marks))
+    if ")" in back:  # each mark has one; the test is far cheaper than the search
+        best = max(best, len({int(a or b) for a, b in _NUMBER_MARK.findall(back)}))
     for sentence in _SENTENCE.split(back):
-        best = max(best, _series(sentence))
+        if _SERIES_END.search(sentence):  # a series ends in one of them
+            best = max(best, _series(sentence))
     return best
 
 
@@ -192,7 +207,7 @@ def _series(sentence: str) -> int:
     best = run = 0
     for segment in re.split(r"[,;]", sentence):
         seg = segment.strip()
-        n = len(words(seg))
+        n = len(_words(seg))
         joined = re.match(r"(?:and|or)\s", seg) is not None
         inner = re.search(r"\s(?:and|or)\s", seg) is not None and not joined
         if n == 0 or n > _SERIES_ITEM_WORDS + (2 if joined or inner else 0):
@@ -218,7 +233,7 @@ def list_back(rep: Reporter, path: KeyPath, back: str, card: str | None) -> None
 
 def answer_words(rep: Reporter, path: KeyPath, front: str, back: str, card: str | None) -> None:
     """`answer-words`: the front holds most key words of the back's first clause."""
-    first = re.split(r"[.:;]\s|\n\n", back.strip(), maxsplit=1)[0]
+    first = _CLAUSE_END.split(back.strip(), maxsplit=1)[0]
     keys = key_words(first)
     if len(keys) < 2:
         return
@@ -260,25 +275,34 @@ def similar_backs(rep: Reporter, backs: Sequence[Back]) -> None:
     Jaccard index of `SIMILAR_JACCARD` or more must share a word among the first few of each, at
     positions that leave room for enough overlap. Each candidate is then confirmed by Jaccard or
     by `difflib`'s ratio. Backs of fewer than three key words are never compared.
+
+    A word in more than `COMMON_BACKS` backs is left out of the search (it still counts when a
+    candidate is confirmed): it cannot tell backs apart, and in a large deck drawn from a small
+    vocabulary it made every pair a candidate (ten minutes on 10k cards). So the search is exact
+    for decks of up to `COMMON_BACKS` cards; in larger ones, backs alike only in their common
+    words are not reported. Each word then lists at most `COMMON_BACKS` backs, which bounds the
+    work by the number of cards times that.
     """
     t = SIMILAR_JACCARD
     sets = [key_words(b.text) for b in backs]
-    sizes = [len(s) for s in sets]
     freq = Counter(w for s in sets for w in s)
-    normal = [" ".join(w.casefold() for w in words(b.text)) for b in backs]
+    normal = [" ".join(_words(b.text.casefold())) for b in backs]
     partner: dict[int, int] = {}  # a back -> the first earlier back found nearly the same
     exact: dict[str, int] = {}
     for i, text in enumerate(normal):
         first = exact.setdefault(text, i) if text.count(" ") >= 2 else i
         if first != i:
             partner[i] = first
+    # Rarest first, so a back's searched words (the uncommon ones) are a prefix of its order.
+    rank = {w: r for r, w in enumerate(sorted(freq, key=lambda w: (freq[w], w)))}
+    ordered = [sorted(s, key=rank.__getitem__) for s in sets]
+    sizes = [sum(1 for w in order if freq[w] <= COMMON_BACKS) for order in ordered]
     index: dict[str, list[tuple[int, int]]] = {}  # word -> (back, position in its order)
     for i in sorted(range(len(backs)), key=lambda k: (sizes[k], k)):
         size = sizes[i]
-        if size < 3:
+        if len(sets[i]) < 3 or size == 0:
             continue
-        ordered = sorted(sets[i], key=lambda w: (freq[w], w))
-        probe = ordered[: size - math.ceil(t * size) + 1]
+        probe = ordered[i][: size - math.ceil(t * size) + 1]
         for j in _candidates(probe, size, index, sizes):
             later, earlier = max(i, j), min(i, j)
             if partner.get(later, later) > earlier and _similar(
@@ -286,7 +310,7 @@ def similar_backs(rep: Reporter, backs: Sequence[Back]) -> None:
             ):
                 partner[later] = earlier
         # Every later back is at least this big, so a shorter prefix is enough to be found.
-        for position, w in enumerate(ordered[: size - math.ceil(2 * t / (1 + t) * size) + 1]):
+        for position, w in enumerate(ordered[i][: size - math.ceil(2 * t / (1 + t) * size) + 1]):
             index.setdefault(w, []).append((i, position))
     for later in sorted(partner):
         other = backs[partner[later]]

@@ -91,19 +91,24 @@ class Scanner:
         self.defined.setdefault(path, offset)
 
     # -- document
-    def scan(self) -> None:
-        """Walk the whole text; raises `ScanError` where it stops understanding it.
+    def scan(self, start: int = 0, stop: int | None = None) -> None:
+        """Walk the text from `start`; raises `ScanError` where it stops understanding it.
 
+        With `stop`, the walk ends at the first table header at or after that offset, so one
+        table of a valid document can be walked alone (`places.Places` does, for a reported card).
         Every step of every loop consumes at least one character or raises, so the walk ends on
         any input (`x = [}]` once looped forever here).
         """
         table: KeyPath = ()
         n = len(self.text)
+        self.i = start
         while True:
             self.skip_blank()
             if self.i >= n:
                 return
             start = self.i
+            if stop is not None and start >= stop and self.peek("["):
+                return
             if self.peek("[["):
                 self.i += 2
                 names = [name for name, _ in self.key()]

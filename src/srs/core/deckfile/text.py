@@ -19,7 +19,14 @@ class TextPositions:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.starts = [0] + [m.end() for m in re.finditer("\n", text)]
+        self._starts: list[int] | None = None
+
+    @property
+    def starts(self) -> list[int]:
+        """Offset of each line's first character, built on first use (a valid deck rarely asks)."""
+        if self._starts is None:
+            self._starts = [0] + [m.end() for m in re.finditer("\n", self.text)]
+        return self._starts
 
     def pos(self, offset: int) -> tuple[int, int]:
         offset = max(0, min(offset, len(self.text)))
