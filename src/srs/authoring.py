@@ -6,7 +6,9 @@ Never touches a database: `srs deck check` must work on a machine with no collec
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from hashlib import sha256
 from pathlib import Path
 
 from srs.core.cardtext import printable
@@ -46,19 +48,39 @@ def check_paths(paths: Sequence[Path], max_back_words: int = MAX_BACK_WORDS) -> 
     (`duplicate-deck`), since loading them would make one overwrite the other. `max_back_words`
     is the word limit of the `long-back` warning.
     """
-    return analyse_paths(paths, max_back_words)[0]
+    return analyse_paths(paths, max_back_words).diagnostics
+
+
+@dataclass
+class Analysis:
+    """What `analyse_paths` found: every diagnostic, the decks parsed without error, and the ids
+    of decks whose file is exactly what the collection already holds (not parsed again)."""
+
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    decks: list[Deck] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+
+
+def file_digest(path: str, data: bytes) -> str:
+    """The identity of one deck file's content as loaded: its bytes and the path it was read
+    from (the path is stored with the deck, so a moved file is loaded again)."""
+    return sha256(path.encode("utf-8", "surrogateescape") + b"\0" + data).hexdigest()
 
 
 def analyse_paths(
-    paths: Sequence[Path], max_back_words: int = MAX_BACK_WORDS
-) -> tuple[list[Diagnostic], list[Deck]]:
+    paths: Sequence[Path],
+    max_back_words: int = MAX_BACK_WORDS,
+    loaded: Mapping[str, str] | None = None,
+) -> Analysis:
     """`check_paths`, plus the decks of the files that have no error, parsed once.
 
-    `srs deck add` loads these decks only when the diagnostics hold no error at all.
+    `loaded` maps the `file_digest` of each deck in the collection to its id: a file with one
+    of those digests is not parsed (it was checked when it was loaded, and loading it again would
+    change nothing), unless another file named here claims the same deck id. `srs deck add` loads
+    the decks only when the diagnostics hold no error at all.
     """
     files, problems = deck_paths(paths)
-    diagnostics = list(problems)
-    decks: list[Deck] = []
+    out = Analysis(list(problems))
     first_file: dict[str, str] = {}
     seen: set[Path] = set()
     for file in files:
@@ -68,7 +90,13 @@ def analyse_paths(
         seen.add(resolved)
         data = read_deck_bytes(file)  # a regular file within the size limit, or one problem
         if isinstance(data, Diagnostic):
-            diagnostics.append(data)
+            out.diagnostics.append(data)
+            continue
+        digest = file_digest(str(file), data)
+        kept = (loaded or {}).get(digest)
+        if kept is not None and kept not in first_file:
+            first_file[kept] = str(file)
+            out.unchanged.append(kept)
             continue
         result = analyse_deck(data, str(file), max_back_words)
         found = list(result.diagnostics)
@@ -81,9 +109,9 @@ def analyse_paths(
                 found.sort(key=lambda d: (d.line, d.col, d.severity != "error", d.code))
             else:
                 first_file[deck.id] = str(file)
-                decks.append(deck)
-        diagnostics.extend(found)
-    return diagnostics, decks
+                out.decks.append(replace(deck, digest=digest))
+        out.diagnostics.extend(found)
+    return out
 
 
 def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:

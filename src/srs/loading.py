@@ -12,7 +12,7 @@ from datetime import datetime
 from hashlib import sha256
 from pathlib import Path
 
-from srs.authoring import analyse_paths
+from srs.authoring import Analysis, analyse_paths
 from srs.config import bundled_decks_dir
 from srs.core.errors import DeckFileError
 from srs.core.model import Deck, LoadReport
@@ -24,18 +24,27 @@ FIRST_RUN_FLAG = "first_run_done_at"  # set once any deck has been loaded, bundl
 def read_decks(paths: Sequence[Path]) -> list[Deck]:
     """Parse every deck named (files, or folders of `*.toml`), refusing all of them if any has
     an error: the same errors, with the same positions, that `srs deck check` reports."""
-    diagnostics, decks = analyse_paths(paths)
-    errors = tuple(d for d in diagnostics if d.severity == "error")
-    if errors:
-        raise DeckFileError.from_diagnostics(errors)
-    return decks
+    return _checked(analyse_paths(paths)).decks
 
 
 def load_paths(store: Store, paths: Sequence[Path], now: datetime) -> list[LoadReport]:
-    """Validate, then load or update the decks at `paths`; one report a deck."""
-    reports = [store.load_deck(deck, now) for deck in read_decks(paths)]
+    """Validate, then load or update the decks at `paths`; one report a deck.
+
+    A file holding exactly what the collection loaded from it last time (same bytes, same path)
+    is not parsed again: its report counts every card unchanged.
+    """
+    found = _checked(analyse_paths(paths, loaded=store.deck_digests()))
+    reports = [store.load_deck(deck, now) for deck in found.decks]
+    reports += [store.unchanged_report(deck_id) for deck_id in found.unchanged]
     _mark_first_run_done(store, now)
     return reports
+
+
+def _checked(found: Analysis) -> Analysis:
+    errors = tuple(d for d in found.diagnostics if d.severity == "error")
+    if errors:
+        raise DeckFileError.from_diagnostics(errors)
+    return found
 
 
 def sync_bundled_decks(

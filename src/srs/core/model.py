@@ -104,6 +104,7 @@ class Deck:
     source: str
     cards: tuple[Card, ...] = ()
     path: str | None = None
+    digest: str | None = None  # of the file it was read from (`authoring.file_digest`)
 
 
 @dataclass(frozen=True, slots=True)

@@ -63,7 +63,13 @@ class ContentQueries(Database):
                 conn.execute(
                     update(deck_table)
                     .where(deck_table.c.id == deck.id)
-                    .values(title=deck.title, source=deck.source, path=deck.path, loaded_at=now)
+                    .values(
+                        title=deck.title,
+                        source=deck.source,
+                        path=deck.path,
+                        file_sha256=deck.digest,
+                        loaded_at=now,
+                    )
                 )
             else:
                 seq = conn.execute(
@@ -75,6 +81,7 @@ class ContentQueries(Database):
                         title=deck.title,
                         source=deck.source,
                         path=deck.path,
+                        file_sha256=deck.digest,
                         seq=seq + 1,
                         loaded_at=now,
                     )
@@ -148,6 +155,26 @@ class ContentQueries(Database):
             unchanged=unchanged,
             created_deck=not existing_deck,
         )
+
+    def deck_digests(self) -> dict[str, str]:
+        """`authoring.file_digest` of the file each deck was last loaded from -> the deck's id."""
+        with self.read() as conn:
+            rows = conn.execute(
+                select(deck_table.c.file_sha256, deck_table.c.id).where(
+                    deck_table.c.file_sha256.is_not(None)
+                )
+            ).all()
+        return {r[0]: r[1] for r in rows}
+
+    def unchanged_report(self, deck_id: str) -> LoadReport:
+        """The report of loading a deck's file again unchanged: every active card unchanged."""
+        with self.read() as conn:
+            count = conn.execute(
+                select(func.count())
+                .select_from(card_table)
+                .where(card_table.c.deck_id == deck_id, card_table.c.retired_at.is_(None))
+            ).scalar_one()
+        return LoadReport(deck_id=deck_id, unchanged=int(count))
 
     def decks(self) -> list[DeckSummary]:
         """Every deck in load order, with active and retired card counts."""

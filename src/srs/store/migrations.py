@@ -72,6 +72,12 @@ def _report_totals(conn: Connection) -> None:
     install(conn)
 
 
+def _deck_file_digest(conn: Connection) -> None:
+    """Version 8: `decks.file_sha256`, so an unchanged deck file is not parsed again. Decks
+    loaded before have none, and their next load parses them once."""
+    _add_columns(conn, "decks", [("file_sha256", "VARCHAR(64)")])
+
+
 STEPS: dict[int, Step] = {
     # version: the step that upgrades a collection from version - 1 to it
     2: _add_suspension,
@@ -80,6 +86,7 @@ STEPS: dict[int, Step] = {
     # 5: taken by another change; the integrator renumbers
     6: _card_note_type,
     7: _report_totals,
+    8: _deck_file_digest,
 }
 
 

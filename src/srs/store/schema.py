@@ -43,7 +43,7 @@ from srs.core.model import (
 )
 from srs.core.notetype import note_type_from_json
 
-SCHEMA_VERSION = 7  # 5: another branch's step (renumbered when merged)
+SCHEMA_VERSION = 8  # 5: another branch's step (renumbered when merged)
 # A change in any of these is an edit of the card.
 CONTENT_FIELDS = ("kind", "front", "back", "source", "tags", "guid", "anki_note_type")
 _VERSION = re.compile(r"[0-9]{1,9}")
@@ -101,6 +101,9 @@ deck_table = Table(
     Column("title", Text, nullable=False),
     Column("source", Text, nullable=False, default=""),
     Column("path", Text, nullable=True),
+    # sha256 of the deck file's path and bytes as last loaded (version 8): an unchanged file is
+    # not parsed again. NULL for a deck not loaded from a file.
+    Column("file_sha256", String(64), nullable=True),
     Column("seq", Integer, nullable=False),  # load order: new cards come deck by deck
     Column("loaded_at", UTCDateTime, nullable=False),
 )
