@@ -263,7 +263,9 @@ def _build_package(
 def _note(model: _Model, item: ExportCard, source: SourceModel | None = None) -> _Note:
     """The card's note: under srs's note type, or under `source`, its own from Anki."""
     deck, card = item.deck, item.card
-    front = render_markdown(card.front)
+    # Cards from a collection carry the HTML rendered when they were loaded.
+    front = card.front_html if card.front_html is not None else render_markdown(card.front)
+    back = card.back_html if card.back_html is not None else render_markdown(card.back)
     if card.kind is Kind.MISREADING:
         # The front holds the tempting wrong claim; the heading turns it into a question.
         front = (
@@ -274,7 +276,7 @@ def _note(model: _Model, item: ExportCard, source: SourceModel | None = None) ->
         note = _Note(
             mod=_epoch(item.edited_at),
             model=source,
-            fields=source_fields(source.note_type, front, render_markdown(card.back)),
+            fields=source_fields(source.note_type, front, back),
             tags=_tags(deck, card),
             guid=note_guid(deck, card),
         )
@@ -283,7 +285,7 @@ def _note(model: _Model, item: ExportCard, source: SourceModel | None = None) ->
     origin = " · ".join(s for s in (_one_line(deck.source), _one_line(card.source)) if s)
     fields = [
         front,
-        render_markdown(card.back),
+        back,
         plain_field(card.kind.value),
         plain_field(origin),
         plain_field(_deck_title(deck)),

@@ -82,6 +82,11 @@ class Card:
     line: int = 0  # line of the [[card]] header in its file; 0 when not read from a file
     guid: str | None = None  # the Anki note guid of a card imported from Anki, kept on export
     anki_note_type: AnkiNoteType | None = None  # that note's type in Anki, kept on export
+    # front and back as Anki HTML (`cardtext.render_markdown`), rendered once when the deck is
+    # loaded into a collection; None for a card read straight from a file. Derived from the text,
+    # so not part of a card's equality.
+    front_html: str | None = field(default=None, compare=False)
+    back_html: str | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True, slots=True)

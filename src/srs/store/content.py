@@ -12,9 +12,9 @@ from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.sql.elements import ColumnElement
 
-from srs.core.cardtext import printable
+from srs.core.cardtext import printable, render_markdown
 from srs.core.errors import UnknownCardError, UnknownDeckError
-from srs.core.model import Deck, DeckSummary, LoadReport, StoredCard
+from srs.core.model import Card, Deck, DeckSummary, LoadReport, StoredCard
 from srs.core.notetype import note_type_json
 from srs.store.engine import Database
 from srs.store.schema import (
@@ -31,6 +31,11 @@ from srs.store.server import LOCK_DECKS
 def count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
     """SUM(CASE WHEN condition THEN 1 ELSE 0 END): portable across SQLAlchemy backends."""
     return func.sum(case((condition, 1), else_=0))
+
+
+def _html(card: Card) -> dict[str, str]:
+    """The card's Anki HTML, rendered once here so that every export reads it ready-made."""
+    return {"front_html": render_markdown(card.front), "back_html": render_markdown(card.back)}
 
 
 def _chunks(items: list[int], size: int = 500) -> Iterator[list[int]]:
@@ -110,6 +115,7 @@ class ContentQueries(Database):
                     inserts.append(
                         {
                             **values,
+                            **_html(card),
                             "deck_id": deck.id,
                             "card_id": card.id,
                             "created_at": now,
@@ -122,10 +128,13 @@ class ContentQueries(Database):
                 content_changed = any(getattr(old, k) != values[k] for k in CONTENT_FIELDS)
                 placement_changed = old.position != position or old.line != card.line
                 was_retired = old.retired_at is not None
-                if not (content_changed or placement_changed or was_retired):
+                unrendered = old.front_html is None  # loaded before version 9
+                if not (content_changed or placement_changed or was_retired or unrendered):
                     unchanged += 1
                     continue
                 changes: dict[str, object] = dict(values)
+                if content_changed or unrendered:
+                    changes.update(_html(card))
                 if content_changed:
                     changes["edited_at"] = now
                 if was_retired:

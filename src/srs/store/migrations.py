@@ -78,6 +78,13 @@ def _deck_file_digest(conn: Connection) -> None:
     _add_columns(conn, "decks", [("file_sha256", "VARCHAR(64)")])
 
 
+def _card_html(conn: Connection) -> None:
+    """Version 9: `cards.front_html` and `back_html`, the Anki HTML rendered at load time. Cards
+    loaded before have none; the export renders those itself. A release whose
+    `cardtext.render_markdown` writes different HTML adds a step that sets both back to NULL."""
+    _add_columns(conn, "cards", [("front_html", "TEXT"), ("back_html", "TEXT")])
+
+
 STEPS: dict[int, Step] = {
     # version: the step that upgrades a collection from version - 1 to it
     2: _add_suspension,
@@ -87,6 +94,7 @@ STEPS: dict[int, Step] = {
     6: _card_note_type,
     7: _report_totals,
     8: _deck_file_digest,
+    9: _card_html,
 }
 
 

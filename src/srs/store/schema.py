@@ -43,7 +43,7 @@ from srs.core.model import (
 )
 from srs.core.notetype import note_type_from_json
 
-SCHEMA_VERSION = 8  # 5: another branch's step (renumbered when merged)
+SCHEMA_VERSION = 9  # 5: another branch's step (renumbered when merged)
 # A change in any of these is an edit of the card.
 CONTENT_FIELDS = ("kind", "front", "back", "source", "tags", "guid", "anki_note_type")
 _VERSION = re.compile(r"[0-9]{1,9}")
@@ -125,6 +125,9 @@ card_table = Table(
     Column("guid", String(64), nullable=True),  # Anki note guid of an imported card (version 4)
     # that note's Anki note type, as `srs.core.notetype.note_type_json` writes it (version 6)
     Column("anki_note_type", Text, nullable=True),
+    # front and back rendered for Anki when the text was loaded (version 9); NULL until then
+    Column("front_html", Text, nullable=True),
+    Column("back_html", Text, nullable=True),
     Column("created_at", UTCDateTime, nullable=False),
     Column("edited_at", UTCDateTime, nullable=False),
     Column("retired_at", UTCDateTime, nullable=True),
@@ -243,6 +246,8 @@ def card_from(row: Row[Any]) -> Card:
         line=row.line,
         guid=row.guid,
         anki_note_type=note_type_from_json(row.anki_note_type),
+        front_html=row.front_html,
+        back_html=row.back_html,
     )
 
 
