@@ -25,6 +25,7 @@ from datetime import date, datetime, time, tzinfo
 from pathlib import Path
 
 from srs.core.model import LogRecord, ReviewKind, SchedState
+from srs.core.progress import Progress, no_progress
 from srs.export_anki import ExportReport, export_apkg, export_items, note_guid
 from srs.store import Store
 
@@ -56,24 +57,26 @@ def export_decks_with_progress(
     today: date,
     tz: tzinfo,
     rollover_hour: int,
+    progress: Progress = no_progress,
 ) -> ExportReport:
-    """Export like `export_decks`, with this learner's state and review log for each card."""
+    """Export like `export_decks`, with this learner's state and review log for each card.
+    (`progress` is the terminal's bar, not the learner's progress.)"""
     items = export_items(store, deck_ids)
     chosen = store.require_decks(deck_ids)
     by_key = {(c.deck_id, c.card.id): c.pk for c in store.cards(chosen)}
     reviewed = store.progress_of(chosen)
-    progress: list[tuple[str, SchedState, list[LogRecord]]] = []
+    schedules: list[tuple[str, SchedState, list[LogRecord]]] = []
     for item in items:
         found = reviewed.get(by_key[(item.deck.id, item.card.id)])
         if found is None or found[0].is_new:
             continue
-        progress.append((note_guid(item.deck, item.card), *found))
+        schedules.append((note_guid(item.deck, item.card), *found))
     crt = crt_for(tz, rollover_hour)
 
     def amend(cursor: sqlite3.Cursor) -> None:
-        write_progress(cursor, progress, crt)
+        write_progress(cursor, schedules, crt)
 
-    return export_apkg(items, out, amend)
+    return export_apkg(items, out, amend, progress)
 
 
 def write_progress(

@@ -36,6 +36,7 @@ import genanki
 from srs.core.cardtext import plain_field, render_markdown, strip_control_chars
 from srs.core.errors import ExportError
 from srs.core.model import Card, Deck, Kind
+from srs.core.progress import EXPORTING, Progress, no_progress, report_every
 from srs.export_note_types import SourceModel, source_fields, source_model
 
 if TYPE_CHECKING:
@@ -132,7 +133,12 @@ Amend = Callable[[sqlite3.Cursor], None]
 """A last change to the collection genanki built, before it is packed (progress uses it)."""
 
 
-def export_apkg(items: Sequence[ExportCard], out: Path, amend: Amend | None = None) -> ExportReport:
+def export_apkg(
+    items: Sequence[ExportCard],
+    out: Path,
+    amend: Amend | None = None,
+    progress: Progress = no_progress,
+) -> ExportReport:
     """Write `items` to the Anki package `out`, replacing it atomically.
 
     Notes are grouped into `<deck title>::Findings`, `::Limitations` and `::Misreadings`. Raises
@@ -143,7 +149,7 @@ def export_apkg(items: Sequence[ExportCard], out: Path, amend: Amend | None = No
     if not items:
         raise ExportError("nothing to export: no cards selected")
     out = Path(out)
-    package, stamp, notes, names = _build_package(items)
+    package, stamp, notes, names = _build_package(items, progress)
 
     tmp_root = tempfile.gettempdir()
     try:
@@ -225,14 +231,15 @@ def _model() -> _Model:
 
 
 def _build_package(
-    items: tuple[ExportCard, ...],
+    items: tuple[ExportCard, ...], progress: Progress
 ) -> tuple[genanki.Package, int, int, tuple[str, ...]]:
     """The genanki package for `items`, its timestamp, the note count and the deck names."""
     model = _model()
     sources: dict[int, SourceModel] = {}
     seen: set[tuple[str, str]] = set()
     groups: dict[tuple[str, Kind], list[_Note]] = {}
-    for item in items:
+    for index, item in enumerate(items):
+        report_every(progress, EXPORTING, index, len(items))
         key = (item.deck.id, item.card.id)
         if key in seen:
             raise ExportError(f"card {item.card.id!r} of deck {item.deck.id!r} is selected twice")
@@ -392,6 +399,8 @@ def export_items(store: Store, deck_ids: Sequence[str]) -> list[ExportCard]:
     return items
 
 
-def export_decks(store: Store, deck_ids: Sequence[str], out: Path) -> ExportReport:
+def export_decks(
+    store: Store, deck_ids: Sequence[str], out: Path, progress: Progress = no_progress
+) -> ExportReport:
     """Export the active cards of `deck_ids` (all decks when empty) from the collection."""
-    return export_apkg(export_items(store, deck_ids), out)
+    return export_apkg(export_items(store, deck_ids), out, progress=progress)

@@ -54,8 +54,10 @@ def deck_check(
     """Check deck files without touching any database. Exit 1 on errors (or, with --strict, on
     any warning), 0 otherwise."""
     from srs.authoring import check_paths, diagnostics_to_json, format_text, has_errors
+    from srs.ui.progress import progress_bar
 
-    diagnostics = check_paths(paths, max_back_words)
+    with progress_bar() as progress:
+        diagnostics = check_paths(paths, max_back_words, progress)
     typer.echo(diagnostics_to_json(diagnostics) if as_json else format_text(diagnostics))
     if has_errors(diagnostics) or (strict and diagnostics):
         raise typer.Exit(1)
@@ -68,10 +70,11 @@ def deck_add(
 ) -> None:
     """Load or update decks in the collection, by stable card id."""
     from srs.loading import load_paths
+    from srs.ui.progress import progress_bar
 
     settings = settings_for(db)
-    with collection(settings, load_bundled=False, writes=True) as store:
-        reports = load_paths(store, paths, settings.now)
+    with collection(settings, load_bundled=False, writes=True) as store, progress_bar() as bar:
+        reports = load_paths(store, paths, settings.now, bar)
     for r in reports:
         verb = "added deck" if r.created_deck else "updated deck"
         typer.echo(
@@ -133,17 +136,24 @@ def export_anki(
 ) -> None:
     """Export decks (all, or those named) to an Anki package. Retired cards are left out."""
     from srs.export_anki import export_decks
+    from srs.ui.progress import progress_bar
 
     settings = settings_for(db)
-    with collection(settings) as store:
+    with collection(settings) as store, progress_bar() as bar:
         if with_progress:
             from srs.anki_progress import export_decks_with_progress
 
             report = export_decks_with_progress(
-                store, decks or [], output, today_of(settings), settings.tz, settings.rollover_hour
+                store,
+                decks or [],
+                output,
+                today_of(settings),
+                settings.tz,
+                settings.rollover_hour,
+                bar,
             )
         else:
-            report = export_decks(store, decks or [], output)
+            report = export_decks(store, decks or [], output, bar)
     typer.echo(f"wrote {report.path}: {report.notes} notes in {len(report.decks)} Anki decks")
     if with_progress:
         typer.echo(

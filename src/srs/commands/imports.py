@@ -50,19 +50,23 @@ def import_anki(
 
     if kind not in KINDS:
         fail(f"unknown kind {kind!r} (expected finding, limitation or misreading)")
+    from srs.ui.progress import progress_bar
+
     settings = settings_for(db)
-    result = import_package(
-        package,
-        output,
-        kind=Kind(kind),
-        kind_from_tag=kind_from_tag,
-        anki_deck=deck,
-        with_progress=with_progress,
-        force=force,
-        now=settings.now,
-        today=today_of(settings),
-        day_of=lambda at: study_day(at, settings.tz, settings.rollover_hour),
-    )
+    with progress_bar() as bar:
+        result = import_package(
+            package,
+            output,
+            kind=Kind(kind),
+            kind_from_tag=kind_from_tag,
+            anki_deck=deck,
+            with_progress=with_progress,
+            force=force,
+            now=settings.now,
+            today=today_of(settings),
+            day_of=lambda at: study_day(at, settings.tz, settings.rollover_hour),
+            progress=bar,
+        )
     for warning in result.warnings:
         typer.echo(f"srs: warning: {warning}", err=True)
     typer.echo(f"wrote {result.path}: {len(result.deck.cards)} cards from {result.notes} notes")

@@ -93,12 +93,13 @@ def simulate(
     docs/scheduling.md.
     """
     from srs.simulate import simulate_decks
+    from srs.ui.progress import progress_bar
 
     settings = settings_for(db, new_per_day)
     today = today_of(settings)
-    with collection(settings) as store:
+    with collection(settings) as store, progress_bar() as bar:
         result = simulate_decks(
-            store, decks or [], today, days, settings.new_per_day, seed, settings.scheduling
+            store, decks or [], today, days, settings.new_per_day, seed, settings.scheduling, bar
         )
     if as_json:
         from srs.core.reports import simulation_json

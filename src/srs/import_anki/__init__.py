@@ -24,6 +24,7 @@ from srs.core.deckfile import SLUG
 from srs.core.deckfile.checker import GUID
 from srs.core.errors import AnkiImportError
 from srs.core.model import Deck, ImportedProgress, Kind, LoadReport
+from srs.core.progress import Progress, no_progress
 from srs.import_anki.collection import read_collection
 from srs.import_anki.convert import convert_notes
 from srs.import_anki.deckwriter import deck_toml
@@ -60,10 +61,12 @@ def import_package(
     now: datetime,
     today: date,
     day_of: Callable[[datetime], date],
+    progress: Progress = no_progress,
 ) -> ImportResult:
     """Write the deck file `out` from the Anki `package`; its progress when asked.
 
-    Raises `AnkiImportError` (one line) for a file that is not an Anki package, a newer format,
+    `progress` is the terminal's bar (notes converted), not the learner's progress. Raises
+    `AnkiImportError` (one line) for a file that is not an Anki package, a newer format,
     an output that exists (without `force`) or cannot be written, or an empty selection.
     """
     package, out = Path(package), Path(out)
@@ -97,7 +100,7 @@ def import_package(
     for note in notes:
         if not GUID.match(note.guid):
             note.guid, bad_guids = "", bad_guids + 1
-    converted = convert_notes(notes, kind, kind_from_tag, source)
+    converted = convert_notes(notes, kind, kind_from_tag, source, progress)
     if not converted.cards:
         raise AnkiImportError(f"{package}: no cards to import (no note has a front and a back)")
     warnings = list(converted.warnings)
@@ -108,7 +111,7 @@ def import_package(
     # The checker is not run again here: it would double the time of a large import.
     _write(out, deck_toml(deck_id, title, "", converted.cards))
     deck = Deck(deck_id, title, "", tuple(converted.cards), str(out))
-    progress: list[ImportedProgress] = []
+    imported: list[ImportedProgress] = []
     if with_progress:
         cards = {c.id: c for note in notes for c in note.cards}
         for card_id, anki_id in converted.sources.items():
@@ -116,8 +119,8 @@ def import_package(
                 card_id, cards[anki_id], col.revlog.get(anki_id, []), col.crt, now, today, day_of
             )
             if made is not None:
-                progress.append(made)
-    return ImportResult(out, deck, len(notes), tuple(warnings), tuple(progress))
+                imported.append(made)
+    return ImportResult(out, deck, len(notes), tuple(warnings), tuple(imported))
 
 
 def apply_progress(store: Store, result: ImportResult, now: datetime) -> tuple[LoadReport, int]:

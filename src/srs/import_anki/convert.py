@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from srs.core.cardtext import find_raw_html, printable, strip_control_chars
 from srs.core.model import KINDS, Card, Kind
+from srs.core.progress import IMPORTING, Progress, no_progress, report_every
 from srs.import_anki.collection import AnkiNote
 
 _SOUND = re.compile(r"\[sound:([^\]]*)\]")
@@ -39,14 +40,19 @@ class Converted:
 
 
 def convert_notes(
-    notes: Iterable[AnkiNote], kind: Kind, kind_from_tag: bool, source: str
+    notes: Sequence[AnkiNote],
+    kind: Kind,
+    kind_from_tag: bool,
+    source: str,
+    progress: Progress = no_progress,
 ) -> Converted:
     """Cards for `notes`: Basic (and reversed) notes one card each, cloze notes one a deletion."""
     out = Converted()
     used: set[str] = set()
     media: dict[str, None] = {}
     clozes = reversed_notes = 0
-    for note in notes:
+    for index, note in enumerate(notes):
+        report_every(progress, IMPORTING, index, len(notes))
         fields = [_field(text, media) for text in note.fields]
         tags, card_kind = _tags(note.tags, kind, kind_from_tag)
         if note.cloze:

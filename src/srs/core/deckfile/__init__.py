@@ -36,6 +36,7 @@ from srs.core.deckfile.syntax import syntax_error
 from srs.core.deckfile.text import TextPositions, decode
 from srs.core.errors import DeckFileError, Diagnostic
 from srs.core.model import KINDS, Deck
+from srs.core.progress import Progress, no_progress
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,11 +96,15 @@ def read_deck_file(path: Path) -> Deck:
 
 
 def analyse_deck(
-    data: bytes | str, path: str = "<deck>", max_back_words: int = MAX_BACK_WORDS
+    data: bytes | str,
+    path: str = "<deck>",
+    max_back_words: int = MAX_BACK_WORDS,
+    progress: Progress = no_progress,
 ) -> DeckCheck:
-    """Check a deck and, when it has no error, build it. Never raises."""
+    """Check a deck and, when it has no error, build it. Never raises. `progress` hears of
+    the cards checked."""
     try:
-        return _analyse(data, path, max_back_words)
+        return _analyse(data, path, max_back_words, progress)
     except Exception as exc:  # a checker bug must still come out as a diagnostic
         diag = Diagnostic(
             path,
@@ -112,7 +117,7 @@ def analyse_deck(
         return DeckCheck((diag,), None)
 
 
-def _analyse(data: bytes | str, path: str, max_back_words: int) -> DeckCheck:
+def _analyse(data: bytes | str, path: str, max_back_words: int, progress: Progress) -> DeckCheck:
     text, problem = decode(data, path)
     if text is None:
         assert problem is not None
@@ -130,7 +135,7 @@ def _analyse(data: bytes | str, path: str, max_back_words: int) -> DeckCheck:
     else:
         cards = doc.get("card")
         places = Places(text, len(cards) if isinstance(cards, list) else 0)
-    checker = Checker(path, positions, places, max_back_words)
+    checker = Checker(path, positions, places, max_back_words, progress)
     deck, id_at = checker.document(doc)
     diags = tuple(sorted(checker.diags, key=_sort_key))
     return DeckCheck(diags, deck, id_at)
