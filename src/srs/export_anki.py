@@ -231,7 +231,7 @@ def _model() -> _Model:
 
 
 def _build_package(
-    items: tuple[ExportCard, ...], progress: Progress
+    items: tuple[ExportCard, ...], progress: Progress = no_progress
 ) -> tuple[genanki.Package, int, int, tuple[str, ...]]:
     """The genanki package for `items`, its timestamp, the note count and the deck names."""
     model = _model()
@@ -387,16 +387,8 @@ def _reason(exc: BaseException) -> str:
 def export_items(store: Store, deck_ids: Sequence[str]) -> list[ExportCard]:
     """The active cards of `deck_ids` (all decks when empty), as the exporter takes them."""
     chosen = store.require_decks(deck_ids)
-    summaries = {d.id: d for d in store.decks()}
-    items = [
-        ExportCard(
-            deck=Deck(c.deck_id, summaries[c.deck_id].title, summaries[c.deck_id].source),
-            card=c.card,
-            edited_at=c.edited_at,
-        )
-        for c in store.cards(chosen)
-    ]
-    return items
+    decks = {d.id: Deck(d.id, d.title, d.source) for d in store.decks()}
+    return [ExportCard(decks[c.deck_id], c.card, c.edited_at) for c in store.cards(chosen)]
 
 
 def export_decks(
