@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, bindparam, exists, select, update
+from sqlalchemy import and_, bindparam, exists, func, select, update
 from sqlalchemy.sql.elements import BindParameter
 
 from srs.store.schema import STATE_FIELDS, card_table, deck_table, log_table, state_table
@@ -21,8 +21,12 @@ _learner: BindParameter[str] = bindparam("learner")
 _card_pk: BindParameter[int] = bindparam("card_pk")
 _today: BindParameter[date] = bindparam("today")
 
-RETIRED = select(card_table.c.retired_at).where(card_table.c.pk == _card_pk)
-"""The card's retirement (no row: the card is gone)."""
+RETIRED_LOCKING = select(
+    card_table.c.retired_at,
+    func.pg_advisory_xact_lock(func.hashtext(_learner), _card_pk).label("locked"),
+).where(card_table.c.pk == _card_pk)
+"""On a server, the card's retirement (no row: the card is gone, and nothing is locked), taking
+this learner's lock on the card (the lock of `Database.card_lock`) in the same round trip."""
 
 _answered_today = (
     select(log_table.c.id)
@@ -62,7 +66,7 @@ CARD_AND_STATE = (
     .outerjoin(state_table, and_(state_table.c.card_pk == card_table.c.pk, _mine))
     .where(card_table.c.pk == _card_pk)
 )
-"""On SQLite, where BEGIN IMMEDIATE holds the write lock already, `RETIRED`, `LOCKED_STATE` and
+"""On SQLite, where BEGIN IMMEDIATE holds the write lock already, the retirement, `LOCKED_STATE` and
 `ANSWERED_TODAY` in one statement (no row: the card is gone; NULL `state_card_pk`: no state)."""
 
 INSERT_STATE = state_table.insert()

@@ -275,10 +275,9 @@ class StudyQueries(ContentQueries):
                 raise gone
             row = found if found.state_card_pk is not None else None
             return row, bool(found.answered_today)
-        retired = conn.execute(answer_sql.RETIRED, params).first()
+        retired = conn.execute(answer_sql.RETIRED_LOCKING, params).first()
         if retired is None or retired.retired_at is not None:
             raise gone
-        self.card_lock(conn, card_pk)
         row = conn.execute(answer_sql.LOCKED_STATE, params).first()
         if row is not None:
             return row, bool(row.answered_today)
