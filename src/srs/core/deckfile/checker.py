@@ -20,6 +20,7 @@ from srs.core.progress import CHECKING, Progress, no_progress, report_every
 SLUG = re.compile(r"\A[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 
 _SPACE = re.compile(r"\s")
+_CONTROL_ESCAPE = re.compile(r"\\[bfruU]")  # TOML escapes that can decode to a control char
 
 # Anki's own guids are 10 characters of base91; genanki's too. Anything printable is accepted
 # (Anki accepts any string), bounded so a hostile file cannot make one huge.
@@ -198,7 +199,10 @@ class Checker:
 
     # -- the document
     def document(self, doc: dict[str, Any]) -> tuple[Deck | None, tuple[int, int] | None]:
-        self.control_chars(doc, (), None)
+        # Every decoded character is one of the text's own or comes from an escape: with neither
+        # a control character nor an escape that makes one, no value or key can hold one.
+        if CONTROL_CHARS.search(self.text.text) or _CONTROL_ESCAPE.search(self.text.text):
+            self.control_chars(doc, (), None)
         self.unknown_keys(doc, (), TOP_KEYS, "at the top level")
         deck_head = self.deck_table(doc)
         cards = self.cards(doc)

@@ -131,7 +131,11 @@ def _words(text: str) -> tuple[str, ...]:
 def key_words(text: str) -> set[str]:
     """The words that carry a text's meaning: lower-cased, no stop words, no one-letter words."""
     # Case-folding the whole text is one call instead of one per word.
-    return {w for w in set(_words(text.casefold())).difference(_STOP) if len(w) > 2}
+    return _key_words_of(_words(text.casefold()))
+
+
+def _key_words_of(folded: tuple[str, ...]) -> set[str]:
+    return {w for w in set(folded).difference(_STOP) if len(w) > 2}
 
 
 def card_quality(
@@ -284,9 +288,13 @@ def similar_backs(rep: Reporter, backs: Sequence[Back]) -> None:
     work by the number of cards times that.
     """
     t = SIMILAR_JACCARD
-    sets = [key_words(b.text) for b in backs]
+    sets: list[set[str]] = []
+    normal: list[str] = []  # each back's words, case-folded, one space apart
+    for back in backs:
+        folded = _words(back.text.casefold())  # once a back: it is the costly part
+        sets.append(_key_words_of(folded))
+        normal.append(" ".join(folded))
     freq = Counter(w for s in sets for w in s)
-    normal = [" ".join(_words(b.text.casefold())) for b in backs]
     partner: dict[int, int] = {}  # a back -> the first earlier back found nearly the same
     exact: dict[str, int] = {}
     for i, text in enumerate(normal):
