@@ -8,13 +8,12 @@ process is timed from `Popen` to exit, and its peak memory (`ru_maxrss`) read fr
 
 from __future__ import annotations
 
-import os
+import json
 import sqlite3
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -61,33 +60,49 @@ class Run:
     max_rss_kib: int
 
 
+# Starts the measured process and reports its wall-clock time and peak memory as JSON. A process
+# forked straight from the benchmark would report the benchmark's own peak (Linux keeps the
+# larger of the forking process's high-water mark and the child's: hundreds of MiB once the
+# collections are built), so the measured process is forked from this small launcher instead.
+LAUNCHER = """\
+import json, os, subprocess, sys, time
+argv, limit = json.loads(sys.argv[1]), float(sys.argv[2])
+t0 = time.perf_counter()
+proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL)
+while True:
+    pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+    if pid:
+        break
+    if time.perf_counter() - t0 > limit:
+        proc.kill()
+        os.wait4(proc.pid, 0)
+        print(json.dumps({"timed_out": True}))
+        sys.exit(0)
+    time.sleep(0.002)
+elapsed = time.perf_counter() - t0
+code = os.waitstatus_to_exitcode(status)
+print(json.dumps({"seconds": elapsed, "max_rss_kib": usage.ru_maxrss, "code": code}))
+"""
+
+
 def run_child(
     argv: Sequence[str], env: Mapping[str, str] | None = None, limit_s: float = 300
 ) -> Run:
     """Run `argv` to its end (output discarded); its time and peak memory. Raises on failure."""
-    full_env = child_env(env)
+    launcher = [sys.executable, "-c", LAUNCHER, json.dumps(list(argv)), str(limit_s)]
     with tempfile.TemporaryFile() as err:
-        t0 = time.perf_counter()
-        proc = subprocess.Popen(list(argv), env=full_env, stdout=subprocess.DEVNULL, stderr=err)
-        deadline = t0 + limit_s
-        while True:
-            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-            if pid:
-                break
-            if time.perf_counter() > deadline:
-                proc.kill()
-                os.wait4(proc.pid, 0)
-                proc.returncode = -9
-                raise TimedOut(f"{' '.join(argv)} ran over {limit_s:.0f} s")
-            time.sleep(0.002)
-        elapsed = time.perf_counter() - t0
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        if proc.returncode != 0:
+        done = subprocess.run(
+            launcher, env=child_env(env), stdout=subprocess.PIPE, stderr=err, check=False
+        )
+        report = json.loads(done.stdout.decode().strip().splitlines()[-1])
+        if report.get("timed_out"):
+            raise TimedOut(f"{' '.join(argv)} ran over {limit_s:.0f} s")
+        if report["code"] != 0:
             err.seek(0)
             raise RuntimeError(
-                f"{' '.join(argv)} exited {proc.returncode}: {err.read().decode()[-2000:]}"
+                f"{' '.join(argv)} exited {report['code']}: {err.read().decode()[-2000:]}"
             )
-    return Run(elapsed, usage.ru_maxrss)
+    return Run(report["seconds"], report["max_rss_kib"])
 
 
 def ms(runs: Sequence[Run]) -> float:
