@@ -144,7 +144,7 @@ def test_toml_1_1_syntax_is_refused_as_tomllib_refuses_it() -> None:
     """Decks are TOML 1.0, as Python's tomllib reads them: the fast parser must not accept more
     (rtoml 0.14 reads TOML 1.1, so it is held below that)."""
     base = '[deck]\nid = "d"\ntitle = "T"\n'
-    for extra in ('x = {a = 1, }\n', 't = "\\x41"\n', "r = 07:32\n", "c = {\na = 1}\n"):
+    for extra in ("x = {a = 1, }\n", 't = "\\x41"\n', "r = 07:32\n", "c = {\na = 1}\n"):
         result = analyse_deck(base + extra)
         assert result.deck is None, extra
         assert [d.code for d in result.errors] == ["toml-syntax"], extra
