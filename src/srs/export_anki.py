@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import itertools
 import os
-import re
 import secrets
 import sqlite3
 import tempfile
@@ -33,7 +32,8 @@ from typing import TYPE_CHECKING, Any
 import genanki
 
 # Stripping controls also removes \x1f, Anki's field separator.
-from srs.core.cardtext import plain_field, render_markdown, strip_control_chars
+from srs.anki_text import anki_tags, deck_title, one_line, repeated_plain_field
+from srs.core.cardtext import plain_field, render_markdown
 from srs.core.errors import ExportError
 from srs.core.model import Card, Deck, Kind
 from srs.core.progress import EXPORTING, Progress, no_progress, report_every
@@ -106,7 +106,6 @@ hr#answer { border: 0; border-top: 1px solid var(--srs-rule); }
 code, pre { font-size: 0.9em; }
 """
 
-_WHITESPACE = re.compile(r"\s+")
 # Fixed entry time for the zip, so that the package bytes depend on content alone.
 _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 
@@ -176,7 +175,7 @@ def export_apkg(
 
 def anki_deck_name(deck: Deck, kind: Kind) -> str:
     """The Anki deck for cards of `kind` from `deck`, e.g. `Attention Is All You Need::Findings`."""
-    return _subdeck_name(_deck_title(deck), kind)
+    return _subdeck_name(deck_title(deck), kind)
 
 
 def _subdeck_name(title: str, kind: Kind) -> str:
@@ -245,7 +244,7 @@ def _build_package(
             raise ExportError(f"card {item.card.id!r} of deck {item.deck.id!r} is selected twice")
         seen.add(key)
         note = _note(model, item, source_model(sources, item.deck.id, item.card, MODEL_ID))
-        groups.setdefault((_deck_title(item.deck), item.card.kind), []).append(note)
+        groups.setdefault((deck_title(item.deck), item.card.kind), []).append(note)
 
     # Decks in order of first appearance, then Findings, Limitations, Misreadings.
     titles = list(dict.fromkeys(title for title, _ in groups))
@@ -284,48 +283,27 @@ def _note(model: _Model, item: ExportCard, source: SourceModel | None = None) ->
             mod=_epoch(item.edited_at),
             model=source,
             fields=source_fields(source.note_type, front, back),
-            tags=_tags(deck, card),
+            tags=anki_tags(deck, card),
             guid=note_guid(deck, card),
         )
         note.cards = [genanki.Card(0)]  # srs has one card a note: the first template's
         return note
-    origin = " · ".join(s for s in (_one_line(deck.source), _one_line(card.source)) if s)
+    origin = " · ".join(s for s in (one_line(deck.source), one_line(card.source)) if s)
     fields = [
         front,
         back,
-        plain_field(card.kind.value),
-        plain_field(origin),
-        plain_field(_deck_title(deck)),
+        repeated_plain_field(card.kind.value),
+        repeated_plain_field(origin),
+        repeated_plain_field(deck_title(deck)),
         plain_field(card.id),
     ]
     return _Note(
         mod=_epoch(item.edited_at),
         model=model,
         fields=fields,
-        tags=_tags(deck, card),
+        tags=anki_tags(deck, card),
         guid=note_guid(deck, card),
     )
-
-
-def _tags(deck: Deck, card: Card) -> list[str]:
-    """The kind, the deck id and the card's own tags, as Anki tags (no spaces, no duplicates)."""
-    tags: dict[str, str] = {}
-    for raw in (card.kind.value, deck.id, *card.tags):
-        tag = _WHITESPACE.sub("_", strip_control_chars(raw).strip())
-        # Anki tags are case-insensitive: keep the first spelling.
-        if tag:
-            tags.setdefault(tag.casefold(), tag)
-    return list(tags.values())
-
-
-def _deck_title(deck: Deck) -> str:
-    # `::` would nest the deck one level deeper in Anki; a title is one level.
-    title = _one_line(deck.title).replace("::", ":")
-    return title or deck.id
-
-
-def _one_line(text: str) -> str:
-    return _WHITESPACE.sub(" ", strip_control_chars(text)).strip()
 
 
 def _epoch(moment: datetime) -> int:
