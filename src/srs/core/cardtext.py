@@ -171,6 +171,41 @@ def _is_plain(text: str) -> bool:
     )
 
 
+# One line of plain text with simple `*emphasis*` and `code` spans: emphasis of letters, digits
+# and inner spaces or `'.,-`, never next to another `*`; code without a backtick, not starting or
+# ending with a space, never next to another backtick. CommonMark's delimiter rules give these
+# one reading, which `_inline` writes directly (tests hold it to markdown-it's output).
+_GAP = r"[^\n\r\t\\`*_\[\]<>&!#|~{}]"
+_EM = r"(?<!\*)\*([A-Za-z0-9](?:[A-Za-z0-9 '.,-]*[A-Za-z0-9])?)\*(?!\*)"
+_CODE = r"(?<!`)`([^`\s](?:[^`\n\r\t]*[^`\s])?)`(?!`)"
+_INLINE = re.compile(rf"(?:{_GAP}|{_EM}|{_CODE})+")
+_SPAN = re.compile(rf"{_EM}|{_CODE}")
+_INLINE_FIRST = re.compile(r"[^\s\\_\[\]<>&!#|~{}+=-]")
+
+
+def _inline(text: str) -> str | None:
+    """markdown-it's HTML for simple inline text, written directly; None for anything else."""
+    if (
+        _INLINE.fullmatch(text) is None
+        or _INLINE_FIRST.match(text) is None
+        or text[-1].isspace()
+        or _BLOCK_START.match(text) is not None
+    ):
+        return None
+    out: list[str] = []
+    at = 0
+    for span in _SPAN.finditer(text):
+        out.append(text[at : span.start()].replace('"', "&quot;"))
+        em, code = span.groups()
+        if em is not None:
+            out.append(f"<em>{em}</em>")
+        else:
+            out.append(f"<code>{html.escape(code, quote=True).replace('&#x27;', chr(39))}</code>")
+        at = span.end()
+    out.append(text[at:].replace('"', "&quot;"))
+    return "<p>" + "".join(out) + "</p>"
+
+
 def render_markdown(text: str) -> str:
     """Card Markdown to HTML that is safe as an Anki field: no raw HTML, no Anki markup."""
     text = strip_control_chars(text)
@@ -179,7 +214,8 @@ def render_markdown(text: str) -> str:
         # (tests hold the two to the same output).
         rendered = "<p>" + text.replace('"', "&quot;") + "</p>"
     else:
-        rendered = _renderer().render(text).strip()
+        simple = _inline(text) if ("*" in text or "`" in text) else None
+        rendered = simple if simple is not None else _renderer().render(text).strip()
     return rendered.translate(_ANKI_MARKUP)
 
 
