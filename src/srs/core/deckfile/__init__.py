@@ -122,6 +122,9 @@ def _analyse(data: bytes | str, path: str, max_back_words: int, progress: Progre
     if text is None:
         assert problem is not None
         return DeckCheck((problem,), None)
+    too_deep = structure_problem(text, path)
+    if too_deep is not None:  # before either parser: see `structure_problem`
+        return DeckCheck((too_deep,), None)
     positions = TextPositions(text)
     try:
         # rtoml (Rust) reads a valid deck four times faster than tomllib; whatever it refuses
@@ -145,9 +148,6 @@ def _careful(
     text: str, positions: TextPositions, path: str
 ) -> Diagnostic | tuple[dict[str, Any], Places]:
     """The document and every position, or the one syntax error, for text rtoml refused."""
-    too_deep = structure_problem(text, path)
-    if too_deep is not None:  # before the scanner and tomllib, whose cost grows with depth
-        return too_deep
     scanner = Scanner(text)
     # Positions recorded before a scanner stop stay usable; the others fall back to a parent's.
     with contextlib.suppress(ScanError, IndexError, RecursionError):

@@ -19,8 +19,7 @@ MAX_DECK_BYTES = 16 * 1024 * 1024
 """The largest deck file read (16 MiB); a deck of 10,000 cards is about 3 MB."""
 
 MAX_NESTING = 80
-"""The deepest nesting of arrays and inline tables (a deck needs 2: a list of tags); 80 is also
-the recursion limit of rtoml, the fast parser, so both parsers refuse the same depth."""
+"""The deepest nesting of arrays and inline tables (a deck needs 2: a list of tags)."""
 
 MAX_KEY_PARTS = 80
 """The most parts of one dotted key or table header (`a.b.c` has 3; a deck needs 2)."""
@@ -47,8 +46,15 @@ def structure_problem(text: str, path: str) -> Diagnostic | None:
     """A `toml-syntax` diagnostic when `text` nests or dots keys beyond the bounds, else None.
 
     Linear in the text: strings and comments are blanked once, then brackets are counted and one
-    anchored regex looks for a key with too many parts.
+    anchored regex looks for a key with too many parts. Runs before any parser: rtoml has no
+    recursion limit of its own (a deeply nested file crashed the process), and `tomllib`'s cost
+    grows with depth.
     """
+    if not _beyond_bounds(OPAQUE.sub("s", text)):
+        # The common case, in C: each string or comment becomes one letter, which keeps the
+        # structure but not the offsets. Only a deck found beyond the bounds pays for the exact
+        # blanking below, which calls back into Python for every string to keep positions.
+        return None
     skeleton = OPAQUE.sub(_blank, text)  # same length, so offsets stay those of `text`
     depth = 0
     for m in _BRACKETS.finditer(skeleton):
@@ -61,6 +67,16 @@ def structure_problem(text: str, path: str) -> Diagnostic | None:
         msg = f"a key has too many dotted parts (more than {MAX_KEY_PARTS})"
         return _at(text, long_key.start(1), path, msg)
     return None
+
+
+def _beyond_bounds(skeleton: str) -> bool:
+    """Whether a skeleton (strings and comments made opaque) nests or dots keys too deeply."""
+    depth = 0
+    for m in _BRACKETS.finditer(skeleton):
+        depth = depth + 1 if m.group() in "[{" else max(depth - 1, 0)
+        if depth > MAX_NESTING:
+            return True
+    return _LONG_KEY.search(skeleton) is not None
 
 
 def _blank(m: re.Match[str]) -> str:
