@@ -232,6 +232,15 @@ def test_a_learner_adding_a_deck_is_told_only_an_instructor_can(
     result = run_srs(["deck", "add", str(tmp_path / "tiny.toml")], env_for(url))
     assert result.returncode == 1
     assert result.stderr == "srs: error: only an instructor can change the class's decks\n"
+    # Once an instructor has loaded that very file, the learner's reload of it is still refused
+    # (an unchanged file is skipped only for someone who may load decks).
+    teacher = klass.add("ted", instructor=True)
+    assert run_srs(["deck", "add", str(tmp_path / "tiny.toml")], env_for(teacher)).returncode == 0
+    again = run_srs(["deck", "add", str(tmp_path / "tiny.toml")], env_for(url))
+    assert again.returncode == 1
+    assert again.stderr == "srs: error: only an instructor can change the class's decks\n"
+    unchanged = run_srs(["deck", "add", str(tmp_path / "tiny.toml")], env_for(teacher))
+    assert "3 unchanged" in unchanged.stdout, unchanged.stderr
 
 
 def test_an_instructor_adds_and_removes_decks_and_reads_every_learners_rows(

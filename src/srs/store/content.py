@@ -8,7 +8,7 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, delete, func, select, update
+from sqlalchemy import case, delete, func, select, text, update
 from sqlalchemy.engine import Row
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -32,6 +32,9 @@ from srs.store.server import LOCK_DECKS
 def count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
     """SUM(CASE WHEN condition THEN 1 ELSE 0 END): portable across SQLAlchemy backends."""
     return func.sum(case((condition, 1), else_=0))
+
+
+_MAY_CHANGE_DECKS = text("SELECT has_table_privilege('decks', 'UPDATE')")
 
 
 def _html(card: Card) -> dict[str, str]:
@@ -168,8 +171,13 @@ class ContentQueries(Database):
         )
 
     def deck_digests(self) -> dict[str, str]:
-        """`authoring.file_digest` of the file each deck was last loaded from -> the deck's id."""
+        """`authoring.file_digest` of the file each deck was last loaded from -> the deck's id.
+
+        Empty for a learner on a server: only an instructor may load decks there, and a learner's
+        `srs deck add` of an unchanged file must still be refused, not skipped as done."""
         with self.read() as conn:
+            if self.on_server and not conn.execute(_MAY_CHANGE_DECKS).scalar():
+                return {}
             rows = conn.execute(
                 select(deck_table.c.file_sha256, deck_table.c.id).where(
                     deck_table.c.file_sha256.is_not(None)
