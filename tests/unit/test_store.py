@@ -690,3 +690,26 @@ def test_new_cards_respect_the_daily_limit_per_deck(collection: Store) -> None:
     new = collection.new_card_pks(["alpha", "beta"], D0, 3)
     assert [collection.card(pk).card.id for pk in new] == ["a4", "b2"]
     assert collection.new_card_pks(["alpha"], D0, 2) == []
+
+
+@pytest.mark.parametrize("first", [True, False], ids=["first-answer", "later-answer"])
+def test_a_leech_is_suspended_with_its_answer_saved(any_store: Store, first: bool) -> None:
+    """The suspension lands on the state row the same answer writes, also when that answer
+    makes the row (on a server the state's write and the log's insert are one statement)."""
+    from sqlalchemy import select
+
+    from srs.store.schema import log_table, state_table
+
+    any_store.load_deck(deck("paper", card("a")), T0)
+    pk = any_store.cards(["paper"])[0].pk
+    day = T0.date()
+    if not first:
+        any_store.answer_and_draw(pk, 4, T0, day)
+        day = day + timedelta(days=1)
+    done, _ = any_store.answer_and_draw(pk, 1, T0, day, leech_lapses=1, leech_suspend=True)
+    assert done.leech and done.suspended
+    with any_store.engine.connect() as conn:
+        suspended = conn.execute(select(state_table.c.suspended_at)).scalar_one()
+        logged = conn.execute(select(log_table.c.id, log_table.c.grade)).all()
+    assert suspended is not None
+    assert logged[-1] == (done.log_id, 1) and len(logged) == (1 if first else 2)

@@ -224,7 +224,7 @@ class StudyQueries(ContentQueries):
                 key=key,
             )
             after = state_values(record.after)
-            if record.moves_schedule:
+            if record.moves_schedule and not self.on_server:
                 if row is None:
                     conn.execute(answer_sql.INSERT_STATE, {**mine, "buried_on": None, **after})
                 else:
@@ -232,8 +232,6 @@ class StudyQueries(ContentQueries):
             leech = record.moves_schedule and is_new_leech(
                 record.before.lapses, record.after.lapses, leech_lapses
             )
-            if leech and leech_suspend:
-                conn.execute(answer_sql.SUSPEND, {**answer_sql.where(mine), "suspended_at": now})
             values = {
                 **mine,
                 "reviewed_at": now,
@@ -245,10 +243,22 @@ class StudyQueries(ContentQueries):
                 **state_values(record.before, prefix="prev_"),
                 **{name: after[name] for name in answer_sql.LOGGED_AFTER},
             }
-            log_id = conn.execute(answer_sql.INSERT_LOG, values).inserted_primary_key
-            assert log_id is not None
+            if record.moves_schedule and self.on_server:
+                both = answer_sql.state_and_log(row is None, tuple(values))
+                params = {
+                    **answer_sql.where(mine),
+                    **{f"s_{k}": v for k, v in after.items()},
+                    **{f"l_{k}": v for k, v in values.items()},
+                }
+                new_id = int(conn.execute(both, params).scalar_one())
+            else:
+                inserted = conn.execute(answer_sql.INSERT_LOG, values).inserted_primary_key
+                assert inserted is not None
+                new_id = int(inserted[0])
+            if leech and leech_suspend:  # after the state's write, which makes a first state row
+                conn.execute(answer_sql.SUSPEND, {**answer_sql.where(mine), "suspended_at": now})
             drawn = None if then is None else self._queued_card(conn, then)
-            return int(log_id[0]), record, leech, drawn
+            return new_id, record, leech, drawn
 
         log_id, record, leech, drawn = self.write_retrying(answer)
         done = Answer(
