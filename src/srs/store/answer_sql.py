@@ -10,14 +10,22 @@ with a parameter dictionary: `learner`, `card_pk` and `today` for the reads; the
 from __future__ import annotations
 
 import functools
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import and_, bindparam, exists, func, select, update
 from sqlalchemy.sql.dml import Insert
 from sqlalchemy.sql.elements import BindParameter
 
-from srs.store.schema import STATE_FIELDS, card_table, deck_table, log_table, state_table
+from srs.core.scheduling.rule import AnswerRecord
+from srs.store.schema import (
+    STATE_FIELDS,
+    card_table,
+    deck_table,
+    log_table,
+    state_table,
+    state_values,
+)
 
 _learner: BindParameter[str] = bindparam("learner")
 _card_pk: BindParameter[int] = bindparam("card_pk")
@@ -109,8 +117,38 @@ def state_and_log(first: bool, log_keys: tuple[str, ...]) -> Insert:
     )
 
 
+def state_and_log_params(
+    mine: dict[str, Any], after: dict[str, Any], log: dict[str, Any]
+) -> dict[str, Any]:
+    """The parameters of `state_and_log`: the row's (`mine`), and each state and log value."""
+    return {
+        **where(mine),
+        **{f"s_{key}": value for key, value in after.items()},
+        **{f"l_{key}": value for key, value in log.items()},
+    }
+
+
 LOGGED_AFTER = ("ef", "interval", "due", "scheduler", "stability", "difficulty")
 """The state columns the log keeps from after the answer."""
+
+
+def log_values(
+    mine: dict[str, Any], record: AnswerRecord, row: Any, now: datetime, today: date
+) -> dict[str, Any]:
+    """The `review_log` row of one answer: `row` is the state row before it (None: none)."""
+    after = state_values(record.after)
+    return {
+        **mine,
+        "reviewed_at": now,
+        "day": today,
+        "grade": record.grade,
+        "review_kind": record.kind.value,
+        "had_state": 1 if row is not None else 0,
+        "prev_buried_on": None if row is None else row.buried_on,
+        **state_values(record.before, prefix="prev_"),
+        **{name: after[name] for name in LOGGED_AFTER},
+    }
+
 
 _state_cols = [state_table.c[name] for name in STATE_FIELDS]
 QUEUED_CARD = (

@@ -205,8 +205,8 @@ class StudyQueries(ContentQueries):
         The answer that takes a card to `leech_lapses` lapses flags it a leech (and suspends it
         when `leech_suspend`).
 
-        One write transaction of three to five statements (more on a server), all built once
-        (`answer_sql`).
+        One write transaction of three to five statements, all built once (`answer_sql`); on a
+        server, the state's write and the log's insert are one of them.
         """
         mine: dict[str, Any] = {"learner": self.learner, "card_pk": card_pk}
         today_of_mine = {**mine, "today": today}
@@ -232,24 +232,10 @@ class StudyQueries(ContentQueries):
             leech = record.moves_schedule and is_new_leech(
                 record.before.lapses, record.after.lapses, leech_lapses
             )
-            values = {
-                **mine,
-                "reviewed_at": now,
-                "day": today,
-                "grade": record.grade,
-                "review_kind": record.kind.value,
-                "had_state": 1 if row is not None else 0,
-                "prev_buried_on": None if row is None else row.buried_on,
-                **state_values(record.before, prefix="prev_"),
-                **{name: after[name] for name in answer_sql.LOGGED_AFTER},
-            }
+            values = answer_sql.log_values(mine, record, row, now, today)
             if record.moves_schedule and self.on_server:
                 both = answer_sql.state_and_log(row is None, tuple(values))
-                params = {
-                    **answer_sql.where(mine),
-                    **{f"s_{k}": v for k, v in after.items()},
-                    **{f"l_{k}": v for k, v in values.items()},
-                }
+                params = answer_sql.state_and_log_params(mine, after, values)
                 new_id = int(conn.execute(both, params).scalar_one())
             else:
                 inserted = conn.execute(answer_sql.INSERT_LOG, values).inserted_primary_key
