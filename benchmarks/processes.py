@@ -158,19 +158,25 @@ def deck_commands(
     return out
 
 
+def interleaved(
+    ours: Sequence[str], theirs: Sequence[str], runs: int, env: Mapping[str, str] | None = None
+) -> tuple[list[Run], list[Run]]:
+    """`ours` (with `env`) and `theirs`, run in turn `runs` times each after one warm-up pair."""
+    mine: list[Run] = []
+    other: list[Run] = []
+    for i in range(runs + 1):
+        a = run_child(ours, env)
+        b = run_child(theirs)
+        if i:
+            mine.append(a)
+            other.append(b)
+    return mine, other
+
+
 def help_pair(runs: int) -> tuple[list[Run], list[Run]]:
     """`srs --help` and the minimal typer app's `--help`, interleaved, one warm-up each."""
-    srs, py = str(BIN / "srs"), str(BIN / "python")
     mini = str(HERE / "mini_typer.py")
-    ours: list[Run] = []
-    theirs: list[Run] = []
-    for i in range(runs + 1):
-        a = run_child([srs, "--help"])
-        b = run_child([py, mini, "--help"])
-        if i:
-            ours.append(a)
-            theirs.append(b)
-    return ours, theirs
+    return interleaved([str(BIN / "srs"), "--help"], [str(BIN / "python"), mini, "--help"], runs)
 
 
 def status_pair(
@@ -179,32 +185,16 @@ def status_pair(
     """`srs status` and Anki's process (import, open, print due counts), interleaved."""
     from anki_side import COUNTS_SCRIPT
 
-    srs, py = str(BIN / "srs"), str(BIN / "python")
-    ours: list[Run] = []
-    theirs: list[Run] = []
-    for i in range(runs + 1):
-        a = run_child([srs, "status", "--db", str(db)], env)
-        b = run_child([py, "-c", COUNTS_SCRIPT, str(anki)])
-        if i:
-            ours.append(a)
-            theirs.append(b)
-    return ours, theirs
+    ours = [str(BIN / "srs"), "status", "--db", str(db)]
+    return interleaved(ours, [str(BIN / "python"), "-c", COUNTS_SCRIPT, str(anki)], runs, env)
 
 
 def stats_pair(
     db: Path, anki: Path, runs: int, env: Mapping[str, str]
 ) -> tuple[list[Run], list[Run]]:
     """`srs stats` and Anki's statistics data over the same log, whole processes, interleaved."""
-    srs, py = str(BIN / "srs"), str(BIN / "python")
-    ours: list[Run] = []
-    theirs: list[Run] = []
-    for i in range(runs + 1):
-        a = run_child([srs, "stats", "--db", str(db)], env)
-        b = run_child([py, "-c", ANKI_STATS_SCRIPT, str(anki)])
-        if i:
-            ours.append(a)
-            theirs.append(b)
-    return ours, theirs
+    ours = [str(BIN / "srs"), "stats", "--db", str(db)]
+    return interleaved(ours, [str(BIN / "python"), "-c", ANKI_STATS_SCRIPT, str(anki)], runs, env)
 
 
 def _ease(grade: int) -> int:
