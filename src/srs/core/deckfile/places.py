@@ -30,28 +30,30 @@ class Places:
     Built for a document `tomllib`-compatible parsing accepted, holding `cards` `[[card]]` tables.
     """
 
-    def __init__(self, text: str, cards: int) -> None:
+    def __init__(self, text: str, cards: int, whole: dict[KeyPath, Loc] | None = None) -> None:
         self.text = text
+        self.tables: dict[int, dict[KeyPath, Loc]] = {}  # card index -> its table's locations
+        self.head: dict[KeyPath, Loc] | None = None  # what precedes the first card
+        self.whole = whole  # every location, when the whole text is (or has been) walked
+        self.multiline: list[tuple[int, int]] = []
+        self.starts: list[int] = []
+        self.lines: list[int] = []
+        if whole is not None:
+            return
         self.multiline = _multiline_spans(text)
         self.starts = [m.start() for m in _CARD_HEADER.finditer(text) if self._outside(m.start())]
-        self.lines: list[int] = []
         line, previous = 1, 0
         for start in self.starts:
             line += text.count("\n", previous, start)
             previous = start
             self.lines.append(line)
-        self.tables: dict[int, dict[KeyPath, Loc]] = {}  # card index -> its table's locations
-        self.head: dict[KeyPath, Loc] | None = None  # what precedes the first card
-        self.whole: dict[KeyPath, Loc] | None = None
-        if cards >= 0 and not self._shortcut_holds(cards):
+        if not self._shortcut_holds(cards):
             self.whole = self._walk(0, None, 0)
 
     @classmethod
     def walked(cls, text: str, locs: dict[KeyPath, Loc]) -> Places:
         """Places over locations the scanner has already recorded for the whole text."""
-        places = cls(text, -1)  # -1 cards: the shortcut never holds, so nothing is walked twice
-        places.whole = locs
-        return places
+        return cls(text, 0, whole=locs)
 
     def _outside(self, offset: int) -> bool:
         """Whether `offset` is outside every multi-line string."""
