@@ -13,7 +13,7 @@ import functools
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, exists, func, select, update
+from sqlalchemy import and_, bindparam, exists, select, update
 from sqlalchemy.sql.dml import Insert
 from sqlalchemy.sql.elements import BindParameter
 
@@ -26,6 +26,7 @@ from srs.store.schema import (
     state_table,
     state_values,
 )
+from srs.store.server import card_lock
 
 _learner: BindParameter[str] = bindparam("learner")
 _card_pk: BindParameter[int] = bindparam("card_pk")
@@ -33,7 +34,7 @@ _today: BindParameter[date] = bindparam("today")
 
 RETIRED_LOCKING = select(
     card_table.c.retired_at,
-    func.pg_advisory_xact_lock(func.hashtext(_learner), _card_pk).label("locked"),
+    card_lock(_learner, _card_pk).label("locked"),
 ).where(card_table.c.pk == _card_pk)
 """On a server, the card's retirement (no row: the card is gone, and nothing is locked), taking
 this learner's lock on the card (the lock of `Database.card_lock`) in the same round trip."""
@@ -133,10 +134,15 @@ LOGGED_AFTER = ("ef", "interval", "due", "scheduler", "stability", "difficulty")
 
 
 def log_values(
-    mine: dict[str, Any], record: AnswerRecord, row: Any, now: datetime, today: date
+    mine: dict[str, Any],
+    record: AnswerRecord,
+    after: dict[str, Any],
+    row: Any,
+    now: datetime,
+    today: date,
 ) -> dict[str, Any]:
-    """The `review_log` row of one answer: `row` is the state row before it (None: none)."""
-    after = state_values(record.after)
+    """The `review_log` row of one answer: `after` is `record.after` as column values, `row`
+    the state row before it (None: none)."""
     return {
         **mine,
         "reviewed_at": now,

@@ -249,10 +249,7 @@ class Database:
         """On a server, hold this learner's lock on one card until the transaction ends: it
         serialises two first answers to a card, which have no row yet to lock FOR UPDATE."""
         if self.on_server:
-            conn.execute(
-                text("SELECT pg_advisory_xact_lock(hashtext(:learner), :card)"),
-                {"learner": self.learner, "card": card_pk},
-            )
+            conn.execute(select(server.card_lock(self.learner, card_pk)))
 
     def get_meta(self, key: str) -> str | None:
         """A value from the collection's own key-value table."""

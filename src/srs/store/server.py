@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import func
 from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
+from sqlalchemy.sql.elements import ColumnElement
 
 from srs.core.errors import ConnectionLostError, NotAnInstructorError, StoreError
 
@@ -70,3 +72,8 @@ def failure(exc: SQLAlchemyError, label: str, on_server: bool) -> StoreError:
     if lost:
         return ConnectionLostError(f"{label}: lost the connection: {why}")
     return StoreError(f"{label}: {why}")
+
+
+def card_lock(learner: Any, card_pk: Any) -> ColumnElement[Any]:
+    """The call that takes one learner's transaction-level lock on one card (a server only)."""
+    return func.pg_advisory_xact_lock(func.hashtext(learner), card_pk)

@@ -232,7 +232,7 @@ class StudyQueries(ContentQueries):
             leech = record.moves_schedule and is_new_leech(
                 record.before.lapses, record.after.lapses, leech_lapses
             )
-            values = answer_sql.log_values(mine, record, row, now, today)
+            values = answer_sql.log_values(mine, record, after, row, now, today)
             if record.moves_schedule and self.on_server:
                 both = answer_sql.state_and_log(row is None, tuple(values))
                 params = answer_sql.state_and_log_params(mine, after, values)
