@@ -40,6 +40,7 @@ class Settings:
     leech_suspend: bool = False  # a card that becomes a leech is suspended
     # this run's overrides of the learner's scheduler settings (SRS_SCHEDULER...), checked
     scheduling: Mapping[str, str] = field(default_factory=dict)
+    server_timeout: float = 8.0  # SRS_SERVER_TIMEOUT: the longest wait for a server, in seconds
 
     def clock(self) -> datetime:
         """The time of an answer: the fixed `SRS_NOW` when set, else the real clock."""
@@ -50,11 +51,9 @@ class Settings:
         """How to name the database to a user: its path, or its URL without a password."""
         if self.db_path is not None:
             return str(self.db_path)
-        from_url = self.db_url
-        if "@" in from_url and "://" in from_url:
-            scheme, rest = from_url.split("://", 1)
-            from_url = f"{scheme}://***@{rest.rsplit('@', 1)[1]}"
-        return from_url
+        from srs.store.urls import masked_url
+
+        return masked_url(self.db_url)
 
 
 def default_db_path() -> Path:
@@ -203,7 +202,22 @@ def resolve(
         leech_lapses=_int_env(env, "SRS_LEECH_LAPSES", DEFAULT_LEECH_LAPSES, 1, 1_000),
         leech_suspend=bool(_int_env(env, "SRS_LEECH_SUSPEND", 0, 0, 1)),
         scheduling=scheduling_overrides(env),
+        server_timeout=_timeout_env(env),
     )
+
+
+def _timeout_env(env: Mapping[str, str]) -> float:
+    """`SRS_SERVER_TIMEOUT`: seconds, from 0.5 to 600 (8 by default)."""
+    raw = env.get("SRS_SERVER_TIMEOUT") or ""
+    if not raw:
+        return 8.0
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0.5 <= value <= 600:
+        raise ConfigError(f"SRS_SERVER_TIMEOUT={raw!r} must be a number of seconds from 0.5 to 600")
+    return value
 
 
 _URL_LIKE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]+:/")  # a scheme; never a drive letter like C:/

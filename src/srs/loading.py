@@ -95,6 +95,7 @@ def open_collection(
     now: datetime,
     load_bundled: bool = True,
     scheduling: Mapping[str, str] | None = None,
+    server_timeout: float | None = None,
 ) -> Iterator[Store]:
     """Open the collection at `url`; unless told not to, bring the bundled decks up to date
     (loading them all on the first run of an empty collection). The store schedules with the
@@ -103,8 +104,10 @@ def open_collection(
     On a server the class's decks are the instructor's: `srs class init` loads the bundled
     ones, and a learner's run changes no deck. A read-only collection is shown as it is."""
     from srs.learner_config import use_chosen_scheduler
+    from srs.store.server import Timeouts
 
-    store = Store.open(url, label, learner)
+    timeouts = Timeouts(server_timeout) if server_timeout else None
+    store = Store.open(url, label, learner, timeouts)
     try:
         use_chosen_scheduler(store, scheduling or {})
         if load_bundled and not store.read_only and not store.on_server:

@@ -68,7 +68,7 @@ def test_two_learners_review_at_once_and_the_report_shows_both(
         child.close()
         assert child.exitstatus == 0
     with psycopg.connect(pg_server.url(database, ada, "pw-" + ada)) as conn:
-        mine = conn.execute("SELECT learner, count(*) FROM review_log GROUP BY 1").fetchall()
+        mine = conn.execute("SELECT learner, count(*) FROM srs.review_log GROUP BY 1").fetchall()
     assert mine == [(ada, 3)]
     report = run_srs(["class", "report", "tiny", "--json", "--by-learner"], env_for(admin))
     assert report.returncode == 0, report.stderr

@@ -4,6 +4,7 @@ security, concurrency, failures, and the instructor's report."""
 from __future__ import annotations
 
 import json
+import shlex
 import threading
 import time
 from dataclasses import dataclass, replace
@@ -72,9 +73,14 @@ def class_template(pg_server: PgServer) -> str:
 @pytest.fixture
 def klass(pg_server: PgServer, class_template: str) -> Klass:
     """A fresh copy of the set-up class (roles are server-wide; names are never reused)."""
+    from srs.store.classroom import set_up_class
+
     database = pg_server.unique("srs_c")
     with pg_server.admin() as conn:
         conn.execute(f"CREATE DATABASE {database} TEMPLATE {class_template}")
+    store = Store.open(pg_server.url(database), "admin")
+    set_up_class(store)  # a copy does not inherit the database's own privileges
+    store.close()
     return Klass(pg_server, database, pg_server.url(database), {})
 
 
@@ -104,7 +110,7 @@ def catalog(server: PgServer, database: str) -> list[object]:
                 "SELECT relname, relrowsecurity, relforcerowsecurity FROM pg_class "
                 "WHERE relname IN ('card_state', 'review_log') ORDER BY 1"
             ).fetchall(),
-            conn.execute("SELECT count(*) FROM cards").fetchall(),
+            conn.execute("SELECT count(*) FROM srs.cards").fetchall(),
         ]
 
 
@@ -113,18 +119,13 @@ def test_class_init_sets_up_roles_policies_and_the_bundled_deck_and_twice_change
 ) -> None:
     before = catalog(klass.server, klass.database)
     assert [r[:2] for r in before[0]] == [
-        ("card_state", "srs_instructor_reads"),
-        ("card_state", "srs_own_rows"),
-        ("learner_settings", "srs_instructor_reads"),
-        ("learner_settings", "srs_own_rows"),
-        ("report_card", "srs_instructor_reads"),
-        ("report_card", "srs_own_rows"),
-        ("report_week", "srs_instructor_reads"),
-        ("report_week", "srs_own_rows"),
-        ("review_log", "srs_instructor_reads"),
-        ("review_log", "srs_own_rows"),
+        (table, policy)
+        for table in ("card_state", "learner_settings", "report_card", "report_week", "review_log")
+        for policy in ("instructors_read", "own_rows")
     ]
-    assert before[2] == [("card_state", True, True), ("review_log", True, True)]
+    assert all("session_user" in str(r[4]).lower() for r in before[0] if r[1] == "own_rows")
+    # enabled, not forced: the owner's trigger reads past it; learners and instructors cannot
+    assert before[2] == [("card_state", True, False), ("review_log", True, False)]
     assert before[3][0][0] > 0  # the bundled deck is loaded
     again = run_srs(["class", "init"], env_for(klass.admin_url))
     assert again.returncode == 0
@@ -140,7 +141,8 @@ def test_adding_a_learner_prints_their_url_without_the_password(klass: Klass) ->
     )
     assert result.returncode == 0, result.stderr
     assert "s3cret-pass" not in result.stdout + result.stderr
-    assert f"SRS_DATABASE_URL=postgresql://ada@/{klass.database}" in result.stdout
+    line = result.stdout.splitlines()[-1]
+    assert shlex.split(line)[1].startswith(f"SRS_DATABASE_URL=postgresql://ada@/{klass.database}")
 
 
 SAFE_NAMES = ["o'brien", 'say "hi"', "two words", "x; DROP TABLE cards; --", "Ünïcode"]
@@ -158,7 +160,7 @@ def test_names_with_quotes_spaces_or_sql_are_created_safely(klass: Klass) -> Non
     with klass.server.admin(klass.database) as conn:
         for name in SAFE_NAMES:
             assert conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [name]).fetchone()
-        assert conn.execute("SELECT count(*) FROM cards").fetchone()[0] > 0
+        assert conn.execute("SELECT count(*) FROM srs.cards").fetchone()[0] > 0
 
 
 def test_names_the_server_would_cut_or_reserve_are_refused_in_one_line(klass: Klass) -> None:
@@ -194,9 +196,11 @@ def test_a_learner_sees_only_their_own_rows_even_with_a_direct_select(klass: Kla
         answer_all(store, grade)
         store.close()
     with psycopg.connect(klass.server.url(klass.database, "ann", "pw-1")) as conn:
-        learners = conn.execute("SELECT DISTINCT learner FROM review_log").fetchall()
-        states = conn.execute("SELECT DISTINCT learner FROM card_state").fetchall()
-        forged = conn.execute("SELECT count(*) FROM review_log WHERE learner = 'ben'").fetchone()
+        learners = conn.execute("SELECT DISTINCT learner FROM srs.review_log").fetchall()
+        states = conn.execute("SELECT DISTINCT learner FROM srs.card_state").fetchall()
+        forged = conn.execute(
+            "SELECT count(*) FROM srs.review_log WHERE learner = 'ben'"
+        ).fetchone()
     assert learners == [("ann",)]
     assert states == [("ann",)]
     assert forged == (0,)
@@ -205,11 +209,11 @@ def test_a_learner_sees_only_their_own_rows_even_with_a_direct_select(klass: Kla
 def test_a_learner_cannot_write_rows_in_another_learners_name(klass: Klass) -> None:
     klass.add("cat")
     with psycopg.connect(klass.server.url(klass.database, "cat", "pw-1")) as conn:
-        pk = conn.execute("SELECT min(pk) FROM cards").fetchone()
+        pk = conn.execute("SELECT min(pk) FROM srs.cards").fetchone()
         assert pk is not None
         with pytest.raises(psycopg.errors.InsufficientPrivilege, match="row-level security"):
             conn.execute(
-                "INSERT INTO card_state (learner, card_pk, n, ef, interval, lapses, reps) "
+                "INSERT INTO srs.card_state (learner, card_pk, n, ef, interval, lapses, reps) "
                 "VALUES ('dan', %s, 0, 250, 0, 0, 0)",
                 [pk[0]],
             )
@@ -221,7 +225,7 @@ def test_a_learners_update_of_cards_is_denied(klass: Klass) -> None:
         psycopg.connect(klass.server.url(klass.database, "dee", "pw-1")) as conn,
         pytest.raises(psycopg.errors.InsufficientPrivilege),
     ):
-        conn.execute("UPDATE cards SET front = 'defaced'")
+        conn.execute("UPDATE srs.cards SET front = 'defaced'")
 
 
 def test_a_learner_adding_a_deck_is_told_only_an_instructor_can(
@@ -254,13 +258,13 @@ def test_an_instructor_adds_and_removes_decks_and_reads_every_learners_rows(
         answer_all(store, 2)
         store.close()
     with psycopg.connect(klass.server.url(klass.database, "tom", "pw-1")) as conn:
-        seen = conn.execute("SELECT DISTINCT learner FROM review_log ORDER BY 1").fetchall()
+        seen = conn.execute("SELECT DISTINCT learner FROM srs.review_log ORDER BY 1").fetchall()
     assert seen == [("fay",), ("gus",)]
     removed = run_srs(["deck", "remove", "tiny", "--yes"], env_for(teacher))
     assert removed.returncode == 0, removed.stderr
     with klass.server.admin(klass.database) as conn:
         left = conn.execute(
-            "SELECT count(*) FROM review_log l JOIN cards c ON c.pk = l.card_pk "
+            "SELECT count(*) FROM srs.review_log l JOIN srs.cards c ON c.pk = l.card_pk "
             "WHERE c.deck_id = 'tiny'"
         ).fetchone()
     assert left == (0,)
@@ -373,7 +377,7 @@ def test_burying_a_new_card_while_its_first_answer_is_being_saved_waits_and_buri
     with psycopg.connect(klass.url(name)) as answering:
         answering.execute("SELECT pg_advisory_xact_lock(hashtext(%s), %s)", [name, pk])
         answering.execute(
-            "INSERT INTO card_state (learner, card_pk, n, ef, interval, due, lapses, reps) "
+            "INSERT INTO srs.card_state (learner, card_pk, n, ef, interval, due, lapses, reps) "
             "VALUES (%s, %s, 1, 250, 1, %s, 0, 1)",
             [name, pk, date(2024, 3, 2)],
         )
@@ -390,7 +394,9 @@ def test_burying_a_new_card_while_its_first_answer_is_being_saved_waits_and_buri
     assert (state.reps, state.due) == (1, date(2024, 3, 2))  # the answer's row, kept
     store.close()
     with psycopg.connect(klass.url(name)) as conn:
-        rows = conn.execute("SELECT buried_on FROM card_state WHERE card_pk = %s", [pk]).fetchall()
+        rows = conn.execute(
+            "SELECT buried_on FROM srs.card_state WHERE card_pk = %s", [pk]
+        ).fetchall()
     assert rows == [(D0,)]
 
 
@@ -403,28 +409,26 @@ def test_a_wrong_password_is_one_line_with_the_password_masked(klass: Klass) -> 
     result = run_srs(["status"], env_for(url))
     assert result.returncode == 1
     assert result.stderr.count("\n") == 1
-    assert "password authentication failed" in result.stderr
+    assert "cannot connect: wrong password" in result.stderr
     assert "wrong-guess" not in result.stderr
     assert "***@" in result.stderr
 
 
-def test_a_server_that_never_answers_fails_within_5_seconds() -> None:
+def test_a_server_that_never_answers_at_connect_is_one_line_naming_it() -> None:
     import socket
 
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen(8)  # the kernel accepts connections; nothing ever answers
     port = listener.getsockname()[1]
-    started = time.monotonic()
     try:
-        result = run_srs(["status"], env_for(f"postgresql://u:pw@127.0.0.1:{port}/srs"))
+        env = env_for(f"postgresql://u:pw@127.0.0.1:{port}/srs", SRS_SERVER_TIMEOUT="1")
+        result = run_srs(["status"], env)
     finally:
         listener.close()
-    took = time.monotonic() - started
     assert result.returncode == 1
     assert result.stderr.count("\n") == 1
-    assert "timeout" in result.stderr
-    assert took < 5.9
+    assert "cannot connect: the server did not answer in time" in result.stderr
 
 
 def test_losing_the_server_between_answers_is_a_connection_lost_error(
@@ -502,22 +506,23 @@ def test_twenty_learners_answering_at_once_lose_or_double_no_answer(klass: Klass
     assert not any(t.is_alive() for t in threads)
     with klass.server.admin(klass.database) as conn:
         logged = dict(
-            conn.execute("SELECT learner, count(*) FROM review_log GROUP BY 1").fetchall()
+            conn.execute("SELECT learner, count(*) FROM srs.review_log GROUP BY 1").fetchall()
         )
         doubled = conn.execute(
-            "SELECT learner, card_pk, day, count(*) FROM review_log WHERE review_kind <> 'drill' "
+            "SELECT learner, card_pk, day, count(*) FROM srs.review_log "
+            "WHERE review_kind <> 'drill' "
             "GROUP BY 1, 2, 3 HAVING count(*) > 1"
         ).fetchall()
         reps = conn.execute(
-            "SELECT s.learner, s.card_pk, s.reps, (SELECT count(*) FROM review_log l "
+            "SELECT s.learner, s.card_pk, s.reps, (SELECT count(*) FROM srs.review_log l "
             "WHERE l.learner = s.learner AND l.card_pk = s.card_pk "
-            "AND l.review_kind <> 'drill') FROM card_state s"
+            "AND l.review_kind <> 'drill') FROM srs.card_state s"
         ).fetchall()
         totals = dict(  # the report's running totals lost no update either
-            conn.execute("SELECT learner, sum(answers) FROM report_card GROUP BY 1").fetchall()
+            conn.execute("SELECT learner, sum(answers) FROM srs.report_card GROUP BY 1").fetchall()
         )
         weekly = dict(
-            conn.execute("SELECT learner, sum(answers) FROM report_week GROUP BY 1").fetchall()
+            conn.execute("SELECT learner, sum(answers) FROM srs.report_week GROUP BY 1").fetchall()
         )
     assert logged == dict(saved) == totals == weekly
     assert sum(saved.values()) > len(sessions)
@@ -619,22 +624,28 @@ def test_the_report_from_the_servers_running_totals_equals_the_one_from_the_log(
     assert totals.hardest and totals.misreadings and totals.by_learner  # something to compare
     assert replace(from_log, since=None) == totals
     with psycopg.connect(klass.url(names[0])) as conn:  # a learner reads their own totals only
-        seen = conn.execute("SELECT DISTINCT learner FROM report_card").fetchall()
+        seen = conn.execute("SELECT DISTINCT learner FROM srs.report_card").fetchall()
         assert seen == [(names[0],)]
-        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="row-level security"):
-            conn.execute("INSERT INTO report_card VALUES (%s, 1, 1, 1, 1, 0, 0, NULL)", [names[1]])
+        # only the server's trigger writes the totals: not even one's own row
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="report_card"):
+            conn.execute(
+                "INSERT INTO srs.report_card VALUES (%s, 1, 1, 1, 1, 0, 0, NULL)", [names[0]]
+            )
     # A collection from before the totals is upgraded with them filled from its log.
     with klass.server.admin(klass.database) as conn:
-        conn.execute("DROP TABLE report_card, report_week")
-        conn.execute("DROP FUNCTION srs_report_totals() CASCADE")
-        conn.execute("UPDATE meta SET value = '4' WHERE key = 'schema_version'")
-    Store.open(klass.admin_url, "admin").close()
+        conn.execute("DROP TABLE srs.report_card, srs.report_week")
+        conn.execute("DROP FUNCTION srs.srs_report_totals() CASCADE")
+        conn.execute("UPDATE srs.meta SET value = '4' WHERE key = 'schema_version'")
+    # the owner upgrades by running `srs class init` again (docs/class.md)
+    assert run_srs(["class", "init"], env_for(klass.admin_url)).returncode == 0
     store = Store.open(teacher, "t")
     upgraded = report(store, [], None, date(2024, 3, 12), by_learner=True)
     store.close()
     assert upgraded == totals
     with psycopg.connect(klass.url(names[1])) as conn:  # and under the same policies
-        assert conn.execute("SELECT DISTINCT learner FROM report_week").fetchall() == [(names[1],)]
+        assert conn.execute("SELECT DISTINCT learner FROM srs.report_week").fetchall() == [
+            (names[1],)
+        ]
 
 
 def test_class_commands_on_a_sqlite_collection_are_refused_in_one_line(db: Path) -> None:

@@ -51,7 +51,14 @@ def test_a_server_url_is_named_without_its_password() -> None:
     env = {**PARIS, "SRS_DATABASE_URL": "postgresql://u:secret@db.example/srs"}
     label = config.resolve(env=env).db_label
     assert "secret" not in label
-    assert label == "postgresql://***@db.example/srs"
+    assert label == "postgresql://u:***@db.example/srs"
+
+
+def test_a_password_in_the_query_string_is_masked_too() -> None:
+    url = "postgresql://u@db.example/srs?password=adminpw&sslmode=require"
+    label = config.resolve(env={**PARIS, "SRS_DATABASE_URL": url}).db_label
+    assert "adminpw" not in label
+    assert label == "postgresql://u@db.example/srs?password=***&sslmode=require"
 
 
 def test_a_sqlite_database_url_gives_its_file_path(tmp_path: Path) -> None:

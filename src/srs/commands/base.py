@@ -88,6 +88,7 @@ def collection(
         settings.now,
         load_bundled,
         settings.scheduling,
+        settings.server_timeout,
     ) as store:
         if writes:
             store.require_writable()

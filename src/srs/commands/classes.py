@@ -7,13 +7,16 @@ from __future__ import annotations
 
 import sys
 from datetime import date
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from srs.commands.base import app, echo_json
 from srs.commands.plain_params import SrsGroup
 from srs.core.errors import ConfigError
+
+if TYPE_CHECKING:
+    from srs.store.server import Timeouts
 
 class_app = typer.Typer(
     cls=SrsGroup,
@@ -23,13 +26,14 @@ class_app = typer.Typer(
 app.add_typer(class_app, name="class")
 
 
-def _server_settings() -> tuple[str, str]:
+def _server_settings() -> tuple[str, str, Timeouts]:
     from srs.config import resolve
+    from srs.store.server import Timeouts
 
     settings = resolve()
     if settings.db_path is not None or settings.db_url.startswith("sqlite"):
         raise ConfigError("a class needs a PostgreSQL server: set SRS_DATABASE_URL")
-    return settings.db_url, settings.db_label
+    return settings.db_url, settings.db_label, Timeouts(settings.server_timeout)
 
 
 @class_app.command("init")
@@ -38,11 +42,13 @@ def class_init() -> None:
     from srs.classroom import init_class
     from srs.config import resolve
 
-    url, label = _server_settings()
-    made = init_class(url, label, resolve().now)  # the clock as every command reads it
+    url, label, timeouts = _server_settings()
+    made = init_class(url, label, resolve().now, timeouts)  # the clock as every command reads it
     if made:
         for change in made:
-            typer.echo(f"created {change}")
+            typer.echo(
+                f"created {change}" if not change.startswith(("revoked", "moved")) else change
+            )
     else:
         typer.echo("the class is already set up; nothing changed")
 
@@ -63,13 +69,16 @@ NameArg = Annotated[str, typer.Argument(metavar="NAME", help="The person's datab
 
 
 def _add(name: str, password_stdin: bool, instructor: bool) -> None:
-    from srs.classroom import add_person
+    import shlex
 
-    url, label = _server_settings()
-    person = add_person(url, label, name, _password(password_stdin), instructor)
+    from srs.classroom import add_person
+    from srs.core.cardtext import printable
+
+    url, label, timeouts = _server_settings()
+    person = add_person(url, label, name, _password(password_stdin), instructor, timeouts)
     what = "instructor" if instructor else "learner"
-    typer.echo(f"added {what} {name!r}; they set (and give their password when asked):")
-    typer.echo(f"SRS_DATABASE_URL={person}")
+    typer.echo(f"added {what} {printable(name)!r}; they set (and give their password when asked):")
+    typer.echo(f"export SRS_DATABASE_URL={shlex.quote(person)}")
 
 
 @class_app.command("add-learner")
@@ -82,6 +91,96 @@ def add_learner(name: NameArg, password_stdin: PasswordStdin = False) -> None:
 def add_instructor(name: NameArg, password_stdin: PasswordStdin = False) -> None:
     """Create an instructor's login (password from a prompt, or --password-stdin)."""
     _add(name, password_stdin, instructor=True)
+
+
+@class_app.command("set-password")
+def set_password(name: NameArg, password_stdin: PasswordStdin = False) -> None:
+    """Set a learner's or instructor's password (the admin; prompt or --password-stdin)."""
+    from srs.classroom import change_password
+    from srs.core.cardtext import printable
+
+    url, label, timeouts = _server_settings()
+    change_password(url, label, name, _password(password_stdin), timeouts)
+    typer.echo(f"password of {printable(name)!r} changed")
+
+
+@class_app.command("passwd")
+def passwd(password_stdin: PasswordStdin = False) -> None:
+    """Change your own password (prompt, or --password-stdin)."""
+    from srs.classroom import change_password
+
+    url, label, timeouts = _server_settings()
+    change_password(url, label, None, _password(password_stdin), timeouts)
+    typer.echo("your password is changed; update PGPASSWORD or ~/.pgpass")
+
+
+@class_app.command("remove-learner")
+def remove_learner(
+    name: NameArg,
+    keep_history: Annotated[
+        bool,
+        typer.Option(
+            "--keep-history", help="Keep their answers in the report, under 'NAME (removed DAY)'."
+        ),
+    ] = False,
+) -> None:
+    """Drop a learner's (or instructor's) login; their answers are deleted unless kept."""
+    from srs.classroom import remove_person
+    from srs.commands.base import today_of
+    from srs.config import resolve
+    from srs.core.cardtext import printable
+    from srs.core.wording import plural
+
+    url, label, timeouts = _server_settings()
+    answers, kept = remove_person(url, label, name, keep_history, today_of(resolve()), timeouts)
+    if keep_history:
+        typer.echo(
+            f"removed {printable(name)!r}; {plural(answers, 'answer')} kept as {printable(kept)!r}"
+        )
+    else:
+        typer.echo(f"removed {printable(name)!r} and deleted {plural(answers, 'answer')}")
+
+
+@class_app.command("roster")
+def class_roster(
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """Every learner and instructor, including those who never started, with their last day."""
+    from srs.classroom import class_roster as read_roster
+
+    url, label, timeouts = _server_settings()
+    entries = read_roster(url, label, timeouts)
+    if as_json:
+        echo_json(
+            [
+                {
+                    "name": e.name,
+                    "role": "instructor" if e.instructor else "learner",
+                    "answers": e.answers,
+                    "last_day": e.last_day.isoformat() if e.last_day else None,
+                }
+                for e in entries
+            ]
+        )
+        return
+    from rich.console import Console
+
+    from srs.ui.roster_screen import roster_view
+
+    Console(highlight=False).print(roster_view(entries))
+
+
+@class_app.command("repair")
+def class_repair() -> None:
+    """Rebuild the report's running totals from the log (an instructor)."""
+    from srs.classroom import repair_totals
+    from srs.core.wording import plural
+
+    url, label, timeouts = _server_settings()
+    skipped = repair_totals(url, label, timeouts)
+    typer.echo("rebuilt the report's totals from the log")
+    if skipped:
+        typer.echo(f"left out {plural(skipped, 'answer')} dated or graded out of range")
 
 
 @class_app.command("report")
@@ -100,6 +199,7 @@ def class_report(
     from srs.config import resolve
     from srs.core.days import study_day
     from srs.store import Store
+    from srs.store.server import Timeouts
 
     start: date | None = None
     if since:
@@ -109,7 +209,9 @@ def class_report(
             raise ConfigError(f"--since {since!r} is not a date (YYYY-MM-DD)") from None
     settings = resolve()
     today = study_day(settings.now, settings.tz, settings.rollover_hour)
-    store = Store.open(settings.db_url, settings.db_label, settings.learner)
+    store = Store.open(
+        settings.db_url, settings.db_label, settings.learner, Timeouts(settings.server_timeout)
+    )
     try:
         result = report(store, decks or [], start, today, by_learner)
     finally:

@@ -67,7 +67,7 @@ def review(
         if session.current() is None:
             out.print(nothing_due_view(session.next_due(), today))
             return
-        from srs.core.errors import ConnectionLostError
+        from srs.core.errors import ConnectionLostError, ServerNotAnsweringError
         from srs.core.wording import plural
 
         try:
@@ -76,6 +76,9 @@ def review(
             out.print()
             out.print(f"Interrupted. {plural(session.answered, 'answer')} saved.", markup=False)
             raise typer.Exit(130) from None
+        except ServerNotAnsweringError:  # frozen or unreachable: every answer given is committed
+            out.print()
+            fail(f"the server is not answering; {plural(session.answered, 'answer')} saved")
         except ConnectionLostError:  # the server went away: every answer given is committed
             out.print()
             fail(f"lost the connection; {plural(session.answered, 'answer')} saved")

@@ -115,3 +115,8 @@ class ConnectionLostError(StoreError):
 
 class NotAnInstructorError(StoreError):
     """A learner tried to change what only a class's instructor may change."""
+
+
+class ServerNotAnsweringError(ConnectionLostError):
+    """The database server stopped answering (frozen or unreachable); the connection was closed
+    and what was committed before is kept."""

@@ -13,7 +13,7 @@ import functools
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, exists, select, update
+from sqlalchemy import and_, bindparam, delete, exists, func, select, update
 from sqlalchemy.sql.dml import Insert
 from sqlalchemy.sql.elements import BindParameter
 
@@ -26,18 +26,21 @@ from srs.store.schema import (
     state_table,
     state_values,
 )
-from srs.store.server import card_lock
 
 _learner: BindParameter[str] = bindparam("learner")
 _card_pk: BindParameter[int] = bindparam("card_pk")
 _today: BindParameter[date] = bindparam("today")
+_mine = and_(state_table.c.learner == _learner, state_table.c.card_pk == _card_pk)
 
+_mine_locked = select(state_table.c.card_pk).where(_mine).with_for_update().cte("locked")
 RETIRED_LOCKING = select(
     card_table.c.retired_at,
-    card_lock(_learner, _card_pk).label("locked"),
+    select(func.count()).select_from(_mine_locked).scalar_subquery().label("locked"),
 ).where(card_table.c.pk == _card_pk)
-"""On a server, the card's retirement (no row: the card is gone, and nothing is locked), taking
-this learner's lock on the card (the lock of `Database.card_lock`) in the same round trip."""
+"""On a server, the card's retirement (no row: the card is gone), taking the lock on this
+learner's own state row of it (`locked`: 1, or 0 when there is no row yet). A row lock no one
+else can take (row-level security). The next statement's snapshot then holds any answer that
+committed while this one waited."""
 
 _answered_today = (
     select(log_table.c.id)
@@ -52,19 +55,36 @@ _answered_today = (
 ANSWERED_TODAY = _answered_today
 """A log row of this learner's for the card today (the card was answered today)."""
 
-_mine = and_(state_table.c.learner == _learner, state_table.c.card_pk == _card_pk)
 
 STATE = select(state_table).where(_mine)
 """This learner's state row of the card."""
 
-LOCKED_STATE = (
-    select(state_table, exists(_answered_today).label("answered_today"))
-    .where(_mine)
-    .with_for_update(of=state_table)
-)
-"""This learner's state row of the card, locked on a server, and whether it was answered today.
-Taken after the card's advisory lock on a server, so the statement's snapshot already holds any
-answer that committed while this one waited."""
+LOCKED_STATE = select(state_table, exists(_answered_today).label("answered_today")).where(_mine)
+"""This learner's state row of the card, and whether it was answered today; read on a server
+after `RETIRED_LOCKING` has locked the row."""
+
+
+@functools.cache
+def placeholder_state() -> Any:
+    """On a server, a first state row (the new state) for a card this learner has none of: the
+    row the answer then locks and writes. Of two first answers at once, the second waits for the
+    first to commit, inserts nothing (no row returned), and reads the row the first wrote.
+    Parameters: `learner`, `card_pk`, and `new_<state column>`. Built on first use (the
+    PostgreSQL dialect is not imported on SQLite)."""
+    from sqlalchemy.dialects.postgresql import insert
+
+    return (
+        insert(state_table)
+        .values(
+            learner=_learner,
+            card_pk=_card_pk,
+            buried_on=None,
+            **{name: bindparam(f"new_{name}") for name in STATE_FIELDS},
+        )
+        .on_conflict_do_nothing(index_elements=["learner", "card_pk"])
+        .returning(state_table.c.card_pk)
+    )
+
 
 CARD_AND_STATE = (
     select(
@@ -89,6 +109,9 @@ _where_mine = and_(
 )
 UPDATE_STATE = update(state_table).where(_where_mine)
 """The state's columns set on the row of `w_learner`, `w_card_pk`."""
+
+DELETE_STATE = delete(state_table).where(_where_mine)
+"""The row of `w_learner`, `w_card_pk` deleted (a placeholder a drill did not need)."""
 
 SUSPEND = UPDATE_STATE
 """The same statement with `suspended_at` alone (a leech suspended): SQLAlchemy sets the columns

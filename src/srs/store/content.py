@@ -26,7 +26,6 @@ from srs.store.schema import (
     log_table,
     state_table,
 )
-from srs.store.server import LOCK_DECKS
 
 
 def count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
@@ -63,7 +62,7 @@ class ContentQueries(Database):
         """
         added = updated = retired = restored = unchanged = 0
         with self.write() as conn:
-            self.advisory_lock(conn, LOCK_DECKS)  # two loads of one new deck: one after the other
+            self.class_lock(conn)  # two loads of one new deck: one after the other
             existing_deck = (
                 conn.execute(select(deck_table.c.id).where(deck_table.c.id == deck.id)).first()
                 is not None
@@ -78,6 +77,7 @@ class ContentQueries(Database):
                         path=deck.path,
                         file_sha256=deck.digest,
                         loaded_at=now,
+                        retired_at=None,  # a deck retired on a server comes back when loaded
                     )
                 )
             else:
@@ -196,7 +196,8 @@ class ContentQueries(Database):
         return LoadReport(deck_id=deck_id, unchanged=int(count))
 
     def decks(self) -> list[DeckSummary]:
-        """Every deck in load order, with active and retired card counts."""
+        """Every deck in load order, with active and retired card counts (a deck retired on a
+        server is left out)."""
         active = count_if(card_table.c.retired_at.is_(None))
         retired = count_if(card_table.c.retired_at.is_not(None))
         with self.read() as conn:
@@ -211,6 +212,7 @@ class ContentQueries(Database):
                     func.coalesce(retired, 0),
                 )
                 .outerjoin(card_table, card_table.c.deck_id == deck_table.c.id)
+                .where(deck_table.c.retired_at.is_(None))
                 .group_by(deck_table.c.id)
                 .order_by(deck_table.c.seq)
             ).all()
@@ -232,11 +234,41 @@ class ContentQueries(Database):
                 raise UnknownDeckError(f"unknown deck {deck_id!r}{hint}")
         return list(dict.fromkeys(deck_ids))
 
+    def deck_history(self, deck_id: str) -> tuple[int, int]:
+        """The learners who answered cards of a deck, and their answers (those this user may
+        read: on a server, an instructor reads everyone's)."""
+        pks = select(card_table.c.pk).where(card_table.c.deck_id == deck_id)
+        with self.read() as conn:
+            row = conn.execute(
+                select(func.count(func.distinct(log_table.c.learner)), func.count()).where(
+                    log_table.c.card_pk.in_(pks)
+                )
+            ).one()
+        return int(row[0]), int(row[1])
+
+    def retire_deck(self, deck_id: str, now: datetime) -> int:
+        """Retire a deck for everyone, keeping every learner's history: its cards leave every
+        queue, the deck leaves every list, and loading its file again brings it back."""
+        self.require_decks([deck_id])
+        with self.write() as conn:
+            self.class_lock(conn)
+            count = conn.execute(
+                update(card_table)
+                .where(card_table.c.deck_id == deck_id, card_table.c.retired_at.is_(None))
+                .values(retired_at=now)
+            ).rowcount
+            conn.execute(
+                update(deck_table)
+                .where(deck_table.c.id == deck_id)
+                .values(retired_at=now, file_sha256=None)
+            )
+        return int(count)
+
     def remove_deck(self, deck_id: str) -> int:
         """Delete a deck, its cards, and every learner's state and log for them."""
         self.require_decks([deck_id])
         with self.write() as conn:
-            self.advisory_lock(conn, LOCK_DECKS)
+            self.class_lock(conn)
             pks = select(card_table.c.pk).where(card_table.c.deck_id == deck_id)
             conn.execute(delete(log_table).where(log_table.c.card_pk.in_(pks)))
             conn.execute(delete(state_table).where(state_table.c.card_pk.in_(pks)))

@@ -5,10 +5,11 @@ so two sessions writing at once wait for each other (busy timeout) instead of fa
 read-to-write lock upgrade, and `SELECT ... FOR UPDATE` where a server needs a row locked.
 
 A SQLite file is checked read-only before anything writes to it (`sqlite_file.probe`). On
-PostgreSQL (`server.py`) the learner is the database user; schema creation, deck loads and a
-learner's first answers to one card are serialised with transaction-level advisory locks, and
-`write_retrying()` runs a transaction again when the server reports a deadlock or a
-serialization failure.
+PostgreSQL (`server.py`, `connection.py`) every table lives in the `srs` schema, the learner is
+the session's user (`session_user`, which `SET ROLE` cannot change), and every lock srs takes is
+a row lock on a row the caller may update: the learner's own state rows, or the class's lock row
+in `meta`, which only an instructor may update. `write_retrying()` runs a transaction again when
+the server reports a deadlock or a serialization failure.
 """
 
 from __future__ import annotations
@@ -28,7 +29,14 @@ from srs.core.model import MAX_LEARNER_LENGTH
 from srs.store import server
 from srs.store.migrations import upgrade
 from srs.store.report_totals import install as install_report_totals
-from srs.store.schema import SCHEMA_VERSION, meta_table, metadata, readable_version
+from srs.store.schema import (
+    SCHEMA_VERSION,
+    SERVER_SCHEMA,
+    meta_table,
+    metadata,
+    readable_version,
+)
+from srs.store.server import Timeouts
 from srs.store.sqlite_file import (
     APPLICATION_ID,
     Found,
@@ -38,10 +46,13 @@ from srs.store.sqlite_file import (
     sqlite_engine,
     sqlite_file,
 )
+from srs.store.urls import masked_url
 
 T = TypeVar("T")
 
 DEFAULT_LEARNER = "default"
+LOCK_KEY = "lock"  # the `meta` row whose row lock serialises deck loads and class set-up
+_DUPLICATE = frozenset({"23505", "42P06"})  # two first runs creating the schema at once
 
 
 class Database:
@@ -66,16 +77,23 @@ class Database:
         return not self._sqlite
 
     @classmethod
-    def open(cls, url: str, label: str | None = None, learner: str | None = None) -> Self:
+    def open(
+        cls,
+        url: str,
+        label: str | None = None,
+        learner: str | None = None,
+        timeouts: Timeouts | None = None,
+    ) -> Self:
         """Open (creating if needed) the collection at `url`; refuse one from a newer srs, one
         of another program, or a damaged one, without writing to it.
 
         A SQLite file srs cannot write, or named by a URL ending in `?mode=ro`, is opened
         read-only: commands that only read work, and `require_writable` refuses the others
         before they start. On SQLite the learner is `learner` (else "default"); on a server it
-        is the database user, and a different `learner` is refused.
+        is the database user, and a different `learner` is refused. `timeouts` bound every wait
+        on a server.
         """
-        label = label or url
+        label = label or masked_url(url)
         if learner is not None and len(learner) > MAX_LEARNER_LENGTH:
             raise StoreError(
                 f"learner name is {len(learner)} characters long; at most {MAX_LEARNER_LENGTH}"
@@ -93,14 +111,24 @@ class Database:
                 engine = sqlite_engine(path, found, label)
             else:
                 url = server.server_url(url)
-                engine = create_engine(url, **server.engine_options(url, label))
+                timeouts = timeouts or Timeouts()
+                engine = create_engine(url, **server.engine_options(url, label, timeouts))
                 if url.startswith("sqlite"):
                     listen(engine)
+                elif engine.dialect.name == "postgresql":
+                    from srs.store.connection import attach
+
+                    attach(engine, timeouts)
         except (SQLAlchemyError, ImportError, ValueError) as exc:
             raise StoreError(f"{label}: cannot open database: {server.reason(exc)}") from None
         store = cls(engine, label, learner or DEFAULT_LEARNER, read_only)
+        if store.on_server:
+            store._connect_first()
         if not read_only:
-            store._migrate(found)
+            try:
+                store._migrate(found)
+            except _SchemaRace:  # another first run created the schema meanwhile: use theirs
+                store._migrate(found)
         if store.on_server:
             store._become_the_database_user(learner)
         return store
@@ -114,10 +142,29 @@ class Database:
                 "and export can use it"
             )
 
+    def _connect_first(self) -> None:
+        """Make the first connection, naming a failure in one line by its cause (wrong password,
+        unknown database, refused...), and refuse a server too old for srs."""
+        try:
+            with self.engine.connect():
+                pass
+        except SQLAlchemyError as exc:
+            self.close()
+            raise server.connect_failure(exc, self.label) from None
+        version = self.engine.dialect.server_version_info or (0,)
+        if self.engine.dialect.name == "postgresql" and version < server.OLDEST_SERVER:
+            self.close()
+            shown = ".".join(str(part) for part in version)
+            raise StoreError(
+                f"{self.label}: the server runs PostgreSQL {shown}; srs needs "
+                f"{server.OLDEST_SERVER[0]} or later"
+            )
+
     def _become_the_database_user(self, asked: str | None) -> None:
-        """On a server the learner is `current_user`; a different name asked for is refused."""
+        """On a server the learner is `session_user` (which `SET ROLE` cannot change); a
+        different name asked for is refused."""
         with self.read() as conn:
-            user = str(conn.execute(text("SELECT current_user")).scalar_one())
+            user = str(conn.execute(text("SELECT session_user")).scalar_one())
         if asked is not None and asked != user:
             self.close()
             raise StoreError(
@@ -155,28 +202,47 @@ class Database:
                 finally:
                     raw.close()
         except SQLAlchemyError as exc:
+            if self.on_server and server.sqlstate(exc) in _DUPLICATE:
+                raise _SchemaRace from None
             raise self._error(exc) from None
 
-    def _check_or_create_schema(self, conn: Connection, locked: bool = False) -> None:
-        """A server database: the same rules as `sqlite_file.probe`, by its tables and version."""
-        tables = set(inspect(conn).get_table_names())
+    def _check_or_create_schema(self, conn: Connection) -> None:
+        """A server database: the same rules as `sqlite_file.probe`, by its tables and version.
+
+        srs's tables live in the `srs` schema; a collection an older srs made in `public` is moved
+        there by its owner. Of several first runs at once on an empty server, one creates the
+        schema; the others fail on it and open again (`_SchemaRace`), finding it made.
+        """
+        from srs.store.server_schema import create_schema, legacy_tables, move_legacy_tables
+
+        tables = set(inspect(conn).get_table_names(schema=SERVER_SCHEMA))
         version = 0
+        if not tables and "meta" in legacy_tables(conn):
+            version = self._version(conn, legacy=True)
+            move_legacy_tables(conn)
+            self._create_or_upgrade(conn, version)
+            return
         if "meta" in tables:
-            found = conn.execute(
-                select(meta_table.c.value).where(meta_table.c.key == "schema_version")
-            ).scalar()
-            version = readable_version(found, self.label)
+            version = self._version(conn)
+            if version == SCHEMA_VERSION:
+                return
+            self.class_lock(conn)  # one upgrade at a time; learners cannot take this lock
+            version = self._version(conn)
             if version == SCHEMA_VERSION:
                 return
         elif tables:
             raise StoreError(f"{self.label}: not an srs database (it holds other tables)")
-        if self.on_server and not locked:
-            # Several first runs at once on an empty server: one creates, the others wait and
-            # then find the tables made (each statement sees what committed before it).
-            self.advisory_lock(conn, server.LOCK_SCHEMA)
-            self._check_or_create_schema(conn, locked=True)
-            return
+        else:
+            create_schema(conn)
         self._create_or_upgrade(conn, version)
+
+    def _version(self, conn: Connection, legacy: bool = False) -> int:
+        """The schema version stored in `meta` (in `public` for a collection of an older srs)."""
+        table = "public.meta" if legacy else f"{SERVER_SCHEMA}.meta"
+        found = conn.execute(
+            text(f"SELECT value FROM {table} WHERE key = 'schema_version'")
+        ).scalar()
+        return readable_version(found, self.label)
 
     def _create_or_upgrade(self, conn: Connection, version: int) -> None:
         if version > 0:
@@ -185,6 +251,11 @@ class Database:
         install_report_totals(conn)  # a server's report totals (nothing on SQLite)
         conn.execute(delete(meta_table).where(meta_table.c.key == "schema_version"))
         conn.execute(meta_table.insert().values(key="schema_version", value=str(SCHEMA_VERSION)))
+        if (
+            conn.execute(select(meta_table.c.key).where(meta_table.c.key == LOCK_KEY)).first()
+            is None
+        ):
+            conn.execute(meta_table.insert().values(key=LOCK_KEY, value=""))
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
@@ -239,17 +310,14 @@ class Database:
         """The one-line error for a failed transaction."""
         return server.failure(exc, self.label, self.on_server)
 
-    def advisory_lock(self, conn: Connection, key: int) -> None:
-        """On a server, hold lock `key` until this transaction ends (SQLite's writes already
-        exclude each other)."""
+    def class_lock(self, conn: Connection) -> None:
+        """On a server, hold the class's lock row until this transaction ends: deck loads and
+        set-up run one at a time. Taking it needs the right to update `meta`, which no learner
+        has, so no learner can hold it (SQLite's writes already exclude each other)."""
         if self.on_server:
-            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
-
-    def card_lock(self, conn: Connection, card_pk: int) -> None:
-        """On a server, hold this learner's lock on one card until the transaction ends: it
-        serialises two first answers to a card, which have no row yet to lock FOR UPDATE."""
-        if self.on_server:
-            conn.execute(select(server.card_lock(self.learner, card_pk)))
+            conn.execute(
+                select(meta_table.c.key).where(meta_table.c.key == LOCK_KEY).with_for_update()
+            )
 
     def get_meta(self, key: str) -> str | None:
         """A value from the collection's own key-value table."""
@@ -261,3 +329,7 @@ class Database:
         with self.write() as conn:
             conn.execute(delete(meta_table).where(meta_table.c.key == key))
             conn.execute(meta_table.insert().values(key=key, value=value))
+
+
+class _SchemaRace(Exception):
+    """Another first run created the schema while this one tried to: open again."""

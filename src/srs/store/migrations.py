@@ -14,6 +14,7 @@ from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 
 from srs.store.report_totals import install
+from srs.store.schema import SERVER_SCHEMA
 
 Step = Callable[[Connection], None]
 
@@ -24,7 +25,8 @@ def _add_columns(conn: Connection, table: str, columns: list[tuple[str, str]]) -
     A column already there is left alone, so a step never fails on a collection that some other
     step, or a test building an old collection, left with part of a later schema.
     """
-    present = {c["name"] for c in inspect(conn).get_columns(table)}
+    schema = SERVER_SCHEMA if conn.dialect.name == "postgresql" else None
+    present = {c["name"] for c in inspect(conn).get_columns(table, schema=schema)}
     for name, kind in columns:
         if name not in present:
             conn.execute(text(f"ALTER TABLE {table} ADD COLUMN {name} {kind}"))
@@ -85,6 +87,18 @@ def _card_html(conn: Connection) -> None:
     _add_columns(conn, "cards", [("front_html", "TEXT"), ("back_html", "TEXT")])
 
 
+def _server_hardening(conn: Connection) -> None:
+    """Version 10: `decks.retired_at` (a deck removed on a server keeps its history); and on
+    PostgreSQL only, identities for ids and CHECK constraints on the log
+    (`server_schema.harden`); the report's trigger is made again by the caller, with a pinned
+    `search_path`. A SQLite file keeps its tables: only a server's learners write SQL."""
+    _add_columns(conn, "decks", [("retired_at", "TIMESTAMP")])
+    if conn.dialect.name == "postgresql":
+        from srs.store.server_schema import harden
+
+        harden(conn)
+
+
 STEPS: dict[int, Step] = {
     # version: the step that upgrades a collection from version - 1 to it
     2: _add_suspension,
@@ -95,6 +109,7 @@ STEPS: dict[int, Step] = {
     7: _report_totals,
     8: _deck_file_digest,
     9: _card_html,
+    10: _server_hardening,
 }
 
 

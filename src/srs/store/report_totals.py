@@ -9,10 +9,12 @@ rows take seconds). The server keeps two small tables up to date as answers are 
   the answers, scheduled reviews and those passed. The kind is the card's kind when it was
   answered.
 
-The trigger runs as the learner who saves or undoes the answer (`SECURITY INVOKER`), and both
-tables are under the same row-level security as `review_log`: a learner writes and reads only their
-own totals, an instructor reads everyone's. SQLite collections have no such tables: the report
-reads their log directly (a collection on one machine is small).
+The trigger runs as the class's owner (`SECURITY DEFINER`, with `search_path` pinned to
+`pg_catalog, srs`, so nothing a learner could create is ever called): it alone writes both tables.
+A learner may only read their own totals (row-level security), an instructor everyone's, and
+`srs_repair_totals()`, which only instructors may call, rebuilds them from the log. SQLite
+collections have no such tables: the report reads their log directly (a collection on one machine
+is small).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from sqlalchemy import Column, Date, Integer, MetaData, String, Table, text
 from sqlalchemy.engine import Connection
 
 from srs.core.model import MAX_ID_LENGTH, MAX_LEARNER_LENGTH
+from srs.store.schema import DAY_CHECK, GRADE_CHECK, KIND_CHECK, REPS_CHECK
 
 TOTALS_TABLES = ("report_card", "report_week")
 
@@ -53,45 +56,52 @@ week_totals = Table(
 WEEK_SQL = "(day - DATE '2000-01-03') / 7"  # the week number of a `review_log` row's day
 
 _TABLES = f"""
-CREATE TABLE report_card (
+CREATE TABLE srs.report_card (
     learner VARCHAR({MAX_LEARNER_LENGTH}) NOT NULL,
-    card_pk INTEGER NOT NULL REFERENCES cards (pk) ON DELETE CASCADE,
+    card_pk INTEGER NOT NULL REFERENCES srs.cards (pk) ON DELETE CASCADE,
     answers INTEGER NOT NULL, reviews INTEGER NOT NULL, lapses INTEGER NOT NULL,
     late INTEGER NOT NULL, late_failed INTEGER NOT NULL, last_day DATE,
     PRIMARY KEY (learner, card_pk)
 );
-CREATE TABLE report_week (
+CREATE TABLE srs.report_week (
     learner VARCHAR({MAX_LEARNER_LENGTH}) NOT NULL, week INTEGER NOT NULL,
-    deck_id VARCHAR({MAX_ID_LENGTH}) NOT NULL REFERENCES decks (id) ON DELETE CASCADE,
+    deck_id VARCHAR({MAX_ID_LENGTH}) NOT NULL REFERENCES srs.decks (id) ON DELETE CASCADE,
     kind VARCHAR(20) NOT NULL,
     answers INTEGER NOT NULL, reviews INTEGER NOT NULL, passed INTEGER NOT NULL,
     PRIMARY KEY (learner, week, deck_id, kind)
 );
 """
 
+# Log rows any writer could have put there before the log's CHECK constraints (version 10): they
+# are left out of the totals, and named by `bad_rows`.
+GOOD_ROW = f"({GRADE_CHECK}) AND ({KIND_CHECK}) AND ({DAY_CHECK}) AND ({REPS_CHECK})"
+
 # The totals of the whole log (also used by benchmarks/class_bench.py after a bulk COPY).
 BACKFILL_SQL = f"""
-INSERT INTO report_card
+INSERT INTO srs.report_card
 SELECT learner, card_pk, count(*),
     count(*) FILTER (WHERE review_kind = 'review'),
     count(*) FILTER (WHERE review_kind = 'review' AND grade < 3),
     count(*) FILTER (WHERE review_kind <> 'drill' AND prev_reps >= 2),
     count(*) FILTER (WHERE review_kind <> 'drill' AND prev_reps >= 2 AND grade < 3),
     max(day)
-FROM review_log GROUP BY learner, card_pk;
-INSERT INTO report_week
+FROM srs.review_log WHERE {GOOD_ROW} GROUP BY learner, card_pk;
+INSERT INTO srs.report_week
 SELECT l.learner, {WEEK_SQL.replace("day", "l.day")}, c.deck_id, c.kind, count(*),
     count(*) FILTER (WHERE l.review_kind = 'review'),
     count(*) FILTER (WHERE l.review_kind = 'review' AND l.grade >= 3)
-FROM review_log l JOIN cards c ON c.pk = l.card_pk GROUP BY 1, 2, 3, 4;
+FROM srs.review_log l JOIN srs.cards c ON c.pk = l.card_pk
+WHERE {GOOD_ROW.replace("grade", "l.grade").replace("day", "l.day").replace("prev_", "l.prev_")}
+GROUP BY 1, 2, 3, 4;
 """
 
 # One answer saved (+1) or undone (-1). An undone answer that was the card's latest day takes
 # `last_day` back to the latest answer left (the deleted row is no longer visible here).
 _FUNCTION = f"""
-CREATE OR REPLACE FUNCTION srs_report_totals() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION srs.srs_report_totals() RETURNS trigger LANGUAGE plpgsql
+SECURITY DEFINER SET search_path = pg_catalog, srs AS $$
 DECLARE
-    r review_log%ROWTYPE;
+    r srs.review_log%ROWTYPE;
     s INTEGER := 1;
     card_kind TEXT;
     card_deck TEXT;
@@ -99,12 +109,12 @@ DECLARE
     d_late INTEGER;
 BEGIN
     IF TG_OP = 'DELETE' THEN r := OLD; s := -1; ELSE r := NEW; END IF;
-    SELECT kind, deck_id INTO card_kind, card_deck FROM cards WHERE pk = r.card_pk;
+    SELECT kind, deck_id INTO card_kind, card_deck FROM srs.cards WHERE pk = r.card_pk;
     IF NOT FOUND THEN RETURN NULL; END IF;
     d_rev := CASE WHEN r.review_kind = 'review' THEN s ELSE 0 END;
     d_late := CASE WHEN r.review_kind <> 'drill' AND r.prev_reps >= 2 THEN s ELSE 0 END;
     IF s > 0 THEN
-        INSERT INTO report_card AS t VALUES (
+        INSERT INTO srs.report_card AS t VALUES (
             r.learner, r.card_pk, 1, d_rev, CASE WHEN r.grade < 3 THEN d_rev ELSE 0 END,
             d_late, CASE WHEN r.grade < 3 THEN d_late ELSE 0 END, r.day)
         ON CONFLICT (learner, card_pk) DO UPDATE SET
@@ -112,23 +122,23 @@ BEGIN
             lapses = t.lapses + excluded.lapses, late = t.late + excluded.late,
             late_failed = t.late_failed + excluded.late_failed,
             last_day = greatest(t.last_day, excluded.last_day);
-        INSERT INTO report_week AS t VALUES (
+        INSERT INTO srs.report_week AS t VALUES (
             r.learner, {WEEK_SQL.replace("day", "r.day")}, card_deck, card_kind, 1, d_rev,
             CASE WHEN r.grade >= 3 THEN d_rev ELSE 0 END)
         ON CONFLICT (learner, week, deck_id, kind) DO UPDATE SET
             answers = t.answers + 1, reviews = t.reviews + excluded.reviews,
             passed = t.passed + excluded.passed;
     ELSE
-        UPDATE report_card SET
+        UPDATE srs.report_card SET
             answers = answers - 1, reviews = reviews + d_rev,
             lapses = lapses + CASE WHEN r.grade < 3 THEN d_rev ELSE 0 END,
             late = late + d_late,
             late_failed = late_failed + CASE WHEN r.grade < 3 THEN d_late ELSE 0 END,
             last_day = CASE WHEN last_day = r.day THEN (
-                SELECT max(day) FROM review_log WHERE learner = r.learner AND card_pk = r.card_pk
-            ) ELSE last_day END
+                SELECT max(day) FROM srs.review_log
+                WHERE learner = r.learner AND card_pk = r.card_pk) ELSE last_day END
         WHERE learner = r.learner AND card_pk = r.card_pk;
-        UPDATE report_week SET
+        UPDATE srs.report_week SET
             answers = answers - 1, reviews = reviews + d_rev,
             passed = passed + CASE WHEN r.grade >= 3 THEN d_rev ELSE 0 END
         WHERE learner = r.learner AND week = {WEEK_SQL.replace("day", "r.day")}
@@ -137,40 +147,72 @@ BEGIN
     RETURN NULL;
 END
 $$;
-DROP TRIGGER IF EXISTS srs_report_totals ON review_log;
-CREATE TRIGGER srs_report_totals AFTER INSERT OR DELETE ON review_log
-    FOR EACH ROW EXECUTE FUNCTION srs_report_totals();
+REVOKE ALL ON FUNCTION srs.srs_report_totals() FROM PUBLIC;
+DROP TRIGGER IF EXISTS srs_report_totals ON srs.review_log;
+CREATE TRIGGER srs_report_totals AFTER INSERT OR DELETE ON srs.review_log
+    FOR EACH ROW EXECUTE FUNCTION srs.srs_report_totals();
+CREATE OR REPLACE FUNCTION srs.srs_repair_totals() RETURNS bigint LANGUAGE plpgsql
+SECURITY DEFINER SET search_path = pg_catalog, srs AS $$
+BEGIN
+    TRUNCATE srs.report_card, srs.report_week;
+    {BACKFILL_SQL}
+    RETURN (SELECT count(*) FROM srs.review_log WHERE NOT ({GOOD_ROW}));
+END
+$$;
+REVOKE ALL ON FUNCTION srs.srs_repair_totals() FROM PUBLIC;
 """
 
 
 def installed(conn: Connection) -> bool:
     """True when this server database keeps the report's totals."""
-    return conn.execute(text("SELECT to_regclass('report_week') IS NOT NULL")).scalar_one() is True
+    return (
+        conn.execute(text("SELECT to_regclass('srs.report_week') IS NOT NULL")).scalar_one() is True
+    )
 
 
 def install(conn: Connection) -> None:
-    """Create the totals tables, filled from the log so far, and the trigger that keeps them
-    (on PostgreSQL only; a no-op when they are there). Run inside the schema's transaction.
-
-    The log is read past its row-level security for the filling (`NO FORCE` for this
-    transaction only: the table's owner runs upgrades), and a class already set up gets the
-    same grants and policies on the new tables as on `review_log`.
-    """
-    if conn.dialect.name != "postgresql" or installed(conn):
+    """On PostgreSQL: create the totals tables when missing, filled from the log so far, and
+    (again, on every schema change) the trigger and its functions. Run inside the schema's
+    transaction, by the tables' owner; a no-op on SQLite."""
+    if conn.dialect.name != "postgresql":
         return
-    forced = conn.execute(
-        text("SELECT relforcerowsecurity FROM pg_class WHERE oid = 'review_log'::regclass")
-    ).scalar_one()
     raw = conn.connection.driver_connection
     assert raw is not None
     cursor = raw.cursor()
-    cursor.execute(_TABLES)
-    if forced:
-        cursor.execute("ALTER TABLE review_log NO FORCE ROW LEVEL SECURITY")
-    cursor.execute(BACKFILL_SQL)
-    if forced:
-        cursor.execute("ALTER TABLE review_log FORCE ROW LEVEL SECURITY")
+    if not installed(conn):
+        cursor.execute(_TABLES)
+        cursor.execute(BACKFILL_SQL)
     cursor.execute(_FUNCTION)
-    from srs.store.classroom import protect_totals  # classroom imports the engine, which imports us
 
-    protect_totals(conn)
+
+def repair(conn: Connection) -> int:
+    """Rebuild the totals from the log (an instructor may; the function runs as the owner);
+    the number of log rows left out as out of range."""
+    return int(conn.execute(text("SELECT srs.srs_repair_totals()")).scalar_one())
+
+
+def bad_rows(conn: Connection) -> dict[str, int]:
+    """Learners whose totals cannot be right: their log holds rows out of range (written before
+    the log's checks), or their totals are negative or dated out of range. By learner, how many."""
+    unchecked = conn.execute(
+        text(
+            "SELECT count(*) FROM pg_catalog.pg_constraint WHERE conrelid = "
+            "'srs.review_log'::regclass AND contype = 'c' AND NOT convalidated"
+        )
+    ).scalar_one()
+    # a log whose checks hold for every row (made at version 10) needs no scan
+    log = f"SELECT learner, count(*) FROM srs.review_log WHERE NOT ({GOOD_ROW}) GROUP BY 1 "
+    rows = conn.execute(
+        text(
+            (f"{log} UNION ALL " if unchecked else "")
+            + "SELECT learner, count(*) FROM srs.report_week WHERE answers < 0 "
+            "OR reviews < 0 OR passed < 0 OR week NOT BETWEEN -1600 AND 365400 GROUP BY 1 "
+            "UNION ALL SELECT learner, count(*) FROM srs.report_card WHERE answers < 0 "
+            "OR lapses < 0 OR last_day NOT BETWEEN DATE '1969-12-30' AND DATE '9000-01-01' "
+            "GROUP BY 1"
+        )
+    )
+    found: dict[str, int] = {}
+    for learner, count in rows:
+        found[str(learner)] = found.get(str(learner), 0) + int(count)
+    return found

@@ -12,11 +12,14 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
     Column,
     Date,
     DateTime,
     Float,
     ForeignKey,
+    Identity,
     Index,
     Integer,
     MetaData,
@@ -43,7 +46,10 @@ from srs.core.model import (
 )
 from srs.core.notetype import note_type_from_json
 
-SCHEMA_VERSION = 9  # 5: another branch's step (renumbered when merged)
+SCHEMA_VERSION = 10  # 5: another branch's step (renumbered when merged)
+SERVER_SCHEMA = "srs"
+"""On a server, the schema that holds every srs table and function (a class's own, which no
+learner may create objects in). SQLite files have no schemas."""
 # A change in any of these is an edit of the card.
 CONTENT_FIELDS = ("kind", "front", "back", "source", "tags", "guid", "anki_note_type")
 _VERSION = re.compile(r"[0-9]{1,9}")
@@ -106,13 +112,18 @@ deck_table = Table(
     Column("file_sha256", String(64), nullable=True),
     Column("seq", Integer, nullable=False),  # load order: new cards come deck by deck
     Column("loaded_at", UTCDateTime, nullable=False),
+    # set when an instructor removes the deck on a server, keeping every learner's history
+    # (version 10); loading its file again clears it
+    Column("retired_at", UTCDateTime, nullable=True),
 )
 
 # Card content. `card_id` is the stable id from the deck file; `pk` never leaves the store.
 card_table = Table(
     "cards",
     metadata,
-    Column("pk", Integer, primary_key=True, autoincrement=True),
+    # an identity on a server (version 10): ids no one chooses, drawn from no sequence a user can
+    # call
+    Column("pk", Integer, Identity(always=True), primary_key=True),
     Column("deck_id", ForeignKey("decks.id", ondelete="CASCADE"), nullable=False),
     Column("card_id", String(MAX_ID_LENGTH), nullable=False),
     Column("position", Integer, nullable=False),
@@ -161,11 +172,27 @@ state_table = Table(
     Index("ix_state_stats", "learner", "ef", "lapses", "due", "reps", "card_pk"),
 )
 
+GRADE_CHECK = "grade BETWEEN 0 AND 5"
+KIND_CHECK = "review_kind IN ('new', 'review', 'drill')"
+# the study days srs can have (`config.EARLIEST` to `LATEST`, a day either side for the time zone);
+# ISO text, which compares as a date on either backend
+DAY_CHECK = "day BETWEEN '1969-12-30' AND '9000-01-01'"
+REPS_CHECK = "prev_reps >= 0 AND prev_n >= 0 AND prev_lapses >= 0"
+LOG_CHECKS = {
+    "review_log_grade": GRADE_CHECK,
+    "review_log_kind": KIND_CHECK,
+    "review_log_day": DAY_CHECK,
+    "review_log_reps": REPS_CHECK,
+}
+"""The log's CHECK constraints by name (a server's upgrade adds them to an older log)."""
+
 # One answer. The state before it is kept so that undo can restore it exactly.
 log_table = Table(
     "review_log",
     metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "id", BigInteger().with_variant(Integer, "sqlite"), Identity(always=True), primary_key=True
+    ),
     Column("learner", String(MAX_LEARNER_LENGTH), nullable=False),
     Column("card_pk", ForeignKey("cards.pk", ondelete="CASCADE"), nullable=False),
     Column("reviewed_at", UTCDateTime, nullable=False),
@@ -190,6 +217,11 @@ log_table = Table(
     Column("prev_difficulty", Float, nullable=True),
     Column("stability", Float, nullable=True),
     Column("difficulty", Float, nullable=True),
+    # what any writer may put in the log (version 10; a server's learners write it directly)
+    CheckConstraint(GRADE_CHECK, name="review_log_grade"),
+    CheckConstraint(KIND_CHECK, name="review_log_kind"),
+    CheckConstraint(DAY_CHECK, name="review_log_day"),
+    CheckConstraint(REPS_CHECK, name="review_log_reps"),
     Index("ix_log_learner_day", "learner", "day"),
     Index("ix_log_card", "card_pk", "learner", "day"),
     # covers the retention figures of `srs stats`: one range scan, in (day, grade) order

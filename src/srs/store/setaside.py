@@ -15,6 +15,7 @@ from sqlalchemy.engine import Connection
 
 from srs.core.errors import CardGoneError
 from srs.core.model import NEW_STATE
+from srs.store import answer_sql
 from srs.store.schema import card_table, state_table, state_values
 from srs.store.study import StudyQueries
 
@@ -25,15 +26,20 @@ class SetAsideQueries(StudyQueries):
     def _ensure_row(self, conn: Connection, card_pk: int) -> None:
         """Give the card a state row; `CardGoneError` when it was retired or removed meanwhile.
 
-        On a server it first takes this learner's lock on the card, as an answer does: a first
-        answer in another session that is inserting the row finishes first, and this one then
-        finds the row instead of inserting a duplicate."""
+        On a server the row is inserted unless there (`placeholder_state`): a first answer in
+        another session that is inserting the row finishes first, and this one then finds the
+        row instead of inserting a duplicate."""
         card = conn.execute(
             select(card_table.c.retired_at).where(card_table.c.pk == card_pk)
         ).first()
         if card is None or card.retired_at is not None:
             raise CardGoneError("the card was retired or removed since the session began")
-        self.card_lock(conn, card_pk)
+        if self.on_server:
+            params = {"learner": self.learner, "card_pk": card_pk}
+            conn.execute(
+                answer_sql.placeholder_state(), {**params, **state_values(NEW_STATE, "new_")}
+            )
+            return
         found = conn.execute(select(state_table.c.card_pk).where(self._mine(card_pk))).first()
         if found is None:
             conn.execute(

@@ -212,7 +212,7 @@ class StudyQueries(ContentQueries):
         today_of_mine = {**mine, "today": today}
 
         def answer(conn: Connection) -> tuple[int, AnswerRecord, bool, Queued | None]:
-            row, answered_today = self._locked_state(conn, card_pk, today_of_mine)
+            row, answered_today, placeholder = self._locked_state(conn, card_pk, today_of_mine)
             key = self._card_key(conn, card_pk) if self.scheduler.name != "sm2" else ""
             record = decide_answer(
                 self.scheduler,
@@ -233,8 +233,10 @@ class StudyQueries(ContentQueries):
                 record.before.lapses, record.after.lapses, leech_lapses
             )
             values = answer_sql.log_values(mine, record, after, row, now, today)
+            if placeholder and not record.moves_schedule:  # a drill: the card keeps no state
+                conn.execute(answer_sql.DELETE_STATE, answer_sql.where(mine))
             if record.moves_schedule and self.on_server:
-                both = answer_sql.state_and_log(row is None, tuple(values))
+                both = answer_sql.state_and_log(row is None and not placeholder, tuple(values))
                 params = answer_sql.state_and_log_params(mine, after, values)
                 new_id = int(conn.execute(both, params).scalar_one())
             else:
@@ -254,15 +256,16 @@ class StudyQueries(ContentQueries):
 
     def _locked_state(
         self, conn: Connection, card_pk: int, params: dict[str, Any]
-    ) -> tuple[Any, bool]:
-        """The learner's state row of a card about to be answered (None without one), locked
-        on a server, and whether the card was answered today; `CardGoneError` for a retired or
-        removed card. `params`: learner, card_pk, today.
+    ) -> tuple[Any, bool, bool]:
+        """The learner's state row of a card about to be answered (None without one); whether
+        the card was answered today; and whether a placeholder row was just made for it (on a
+        server). `CardGoneError` for a retired or removed card. `params`: learner, card_pk, today.
 
         On SQLite, BEGIN IMMEDIATE already holds the write lock: one statement reads it all.
-        On a server, FOR UPDATE serialises answers to one card; a first answer has no row to
-        lock yet, so answers to one card of one learner first take a transaction-level advisory
-        lock: of two first answers at once, the second waits, then finds it answered today.
+        On a server, a row lock on the learner's own state row (`RETIRED_LOCKING`) serialises
+        answers to one card, and the row is read after it; a first answer has no row to lock
+        yet, so it inserts one (`placeholder_state`): of two first answers at once, the second
+        waits, then finds the card answered today.
         """
         gone = CardGoneError("the card was retired or removed since the session began")
         if not self.on_server:
@@ -270,15 +273,20 @@ class StudyQueries(ContentQueries):
             if found is None or found.retired_at is not None:
                 raise gone
             row = found if found.state_card_pk is not None else None
-            return row, bool(found.answered_today)
+            return row, bool(found.answered_today), False
         retired = conn.execute(answer_sql.RETIRED_LOCKING, params).first()
         if retired is None or retired.retired_at is not None:
             raise gone
-        row = conn.execute(answer_sql.LOCKED_STATE, params).first()
-        if row is not None:
-            return row, bool(row.answered_today)
-        # no state row (never scheduled, or its state taken back): ask the log
-        return None, conn.execute(answer_sql.ANSWERED_TODAY, params).first() is not None
+        if retired.locked:
+            row = conn.execute(answer_sql.LOCKED_STATE, params).one()
+            return row, bool(row.answered_today), False
+        placeholder = {**params, **state_values(NEW_STATE, prefix="new_")}
+        made = conn.execute(answer_sql.placeholder_state(), placeholder).first() is not None
+        if not made:  # another session's first answer committed meanwhile: this one follows it
+            row = conn.execute(answer_sql.LOCKED_STATE, params).one()
+            return row, bool(row.answered_today), False
+        # no state row before (never scheduled, or its state taken back): ask the log
+        return None, conn.execute(answer_sql.ANSWERED_TODAY, params).first() is not None, True
 
     def queued_card(self, card_pk: int) -> Queued | None:
         """A card and this learner's state of it, in one statement (what a review session shows
