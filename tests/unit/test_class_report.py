@@ -228,11 +228,12 @@ def test_the_instructors_own_answers_are_not_a_learners_on_either_road(
     deck_file.write_text(SMALL_DECK)
     assert run_srs(["deck", "add", str(deck_file)], env_for(teacher)).returncode == 0
     learner, gone = klass.server.unique("l"), klass.server.unique("gone")
-    for name in (teacher_name, learner, gone):
-        store = Store.open(teacher if name == teacher_name else klass.add(name), name)
+    urls = {teacher_name: teacher, "admin": klass.admin_url}  # a superuser: in every role
+    for name in (teacher_name, "admin", learner, gone):
+        store = Store.open(urls[name] if name in urls else klass.add(name), name)
         for pk in [c.pk for c in store.cards(["tiny"])]:
             store.record_answer(pk, 4, T0, date(2024, 3, 1))
-            store.record_answer(pk, 1 if name == teacher_name else 5, T0, date(2024, 3, 2))
+            store.record_answer(pk, 1 if name in urls else 5, T0, date(2024, 3, 2))
         store.close()
     with klass.server.admin(klass.database) as conn:  # a learner whose login was dropped
         conn.execute(f'DROP OWNED BY "{gone}"')
