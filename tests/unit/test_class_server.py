@@ -572,10 +572,8 @@ def test_the_report_shows_what_the_class_fails_by_card_kind_week_and_learner(
     gamma = data["hardest"][0]
     assert (gamma["file"], gamma["line"]) == (str(deck_file.resolve()), lines["gamma"])
     assert gamma["reviews"] == 3
-    assert [
-        (m["card"], m["learners_past_second_review"], m["still_failing"])
-        for m in data["persistent_misreadings"]
-    ] == [("gamma", 1, 1)]
+    # b's failed answer on day 2 is their second review, not one after it (docs/class.md)
+    assert data["persistent_misreadings"] == []
     retention = {
         (r["week"], r["kind"]): (r["reviews"], r["passed"]) for r in data["retention_by_kind"]
     }

@@ -183,13 +183,20 @@ def class_repair() -> None:
         typer.echo(f"left out {plural(skipped, 'answer')} dated or graded out of range")
 
 
+REPORT_FORMATS = ("text", "json", "csv")
+
+
 @class_app.command("report")
 def class_report(
     decks: Annotated[list[str] | None, typer.Argument(help="Deck ids (default: all).")] = None,
     since: Annotated[
         str | None, typer.Option("--since", help="Only answers from this day on (YYYY-MM-DD).")
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Same as --format json.")] = False,
+    output: Annotated[
+        str | None,
+        typer.Option("--format", metavar="FORMAT", help="text (default), json or csv."),
+    ] = None,
     by_learner: Annotated[
         bool, typer.Option("--by-learner", help="Each learner's backlog and retention.")
     ] = False,
@@ -201,14 +208,10 @@ def class_report(
     from srs.store import Store
     from srs.store.server import Timeouts
 
-    start: date | None = None
-    if since:
-        try:
-            start = date.fromisoformat(since)
-        except ValueError:
-            raise ConfigError(f"--since {since!r} is not a date (YYYY-MM-DD)") from None
+    shape = _report_format(output, as_json)
     settings = resolve()
     today = study_day(settings.now, settings.tz, settings.rollover_hour)
+    start = _since(since, today)
     store = Store.open(
         settings.db_url, settings.db_label, settings.learner, Timeouts(settings.server_timeout)
     )
@@ -216,13 +219,42 @@ def class_report(
         result = report(store, decks or [], start, today, by_learner)
     finally:
         store.close()
-    if as_json:
+    if shape == "json":
         from srs.core.classreport import class_report_json
 
         echo_json(class_report_json(result))
-        return
-    from rich.console import Console
+    elif shape == "csv":
+        from srs.core.classreport_csv import class_report_csv
 
-    from srs.ui.class_screen import class_report_view
+        sys.stdout.write(class_report_csv(result))
+    else:
+        from rich.console import Console
 
-    Console(highlight=False).print(class_report_view(result))
+        from srs.ui.class_screen import print_class_report
+
+        print_class_report(Console(highlight=False), result)
+
+
+def _report_format(output: str | None, as_json: bool) -> str:
+    """The report's format from `--format` and `--json` (which is `--format json`)."""
+    if output is not None and output not in REPORT_FORMATS:
+        raise ConfigError(f"--format {output!r} is not one of: {', '.join(REPORT_FORMATS)}")
+    if as_json and output not in (None, "json"):
+        raise ConfigError(f"--json and --format {output} ask for two formats; give one")
+    return "json" if as_json else output or "text"
+
+
+def _since(since: str | None, today: date) -> date | None:
+    """The `--since` day; one after today's study day is refused (it would report nothing)."""
+    if not since:
+        return None
+    try:
+        start = date.fromisoformat(since)
+    except ValueError:
+        raise ConfigError(f"--since {since!r} is not a date (YYYY-MM-DD)") from None
+    if start > today:
+        raise ConfigError(
+            f"--since {start.isoformat()} is after today ({today.isoformat()}); "
+            "give a day up to today"
+        )
+    return start

@@ -2,14 +2,18 @@
 
 Plain values built by the store from pre-aggregated rows, and their `--json` shape (documented in
 docs/class.md). A *lapse* is a scheduled review (not a card's first answer, not a same-day
-drill) graded below 3; *retention* is the share of scheduled reviews graded 3 or more.
+drill) graded below 3; *retention* is the share of scheduled reviews graded 3 or more. Cards are
+ranked by evidence: the Wilson score lower bound of the share of learners who lapsed.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
+
+WILSON_Z = 1.96  # the normal quantile of a two-sided 95% interval
 
 
 def _ratio(part: int, whole: int) -> float | None:
@@ -20,19 +24,36 @@ def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 4)
 
 
+def wilson_lower(successes: int, trials: int, z: float = WILSON_Z) -> float:
+    """The lower bound of the Wilson score interval of `successes` out of `trials` (0 when
+    there are no trials): 1 of 1 gives 0.21, 10 of 11 gives 0.62, so more evidence ranks higher."""
+    if trials <= 0:
+        return 0.0
+    p = successes / trials
+    z2 = z * z
+    centre = p + z2 / (2 * trials)
+    margin = z * math.sqrt(p * (1 - p) / trials + z2 / (4 * trials * trials))
+    return max(0.0, (centre - margin) / (1 + z2 / trials))
+
+
 @dataclass(frozen=True)
 class CardPlace:
-    """A card and where to edit it: the deck file and the line of its `[[card]]`."""
+    """A card and where to edit it: the deck file and the line of its `[[card]]`. A retired card
+    (removed from its deck file) has no line: the one it had may now hold another card."""
 
     deck_id: str
     card_id: str
     kind: str
     file: str | None
-    line: int
+    line: int | None
+    retired: bool = False
 
     @property
     def where(self) -> str:
-        """`file:line`, or the deck and card ids when the deck was not loaded from a file."""
+        """`file:line`; for a retired card "retired" and the file it was removed from; the deck
+        and card ids when the deck was not loaded from a file."""
+        if self.retired:
+            return f"retired (removed from {self.file})" if self.file else "retired"
         if self.file:
             return f"{self.file}:{self.line}"
         return f"{self.deck_id}/{self.card_id}"
@@ -53,6 +74,11 @@ class HardCard:
     def share_lapsed(self) -> float | None:
         """Share of the learners who answered the card and lapsed on it at least once."""
         return _ratio(self.lapsed_learners, self.learners)
+
+    @property
+    def evidence(self) -> float:
+        """What the card is ranked by: the Wilson lower bound (95%) of `share_lapsed`."""
+        return wilson_lower(self.lapsed_learners, self.learners)
 
     @property
     def lapse_rate(self) -> float | None:
@@ -80,7 +106,7 @@ class PersistentMisreading:
     """A misreading card some learners still fail after their second review of it."""
 
     place: CardPlace
-    learners_past_second: int  # learners who reviewed it a third time or more
+    learners_past_second: int  # learners with a scheduled review after their second one
     still_failing: int  # of them, those who failed one of those later reviews
 
 
@@ -124,6 +150,7 @@ def _place_json(place: CardPlace) -> dict[str, Any]:
         "kind": place.kind,
         "file": place.file,
         "line": place.line,
+        "retired": place.retired,
     }
 
 
@@ -141,6 +168,7 @@ def class_report_json(report: ClassReport) -> dict[str, Any]:
                 "learners": h.learners,
                 "lapsed_learners": h.lapsed_learners,
                 "share_lapsed": _round(h.share_lapsed),
+                "share_lapsed_lower_bound": _round(h.evidence),
                 "reviews": h.reviews,
                 "lapses": h.lapses,
                 "lapse_rate": _round(h.lapse_rate),

@@ -5,7 +5,8 @@ On a server the report reads the running totals the server keeps as answers are 
 rows of the log. With `--since`, and on a SQLite collection, it reads the log itself: twice,
 grouped by (card, learner) and by (week, kind, learner). Both roads fill the same tallies, from
 which the report is built; row-level security applies to both (an instructor reads every
-learner's rows, a learner only their own).
+learner's rows, a learner only their own). On a server, the rows of the class's instructors
+(members of the instructor group, superusers included) are no learner's and are left out.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, func, literal_column, select
+from sqlalchemy import and_, case, func, literal_column, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -27,14 +28,42 @@ from srs.core.classreport import (
     KindWeek,
     LearnerFigures,
     PersistentMisreading,
+    wilson_lower,
 )
 from srs.core.model import Kind, ReviewKind
+from srs.store.classroom import class_groups
 from srs.store.engine import Database
 from srs.store.report_totals import card_totals, installed, week_totals
 from srs.store.schema import card_table, deck_table, log_table, state_table
 
 HARDEST = 20  # cards listed as the class's hardest
 WEEK_ZERO = date(2000, 1, 3)  # a Monday: weeks are counted from it
+LATE_REPS = 3  # `prev_reps` of a scheduled review after the second: first answer + 2 reviews
+
+
+def instructor_group(conn: Connection) -> str | None:
+    """The name of the class's instructor group role, whose members' rows are no learner's
+    (None on a server collection that is no class)."""
+    groups = class_groups(conn)
+    return None if groups is None else groups.instructors
+
+
+def instructors(conn: Connection) -> list[str]:
+    """The login names whose answers the report leaves out: on a server, every role that is a
+    member of the instructor group (superusers are members of every role); none on SQLite.
+    A group that does not exist (a server collection that is no class) has no members."""
+    group = instructor_group(conn) if conn.dialect.name == "postgresql" else None
+    if group is None:
+        return []
+    return list(
+        conn.execute(
+            text(
+                "SELECT r.rolname FROM pg_roles r JOIN pg_roles g ON g.rolname = :group "
+                "WHERE pg_has_role(r.oid, g.oid, 'MEMBER') ORDER BY 1"
+            ),
+            {"group": group},
+        ).scalars()
+    )
 
 
 def _week(db: Database) -> ColumnElement[Any]:
@@ -79,22 +108,23 @@ def class_report(
 ) -> ClassReport:
     """The class's figures over the decks named (all when empty), from `since` on."""
     with db.read() as conn:
+        left_out = instructors(conn)
         if since is None and db.on_server and installed(conn):
-            tallies = _from_totals(conn, deck_ids)
+            tallies = _from_totals(conn, deck_ids, left_out)
         else:
-            tallies = _from_log(db, conn, deck_ids, since)
+            tallies = _from_log(db, conn, deck_ids, since, left_out)
         per_card = tallies.cards
         hardest_pks = sorted(
             (pk for pk, c in per_card.items() if c[1]),
             key=lambda pk: (
-                -per_card[pk][1] / per_card[pk][0],
+                -wilson_lower(per_card[pk][1], per_card[pk][0]),
                 -per_card[pk][3] / max(per_card[pk][2], 1),
                 pk,
             ),
         )[:HARDEST]
         failing = {pk for pk, m in tallies.misread.items() if m[1]}
         places = _places(conn, set(hardest_pks) | failing)
-        due = _due_by_learner(conn, deck_ids, today) if by_learner else {}
+        due = _due_by_learner(conn, deck_ids, today, left_out) if by_learner else {}
     people = tallies.people
     learners = None
     if by_learner:
@@ -133,11 +163,13 @@ def _items(tallies: _Tallies) -> list[tuple[int, list[int]]]:
     return [(pk, m) for pk, m in tallies.misread.items() if m[1]]
 
 
-def _from_totals(conn: Connection, deck_ids: Sequence[str]) -> _Tallies:
+def _from_totals(conn: Connection, deck_ids: Sequence[str], left_out: list[str]) -> _Tallies:
     """The tallies from the server's running totals: a few hundred rows, summed by the server."""
     t, w, cards = card_totals, week_totals, card_table
     tallies = _Tallies()
     mine: list[ColumnElement[bool]] = [t.c.answers > 0]
+    if left_out:
+        mine.append(t.c.learner.not_in(left_out))
     if deck_ids:
         mine.append(t.c.card_pk.in_(select(cards.c.pk).where(cards.c.deck_id.in_(deck_ids))))
     for pk, kind, *figures, past, fails in conn.execute(
@@ -172,6 +204,8 @@ def _from_totals(conn: Connection, deck_ids: Sequence[str]) -> _Tallies:
     ):
         tallies.people[learner] = [int(answers), int(reviews), int(reviews) - int(lapses), last]
     in_decks = [w.c.deck_id.in_(deck_ids)] if deck_ids else []
+    if left_out:
+        in_decks.append(w.c.learner.not_in(left_out))
     for week, kind, reviews, passed in conn.execute(
         select(w.c.week, w.c.kind, func.sum(w.c.reviews), func.sum(w.c.passed))
         .where(*in_decks)
@@ -188,7 +222,11 @@ def _from_totals(conn: Connection, deck_ids: Sequence[str]) -> _Tallies:
 
 
 def _from_log(
-    db: Database, conn: Connection, deck_ids: Sequence[str], since: date | None
+    db: Database,
+    conn: Connection,
+    deck_ids: Sequence[str],
+    since: date | None,
+    left_out: list[str],
 ) -> _Tallies:
     """The tallies from the log: one pass grouped by (card, learner), folded here into cards,
     misreadings and learners; one grouped by (week, kind, learner) for retention and activity.
@@ -201,8 +239,10 @@ def _from_log(
         )
     if since is not None:
         where.append(log.c.day >= since)
+    if left_out:
+        where.append(log.c.learner.not_in(left_out))
     scheduled = log.c.review_kind == ReviewKind.REVIEW.value
-    late = and_(log.c.review_kind != ReviewKind.DRILL.value, log.c.prev_reps >= 2)
+    late = and_(scheduled, log.c.prev_reps >= LATE_REPS)
     pairs = conn.execute(
         select(
             log.c.card_pk,
@@ -274,20 +314,40 @@ def _places(conn: Connection, pks: set[int]) -> dict[int, CardPlace]:
             card_table.c.card_id,
             card_table.c.kind,
             card_table.c.line,
+            card_table.c.retired_at,
             deck_table.c.path,
         )
         .join(deck_table, deck_table.c.id == card_table.c.deck_id)
         .where(card_table.c.pk.in_(sorted(pks)))
     ).all()
-    return {r.pk: CardPlace(r.deck_id, r.card_id, r.kind, r.path, r.line) for r in rows}
+    return {
+        r.pk: CardPlace(
+            r.deck_id,
+            r.card_id,
+            r.kind,
+            r.path,
+            None if r.retired_at is not None else r.line,
+            retired=r.retired_at is not None,
+        )
+        for r in rows
+    }
 
 
-def _due_by_learner(conn: Connection, deck_ids: Sequence[str], today: date) -> dict[str, int]:
-    """Each learner's backlog: scheduled cards due by `today`, retired cards left out."""
+def _due_by_learner(
+    conn: Connection, deck_ids: Sequence[str], today: date, left_out: list[str]
+) -> dict[str, int]:
+    """Each learner's backlog: scheduled cards due by `today`, retired cards and the cards the
+    learner suspended left out."""
     state, cards = state_table, card_table
-    where: list[ColumnElement[bool]] = [state.c.due <= today, cards.c.retired_at.is_(None)]
+    where: list[ColumnElement[bool]] = [
+        state.c.due <= today,
+        state.c.suspended_at.is_(None),
+        cards.c.retired_at.is_(None),
+    ]
     if deck_ids:
         where.append(cards.c.deck_id.in_(list(deck_ids)))
+    if left_out:
+        where.append(state.c.learner.not_in(left_out))
     rows = conn.execute(
         select(state.c.learner, func.count())
         .select_from(state.join(cards, cards.c.pk == state.c.card_pk))

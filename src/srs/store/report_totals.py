@@ -82,8 +82,8 @@ INSERT INTO srs.report_card
 SELECT learner, card_pk, count(*),
     count(*) FILTER (WHERE review_kind = 'review'),
     count(*) FILTER (WHERE review_kind = 'review' AND grade < 3),
-    count(*) FILTER (WHERE review_kind <> 'drill' AND prev_reps >= 2),
-    count(*) FILTER (WHERE review_kind <> 'drill' AND prev_reps >= 2 AND grade < 3),
+    count(*) FILTER (WHERE review_kind = 'review' AND prev_reps >= 3),
+    count(*) FILTER (WHERE review_kind = 'review' AND prev_reps >= 3 AND grade < 3),
     max(day)
 FROM srs.review_log WHERE {GOOD_ROW} GROUP BY learner, card_pk;
 INSERT INTO srs.report_week
@@ -112,7 +112,7 @@ BEGIN
     SELECT kind, deck_id INTO card_kind, card_deck FROM srs.cards WHERE pk = r.card_pk;
     IF NOT FOUND THEN RETURN NULL; END IF;
     d_rev := CASE WHEN r.review_kind = 'review' THEN s ELSE 0 END;
-    d_late := CASE WHEN r.review_kind <> 'drill' AND r.prev_reps >= 2 THEN s ELSE 0 END;
+    d_late := CASE WHEN r.review_kind = 'review' AND r.prev_reps >= 3 THEN s ELSE 0 END;
     IF s > 0 THEN
         INSERT INTO srs.report_card AS t VALUES (
             r.learner, r.card_pk, 1, d_rev, CASE WHEN r.grade < 3 THEN d_rev ELSE 0 END,

@@ -62,8 +62,9 @@ def move_legacy_tables(conn: Connection) -> None:
 
 def harden(conn: Connection) -> None:
     """Schema version 10 on a server: ids become identities drawn from sequences no user may
-    call, and the log's CHECK constraints are added (`NOT VALID`: rows already there are left for
-    `srs class repair` to skip, every new row is checked)."""
+    call, the log's CHECK constraints are added (`NOT VALID`: rows already there are left for
+    `srs class repair` to skip, every new row is checked), and the report's totals are dropped,
+    to be filled again from the log with this version's counting (`report_totals.install`)."""
     for table, column, kind in _IDENTITIES:
         is_identity = conn.execute(
             text(
@@ -92,6 +93,8 @@ def harden(conn: Connection) -> None:
             ),
             {"t": f"{S}.{table}", "c": column},
         )
+    # the totals counted "after the second review" the old way: made again from the log
+    conn.execute(text(f"DROP TABLE IF EXISTS {S}.report_card, {S}.report_week"))
     present = set(
         conn.execute(
             text(
