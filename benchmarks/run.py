@@ -29,11 +29,11 @@ import generate
 import processes
 from measure import BIN, Row, copy_db, environment, load_average, median, time_calls, time_process
 
+from srs.anki.export import AFMT, CSS, FIELDS, QFMT, ExportCard, export_apkg
 from srs.config import sqlite_url
 from srs.core.cardtext import render_markdown
 from srs.core.deckfile import read_deck_file
 from srs.core.model import Deck
-from srs.export_anki import AFMT, CSS, FIELDS, QFMT, ExportCard, export_apkg
 from srs.review import ReviewSession
 from srs.store import Store
 

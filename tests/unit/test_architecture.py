@@ -16,7 +16,7 @@ import pytest
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "srs"
 HEAVY = ("sqlalchemy", "typer", "rich", "genanki", "fsrs", "anki", "click")
-SERVICES = ("review", "loading", "authoring", "progress", "export_anki")
+SERVICES = ("review", "loading", "authoring", "progress", "anki.export")
 MAX_LINES = 400
 
 

@@ -135,13 +135,13 @@ def export_anki(
     db: DbOption = None,
 ) -> None:
     """Export decks (all, or those named) to an Anki package. Retired cards are left out."""
-    from srs.export_anki import export_decks
+    from srs.anki.export import export_decks
     from srs.ui.progress import progress_bar
 
     settings = settings_for(db)
     with collection(settings) as store, progress_bar() as bar:
         if with_progress:
-            from srs.anki_progress import export_decks_with_progress
+            from srs.anki.export_scheduling import export_decks_with_progress
 
             report = export_decks_with_progress(
                 store,

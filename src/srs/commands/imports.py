@@ -44,9 +44,9 @@ def import_anki(
     db: DbOption = None,
 ) -> None:
     """Write a deck file from an Anki package; --with-progress also loads it with its progress."""
+    from srs.anki.import_ import apply_progress, import_package
     from srs.core.days import study_day
     from srs.core.model import KINDS, Kind
-    from srs.import_anki import apply_progress, import_package
 
     if kind not in KINDS:
         fail(f"unknown kind {kind!r} (expected finding, limitation or misreading)")

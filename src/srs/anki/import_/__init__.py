@@ -3,7 +3,7 @@
 The package is unpacked into a temporary directory that is always removed (`package`), its notes
 read (`collection`), turned into cards (`convert`) and written as TOML (`deckwriter`) through a
 temporary file and an atomic rename, so the output is the only file this writes. With progress,
-each card's Anki scheduling becomes its SM-2 state (`progress`); `import_progress` writes it.
+each card's Anki scheduling becomes its SM-2 state (`scheduling`); `import_progress` writes it.
 """
 
 from __future__ import annotations
@@ -19,17 +19,17 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from srs.anki.import_.collection import read_collection
+from srs.anki.import_.convert import convert_notes
+from srs.anki.import_.deckwriter import deck_toml
+from srs.anki.import_.package import extract
+from srs.anki.import_.scheduling import card_progress
 from srs.core.cardtext import strip_control_chars
 from srs.core.deckfile import SLUG
 from srs.core.deckfile.checker import GUID
 from srs.core.errors import AnkiImportError
 from srs.core.model import Deck, ImportedProgress, Kind, LoadReport
 from srs.core.progress import Progress, no_progress
-from srs.import_anki.collection import read_collection
-from srs.import_anki.convert import convert_notes
-from srs.import_anki.deckwriter import deck_toml
-from srs.import_anki.package import extract
-from srs.import_anki.progress import card_progress
 
 if TYPE_CHECKING:
     from srs.store import Store

@@ -31,13 +31,14 @@ from typing import TYPE_CHECKING, Any
 
 import genanki
 
+from srs.anki.note_types import SourceModel, source_fields, source_model
+
 # Stripping controls also removes \x1f, Anki's field separator.
-from srs.anki_text import anki_tags, deck_title, one_line, repeated_plain_field
+from srs.anki.text import anki_tags, deck_title, one_line, repeated_plain_field
 from srs.core.cardtext import plain_field, render_markdown
 from srs.core.errors import ExportError
 from srs.core.model import Card, Deck, Kind
 from srs.core.progress import EXPORTING, Progress, no_progress, report_every
-from srs.export_note_types import SourceModel, source_fields, source_model
 
 if TYPE_CHECKING:
     from srs.store import Store

@@ -24,9 +24,9 @@ from collections.abc import Sequence
 from datetime import date, datetime, time, tzinfo
 from pathlib import Path
 
+from srs.anki.export import ExportReport, export_apkg, export_items, note_guid
 from srs.core.model import LogRecord, ReviewKind, SchedState
 from srs.core.progress import Progress, no_progress
-from srs.export_anki import ExportReport, export_apkg, export_items, note_guid
 from srs.store import Store
 
 CRT_DAY = date(2006, 1, 1)

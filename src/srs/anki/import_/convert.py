@@ -15,10 +15,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from srs.anki.import_.collection import AnkiNote
 from srs.core.cardtext import find_raw_html, printable, strip_control_chars
 from srs.core.model import KINDS, Card, Kind
 from srs.core.progress import IMPORTING, Progress, no_progress, report_every
-from srs.import_anki.collection import AnkiNote
 
 _SOUND = re.compile(r"\[sound:([^\]]*)\]")
 _IMG = re.compile(r"""<img\b[^>]*?\bsrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
