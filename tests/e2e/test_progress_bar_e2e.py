@@ -11,7 +11,7 @@ import pexpect
 from helpers import SRS, spawn, srs_env
 
 NOW = "2026-03-02T09:00"
-CARDS = 1200  # above ui/progress.py's MIN_ITEMS, so the bar is drawn however fast the machine
+CARDS = 1200  # above ui/ticker.py's MIN_ITEMS, so the bar is drawn however fast the machine
 
 
 def big_deck(path: Path) -> Path:
