@@ -21,6 +21,7 @@ from srs.commands.base import (
     settings_for,
     today_of,
 )
+from srs.core.defaults import MAX_BACK_WORDS
 from srs.core.errors import DeckFileError
 
 
@@ -49,7 +50,7 @@ def deck_check(
     ] = False,
     max_back_words: Annotated[
         int, typer.Option("--max-back-words", min=1, help="Word limit of a card's back.")
-    ] = 60,
+    ] = MAX_BACK_WORDS,
 ) -> None:
     """Check deck files without touching any database. Exit 1 on errors (or, with --strict, on
     any warning), 0 otherwise."""

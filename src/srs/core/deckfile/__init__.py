@@ -30,10 +30,11 @@ from srs.core.deckfile.limits import (
     structure_problem,
 )
 from srs.core.deckfile.places import Places
-from srs.core.deckfile.quality import MAX_BACK_WORDS, QUALITY_CODES
+from srs.core.deckfile.quality import QUALITY_CODES
 from srs.core.deckfile.scanner import ScanError, Scanner
 from srs.core.deckfile.syntax import syntax_error
 from srs.core.deckfile.text import TextPositions, decode
+from srs.core.defaults import MAX_BACK_WORDS
 from srs.core.errors import DeckFileError, Diagnostic
 from srs.core.model import KINDS, Deck
 from srs.core.ticker import Ticker, no_ticker

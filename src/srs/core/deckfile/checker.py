@@ -11,6 +11,7 @@ from srs.core.deckfile.places import Places
 from srs.core.deckfile.scanner import KeyPath
 from srs.core.deckfile.text import TextPositions, char_name
 from srs.core.deckfile.wording import describe, normalise, quote, slugify, suggest, type_name
+from srs.core.defaults import MAX_BACK_WORDS
 from srs.core.errors import Diagnostic, Severity
 from srs.core.model import KINDS, MAX_ID_LENGTH, AnkiNoteType, Card, Deck, Kind
 from srs.core.notetype import note_type_from, note_type_problem
@@ -51,7 +52,7 @@ class Checker:
         path: str,
         text: TextPositions,
         locs: Places,
-        max_back_words: int = quality.MAX_BACK_WORDS,
+        max_back_words: int = MAX_BACK_WORDS,
         ticker: Ticker = no_ticker,
     ) -> None:
         self.path = path
