@@ -7,6 +7,7 @@ import tempfile
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -199,6 +200,7 @@ def test_a_card_removed_while_on_screen_is_not_answered(store: Store) -> None:
 HISTORY = st.lists(st.tuples(st.integers(0, 5), st.integers(1, 40)), max_size=8)
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None)
 @given(history=HISTORY, grade=st.integers(0, 5), drill=st.booleans())
 @example(history=[(3, 1), (3, 1), (3, 1), (3, 1), (4, 1)], grade=0, drill=False)  # due after +50
