@@ -23,8 +23,8 @@ from anki.decks import DeckId
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from anki_helpers import import_apkg
+from srs.anki.import_ import import_package
 from srs.core.days import study_day
-from srs.import_anki import import_package
 
 
 def make_packages(folder: Path, notes: int, html: bool = True) -> dict[str, Path]:

@@ -217,7 +217,7 @@ def anki_with_log(srs_db: Path, anki: Path, folder: Path) -> Path:
         return target
     copy = copy_db(anki, folder)
     sys.path.insert(0, str(HERE.parent / "src"))
-    from srs.export_anki import note_guid
+    from srs.anki.export import note_guid
     from srs.store.schema import card_from
 
     src = sqlite3.connect(srs_db)

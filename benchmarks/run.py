@@ -29,11 +29,11 @@ import generate
 import processes
 from measure import BIN, Row, copy_db, environment, load_average, median, time_calls, time_process
 
+from srs.anki.export import AFMT, CSS, FIELDS, QFMT, ExportCard, export_apkg
 from srs.config import sqlite_url
 from srs.core.cardtext import render_markdown
 from srs.core.deckfile import read_deck_file
 from srs.core.model import Deck
-from srs.export_anki import AFMT, CSS, FIELDS, QFMT, ExportCard, export_apkg
 from srs.review import ReviewSession
 from srs.store import Store
 
@@ -237,19 +237,7 @@ def status_work(plan: Plan, prepared: Sequence[Prepared]) -> list[Row]:
             )
         )
     biggest = max(prepared, key=lambda p: p.meta.reviews)
-    names = {c.name or (c.callback.__name__ if c.callback else "") for c in app.registered_commands}
     label = f"`srs stats`, {biggest.meta.reviews:,} answers"
-    if "stats" not in names:
-        rows.append(
-            Row(
-                "commands",
-                label,
-                None,
-                target="< 300 ms of work (issue 6)",
-                note="TODO: `srs stats` does not exist yet; re-run when it does",
-            )
-        )
-        return rows
     log(f"stats: {biggest.spec.name}")
     work = time_calls(invoke(["stats", "--db", str(biggest.spec.db)]), plan.call_runs, warmup=1)
     whole = time_process(

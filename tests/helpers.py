@@ -4,8 +4,10 @@ pseudo-terminal, and direct reads of a collection file."""
 from __future__ import annotations
 
 import io
+import json
 import os
 import sqlite3
+import subprocess
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -86,11 +88,35 @@ def states(db: Path) -> dict[str, tuple[int, int, int, str | None]]:
 
 @dataclass(frozen=True)
 class Result:
-    """What one in-process run of the CLI printed, and its exit status."""
+    """What one run of the CLI printed, and its exit status; run in a fresh interpreter, also the
+    top-level packages it had imported when it ended."""
 
     returncode: int
     stdout: str
     stderr: str
+    packages: frozenset[str] = frozenset()
+
+
+# Runs `srs` in a fresh interpreter with the given arguments, output captured, then reports what
+# was imported (for the tests that start-up stays lazy).
+_FRESH_PROBE = """
+import contextlib, io, json, sys
+sys.argv = ["srs", *json.loads(sys.argv[1])]
+out = io.StringIO()
+code = 0
+with contextlib.redirect_stdout(out):
+    try:
+        from srs.cli import main
+        main()
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+report = {
+    "code": code,
+    "output": out.getvalue(),
+    "packages": sorted({name.split(".")[0] for name in sys.modules}),
+}
+sys.__stdout__.write("\\n" + json.dumps(report) + "\\n")
+"""
 
 
 class EncodedIO(io.StringIO):
@@ -116,14 +142,19 @@ def run_srs(
     input: str = "",
     cwd: Path | None = None,
     encoding: str | None = None,
+    fresh: bool = False,
 ) -> Result:
     """Run `srs ARGS` in this process, through `srs.cli.main` and so through its one place that
     turns errors into a line, with `env` as the whole environment and `input` on stdin.
 
     Costs milliseconds where a subprocess costs a second or two on a busy machine; the tests that
     need a real process or terminal use `spawn` or `subprocess` instead. With `encoding`, stdout
-    and stderr take only what that encoding can write.
+    and stderr take only what that encoding can write. With `fresh`, `srs` runs in a new
+    interpreter instead (`input`, `cwd` and `encoding` unused), and the result also lists the
+    top-level packages it imported: what start-up loads.
     """
+    if fresh:
+        return _run_fresh(args, env)
     from srs import cli
 
     saved_env = dict(os.environ)
@@ -149,3 +180,17 @@ def run_srs(
         os.environ.clear()
         os.environ.update(saved_env)
     return Result(code, out.getvalue(), err.getvalue())
+
+
+def _run_fresh(args: list[str], env: Mapping[str, str]) -> Result:
+    """`srs ARGS` in a fresh interpreter: its exit code, output and imported packages."""
+    done = subprocess.run(
+        [sys.executable, "-c", _FRESH_PROBE, json.dumps(args)],
+        env=dict(env),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    return Result(report["code"], report["output"], done.stderr, frozenset(report["packages"]))

@@ -15,8 +15,8 @@ from srs.core.cardtext import printable
 from srs.core.deckfile import MAX_BACK_WORDS, SLUG, analyse_deck, check_deck, read_deck_bytes
 from srs.core.errors import DeckFileError, Diagnostic, SrsError
 from srs.core.model import Deck
-from srs.core.progress import Progress, no_progress
 from srs.core.reports import diagnostics_json
+from srs.core.ticker import Ticker, no_ticker
 
 
 def deck_paths(paths: Sequence[Path]) -> tuple[list[Path], list[Diagnostic]]:
@@ -43,7 +43,7 @@ def deck_paths(paths: Sequence[Path]) -> tuple[list[Path], list[Diagnostic]]:
 
 
 def check_paths(
-    paths: Sequence[Path], max_back_words: int = MAX_BACK_WORDS, progress: Progress = no_progress
+    paths: Sequence[Path], max_back_words: int = MAX_BACK_WORDS, ticker: Ticker = no_ticker
 ) -> list[Diagnostic]:
     """Every problem in the deck files and folders named, file by file, each sorted by position.
 
@@ -51,7 +51,7 @@ def check_paths(
     (`duplicate-deck`), since loading them would make one overwrite the other. `max_back_words`
     is the word limit of the `long-back` warning.
     """
-    return analyse_paths(paths, max_back_words, progress=progress).diagnostics
+    return analyse_paths(paths, max_back_words, ticker=ticker).diagnostics
 
 
 @dataclass
@@ -74,7 +74,7 @@ def analyse_paths(
     paths: Sequence[Path],
     max_back_words: int = MAX_BACK_WORDS,
     loaded: Mapping[str, str] | None = None,
-    progress: Progress = no_progress,
+    ticker: Ticker = no_ticker,
 ) -> Analysis:
     """`check_paths`, plus the decks of the files that have no error, parsed once.
 
@@ -102,7 +102,7 @@ def analyse_paths(
             first_file[kept] = str(file)
             out.unchanged.append(kept)
             continue
-        result = analyse_deck(data, str(file), max_back_words, progress)
+        result = analyse_deck(data, str(file), max_back_words, ticker)
         found = list(result.diagnostics)
         deck = result.deck
         if deck is not None and result.deck_id_at is not None:

@@ -16,7 +16,7 @@ from srs.authoring import Analysis, analyse_paths
 from srs.config import bundled_decks_dir
 from srs.core.errors import DeckFileError
 from srs.core.model import Deck, LoadReport
-from srs.core.progress import Progress, no_progress
+from srs.core.ticker import Ticker, no_ticker
 from srs.store import Store
 
 FIRST_RUN_FLAG = "first_run_done_at"  # set once any deck has been loaded, bundled or not
@@ -29,15 +29,15 @@ def read_decks(paths: Sequence[Path]) -> list[Deck]:
 
 
 def load_paths(
-    store: Store, paths: Sequence[Path], now: datetime, progress: Progress = no_progress
+    store: Store, paths: Sequence[Path], now: datetime, ticker: Ticker = no_ticker
 ) -> list[LoadReport]:
     """Validate, then load or update the decks at `paths`; one report a deck.
 
     A file holding exactly what the collection loaded from it last time (same bytes, same path)
     is not parsed again: its report counts every card unchanged.
     """
-    found = _checked(analyse_paths(paths, loaded=store.deck_digests(), progress=progress))
-    reports = [store.load_deck(deck, now, progress) for deck in found.decks]
+    found = _checked(analyse_paths(paths, loaded=store.deck_digests(), ticker=ticker))
+    reports = [store.load_deck(deck, now, ticker) for deck in found.decks]
     reports += [store.unchanged_report(deck_id) for deck_id in found.unchanged]
     _mark_first_run_done(store, now)
     return reports

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from srs.core.model import CardRow, DeckStatus, Kind, LogRecord, SchedState, StoredCard
-from srs.core.stats import Stats, build, retention_start, window_start
+from srs.core.stats import HARDEST_LIMIT, Stats, build, retention_start, window_start
 from srs.store import Store
 
 
@@ -35,7 +35,7 @@ def stats(store: Store, deck_ids: Sequence[str], today: date, days: int, weeks: 
         retention_rows=store.stats_retention_counts(chosen, retention_start(today, weeks), today),
         ef_rows=store.stats_ef_counts(chosen),
         due_rows=store.stats_due_counts(chosen, today),
-        hardest=store.stats_hardest(chosen),
+        hardest=store.stats_hardest(chosen, HARDEST_LIMIT),
         weeks=weeks,
         decks=chosen,
     )

@@ -11,9 +11,9 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 
 from srs.core.errors import ConfigError
-from srs.core.progress import Progress, no_progress
 from srs.core.scheduling.choice import choose
 from srs.core.simulation import Simulation, simulate
+from srs.core.ticker import Ticker, no_ticker
 from srs.learner_config import stored_settings
 from srs.store import Store
 
@@ -26,7 +26,7 @@ def simulate_decks(
     new_per_day: int,
     seed: int,
     overrides: Mapping[str, str],
-    progress: Progress = no_progress,
+    ticker: Ticker = no_ticker,
 ) -> Simulation:
     """Simulate `days` days from `today` under each scheduler, on the named decks (all when
     none is named), from this learner's real state."""
@@ -35,4 +35,4 @@ def simulate_decks(
     if not cards:
         raise ConfigError("no cards to simulate: the decks named hold no active card")
     choice = choose(stored_settings(store), overrides)
-    return simulate(cards, today, days, new_per_day, seed, choice, progress)
+    return simulate(cards, today, days, new_per_day, seed, choice, ticker)

@@ -15,9 +15,9 @@ from anki.scheduler.v3 import CardAnswer
 
 from anki_helpers import import_apkg
 from helpers import SMALL_DECK, run_srs, srs_env
+from srs.anki.import_ import package as anki_package
 from srs.core.days import study_day
 from srs.core.deckfile import read_deck_file
-from srs.import_anki import package as anki_package
 from srs.store import Store
 
 NOW = datetime.now(UTC).replace(microsecond=0)

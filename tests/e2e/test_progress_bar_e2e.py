@@ -7,11 +7,12 @@ import subprocess
 from pathlib import Path
 
 import pexpect
+import pytest
 
 from helpers import SRS, spawn, srs_env
 
 NOW = "2026-03-02T09:00"
-CARDS = 1200  # above ui/progress.py's MIN_ITEMS, so the bar is drawn however fast the machine
+CARDS = 1200  # above ui/ticker.py's MIN_ITEMS, so the bar is drawn however fast the machine
 
 
 def big_deck(path: Path) -> Path:
@@ -38,6 +39,7 @@ def run_in_terminal(args: list[str], env: dict[str, str]) -> str:
     return str(child.before)
 
 
+@pytest.mark.slow
 def test_check_add_and_export_show_a_bar_on_a_terminal(tmp_path: Path) -> None:
     deck = big_deck(tmp_path / "big.toml")
     env = srs_env(tmp_path / "srs.db", NOW)

@@ -78,6 +78,7 @@ def test_first_day_session_reviews_new_cards_drills_failures_and_summarises(db: 
     }
 
 
+@pytest.mark.slow
 def test_later_day_session_shows_exactly_the_cards_sm2_made_due(db: Path) -> None:
     first = run_srs(["review"], srs_env(db, DAY1), input=" 5 5 5")  # keys from a pipe
     assert first.returncode == 0 and "Cards reviewed: 3 (3 answers)" in first.stdout

@@ -14,29 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from helpers import SMALL_DECK, srs_env
+from helpers import SMALL_DECK, run_srs, srs_env
 
 HEAVY = {"sqlalchemy", "genanki", "anki", "fsrs", "html_to_markdown", "zstandard"}
-
-# Runs `srs` with the given arguments, output captured, then reports what was imported.
-PROBE = """
-import contextlib, io, json, sys
-sys.argv = ["srs", *json.loads(sys.argv[1])]
-out = io.StringIO()
-code = 0
-with contextlib.redirect_stdout(out):
-    try:
-        from srs.cli import main
-        main()
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-report = {
-    "code": code,
-    "output": out.getvalue(),
-    "packages": sorted({name.split(".")[0] for name in sys.modules}),
-}
-sys.__stdout__.write("\\n" + json.dumps(report) + "\\n")
-"""
 
 COMPLETION_VARS = (
     "_SRS_COMPLETE",
@@ -48,20 +28,11 @@ COMPLETION_VARS = (
 )
 
 
-def run_srs(args: list[str], env: dict[str, str] | None = None) -> dict[str, object]:
-    """Run the CLI in a fresh interpreter; returns its exit code, stdout and imported packages."""
-    full_env = {k: v for k, v in os.environ.items() if k not in COMPLETION_VARS}
-    full_env.update(env or {})
-    done = subprocess.run(
-        [sys.executable, "-c", PROBE, json.dumps(args)],
-        env=full_env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert done.returncode == 0, done.stderr
-    report: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
-    return report
+def startup_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    """This process's environment without shell-completion variables, plus `extra`."""
+    env = {k: v for k, v in os.environ.items() if k not in COMPLETION_VARS}
+    env.update(extra or {})
+    return env
 
 
 HELP_CASES = [
@@ -104,17 +75,17 @@ COMPLETION_CASES = [
 
 @pytest.mark.parametrize("args", HELP_CASES)
 def test_help_imports_no_heavy_library(args: list[str]) -> None:
-    report = run_srs(args)
-    assert "Usage" in str(report["output"])
-    assert HEAVY.isdisjoint(report["packages"])  # type: ignore[arg-type]
+    report = run_srs(args, startup_env(), fresh=True)
+    assert "Usage" in report.stdout
+    assert HEAVY.isdisjoint(report.packages)
 
 
 @pytest.mark.parametrize(("env", "expected"), COMPLETION_CASES)
 def test_completion_imports_no_heavy_library(env: dict[str, str], expected: str) -> None:
-    report = run_srs([], env)
-    assert report["code"] == 0
-    assert expected in str(report["output"])
-    assert HEAVY.isdisjoint(report["packages"])  # type: ignore[arg-type]
+    report = run_srs([], startup_env(env), fresh=True)
+    assert report.returncode == 0
+    assert expected in report.stdout
+    assert HEAVY.isdisjoint(report.packages)
 
 
 def test_status_loads_neither_pydantic_nor_a_markdown_parser(tmp_path: Path) -> None:
@@ -122,20 +93,20 @@ def test_status_loads_neither_pydantic_nor_a_markdown_parser(tmp_path: Path) -> 
     # The first run loads the bundled deck, rendering its cards' Anki HTML once (markdown-it);
     # every later run, the daily case, needs neither.
     env = srs_env(tmp_path / "srs.db", "2026-02-02T09:00")
-    first = run_srs(["status"], env)
-    assert first["code"] == 0 and "pydantic" not in first["packages"]  # type: ignore[operator]
-    report = run_srs(["status"], env)
-    assert report["code"] == 0
-    assert "srs status" in str(report["output"])
-    assert "pydantic" not in report["packages"]  # type: ignore[operator]
-    assert "markdown_it" not in report["packages"]  # type: ignore[operator]
+    first = run_srs(["status"], startup_env(env), fresh=True)
+    assert first.returncode == 0 and "pydantic" not in first.packages
+    report = run_srs(["status"], startup_env(env), fresh=True)
+    assert report.returncode == 0
+    assert "srs status" in report.stdout
+    assert "pydantic" not in report.packages
+    assert "markdown_it" not in report.packages
 
 
 def test_bash_completion_does_not_import_rich() -> None:
     env = {"_SRS_COMPLETE": "complete_bash", "COMP_WORDS": "srs ", "COMP_CWORD": "1"}
-    report = run_srs([], env)
-    assert "review" in str(report["output"])
-    assert "rich" not in report["packages"]  # type: ignore[operator]
+    report = run_srs([], startup_env(env), fresh=True)
+    assert "review" in report.stdout
+    assert "rich" not in report.packages
 
 
 # Loads a deck and answers one card as `srs review` does, then reports whether fsrs was imported.

@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 
 from helpers import SMALL_DECK
+from srs.anki.export import ExportCard, export_apkg
+from srs.anki.import_.deckwriter import deck_toml
 from srs.core.deckfile import check_deck, parse_deck
 from srs.core.errors import ExportError
 from srs.core.model import AnkiNoteType, Card, Deck, Kind
-from srs.export_anki import ExportCard, export_apkg
-from srs.import_anki.deckwriter import deck_toml
 from srs.store import SCHEMA_VERSION, Store
 
 BASIC = AnkiNoteType(1795836436345, 'Basic "mine"', ("Front", "Back", "Extra"), ("Card 1",))

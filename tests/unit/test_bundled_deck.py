@@ -7,6 +7,8 @@ import re
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
 from helpers import run_srs
 from srs.authoring import check_paths
 from srs.config import bundled_decks_dir
@@ -180,6 +182,7 @@ def answers(store: Store, card_id: str) -> list[tuple[object, ...]]:
     ]
 
 
+@pytest.mark.slow
 def test_learner_of_the_50_card_deck_keeps_progress_and_removed_cards_are_retired(
     tmp_path: Path,
 ) -> None:

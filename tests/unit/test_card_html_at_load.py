@@ -8,9 +8,9 @@ import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
 
+from srs.anki.export import export_decks
 from srs.core.cardtext import render_markdown
 from srs.core.model import Card, Deck, Kind
-from srs.export_anki import export_decks
 from srs.store import Store
 
 NOW = datetime(2026, 3, 2, 9, tzinfo=UTC)

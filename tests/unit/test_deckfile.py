@@ -696,6 +696,7 @@ def toml_documents(draw: st.DrawFn) -> str:
     return "\n".join(lines) + "\n"
 
 
+@pytest.mark.slow
 @FUZZ
 @given(toml_documents())
 def test_arbitrary_toml_documents_never_crash_the_parser(text: str) -> None:

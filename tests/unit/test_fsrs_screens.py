@@ -3,12 +3,10 @@ printed to a `Console` writing to a string."""
 
 from __future__ import annotations
 
-import io
 import re
 from datetime import UTC, date, datetime
 
-from rich.console import Console, RenderableType
-
+from factories import render
 from srs.core.model import (
     NEW_STATE,
     Card,
@@ -65,14 +63,11 @@ LOG = [
 T0 = datetime(2026, 3, 2, 9, tzinfo=UTC)
 
 
-def render(renderable: RenderableType, width: int = 70) -> str:
-    out = io.StringIO()
-    Console(file=out, width=width, color_system=None, highlight=False).print(renderable)
-    return out.getvalue()
+WIDTH = 70
 
 
 def test_history_of_an_fsrs_card_shows_stability_difficulty_and_recall_today() -> None:
-    text = render(history_view(STORED, FSRS_STATE, LOG, date(2026, 3, 10), UTC, 0.947))
+    text = render(history_view(STORED, FSRS_STATE, LOG, date(2026, 3, 10), UTC, 0.947), WIDTH)
     assert re.search(r"Scheduler\s+FSRS", text)
     assert re.search(r"Stability\s+11\.6 d", text)
     assert re.search(r"Difficulty\s+4\.93 \(1 to 10\)", text)
@@ -82,7 +77,7 @@ def test_history_of_an_fsrs_card_shows_stability_difficulty_and_recall_today() -
 
 
 def test_history_of_an_sm2_card_shows_sm2_figures_only() -> None:
-    text = render(history_view(STORED, SM2_STATE, [], date(2026, 3, 10), UTC))
+    text = render(history_view(STORED, SM2_STATE, [], date(2026, 3, 10), UTC), WIDTH)
     assert re.search(r"EF\s+2\.36", text)
     assert "Stability" not in text and "Recall today" not in text
 
@@ -100,15 +95,15 @@ def test_history_json_of_an_fsrs_card_has_its_memory_state() -> None:
 
 
 def test_the_review_screen_shows_the_figures_of_the_cards_scheduler() -> None:
-    fsrs = render(card_view(QueuedCard(STORED, FSRS_STATE, ReviewKind.REVIEW), 1, 5, False))
-    sm2 = render(card_view(QueuedCard(STORED, SM2_STATE, ReviewKind.REVIEW), 1, 5, False))
-    new = render(card_view(QueuedCard(STORED, NEW_STATE, ReviewKind.NEW), 1, 5, False))
+    fsrs = render(card_view(QueuedCard(STORED, FSRS_STATE, ReviewKind.REVIEW), 1, 5, False), WIDTH)
+    sm2 = render(card_view(QueuedCard(STORED, SM2_STATE, ReviewKind.REVIEW), 1, 5, False), WIDTH)
+    new = render(card_view(QueuedCard(STORED, NEW_STATE, ReviewKind.NEW), 1, 5, False), WIDTH)
     assert "done 1 · left 5 · FSRS · S 11.6 d · D 4.9" in fsrs
     assert "done 1 · left 5 · SM-2 · EF 2.36 · 6 d" in sm2
     assert "done 1 · left 5\n" in new
     assert memory_text(NEW_STATE) == ""
     recalled = QueuedCard(STORED, FSRS_STATE, ReviewKind.REVIEW, recall=0.8766)
-    assert "FSRS · S 11.6 d · D 4.9 · R 87.7%" in render(card_view(recalled, 1, 5, False))
+    assert "FSRS · S 11.6 d · D 4.9 · R 87.7%" in render(card_view(recalled, 1, 5, False), WIDTH)
 
 
 def test_the_simulate_screen_compares_both_and_charts_their_workload() -> None:

@@ -9,12 +9,12 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from helpers import SMALL_DECK, run_srs, srs_env
+from srs.anki.export import note_guid
+from srs.anki.import_.collection import AnkiNote
+from srs.anki.import_.convert import convert_notes, to_markdown
+from srs.anki.import_.deckwriter import deck_toml
 from srs.core.deckfile import check_deck, parse_deck
 from srs.core.model import Card, Kind
-from srs.export_anki import note_guid
-from srs.import_anki.collection import AnkiNote
-from srs.import_anki.convert import convert_notes, to_markdown
-from srs.import_anki.deckwriter import deck_toml
 from srs.store import SCHEMA_VERSION, Store
 
 NOW = "2026-03-02T10:00:00+00:00"

@@ -12,11 +12,11 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from srs.anki.import_ import import_package
+from srs.anki.import_.convert import to_markdown
 from srs.core.cardtext import CONTROL_CHARS, find_raw_html
 from srs.core.days import study_day
 from srs.core.deckfile import check_deck
-from srs.import_anki import import_package
-from srs.import_anki.convert import to_markdown
 
 PIECES = st.sampled_from(
     ["<", ">", "&", "&lt;", "<b>", "</b>", "<script>", "<!--", "-->", "<a href='x'>", "</a>",

@@ -130,6 +130,7 @@ def test_a_newer_collection_with_its_last_write_in_the_wal_is_refused_untouched(
     assert after == before  # no checkpoint: the WAL still holds the write, the file is as it was
 
 
+@pytest.mark.slow
 def test_a_read_only_collection_is_refused_for_review_before_any_card_is_shown(
     collection: Path,
 ) -> None:

@@ -3,6 +3,7 @@ must come out exactly as markdown-it renders it (what the export and the load-ti
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
@@ -38,6 +39,7 @@ _code = st.text(alphabet=list("aZ9 '.,-*_<>&\"\\[]{}|~#!()=+"), min_size=1, max_
 _gap = st.text(alphabet=list("aZ9 '.,-()?:;/\"%$@^*`\u00e9\u00a0"), max_size=4)
 
 
+@pytest.mark.slow
 @settings(max_examples=400, deadline=None)
 @given(st.lists(st.one_of(_em, _code, _gap), min_size=1, max_size=6).map("".join))
 def test_inline_text_renders_exactly_as_markdown_it(text: str) -> None:

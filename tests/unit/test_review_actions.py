@@ -7,29 +7,17 @@ import tempfile
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from srs.core.model import Card, Deck, Kind, ReviewKind
+from factories import deck, pk_of, shown
+from srs.core.model import ReviewKind
 from srs.review import ReviewSession
 from srs.store import Store
 
 T0 = datetime(2024, 6, 10, 9, 0, tzinfo=UTC)
 D = date(2024, 6, 10)
-
-
-def deck(deck_id: str, *ids: str) -> Deck:
-    cards = tuple(Card(i, Kind.FINDING, f"front of {i}", f"back of {i}", "§1") for i in ids)
-    return Deck(deck_id, deck_id.title(), "A paper", cards)
-
-
-def pk(store: Store, ref: str) -> int:
-    return store.find_card(ref).pk
-
-
-def shown(session: ReviewSession) -> str | None:
-    card = session.current()
-    return None if card is None else card.stored.card.id
 
 
 def open_second(store: Store) -> Store:
@@ -49,7 +37,7 @@ def test_bury_then_undo_brings_the_buried_card_back_and_says_so(store: Store) ->
     undone = session.undo()
     assert undone is not None and undone.message == "unburied y"
     assert shown(session) == "y"
-    assert store.state(pk(store, "x")).reps == 1  # the grade before the bury stays
+    assert store.state(pk_of(store, "x")).reps == 1  # the grade before the bury stays
     assert store.status(["alpha"], D, 10)[0].new == 1  # y counts as new again today
 
 
@@ -77,12 +65,12 @@ def test_undo_after_another_session_answered_the_card_changes_nothing(store: Sto
         second = ReviewSession(second_store, ["alpha"], D, new_per_day=10)
         first.answer(4, T0)
         second.answer(5, T0)  # the same card, a drill there: the first answer is no longer last
-        state, log = store.state(pk(store, "x")), store.log_for_card(pk(store, "x"))
+        state, log = store.state(pk_of(store, "x")), store.log_for_card(pk_of(store, "x"))
         undone = first.undo()
         assert undone is not None
         assert undone.message == "x was answered elsewhere since; not undone"
-        assert store.state(pk(store, "x")) == state
-        assert store.log_for_card(pk(store, "x")) == log
+        assert store.state(pk_of(store, "x")) == state
+        assert store.log_for_card(pk_of(store, "x")) == log
         assert [r.review_kind for r in log] == [ReviewKind.NEW, ReviewKind.DRILL]
         assert state.reps == 1 and state.due is not None  # state and log agree
     finally:
@@ -101,7 +89,7 @@ def test_a_suspended_card_leaves_the_queue_and_the_counts_until_unsuspended(stor
     (status,) = store.status(["alpha"], D, 10)
     assert (status.new, status.suspended) == (1, 1)
     assert shown(ReviewSession(store, ["alpha"], D + timedelta(days=3), new_per_day=10)) == "y"
-    assert store.unsuspend(pk(store, "x"))
+    assert store.unsuspend(pk_of(store, "x"))
     assert store.status(["alpha"], D, 10)[0].suspended == 0
 
 
@@ -113,14 +101,14 @@ def test_undo_takes_a_suspend_back(store: Store) -> None:
     undone = session.undo()
     assert undone is not None and undone.message == "unsuspended x"
     assert shown(session) == "x"
-    assert not store.is_suspended(pk(store, "x"))
+    assert not store.is_suspended(pk_of(store, "x"))
 
 
 def test_a_suspended_review_is_not_due_and_not_in_the_next_due_date(store: Store) -> None:
     store.load_deck(deck("alpha", "r"), T0)
-    store.record_answer(pk(store, "r"), 4, T0 - timedelta(days=1), D - timedelta(days=1))
-    assert store.suspend(pk(store, "r"), T0)
-    assert not store.suspend(pk(store, "r"), T0)  # already suspended: nothing changes
+    store.record_answer(pk_of(store, "r"), 4, T0 - timedelta(days=1), D - timedelta(days=1))
+    assert store.suspend(pk_of(store, "r"), T0)
+    assert not store.suspend(pk_of(store, "r"), T0)  # already suspended: nothing changes
     assert store.due_review_pks(["alpha"], D) == []
     assert store.next_due(["alpha"]) is None
     assert store.status(["alpha"], D, 10)[0].due == 0
@@ -135,7 +123,7 @@ def lapse_days(store: Store, ref: str, lapses: int, leech_lapses: int, suspend: 
     for k in range(lapses):
         answers.append(
             store.record_answer(
-                pk(store, ref),
+                pk_of(store, ref),
                 0,
                 T0 + timedelta(days=k),
                 D + timedelta(days=k),
@@ -150,7 +138,7 @@ def test_a_card_is_flagged_a_leech_once_when_it_reaches_the_lapse_threshold(stor
     store.load_deck(deck("alpha", "x"), T0)
     answers = lapse_days(store, "x", 10, 8, False)
     assert [a.leech for a in answers] == [False] * 7 + [True, False, False]
-    assert not store.is_suspended(pk(store, "x"))
+    assert not store.is_suspended(pk_of(store, "x"))
 
 
 def test_a_leech_is_suspended_when_the_setting_asks_for_it(store: Store) -> None:
@@ -167,7 +155,7 @@ def test_a_leech_is_suspended_when_the_setting_asks_for_it(store: Store) -> None
         == "x is a leech: 3 lapses; suspended (srs unsuspend brings it back)"
     )
     assert shown(session) == "y"  # not drilled: it is suspended
-    assert store.is_suspended(pk(store, "x"))
+    assert store.is_suspended(pk_of(store, "x"))
 
 
 # ---- cards gone under an open session --------------------------------------------------------
@@ -180,7 +168,7 @@ def test_a_card_retired_under_an_open_session_is_skipped_with_a_notice(store: St
     store.load_deck(deck("alpha", "y"), T0)  # x retired by a concurrent `deck add`
     assert session.answer(5, T0) is None
     assert session.take_notices() == ["skipped alpha/x: retired or removed since the session began"]
-    assert store.log_for_card(pk(store, "x")) == []
+    assert store.log_for_card(pk_of(store, "x")) == []
     assert shown(session) == "y"
 
 
@@ -212,6 +200,7 @@ def test_a_card_removed_while_on_screen_is_not_answered(store: Store) -> None:
 HISTORY = st.lists(st.tuples(st.integers(0, 5), st.integers(1, 40)), max_size=8)
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None)
 @given(history=HISTORY, grade=st.integers(0, 5), drill=st.booleans())
 @example(history=[(3, 1), (3, 1), (3, 1), (3, 1), (4, 1)], grade=0, drill=False)  # due after +50
@@ -226,16 +215,16 @@ def test_the_interval_shown_for_each_grade_is_the_one_the_answer_gives(
             for g, gap in history:  # a state the scheduler itself made, answer by answer
                 k += gap
                 store.record_answer(
-                    pk(store, "x"), g, T0 + timedelta(days=k), D + timedelta(days=k)
+                    pk_of(store, "x"), g, T0 + timedelta(days=k), D + timedelta(days=k)
                 )
-            due = store.state(pk(store, "x")).due
+            due = store.state(pk_of(store, "x")).due
             if due is not None:  # a day the card is due on, however long its interval
                 k = max(k + 50, (due - D).days)
             else:
                 k += 50
             today = D + timedelta(days=k)
             if drill:  # answered once today already: the next answer is a drill
-                store.record_answer(pk(store, "x"), 0, T0 + timedelta(days=k), today)
+                store.record_answer(pk_of(store, "x"), 0, T0 + timedelta(days=k), today)
             session = ReviewSession(store, ["alpha"], today, new_per_day=10)
             card = session.current()
             assert card is not None

@@ -13,7 +13,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from srs.core.model import NEW_STATE, Card, Deck, Kind, QueuedCard, ReviewKind, SchedState
+from factories import deck, pk_of, shown_kind
+from srs.core.model import NEW_STATE, QueuedCard, ReviewKind, SchedState
 from srs.core.scheduling import sm2
 from srs.review import ReviewSession
 from srs.store import Store
@@ -32,23 +33,9 @@ def at(k: int) -> datetime:
     return T0 + timedelta(days=k)
 
 
-def deck(deck_id: str, *ids: str) -> Deck:
-    cards = tuple(Card(i, Kind.FINDING, f"front of {i}", f"back of {i}", "§1") for i in ids)
-    return Deck(deck_id, deck_id.title(), "A paper", cards)
-
-
-def pk(store: Store, ref: str) -> int:
-    return store.find_card(ref).pk
-
-
 def answer_on(store: Store, ref: str, grade: int, k: int) -> None:
     """Answer a card through the store alone, on day `k`, as an earlier session would have."""
-    store.record_answer(pk(store, ref), grade, at(k), day(k))
-
-
-def shown(session: ReviewSession) -> tuple[str, ReviewKind] | None:
-    card = session.current()
-    return None if card is None else (card.stored.card.id, card.mode)
+    store.record_answer(pk_of(store, ref), grade, at(k), day(k))
 
 
 def run(
@@ -138,7 +125,7 @@ def test_a_card_graded_below_4_comes_back_until_graded_4_or_5(store: Store) -> N
         ("x", DRILL),
         ("x", DRILL),
     ]
-    x = pk(store, "x")
+    x = pk_of(store, "x")
     assert store.state(x) == sm2.review(NEW_STATE, 3, D)  # only the first answer counted
     assert [r.review_kind for r in store.log_for_card(x)] == [NEW, DRILL, DRILL, DRILL]
     assert [r.grade for r in store.log_for_card(x)] == [3, 2, 3, 4]
@@ -149,7 +136,7 @@ def test_every_grade_below_4_queues_a_drill(store: Store, grade: int) -> None:
     store.load_deck(deck("alpha", "x"), T0)
     session = ReviewSession(store, ["alpha"], D, new_per_day=10)
     session.answer(grade, T0)
-    assert shown(session) == ("x", DRILL)
+    assert shown_kind(session) == ("x", DRILL)
 
 
 @pytest.mark.parametrize("grade", [4, 5])
@@ -157,17 +144,17 @@ def test_a_grade_of_4_or_5_needs_no_drill(store: Store, grade: int) -> None:
     store.load_deck(deck("alpha", "x"), T0)
     session = ReviewSession(store, ["alpha"], D, new_per_day=10)
     session.answer(grade, T0)
-    assert shown(session) is None
+    assert shown_kind(session) is None
 
 
 def test_drill_answers_change_neither_n_ef_nor_interval_of_a_lapsed_review(store: Store) -> None:
     store.load_deck(deck("alpha", "r"), T0)
-    r = pk(store, "r")
+    r = pk_of(store, "r")
     answer_on(store, "r", 5, -7)  # n1, ef 260, interval 1, due day -6
     answer_on(store, "r", 5, -6)  # n2, ef 270, interval 6, due today
     before = store.state(r)
     session = ReviewSession(store, ["alpha"], D, new_per_day=0)
-    assert shown(session) == ("r", REVIEW)
+    assert shown_kind(session) == ("r", REVIEW)
     session.answer(1, T0)  # the lapse: n0, ef 270 kept, interval 1, lapses 1
     lapsed = sm2.review(before, 1, D)
     assert (lapsed.n, lapsed.ef, lapsed.interval, lapsed.lapses) == (0, 270, 1, 1)
@@ -178,7 +165,7 @@ def test_drill_answers_change_neither_n_ef_nor_interval_of_a_lapsed_review(store
         assert card.state == lapsed  # the drill shows the state the lapse gave
         session.answer(grade, T0)
         assert store.state(r) == lapsed
-    assert shown(session) is None
+    assert shown_kind(session) is None
 
 
 # ---- undo ------------------------------------------------------------------------------------
@@ -188,14 +175,14 @@ def test_undo_restores_a_new_card_and_shows_it_again(store: Store) -> None:
     store.load_deck(deck("alpha", "x", "y"), T0)
     session = ReviewSession(store, ["alpha"], D, new_per_day=10)
     session.answer(5, T0)
-    assert shown(session) == ("y", NEW)
+    assert shown_kind(session) == ("y", NEW)
     undone = session.undo()
     assert undone is not None
     assert undone.card.id == "x"
-    assert shown(session) == ("x", NEW)
+    assert shown_kind(session) == ("x", NEW)
     assert session.remaining == 2
     assert session.answered == 0
-    x = pk(store, "x")
+    x = pk_of(store, "x")
     assert store.state(x) == NEW_STATE
     assert store.log_for_card(x) == []
     assert session.answer(4, T0).review_kind is NEW  # a first answer again, not a drill
@@ -204,12 +191,12 @@ def test_undo_restores_a_new_card_and_shows_it_again(store: Store) -> None:
 def test_undo_of_a_review_restores_the_exact_prior_state(store: Store) -> None:
     store.load_deck(deck("alpha", "r"), T0)
     answer_on(store, "r", 3, -1)
-    before = store.state(pk(store, "r"))
+    before = store.state(pk_of(store, "r"))
     session = ReviewSession(store, ["alpha"], D, new_per_day=0)
     session.answer(0, T0)
     session.undo()
-    assert store.state(pk(store, "r")) == before
-    assert shown(session) == ("r", REVIEW)
+    assert store.state(pk_of(store, "r")) == before
+    assert shown_kind(session) == ("r", REVIEW)
     assert session.remaining == 1  # the drill the lapse queued is gone with it
 
 
@@ -218,18 +205,18 @@ def test_undo_of_a_drill_shows_the_drill_again_and_keeps_the_state(store: Store)
     session = ReviewSession(store, ["alpha"], D, new_per_day=10)
     session.answer(2, T0)  # x: lapse on a new card, drill queued
     session.answer(5, T0)  # y
-    after_first = store.state(pk(store, "x"))
-    assert shown(session) == ("x", DRILL)
+    after_first = store.state(pk_of(store, "x"))
+    assert shown_kind(session) == ("x", DRILL)
     session.answer(3, T0)  # x drill, still below 4: queued again
     undone = session.undo()
     assert undone is not None
     assert undone.card.id == "x"
-    assert shown(session) == ("x", DRILL)
+    assert shown_kind(session) == ("x", DRILL)
     assert session.remaining == 1
-    assert store.state(pk(store, "x")) == after_first
-    assert [r.review_kind for r in store.log_for_card(pk(store, "x"))] == [NEW]
+    assert store.state(pk_of(store, "x")) == after_first
+    assert [r.review_kind for r in store.log_for_card(pk_of(store, "x"))] == [NEW]
     session.answer(5, T0)
-    assert shown(session) is None
+    assert shown_kind(session) is None
 
 
 def test_undo_of_the_drill_that_passed_brings_the_drill_back(store: Store) -> None:
@@ -237,10 +224,10 @@ def test_undo_of_the_drill_that_passed_brings_the_drill_back(store: Store) -> No
     session = ReviewSession(store, ["alpha"], D, new_per_day=10)
     session.answer(3, T0)
     session.answer(4, T0)  # drill passed: the card is done
-    assert shown(session) is None
+    assert shown_kind(session) is None
     session.undo()
-    assert shown(session) == ("x", DRILL)
-    assert store.pending_drill_pks(["alpha"], D) == [pk(store, "x")]
+    assert shown_kind(session) == ("x", DRILL)
+    assert store.pending_drill_pks(["alpha"], D) == [pk_of(store, "x")]
 
 
 def test_undo_walks_back_through_the_whole_session(store: Store) -> None:
@@ -255,10 +242,10 @@ def test_undo_walks_back_through_the_whole_session(store: Store) -> None:
     ]
     for expected in [("x", DRILL), ("z", NEW), ("y", NEW), ("x", NEW)]:
         assert session.undo() is not None
-        assert shown(session) == expected
+        assert shown_kind(session) == expected
     assert session.undo() is None
     assert session.remaining == 3
-    assert all(store.state(pk(store, c)) == NEW_STATE for c in "xyz")
+    assert all(store.state(pk_of(store, c)) == NEW_STATE for c in "xyz")
     assert run(session) == [("x", NEW), ("y", NEW), ("z", NEW)]
 
 
@@ -266,7 +253,7 @@ def test_undo_with_nothing_answered_does_nothing(store: Store) -> None:
     store.load_deck(deck("alpha", "x"), T0)
     session = ReviewSession(store, ["alpha"], D, new_per_day=10)
     assert session.undo() is None
-    assert shown(session) == ("x", NEW)
+    assert shown_kind(session) == ("x", NEW)
 
 
 # ---- bury ------------------------------------------------------------------------------------
@@ -290,11 +277,11 @@ def test_a_buried_review_is_gone_for_the_day_and_due_the_next(store: Store) -> N
     store.load_deck(deck("alpha", "r", "s"), T0)
     answer_on(store, "r", 4, -1)
     answer_on(store, "s", 4, -1)
-    before = store.state(pk(store, "r"))
+    before = store.state(pk_of(store, "r"))
     session = ReviewSession(store, ["alpha"], D, new_per_day=0)
     session.bury()
     assert run(session) == [("s", REVIEW)]
-    assert store.state(pk(store, "r")) == before  # burying does not reschedule
+    assert store.state(pk_of(store, "r")) == before  # burying does not reschedule
     assert run(ReviewSession(store, ["alpha"], D, new_per_day=0)) == []
     assert run(ReviewSession(store, ["alpha"], day(1), new_per_day=0), k=1) == [("r", REVIEW)]
 
@@ -304,9 +291,9 @@ def test_burying_a_card_in_drill_drops_its_drills_for_the_day(store: Store) -> N
     session = ReviewSession(store, ["alpha"], D, new_per_day=10)
     session.answer(1, T0)  # x
     session.answer(5, T0)  # y
-    assert shown(session) == ("x", DRILL)
+    assert shown_kind(session) == ("x", DRILL)
     session.bury()
-    assert shown(session) is None
+    assert shown_kind(session) is None
     assert run(ReviewSession(store, ["alpha"], D, new_per_day=10)) == []
     assert run(ReviewSession(store, ["alpha"], day(1), new_per_day=10), k=1) == [
         ("x", REVIEW),
@@ -405,13 +392,13 @@ def test_a_session_reopened_later_the_same_day_picks_up_pending_drills(store: St
     first.answer(2, T0)  # x: drill pending
     first.answer(3, T0)  # y: a pass, but below 4: drill pending
     first.answer(5, T0)  # z
-    x_state, y_state = store.state(pk(store, "x")), store.state(pk(store, "y"))
+    x_state, y_state = store.state(pk_of(store, "x")), store.state(pk_of(store, "y"))
     # the learner quits here; later that day:
     later = ReviewSession(store, ["alpha"], D, new_per_day=10)
     assert later.remaining == 2
     assert sorted(run(later, k=0)) == [("x", DRILL), ("y", DRILL)]
-    assert store.state(pk(store, "x")) == x_state
-    assert store.state(pk(store, "y")) == y_state
+    assert store.state(pk_of(store, "x")) == x_state
+    assert store.state(pk_of(store, "y")) == y_state
     assert run(ReviewSession(store, ["alpha"], D, new_per_day=10)) == []
     assert run(ReviewSession(store, ["alpha"], day(1), new_per_day=10), k=1) == [
         ("x", REVIEW),
@@ -428,7 +415,7 @@ def test_a_reopened_session_shows_leftover_drills_in_the_order_they_were_failed(
     first.answer(2, T0)  # a
     first.answer(2, T0)  # b
     first.answer(3, T0)  # a's drill, still below 4: now b's miss is the older one
-    assert shown(first) == ("b", DRILL)  # this session would show b, then a
+    assert shown_kind(first) == ("b", DRILL)  # this session would show b, then a
     later = ReviewSession(store, ["alpha"], D, new_per_day=10)
     assert run(later) == [("b", DRILL), ("a", DRILL)]
 
@@ -442,7 +429,7 @@ def test_the_card_shown_after_an_answer_carries_the_state_that_answer_saved(stor
     session.answer(2, T0)  # the only card, failed: it comes straight back as a drill
     again = session.current()
     assert again is not None and again.mode is DRILL
-    assert again.state == store.state(pk(store, "x")) == sm2.review(NEW_STATE, 2, D)
+    assert again.state == store.state(pk_of(store, "x")) == sm2.review(NEW_STATE, 2, D)
 
 
 def test_after_an_undo_and_an_answer_elsewhere_each_card_shows_its_saved_state(
@@ -455,7 +442,7 @@ def test_after_an_undo_and_an_answer_elsewhere_each_card_shows_its_saved_state(
     card = session.current()
     assert card is not None and (card.stored.card.id, card.mode) == ("x", NEW)
     assert card.state == NEW_STATE
-    y = pk(store, "y")
+    y = pk_of(store, "y")
     store.record_answer(y, 4, T0, D)  # another session answers y meanwhile
     session.answer(5, T0)  # x again; y is drawn in this answer's transaction
     shown_y = session.current()

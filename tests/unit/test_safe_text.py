@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import io
 import re
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from rich.console import Console
 
+from factories import render
 from helpers import SMALL_DECK, run_srs, srs_env
 from srs.core.cardtext import printable, safe_text
 from srs.core.errors import Diagnostic
@@ -39,11 +38,7 @@ def test_card_text_keeps_its_lines_and_a_message_stays_on_one() -> None:
 
 
 def test_plain_text_on_screen_shows_escapes_literally() -> None:
-    out = io.StringIO()
-    Console(file=out, force_terminal=True, color_system="truecolor", width=200).print(
-        plain(HOSTILE)
-    )
-    shown = out.getvalue()
+    shown = render(plain(HOSTILE), 200, color=True)
     assert "\\x1b]52;c;" in shown and "\\u202e" in shown
     assert "\x1b]52" not in shown and "\u202e" not in shown and "\x9b" not in shown
 
@@ -51,10 +46,8 @@ def test_plain_text_on_screen_shows_escapes_literally() -> None:
 def render_card(front: str, back: str) -> str:
     card = Card("c", Kind.FINDING, front, back, "src")
     stored = StoredCard(1, "d", "Deck", card, datetime.now(UTC), False)
-    out = io.StringIO()
-    console = Console(file=out, width=120, force_terminal=True, color_system="truecolor")
-    console.print(card_view(QueuedCard(stored, NEW_STATE, ReviewKind.NEW), 0, 1, revealed=True))
-    return out.getvalue()
+    view = card_view(QueuedCard(stored, NEW_STATE, ReviewKind.NEW), 0, 1, revealed=True)
+    return render(view, 120, color=True)
 
 
 def test_a_link_in_card_text_shows_its_target_and_is_no_terminal_hyperlink() -> None:

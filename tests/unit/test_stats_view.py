@@ -6,15 +6,14 @@ figures, must fit the width, and must carry no escape code at all when colour is
 
 from __future__ import annotations
 
-import io
 import re
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 from rich.cells import cell_len
-from rich.console import Console, RenderableType
 
+from factories import render
 from srs.core import stats
 from srs.core.model import NEW_STATE, Card, Kind, LogRecord, ReviewKind, SchedState, StoredCard
 from srs.core.reports import history_json
@@ -50,24 +49,6 @@ def figures(**over: object) -> stats.Stats:
     return stats.build(**values)  # type: ignore[arg-type]
 
 
-class AsciiIO(io.StringIO):
-    """A file whose terminal cannot show Unicode: rich falls back to ASCII."""
-
-    @property
-    def encoding(self) -> str:  # type: ignore[override]
-        return "ascii"
-
-
-def render(renderable: RenderableType, width: int, color: bool, ascii_only: bool = False) -> str:
-    out: io.StringIO = AsciiIO() if ascii_only else io.StringIO()
-    if color:
-        console = Console(file=out, width=width, force_terminal=True, color_system="truecolor")
-    else:
-        console = Console(file=out, width=width, color_system=None, no_color=True)
-    console.print(renderable)
-    return out.getvalue()
-
-
 def check_fits(text: str, width: int) -> None:
     for line in ANSI.sub("", text).splitlines():
         assert cell_len(line) <= width, line
@@ -79,7 +60,7 @@ WIDTHS = [60, 100]
 @pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("color", [True, False])
 def test_stats_screen_shows_the_key_figures(width: int, color: bool) -> None:
-    text = render(stats_view(figures()), width, color)
+    text = render(stats_view(figures()), width, color=color)
     check_fits(text, width)
     plain_text = ANSI.sub("", text)
     assert "2026-03-15" in plain_text
@@ -128,7 +109,7 @@ def test_a_narrow_terminal_drops_the_oldest_weeks_and_says_so() -> None:
 
 
 def test_ascii_terminal_gets_ascii_heat_levels_and_bars() -> None:
-    text = render(stats_view(figures()), 80, color=False, ascii_only=True)
+    text = render(stats_view(figures()), 80, color=False, encoding="ascii")
     assert not any(ch in text for ch in (*HEAT_CHARS[1:], "█"))
     assert "less . - + * # more" in text
     assert re.search(r"^today 03-15 #+ 4$", text, re.M)
@@ -197,7 +178,7 @@ def history_parts() -> tuple[StoredCard, SchedState, list[LogRecord]]:
 @pytest.mark.parametrize("color", [True, False])
 def test_history_shows_state_and_every_answer(width: int, color: bool) -> None:
     stored, state, log = history_parts()
-    text = render(history_view(stored, state, log, date(2026, 3, 4), PARIS), width, color)
+    text = render(history_view(stored, state, log, date(2026, 3, 4), PARIS), width, color=color)
     check_fits(text, width)
     if not color:
         assert "\x1b" not in text
@@ -218,7 +199,7 @@ def test_history_shows_state_and_every_answer(width: int, color: bool) -> None:
 
 def test_history_of_a_new_card() -> None:
     stored, _, _ = history_parts()
-    text = render(history_view(stored, NEW_STATE, [], date(2026, 3, 4), UTC), 60, False)
+    text = render(history_view(stored, NEW_STATE, [], date(2026, 3, 4), UTC), 60, color=False)
     assert "new: never reviewed" in text
     assert "No answers yet." in text
     assert history_json(stored, NEW_STATE, [])["state"] is None

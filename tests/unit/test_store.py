@@ -16,9 +16,10 @@ from pathlib import Path
 
 import pytest
 
+from factories import card, deck, pk_of
 from srs.config import sqlite_url
 from srs.core.errors import SchemaTooNewError, StoreError, UnknownCardError
-from srs.core.model import NEW_STATE, Card, Deck, Kind, LoadReport, ReviewKind
+from srs.core.model import NEW_STATE, Card, Kind, LoadReport, ReviewKind
 from srs.core.scheduling import sm2
 from srs.store import SCHEMA_VERSION, Store
 
@@ -32,21 +33,6 @@ def day(k: int) -> date:
 
 def at(k: int, hour: int = 9) -> datetime:
     return T0 + timedelta(days=k, hours=hour - 9)
-
-
-def card(cid: str, front: str | None = None, **kw: object) -> Card:
-    return Card(
-        id=cid,
-        kind=kw.pop("kind", Kind.FINDING),  # type: ignore[arg-type]
-        front=front if front is not None else f"front of {cid}",
-        back=kw.pop("back", f"back of {cid}"),  # type: ignore[arg-type]
-        source=kw.pop("source", "§1"),  # type: ignore[arg-type]
-        tags=kw.pop("tags", ()),  # type: ignore[arg-type]
-    )
-
-
-def deck(deck_id: str, *cards: Card, title: str = "A paper") -> Deck:
-    return Deck(deck_id, title, "Someone et al., 2024", tuple(cards))
 
 
 def open_store(path: Path, learner: str = "default") -> Store:
@@ -63,10 +49,6 @@ def query(path: Path, sql: str, *args: object) -> list[tuple[object, ...]]:
 
 def table(path: Path, name: str) -> list[tuple[object, ...]]:
     return sorted(query(path, f"SELECT * FROM {name}"), key=repr)
-
-
-def pk_of(store: Store, card_id: str, deck_id: str = "paper") -> int:
-    return store.find_card(f"{deck_id}/{card_id}").pk
 
 
 # ---- opening -------------------------------------------------------------------------------
@@ -234,9 +216,9 @@ def test_loading_a_deck_writes_deck_content_only(store: Store, db: Path) -> None
 def test_answering_writes_learner_state_only(store: Store, db: Path) -> None:
     store.load_deck(deck("paper", card("a"), card("b")), T0)
     content = (table(db, "decks"), table(db, "cards"))
-    store.record_answer(pk_of(store, "a"), 5, T0, D0)
-    store.record_answer(pk_of(store, "a"), 2, T0, D0)
-    store.bury(pk_of(store, "b"), D0)
+    store.record_answer(pk_of(store, "paper/a"), 5, T0, D0)
+    store.record_answer(pk_of(store, "paper/a"), 2, T0, D0)
+    store.bury(pk_of(store, "paper/b"), D0)
     assert (table(db, "decks"), table(db, "cards")) == content
     assert len(table(db, "card_state")) == 2
     assert len(table(db, "review_log")) == 2
@@ -244,8 +226,8 @@ def test_answering_writes_learner_state_only(store: Store, db: Path) -> None:
 
 def test_reloading_an_edited_deck_leaves_learner_state_alone(store: Store, db: Path) -> None:
     store.load_deck(deck("paper", card("a"), card("b"), card("c")), T0)
-    store.record_answer(pk_of(store, "a"), 4, T0, D0)
-    store.record_answer(pk_of(store, "b"), 1, T0, D0)
+    store.record_answer(pk_of(store, "paper/a"), 4, T0, D0)
+    store.record_answer(pk_of(store, "paper/b"), 1, T0, D0)
     learner = (table(db, "card_state"), table(db, "review_log"))
     store.load_deck(deck("paper", card("a", "edited"), card("d")), at(1))
     assert (table(db, "card_state"), table(db, "review_log")) == learner
@@ -254,12 +236,12 @@ def test_reloading_an_edited_deck_leaves_learner_state_alone(store: Store, db: P
 def test_each_learner_has_their_own_state_on_shared_cards(db: Path) -> None:
     ada, bob = open_store(db, "ada"), open_store(db, "bob")
     ada.load_deck(deck("paper", card("a"), card("b")), T0)
-    pk = pk_of(ada, "a")
+    pk = pk_of(ada, "paper/a")
     ada.record_answer(pk, 5, T0, D0)
     assert ada.state(pk).reps == 1
     assert bob.state(pk) == NEW_STATE
-    assert bob.new_card_pks(["paper"], D0, 10) == [pk, pk_of(bob, "b")]
-    assert ada.new_card_pks(["paper"], D0, 10) == [pk_of(ada, "b")]
+    assert bob.new_card_pks(["paper"], D0, 10) == [pk, pk_of(bob, "paper/b")]
+    assert ada.new_card_pks(["paper"], D0, 10) == [pk_of(ada, "paper/b")]
     assert bob.log_for_card(pk) == []
     ada.close()
     bob.close()
@@ -299,7 +281,7 @@ def test_an_edited_card_is_updated_keeping_its_state_and_log(
     store: Store, edit: dict[str, object]
 ) -> None:
     store.load_deck(deck("paper", card("a"), card("b")), T0)
-    pk = pk_of(store, "a")
+    pk = pk_of(store, "paper/a")
     store.record_answer(pk, 5, T0, D0)
     state = store.state(pk)
     edited = Card(**{**_fields(card("a")), **edit})  # type: ignore[arg-type]
@@ -308,8 +290,8 @@ def test_an_edited_card_is_updated_keeping_its_state_and_log(
     stored = store.card(pk)
     assert stored.card == edited
     assert stored.edited_at == at(1)
-    assert store.card(pk_of(store, "b")).edited_at == T0
-    assert pk_of(store, "a") == pk  # same row: identity is the stable id
+    assert store.card(pk_of(store, "paper/b")).edited_at == T0
+    assert pk_of(store, "paper/a") == pk  # same row: identity is the stable id
     assert store.state(pk) == state
     assert [r.grade for r in store.log_for_card(pk)] == [5]
 
@@ -334,7 +316,7 @@ def test_moving_a_card_is_not_an_edit_but_changes_the_new_card_order(any_store: 
 def test_a_card_removed_from_the_file_is_retired_with_its_history(any_store: Store) -> None:
     store = any_store  # on SQLite and on PostgreSQL
     store.load_deck(deck("paper", card("a"), card("b"), card("c")), T0)
-    a, b, c = (pk_of(store, x) for x in "abc")
+    a, b, c = (pk_of(store, f"paper/{x}") for x in "abc")
     store.record_answer(b, 4, T0, D0)  # due tomorrow
     report = store.load_deck(deck("paper", card("a")), at(1))
     assert report == LoadReport("paper", retired=2, unchanged=1)
@@ -353,13 +335,13 @@ def test_a_card_removed_from_the_file_is_retired_with_its_history(any_store: Sto
 def test_a_retired_card_that_comes_back_is_restored_with_its_old_state(any_store: Store) -> None:
     store = any_store  # on SQLite and on PostgreSQL
     store.load_deck(deck("paper", card("a"), card("b")), T0)
-    b = pk_of(store, "b")
+    b = pk_of(store, "paper/b")
     store.record_answer(b, 5, T0, D0)
     state = store.state(b)
     store.load_deck(deck("paper", card("a")), at(1))
     report = store.load_deck(deck("paper", card("a"), card("b")), at(2))
     assert report == LoadReport("paper", restored=1, unchanged=1)
-    assert pk_of(store, "b") == b
+    assert pk_of(store, "paper/b") == b
     assert store.state(b) == state
     assert store.due_review_pks(["paper"], day(1)) == [b]
     assert not store.card(b).retired
@@ -373,7 +355,7 @@ def test_a_card_restored_with_new_text_counts_as_restored_and_records_the_edit(
     store.load_deck(deck("paper", card("a")), at(1))
     report = store.load_deck(deck("paper", card("a"), card("b", "reworded")), at(2))
     assert report == LoadReport("paper", restored=1, unchanged=1)
-    b = store.card(pk_of(store, "b"))
+    b = store.card(pk_of(store, "paper/b"))
     assert b.card.front == "reworded"
     assert b.edited_at == at(2)
 
@@ -396,7 +378,7 @@ def test_reloading_updates_the_deck_title(any_store: Store) -> None:
     store.load_deck(deck("paper", card("a"), title="Old title"), T0)
     store.load_deck(deck("paper", card("a"), title="New title"), at(1))
     assert [d.title for d in store.decks()] == ["New title"]
-    assert store.card(pk_of(store, "a")).deck_title == "New title"
+    assert store.card(pk_of(store, "paper/a")).deck_title == "New title"
 
 
 def test_the_same_card_id_in_two_decks_is_two_cards(any_store: Store) -> None:
@@ -428,7 +410,7 @@ def loaded_file(store: Store) -> Store:
 
 @pytest.mark.parametrize("grade", [0, 3, 5])
 def test_the_first_answer_to_a_new_card_schedules_it(loaded: Store, grade: int) -> None:
-    a = pk_of(loaded, "a")
+    a = pk_of(loaded, "paper/a")
     answer = loaded.record_answer(a, grade, T0, D0)
     assert answer.review_kind is ReviewKind.NEW
     assert answer.state == sm2.review(NEW_STATE, grade, D0)
@@ -436,7 +418,7 @@ def test_the_first_answer_to_a_new_card_schedules_it(loaded: Store, grade: int) 
 
 
 def test_later_answers_the_same_day_are_drills_that_leave_the_state(loaded: Store) -> None:
-    a = pk_of(loaded, "a")
+    a = pk_of(loaded, "paper/a")
     first = loaded.record_answer(a, 3, T0, D0)
     drills = [loaded.record_answer(a, g, at(0, 10), D0) for g in (0, 2, 5)]
     assert [d.review_kind for d in drills] == [ReviewKind.DRILL] * 3
@@ -451,7 +433,7 @@ def test_later_answers_the_same_day_are_drills_that_leave_the_state(loaded: Stor
 
 
 def test_the_first_answer_on_a_later_day_is_a_scheduled_review(loaded: Store) -> None:
-    a = pk_of(loaded, "a")
+    a = pk_of(loaded, "paper/a")
     first = loaded.record_answer(a, 5, T0, D0)
     loaded.record_answer(a, 5, T0, D0)  # a drill the same day
     second = loaded.record_answer(a, 4, at(1), day(1))
@@ -461,7 +443,7 @@ def test_the_first_answer_on_a_later_day_is_a_scheduled_review(loaded: Store) ->
 
 
 def test_the_log_keeps_when_what_and_the_schedule_it_gave(loaded: Store) -> None:
-    a = pk_of(loaded, "a")
+    a = pk_of(loaded, "paper/a")
     loaded.record_answer(a, 5, at(0, 23), D0)
     (record,) = loaded.log_for_card(a)
     assert record.reviewed_at == at(0, 23)
@@ -473,13 +455,13 @@ def test_the_log_keeps_when_what_and_the_schedule_it_gave(loaded: Store) -> None
 
 def test_an_invalid_grade_writes_nothing(loaded_file: Store, db: Path) -> None:
     with pytest.raises(ValueError):
-        loaded_file.record_answer(pk_of(loaded_file, "a"), 6, T0, D0)
+        loaded_file.record_answer(pk_of(loaded_file, "paper/a"), 6, T0, D0)
     assert table(db, "review_log") == []
     assert table(db, "card_state") == []
 
 
 def test_undoing_a_new_cards_first_answer_leaves_no_state_row(loaded_file: Store, db: Path) -> None:
-    a = pk_of(loaded_file, "a")
+    a = pk_of(loaded_file, "paper/a")
     answer = loaded_file.record_answer(a, 5, T0, D0)
     assert loaded_file.undo_answer(answer.log_id) == a
     assert query(db, "SELECT * FROM card_state WHERE card_pk=?", a) == []
@@ -491,7 +473,7 @@ def test_undoing_a_new_cards_first_answer_leaves_no_state_row(loaded_file: Store
 
 
 def test_undoing_a_review_restores_the_exact_prior_state(loaded_file: Store, db: Path) -> None:
-    a = pk_of(loaded_file, "a")
+    a = pk_of(loaded_file, "paper/a")
     loaded_file.record_answer(a, 5, T0, D0)
     loaded_file.record_answer(a, 5, at(1), day(1))
     before = loaded_file.state(a)
@@ -505,7 +487,7 @@ def test_undoing_a_review_restores_the_exact_prior_state(loaded_file: Store, db:
 
 
 def test_undoing_a_drill_removes_only_its_log_row(loaded: Store) -> None:
-    a = pk_of(loaded, "a")
+    a = pk_of(loaded, "paper/a")
     first = loaded.record_answer(a, 2, T0, D0)
     drill = loaded.record_answer(a, 4, at(0, 10), D0)
     loaded.undo_answer(drill.log_id)
@@ -518,7 +500,7 @@ def test_undoing_a_drill_removes_only_its_log_row(loaded: Store) -> None:
 def test_undoing_the_answer_to_a_card_buried_earlier_keeps_the_burial_row(
     loaded_file: Store, db: Path
 ) -> None:
-    a = pk_of(loaded_file, "a")
+    a = pk_of(loaded_file, "paper/a")
     loaded_file.bury(a, D0)
     assert a not in loaded_file.new_card_pks(["paper"], D0, 10)
     answer = loaded_file.record_answer(a, 5, at(1), day(1))
@@ -537,7 +519,7 @@ def test_undoing_an_unknown_answer_is_refused(loaded: Store) -> None:
 
 
 def test_undo_cannot_take_back_another_learners_answer(db: Path, loaded_file: Store) -> None:
-    a = pk_of(loaded_file, "a")
+    a = pk_of(loaded_file, "paper/a")
     answer = loaded_file.record_answer(a, 5, T0, D0)
     other = open_store(db, "someone-else")
     with pytest.raises(UnknownCardError):
@@ -552,7 +534,7 @@ def test_undo_cannot_take_back_another_learners_answer(db: Path, loaded_file: St
 def test_two_stores_answering_different_cards_at_once_lose_no_answer(db: Path) -> None:
     setup = open_store(db)
     setup.load_deck(deck("paper", card("a"), card("b")), T0)
-    pks = [pk_of(setup, "a"), pk_of(setup, "b")]
+    pks = [pk_of(setup, "paper/a"), pk_of(setup, "paper/b")]
     setup.close()
     rounds, days = 30, 3
     stores = [open_store(db), open_store(db)]
@@ -592,7 +574,7 @@ def test_two_stores_answering_different_cards_at_once_lose_no_answer(db: Path) -
 def test_two_stores_answering_the_same_new_card_at_once_schedule_it_once(db: Path) -> None:
     setup = open_store(db)
     setup.load_deck(deck("paper", card("a")), T0)
-    a = pk_of(setup, "a")
+    a = pk_of(setup, "paper/a")
     setup.close()
     stores = [open_store(db), open_store(db)]
     start = threading.Barrier(2)

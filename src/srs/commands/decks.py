@@ -21,6 +21,7 @@ from srs.commands.base import (
     settings_for,
     today_of,
 )
+from srs.core.defaults import MAX_BACK_WORDS
 from srs.core.errors import DeckFileError
 
 
@@ -49,15 +50,15 @@ def deck_check(
     ] = False,
     max_back_words: Annotated[
         int, typer.Option("--max-back-words", min=1, help="Word limit of a card's back.")
-    ] = 60,
+    ] = MAX_BACK_WORDS,
 ) -> None:
     """Check deck files without touching any database. Exit 1 on errors (or, with --strict, on
     any warning), 0 otherwise."""
     from srs.authoring import check_paths, diagnostics_to_json, format_text, has_errors
-    from srs.ui.progress import progress_bar
+    from srs.ui.ticker import terminal_ticker
 
-    with progress_bar() as progress:
-        diagnostics = check_paths(paths, max_back_words, progress)
+    with terminal_ticker() as ticker:
+        diagnostics = check_paths(paths, max_back_words, ticker)
     typer.echo(diagnostics_to_json(diagnostics) if as_json else format_text(diagnostics))
     if has_errors(diagnostics) or (strict and diagnostics):
         raise typer.Exit(1)
@@ -70,10 +71,10 @@ def deck_add(
 ) -> None:
     """Load or update decks in the collection, by stable card id."""
     from srs.loading import load_paths
-    from srs.ui.progress import progress_bar
+    from srs.ui.ticker import terminal_ticker
 
     settings = settings_for(db)
-    with collection(settings, load_bundled=False, writes=True) as store, progress_bar() as bar:
+    with collection(settings, load_bundled=False, writes=True) as store, terminal_ticker() as bar:
         reports = load_paths(store, paths, settings.now, bar)
     for r in reports:
         verb = "added deck" if r.created_deck else "updated deck"
@@ -135,13 +136,13 @@ def export_anki(
     db: DbOption = None,
 ) -> None:
     """Export decks (all, or those named) to an Anki package. Retired cards are left out."""
-    from srs.export_anki import export_decks
-    from srs.ui.progress import progress_bar
+    from srs.anki.export import export_decks
+    from srs.ui.ticker import terminal_ticker
 
     settings = settings_for(db)
-    with collection(settings) as store, progress_bar() as bar:
+    with collection(settings) as store, terminal_ticker() as bar:
         if with_progress:
-            from srs.anki_progress import export_decks_with_progress
+            from srs.anki.export_scheduling import export_decks_with_progress
 
             report = export_decks_with_progress(
                 store,

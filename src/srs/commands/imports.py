@@ -44,16 +44,16 @@ def import_anki(
     db: DbOption = None,
 ) -> None:
     """Write a deck file from an Anki package; --with-progress also loads it with its progress."""
+    from srs.anki.import_ import apply_progress, import_package
     from srs.core.days import study_day
     from srs.core.model import KINDS, Kind
-    from srs.import_anki import apply_progress, import_package
 
     if kind not in KINDS:
         fail(f"unknown kind {kind!r} (expected finding, limitation or misreading)")
-    from srs.ui.progress import progress_bar
+    from srs.ui.ticker import terminal_ticker
 
     settings = settings_for(db)
-    with progress_bar() as bar:
+    with terminal_ticker() as bar:
         result = import_package(
             package,
             output,
@@ -65,7 +65,7 @@ def import_anki(
             now=settings.now,
             today=today_of(settings),
             day_of=lambda at: study_day(at, settings.tz, settings.rollover_hour),
-            progress=bar,
+            ticker=bar,
         )
     for warning in result.warnings:
         typer.echo(f"srs: warning: {warning}", err=True)

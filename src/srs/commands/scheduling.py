@@ -93,11 +93,11 @@ def simulate(
     docs/scheduling.md.
     """
     from srs.simulate import simulate_decks
-    from srs.ui.progress import progress_bar
+    from srs.ui.ticker import terminal_ticker
 
     settings = settings_for(db, new_per_day)
     today = today_of(settings)
-    with collection(settings) as store, progress_bar() as bar:
+    with collection(settings) as store, terminal_ticker() as bar:
         result = simulate_decks(
             store, decks or [], today, days, settings.new_per_day, seed, settings.scheduling, bar
         )

@@ -25,12 +25,6 @@ def strip_control_chars(text: str) -> str:
     return CONTROL_CHARS.sub("", text)
 
 
-def find_control_char(text: str) -> int | None:
-    """Index of the first control character other than tab and newline, or None."""
-    match = CONTROL_CHARS.search(text)
-    return None if match is None else match.start()
-
-
 def is_control(ch: str) -> bool:
     """True for one character that `CONTROL_CHARS` matches."""
     return CONTROL_CHARS.fullmatch(ch) is not None

@@ -1,33 +1,14 @@
-"""How long-running work says how far it has got, without knowing who (if anyone) shows it.
+"""Old name of `srs.core.ticker`, kept only for `store/content.py` until the store rewrite.
 
-A `Progress` is called as `progress(step, done, total)`: `step` is one of the fixed phrases
-below (never text from a deck or package, so it can be shown as it is), `done` of `total`
-items are finished. The work calls it every so often; the terminal's bar (`ui/progress.py`)
-decides whether anything is drawn.
+TODO(issue 24): the lead's store rewrite imports `srs.core.ticker` (`Ticker`, `no_ticker`) in
+`store/content.py`; then this module goes, and no module named `progress` is about the bar.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from srs.core.ticker import LOADING, Ticker, no_ticker, report_every
 
-Progress = Callable[[str, int, int], None]
+Progress = Ticker
+no_progress = no_ticker
 
-CHECKING = "checking cards"
-LOADING = "loading cards"
-EXPORTING = "writing notes"
-IMPORTING = "converting notes"
-SIMULATING = "simulating days"
-
-EVERY = 64
-"""Items between two calls: often enough for a smooth bar, rare enough to cost nothing."""
-
-
-def no_progress(step: str, done: int, total: int) -> None:
-    """The `Progress` of work nobody watches."""
-
-
-def report_every(progress: Progress, step: str, index: int, total: int) -> None:
-    """Call `progress` for item `index` (0-based) of `total` when it is due: every `EVERY`
-    items, and at the last one."""
-    if index % EVERY == 0 or index == total - 1:
-        progress(step, index + 1, total)
+__all__ = ["LOADING", "Progress", "no_progress", "report_every"]

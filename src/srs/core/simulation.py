@@ -25,9 +25,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from srs.core.model import SchedState
-from srs.core.progress import SIMULATING, Progress, no_progress, report_every
 from srs.core.scheduling.choice import SchedulerChoice, make_scheduler
 from srs.core.scheduling.rule import DRILL_PASS, PastAnswer
+from srs.core.ticker import SIMULATING, Ticker, no_ticker, report_every
 
 SECONDS_PER_REVIEW = 10
 """The stated pace of a review, drills included, for the minutes figure."""
@@ -103,9 +103,9 @@ def run_scheduler(
     new_per_day: int,
     seed: int,
     choice: SchedulerChoice,
-    progress: Progress = no_progress,
+    ticker: Ticker = no_ticker,
 ) -> SchedulerRun:
-    """One scheduler's year (or `days`) with the simulated learner; `progress` hears of the
+    """One scheduler's year (or `days`) with the simulated learner; `ticker` hears of the
     days simulated."""
     from srs.core.scheduling.fsrs import FSRS
 
@@ -132,7 +132,7 @@ def run_scheduler(
         queue.reverse()  # pop() takes them in deck order
     daily: list[int] = []
     for offset in range(days):
-        report_every(progress, f"{SIMULATING} ({name})", offset, days)
+        report_every(ticker, f"{SIMULATING} ({name})", offset, days)
         day = start + timedelta(days=offset)
         today = sorted(due_on.pop(offset, []))
         for queue in new_queues.values():
@@ -188,11 +188,11 @@ def simulate(
     new_per_day: int,
     seed: int,
     choice: SchedulerChoice,
-    progress: Progress = no_progress,
+    ticker: Ticker = no_ticker,
 ) -> Simulation:
     """Both schedulers, each on the same cards from the same start, with the same seed."""
     runs = tuple(
-        run_scheduler(name, cards, start, days, new_per_day, seed, choice, progress)
+        run_scheduler(name, cards, start, days, new_per_day, seed, choice, ticker)
         for name in SCHEDULER_ORDER
     )
     return Simulation(

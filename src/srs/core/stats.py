@@ -33,6 +33,7 @@ RETENTION_WEEKS = 12  # default span of the retention figures, in Monday-to-Sund
 EF_BUCKET = 10  # width of an ef histogram bucket, in hundredths (0.1 of easiness)
 HEAT_LEVELS = 4  # intensity levels above zero in the heatmap
 HARDEST_LIMIT = 10
+"""Cards `srs stats` lists as the hardest."""
 
 # ---- input rows, as the store returns them ----------------------------------------------------
 

@@ -37,11 +37,6 @@ def when(day: date | None, today: date, missing: str = "-") -> str:
     return f"{day.isoformat()} ({-delta} days ago)"
 
 
-def scheduler_name(name: str) -> str:
-    """A scheduler's name as people write it: "sm2" -> "SM-2", "fsrs" -> "FSRS"."""
-    return {"sm2": "SM-2", "fsrs": "FSRS"}.get(name, name)
-
-
 def memory_text(state: SchedState, recall: float | None = None) -> str:
     """The figures of the scheduler that last scheduled a card, in one short phrase:
     "SM-2 · EF 2.50 · 6 d" or "FSRS · S 12.3 d · D 5.1 · R 87.0%"; empty for a new card."""

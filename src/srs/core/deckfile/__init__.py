@@ -30,13 +30,14 @@ from srs.core.deckfile.limits import (
     structure_problem,
 )
 from srs.core.deckfile.places import Places
-from srs.core.deckfile.quality import MAX_BACK_WORDS, QUALITY_CODES
+from srs.core.deckfile.quality import QUALITY_CODES
 from srs.core.deckfile.scanner import ScanError, Scanner
 from srs.core.deckfile.syntax import syntax_error
 from srs.core.deckfile.text import TextPositions, decode
+from srs.core.defaults import MAX_BACK_WORDS
 from srs.core.errors import DeckFileError, Diagnostic
 from srs.core.model import KINDS, Deck
-from srs.core.progress import Progress, no_progress
+from srs.core.ticker import Ticker, no_ticker
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,12 +100,12 @@ def analyse_deck(
     data: bytes | str,
     path: str = "<deck>",
     max_back_words: int = MAX_BACK_WORDS,
-    progress: Progress = no_progress,
+    ticker: Ticker = no_ticker,
 ) -> DeckCheck:
-    """Check a deck and, when it has no error, build it. Never raises. `progress` hears of
+    """Check a deck and, when it has no error, build it. Never raises. `ticker` hears of
     the cards checked."""
     try:
-        return _analyse(data, path, max_back_words, progress)
+        return _analyse(data, path, max_back_words, ticker)
     except Exception as exc:  # a checker bug must still come out as a diagnostic
         diag = Diagnostic(
             path,
@@ -117,7 +118,7 @@ def analyse_deck(
         return DeckCheck((diag,), None)
 
 
-def _analyse(data: bytes | str, path: str, max_back_words: int, progress: Progress) -> DeckCheck:
+def _analyse(data: bytes | str, path: str, max_back_words: int, ticker: Ticker) -> DeckCheck:
     text, problem = decode(data, path)
     if text is None:
         assert problem is not None
@@ -138,7 +139,7 @@ def _analyse(data: bytes | str, path: str, max_back_words: int, progress: Progre
     else:
         cards = doc.get("card")
         places = Places(text, len(cards) if isinstance(cards, list) else 0)
-    checker = Checker(path, positions, places, max_back_words, progress)
+    checker = Checker(path, positions, places, max_back_words, ticker)
     deck, id_at = checker.document(doc)
     diags = tuple(sorted(checker.diags, key=_sort_key))
     return DeckCheck(diags, deck, id_at)

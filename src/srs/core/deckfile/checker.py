@@ -11,10 +11,11 @@ from srs.core.deckfile.places import Places
 from srs.core.deckfile.scanner import KeyPath
 from srs.core.deckfile.text import TextPositions, char_name
 from srs.core.deckfile.wording import describe, normalise, quote, slugify, suggest, type_name
+from srs.core.defaults import MAX_BACK_WORDS
 from srs.core.errors import Diagnostic, Severity
 from srs.core.model import KINDS, MAX_ID_LENGTH, AnkiNoteType, Card, Deck, Kind
 from srs.core.notetype import note_type_from, note_type_problem
-from srs.core.progress import CHECKING, Progress, no_progress, report_every
+from srs.core.ticker import CHECKING, Ticker, no_ticker, report_every
 
 # \A and \Z rather than ^ and $: "$" also matches before a trailing newline.
 SLUG = re.compile(r"\A[a-z0-9]+(?:-[a-z0-9]+)*\Z")
@@ -51,11 +52,11 @@ class Checker:
         path: str,
         text: TextPositions,
         locs: Places,
-        max_back_words: int = quality.MAX_BACK_WORDS,
-        progress: Progress = no_progress,
+        max_back_words: int = MAX_BACK_WORDS,
+        ticker: Ticker = no_ticker,
     ) -> None:
         self.path = path
-        self.progress = progress
+        self.ticker = ticker
         self.text = text
         self.locs = locs
         self.max_back_words = max_back_words
@@ -245,7 +246,7 @@ class Checker:
         seen: dict[str, KeyPath] = {}  # card id -> the path of its first use
         kinds: set[str] = set()
         for index, raw in enumerate(raw_cards):
-            report_every(self.progress, CHECKING, index, len(raw_cards))
+            report_every(self.ticker, CHECKING, index, len(raw_cards))
             card = self.card(raw, ("card", index), seen, kinds)
             if card is not None:
                 cards.append(card)

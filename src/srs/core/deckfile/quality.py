@@ -20,9 +20,7 @@ from dataclasses import dataclass
 from typing import Literal, Protocol
 
 from srs.core.deckfile.scanner import KeyPath
-
-MAX_BACK_WORDS = 60
-"""Default of `srs deck check --max-back-words`: a longer back draws `long-back`."""
+from srs.core.defaults import MAX_BACK_WORDS
 
 MAX_LIST_ITEMS = 3
 """A back that lists more items than this draws `list-back`."""

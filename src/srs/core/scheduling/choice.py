@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from srs.core.errors import ConfigError
 from srs.core.scheduling.rule import Scheduler
 
-SCHEDULERS = ("sm2", "fsrs")
 DEFAULT_RETENTION = 0.9
 RETENTION_RANGE = (0.7, 0.99)
 

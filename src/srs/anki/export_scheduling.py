@@ -24,9 +24,9 @@ from collections.abc import Sequence
 from datetime import date, datetime, time, tzinfo
 from pathlib import Path
 
+from srs.anki.export import ExportReport, export_apkg, export_items, note_guid
 from srs.core.model import LogRecord, ReviewKind, SchedState
-from srs.core.progress import Progress, no_progress
-from srs.export_anki import ExportReport, export_apkg, export_items, note_guid
+from srs.core.ticker import Ticker, no_ticker
 from srs.store import Store
 
 CRT_DAY = date(2006, 1, 1)
@@ -57,10 +57,10 @@ def export_decks_with_progress(
     today: date,
     tz: tzinfo,
     rollover_hour: int,
-    progress: Progress = no_progress,
+    ticker: Ticker = no_ticker,
 ) -> ExportReport:
     """Export like `export_decks`, with this learner's state and review log for each card.
-    (`progress` is the terminal's bar, not the learner's progress.)"""
+    (`ticker` is the terminal's bar.)"""
     items = export_items(store, deck_ids)
     chosen = store.require_decks(deck_ids)
     by_key = {(c.deck_id, c.card.id): c.pk for c in store.cards(chosen)}
@@ -76,7 +76,7 @@ def export_decks_with_progress(
     def amend(cursor: sqlite3.Cursor) -> None:
         write_progress(cursor, schedules, crt)
 
-    return export_apkg(items, out, amend, progress)
+    return export_apkg(items, out, amend, ticker)
 
 
 def write_progress(

@@ -3,7 +3,8 @@
 The package is unpacked into a temporary directory that is always removed (`package`), its notes
 read (`collection`), turned into cards (`convert`) and written as TOML (`deckwriter`) through a
 temporary file and an atomic rename, so the output is the only file this writes. With progress,
-each card's Anki scheduling becomes its SM-2 state (`progress`); `import_progress` writes it.
+each card's Anki scheduling becomes its SM-2 state (`scheduling`); `apply_progress` writes it
+through `Store.import_progress`.
 """
 
 from __future__ import annotations
@@ -19,17 +20,17 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from srs.anki.import_.collection import read_collection
+from srs.anki.import_.convert import convert_notes
+from srs.anki.import_.deckwriter import deck_toml
+from srs.anki.import_.package import extract
+from srs.anki.import_.scheduling import card_progress
 from srs.core.cardtext import strip_control_chars
 from srs.core.deckfile import SLUG
 from srs.core.deckfile.checker import GUID
 from srs.core.errors import AnkiImportError
 from srs.core.model import Deck, ImportedProgress, Kind, LoadReport
-from srs.core.progress import Progress, no_progress
-from srs.import_anki.collection import read_collection
-from srs.import_anki.convert import convert_notes
-from srs.import_anki.deckwriter import deck_toml
-from srs.import_anki.package import extract
-from srs.import_anki.progress import card_progress
+from srs.core.ticker import Ticker, no_ticker
 
 if TYPE_CHECKING:
     from srs.store import Store
@@ -61,11 +62,11 @@ def import_package(
     now: datetime,
     today: date,
     day_of: Callable[[datetime], date],
-    progress: Progress = no_progress,
+    ticker: Ticker = no_ticker,
 ) -> ImportResult:
     """Write the deck file `out` from the Anki `package`; its progress when asked.
 
-    `progress` is the terminal's bar (notes converted), not the learner's progress. Raises
+    `ticker` is the terminal's bar (notes converted). Raises
     `AnkiImportError` (one line) for a file that is not an Anki package, a newer format,
     an output that exists (without `force`) or cannot be written, or an empty selection.
     """
@@ -100,7 +101,7 @@ def import_package(
     for note in notes:
         if not GUID.match(note.guid):
             note.guid, bad_guids = "", bad_guids + 1
-    converted = convert_notes(notes, kind, kind_from_tag, source, progress)
+    converted = convert_notes(notes, kind, kind_from_tag, source, ticker)
     if not converted.cards:
         raise AnkiImportError(f"{package}: no cards to import (no note has a front and a back)")
     warnings = list(converted.warnings)

@@ -31,13 +31,14 @@ from typing import TYPE_CHECKING, Any
 
 import genanki
 
+from srs.anki.note_types import SourceModel, source_fields, source_model
+
 # Stripping controls also removes \x1f, Anki's field separator.
-from srs.anki_text import anki_tags, deck_title, one_line, repeated_plain_field
+from srs.anki.text import anki_tags, deck_title, one_line, repeated_plain_field
 from srs.core.cardtext import plain_field, render_markdown
 from srs.core.errors import ExportError
 from srs.core.model import Card, Deck, Kind
-from srs.core.progress import EXPORTING, Progress, no_progress, report_every
-from srs.export_note_types import SourceModel, source_fields, source_model
+from srs.core.ticker import EXPORTING, Ticker, no_ticker, report_every
 
 if TYPE_CHECKING:
     from srs.store import Store
@@ -136,7 +137,7 @@ def export_apkg(
     items: Sequence[ExportCard],
     out: Path,
     amend: Amend | None = None,
-    progress: Progress = no_progress,
+    ticker: Ticker = no_ticker,
 ) -> ExportReport:
     """Write `items` to the Anki package `out`, replacing it atomically.
 
@@ -148,7 +149,7 @@ def export_apkg(
     if not items:
         raise ExportError("nothing to export: no cards selected")
     out = Path(out)
-    package, stamp, notes, names = _build_package(items, progress)
+    package, stamp, notes, names = _build_package(items, ticker)
 
     tmp_root = tempfile.gettempdir()
     try:
@@ -230,7 +231,7 @@ def _model() -> _Model:
 
 
 def _build_package(
-    items: tuple[ExportCard, ...], progress: Progress = no_progress
+    items: tuple[ExportCard, ...], ticker: Ticker = no_ticker
 ) -> tuple[genanki.Package, int, int, tuple[str, ...]]:
     """The genanki package for `items`, its timestamp, the note count and the deck names."""
     model = _model()
@@ -238,7 +239,7 @@ def _build_package(
     seen: set[tuple[str, str]] = set()
     groups: dict[tuple[str, Kind], list[_Note]] = {}
     for index, item in enumerate(items):
-        report_every(progress, EXPORTING, index, len(items))
+        report_every(ticker, EXPORTING, index, len(items))
         key = (item.deck.id, item.card.id)
         if key in seen:
             raise ExportError(f"card {item.card.id!r} of deck {item.deck.id!r} is selected twice")
@@ -370,7 +371,7 @@ def export_items(store: Store, deck_ids: Sequence[str]) -> list[ExportCard]:
 
 
 def export_decks(
-    store: Store, deck_ids: Sequence[str], out: Path, progress: Progress = no_progress
+    store: Store, deck_ids: Sequence[str], out: Path, ticker: Ticker = no_ticker
 ) -> ExportReport:
     """Export the active cards of `deck_ids` (all decks when empty) from the collection."""
-    return export_apkg(export_items(store, deck_ids), out, progress=progress)
+    return export_apkg(export_items(store, deck_ids), out, ticker=ticker)

@@ -15,10 +15,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from srs.anki.import_.collection import AnkiNote
 from srs.core.cardtext import find_raw_html, printable, strip_control_chars
 from srs.core.model import KINDS, Card, Kind
-from srs.core.progress import IMPORTING, Progress, no_progress, report_every
-from srs.import_anki.collection import AnkiNote
+from srs.core.ticker import IMPORTING, Ticker, no_ticker, report_every
 
 _SOUND = re.compile(r"\[sound:([^\]]*)\]")
 _IMG = re.compile(r"""<img\b[^>]*?\bsrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
@@ -44,7 +44,7 @@ def convert_notes(
     kind: Kind,
     kind_from_tag: bool,
     source: str,
-    progress: Progress = no_progress,
+    ticker: Ticker = no_ticker,
 ) -> Converted:
     """Cards for `notes`: Basic (and reversed) notes one card each, cloze notes one a deletion."""
     out = Converted()
@@ -52,7 +52,7 @@ def convert_notes(
     media: dict[str, None] = {}
     clozes = reversed_notes = 0
     for index, note in enumerate(notes):
-        report_every(progress, IMPORTING, index, len(notes))
+        report_every(ticker, IMPORTING, index, len(notes))
         fields = [_field(text, media) for text in note.fields]
         tags, card_kind = _tags(note.tags, kind, kind_from_tag)
         if note.cloze:

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, TextIO
 
-from srs.core.progress import Progress, no_progress
+from srs.core.ticker import Ticker, no_ticker
 
 if TYPE_CHECKING:
     from rich.progress import Progress as Bar
@@ -28,11 +28,11 @@ DELAY_S = 0.5
 
 
 @contextmanager
-def progress_bar(stream: TextIO | None = None) -> Iterator[Progress]:
-    """A `Progress` that draws a bar on `stream` (stderr by default) when it is a terminal."""
+def terminal_ticker(stream: TextIO | None = None) -> Iterator[Ticker]:
+    """A `Ticker` that draws a bar on `stream` (stderr by default) when it is a terminal."""
     out = sys.stderr if stream is None else stream
     if not out.isatty():
-        yield no_progress
+        yield no_ticker
         return
     bar: Bar | None = None
     tasks: dict[str, TaskID] = {}

@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
 
+from srs.anki.import_.collection import AnkiCard, RevlogEntry
 from srs.core.model import (
     EF_START,
     NEW_STATE,
@@ -28,7 +29,6 @@ from srs.core.model import (
     SchedState,
 )
 from srs.core.scheduling.sm2 import EF_FLOOR
-from srs.import_anki.collection import AnkiCard, RevlogEntry
 
 GRADES = {1: 1, 2: 3, 3: 4, 4: 5}
 """Anki's answer buttons (Again, Hard, Good, Easy) as SM-2 grades."""

@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from srs.anki.import_.package import protobuf_varint
 from srs.core.errors import AnkiImportError
 from srs.core.model import AnkiNoteType
 from srs.core.notetype import note_type_from, note_type_problem
-from srs.import_anki.package import protobuf_varint
 
 NEWEST_SCHEMA = 18
 """The newest collection schema srs reads (Anki 2.1.50 to 25.x)."""
