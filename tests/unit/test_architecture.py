@@ -241,13 +241,9 @@ def test_no_module_outside_the_anki_package_is_named_for_anki() -> None:
 
 
 def test_no_module_named_progress_is_about_the_ticker_or_anki_scheduling() -> None:
-    # "progress" is a learner's state and log (docs/architecture.md, glossary). The one exception,
-    # core/progress.py, only re-exports the ticker for the store until the store rewrite.
-    # TODO(issue 24): drop the exception once store/content.py imports srs.core.ticker.
+    # "progress" is a learner's state and log (docs/architecture.md, glossary).
     named = {m for m in MODULES if m.rsplit(".", 1)[-1] == "progress"}
-    assert named <= {"srs.progress", "srs.commands.progress", "srs.core.progress"}
-    assert "Ticker" in MODULES["srs.core.progress"].read_text(encoding="utf-8")
-    assert len(MODULES["srs.core.progress"].read_text(encoding="utf-8").splitlines()) < 20
+    assert named <= {"srs.progress", "srs.commands.progress"}
 
 
 def test_no_import_circle_runs_at_import_time() -> None:
@@ -259,11 +255,6 @@ def test_no_module_outside_the_store_is_in_an_import_circle() -> None:
     assert [c for c in found if not any(in_layer(m, "srs.store") for m in c)] == []
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="issue 24: the store's one circle (engine -> report_totals -> classroom -> engine, with "
-    "migrations), which the store rewrite removes; then drop this mark",
-)
 def test_no_store_module_is_in_an_import_circle() -> None:
     found = circles(import_graph(at_import_time=False))
     assert [c for c in found if any(in_layer(m, "srs.store") for m in c)] == []

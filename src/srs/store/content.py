@@ -16,7 +16,7 @@ from srs.core.cardtext import printable, render_markdown
 from srs.core.errors import UnknownCardError, UnknownDeckError
 from srs.core.model import Card, Deck, DeckSummary, LoadReport, StoredCard
 from srs.core.notetype import note_type_json
-from srs.core.progress import LOADING, Progress, no_progress, report_every
+from srs.core.ticker import LOADING, Ticker, no_ticker, report_every
 from srs.store.engine import Database
 from srs.store.schema import (
     CONTENT_FIELDS,
@@ -54,7 +54,7 @@ class ContentQueries(Database):
         with self.read() as conn:
             return conn.execute(select(func.count()).select_from(deck_table)).scalar_one() == 0
 
-    def load_deck(self, deck: Deck, now: datetime, progress: Progress = no_progress) -> LoadReport:
+    def load_deck(self, deck: Deck, now: datetime, ticker: Ticker = no_ticker) -> LoadReport:
         """Add or update `deck` by stable card ids, in one transaction.
 
         Edited text keeps the card's state and log and records `now` as its edit time; cards
@@ -102,7 +102,7 @@ class ContentQueries(Database):
             seen: set[str] = set()
             inserts: list[dict[str, object]] = []
             for position, card in enumerate(deck.cards):
-                report_every(progress, LOADING, position, len(deck.cards))
+                report_every(ticker, LOADING, position, len(deck.cards))
                 seen.add(card.id)
                 values = {
                     "position": position,
