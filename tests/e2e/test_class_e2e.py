@@ -105,3 +105,101 @@ def test_a_server_stopped_mid_review_loses_nothing_and_the_next_run_picks_up(
     again.expect(pexpect.EOF)
     again.close()
     assert again.exitstatus == 0
+
+
+def server_processes(pg_server: PgServer) -> list[int]:
+    """The postmaster and every process it started."""
+    postmaster = int((pg_server.pgdata / "postmaster.pid").read_text().split()[0])
+    children = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == postmaster:
+                children.append(int(entry.name))
+    return [postmaster, *children]
+
+
+def test_a_frozen_server_mid_review_is_one_line_and_earlier_answers_are_saved(
+    pg_server: PgServer, tmp_path: Path
+) -> None:
+    import os
+    import signal
+
+    dee = pg_server.unique("dee")
+    database, _admin, urls = set_up(pg_server, tmp_path, dee)
+    child = spawn(["review", "tiny"], {**env_for(urls[dee]), "SRS_SERVER_TIMEOUT": "1"})
+    grade(child, FRONTS[0], "5")
+    child.expect_exact(FRONTS[1])
+    frozen = server_processes(pg_server)
+    for pid in frozen:
+        os.kill(pid, signal.SIGSTOP)
+    try:
+        child.send(" ")
+        child.expect_exact("perfect recall")
+        child.send("4")
+        child.expect_exact("srs: error: the server is not answering; 1 answer saved", timeout=10)
+        child.expect(pexpect.EOF, timeout=10)
+        child.close()
+        assert child.exitstatus == 1
+    finally:
+        for pid in frozen:
+            os.kill(pid, signal.SIGCONT)
+    with psycopg.connect(pg_server.url(database)) as conn:
+        saved = conn.execute("SELECT learner, count(*) FROM srs.review_log GROUP BY 1").fetchall()
+    assert saved == [(dee, 1)]
+
+
+def test_ctrl_c_while_the_server_is_frozen_ends_the_review_at_once(
+    pg_server: PgServer, tmp_path: Path
+) -> None:
+    import os
+    import signal
+
+    eli = pg_server.unique("eli")
+    _database, _admin, urls = set_up(pg_server, tmp_path, eli)
+    child = spawn(["review", "tiny"], {**env_for(urls[eli]), "SRS_SERVER_TIMEOUT": "60"})
+    grade(child, FRONTS[0], "5")
+    child.expect_exact(FRONTS[1])
+    frozen = server_processes(pg_server)
+    for pid in frozen:
+        os.kill(pid, signal.SIGSTOP)
+    try:
+        child.send(" ")
+        child.expect_exact("perfect recall")
+        child.send("4")  # the answer waits on a server that never replies (60 s allowed)
+        child.sendintr()
+        child.expect_exact("Interrupted. 1 answer saved.", timeout=10)
+        child.expect(pexpect.EOF, timeout=10)
+        child.close()
+        assert child.exitstatus == 130
+    finally:
+        for pid in frozen:
+            os.kill(pid, signal.SIGCONT)
+
+
+def test_a_server_restarted_while_the_learner_is_idle_saves_the_next_answer_once(
+    pg_server: PgServer, tmp_path: Path
+) -> None:
+    fay = pg_server.unique("fay")
+    database, _admin, urls = set_up(pg_server, tmp_path, fay)
+    child = spawn(["review", "tiny"], env_for(urls[fay]))
+    grade(child, FRONTS[0], "5")
+    child.expect_exact(FRONTS[1])
+    pg_server.stop()
+    pg_server.start()
+    child.send(" ")
+    child.expect_exact("perfect recall")
+    child.send("4")  # on a fresh connection: the pooled one died with the server
+    grade(child, FRONTS[2], "5")
+    child.expect_exact("Cards reviewed: 3")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    with psycopg.connect(pg_server.url(database)) as conn:
+        saved = conn.execute(
+            "SELECT card_pk, count(*) FROM srs.review_log GROUP BY 1 ORDER BY 1"
+        ).fetchall()
+    assert [count for _pk, count in saved] == [1, 1, 1]

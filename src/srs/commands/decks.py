@@ -104,20 +104,42 @@ def deck_list(db: DbOption = None, as_json: JsonOption = False) -> None:
 def deck_remove(
     deck_id: Annotated[str, typer.Argument(metavar="ID")],
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    purge: Annotated[
+        bool,
+        typer.Option(
+            "--purge", help="On a server: delete every learner's history too (else it is kept)."
+        ),
+    ] = False,
     db: DbOption = None,
 ) -> None:
-    """Delete a deck with its cards, scheduling state and review log."""
+    """Delete a deck with its cards and history; on a class's server, retire it for everyone
+    and keep the history (--purge deletes it)."""
+    from srs.core.wording import plural
+
     settings = settings_for(db)
     with collection(settings, load_bundled=False, writes=True) as store:
         store.require_decks([deck_id])
+        retire = store.on_server and not purge
+        if retire:
+            question = f"Retire deck {deck_id!r} for everyone, keeping every learner's history?"
+        else:
+            learners, answers = store.deck_history(deck_id)
+            if store.on_server:
+                typer.echo(
+                    f"deck {deck_id} holds {plural(answers, 'answer')} of "
+                    f"{plural(learners, 'learner')}; --purge deletes them"
+                )
+            question = f"Remove deck {deck_id!r} with all its progress and history?"
         if not yes:
             if not sys.stdin.isatty():
                 fail(f"refusing to remove deck {deck_id!r} without confirmation; pass --yes")
-            if not typer.confirm(
-                f"Remove deck {deck_id!r} with all its progress and history?", default=False
-            ):
+            if not typer.confirm(question, default=False):
                 typer.echo("kept")
                 raise typer.Exit(1)
+        if retire:
+            count = store.retire_deck(deck_id, settings.now)
+            typer.echo(f"retired deck {deck_id} ({plural(count, 'card')}); history kept")
+            return
         count = store.remove_deck(deck_id)
     typer.echo(f"removed deck {deck_id} ({count} cards)")
 
