@@ -11,13 +11,13 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from test_class_server import D0, T0, answer_all, env_for
 
 from conftest import PgServer
 from helpers import SMALL_DECK, run_srs
 from srs.core.errors import StoreError
 from srs.store import Store
 from srs.store.server import Timeouts
-from test_class_server import D0, T0, answer_all, env_for
 
 
 @dataclass
