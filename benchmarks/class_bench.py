@@ -36,7 +36,7 @@ from typing import Any
 from srs.classroom import init_class, report
 from srs.core.model import Card, Deck, Kind
 from srs.store import Store
-from srs.store.classroom import INSTRUCTOR_ROLE, LEARNER_ROLE
+from srs.store.server import Timeouts
 from srs.store.report_totals import BACKFILL_SQL
 
 TODAY = date(2026, 1, 1)
@@ -61,7 +61,8 @@ def url(socket_dir: str, database: str, user: str = "postgres") -> str:
 def admin(socket_dir: str, database: str = "postgres") -> object:
     import psycopg
 
-    return psycopg.connect(url(socket_dir, database), autocommit=True)
+    # srs's tables live in the `srs` schema
+    return psycopg.connect(url(socket_dir, database), autocommit=True, options="-c search_path=srs")
 
 
 def bench_deck() -> Deck:
@@ -240,7 +241,7 @@ def main() -> None:
             version = conn.execute("SHOW server_version").fetchone()
         print(f"PostgreSQL {version[0] if version else '?'}, {multiprocessing.cpu_count()} CPUs")
         now = datetime(2026, 1, 1, 9, tzinfo=UTC)
-        init_class(url(socket_dir, "bench"), "bench", now)
+        init_class(url(socket_dir, "bench"), "bench", now, Timeouts())
         store = Store.open(url(socket_dir, "bench"), "bench")
         store.load_deck(bench_deck(), now)
         store.close()
@@ -250,9 +251,11 @@ def main() -> None:
         with admin(socket_dir, "bench") as conn:
             count = conn.execute("SELECT count(*), count(DISTINCT learner) FROM review_log")
             rows, people = count.fetchone() or (0, 0)
-            conn.execute(f"CREATE ROLE teach LOGIN IN ROLE {INSTRUCTOR_ROLE}")
+            groups = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+            learners, instructors = groups["class_learners_role"], groups["class_instructors_role"]
+            conn.execute(f'CREATE ROLE teach LOGIN IN ROLE "{instructors}"')
             for k in range(opts.reviewers):
-                conn.execute(f'CREATE ROLE "rev{k}" LOGIN IN ROLE {LEARNER_ROLE}')
+                conn.execute(f'CREATE ROLE "rev{k}" LOGIN IN ROLE "{learners}"')
         # The report as an instructor reads it: row-level security applies.
         store = Store.open(url(socket_dir, "bench", "teach"), "bench")
         for label, since in (
