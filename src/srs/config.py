@@ -17,11 +17,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from srs.core.errors import ConfigError
 from srs.core.model import MAX_LEARNER_LENGTH
+from srs.core.scheduling.rule import DEFAULT_LEECH_LAPSES
 
 DEFAULT_NEW_PER_DAY = 20
 MAX_NEW_PER_DAY = 100_000  # more than any deck holds; the database's integers stay far away
 DEFAULT_ROLLOVER_HOUR = 4
-DEFAULT_LEECH_LAPSES = 8  # as in Anki; srs.core.scheduling.rule holds the same default
 
 
 @dataclass(frozen=True)

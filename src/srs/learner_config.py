@@ -20,6 +20,7 @@ from srs.core.scheduling.choice import (
     make_scheduler,
     normalise,
 )
+from srs.core.scheduling.rule import AnswerPolicy
 from srs.store import Store
 
 
@@ -35,11 +36,17 @@ def stored_settings(store: Store) -> dict[str, str]:
     return found
 
 
-def use_chosen_scheduler(store: Store, overrides: Mapping[str, str]) -> SchedulerChoice:
-    """Make `store` schedule with the learner's chosen scheduler for this run; return the choice."""
-    choice = choose(stored_settings(store), overrides)
-    store.scheduler = make_scheduler(choice)
-    return choice
+def chosen_scheduler(store: Store, overrides: Mapping[str, str]) -> SchedulerChoice:
+    """The learner's chosen scheduler for this run (a bad stored or overriding value refused)."""
+    return choose(stored_settings(store), overrides)
+
+
+def answer_policy(
+    store: Store, overrides: Mapping[str, str], leech_lapses: int, leech_suspend: bool
+) -> AnswerPolicy:
+    """How this run decides the learner's answers: their chosen scheduler and the leech rule."""
+    scheduler = make_scheduler(chosen_scheduler(store, overrides))
+    return AnswerPolicy(scheduler, leech_lapses, leech_suspend)
 
 
 def set_setting(store: Store, key: str, raw: str) -> str:

@@ -98,18 +98,18 @@ def open_collection(
     server_timeout: float | None = None,
 ) -> Iterator[Store]:
     """Open the collection at `url`; unless told not to, bring the bundled decks up to date
-    (loading them all on the first run of an empty collection). The store schedules with the
-    learner's chosen scheduler (`scheduling`: this run's overrides). Closed when the block ends.
+    (loading them all on the first run of an empty collection). The learner's chosen scheduler
+    is checked first (`scheduling`: this run's overrides). Closed when the block ends.
 
     On a server the class's decks are the instructor's: `srs class init` loads the bundled
     ones, and a learner's run changes no deck. A read-only collection is shown as it is."""
-    from srs.learner_config import use_chosen_scheduler
+    from srs.learner_config import chosen_scheduler
     from srs.store.server import Timeouts
 
     timeouts = Timeouts(server_timeout) if server_timeout else None
     store = Store.open(url, label, learner, timeouts)
     try:
-        use_chosen_scheduler(store, scheduling or {})
+        chosen_scheduler(store, scheduling or {})  # a bad choice is refused before any work
         if load_bundled and not store.read_only and not store.on_server:
             sync_bundled_decks(store, now)
         yield store

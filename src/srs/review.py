@@ -17,11 +17,12 @@ from datetime import date, datetime, timedelta
 from srs.core.errors import AnsweredElsewhereError, CardGoneError, UnknownCardError
 from srs.core.model import Answer, Card, QueuedCard, ReviewKind, SchedState, StoredCard, Summary
 from srs.core.scheduling.rule import (
-    DEFAULT_LEECH_LAPSES,
+    AnswerPolicy,
     AnswerRecord,
     needs_drill,
     preview_answers,
 )
+from srs.core.scheduling.sm2 import SM2_POLICY
 from srs.core.wording import days_word
 from srs.store import Store
 
@@ -59,14 +60,12 @@ class ReviewSession:
         today: date,
         new_per_day: int,
         limit: int | None = None,
-        leech_lapses: int = DEFAULT_LEECH_LAPSES,
-        leech_suspend: bool = False,
+        policy: AnswerPolicy = SM2_POLICY,
     ) -> None:
         self.store = store
         self.deck_ids = list(deck_ids)
         self.today = today
-        self.leech_lapses = leech_lapses
-        self.leech_suspend = leech_suspend
+        self.policy = policy
         due = store.due_review_pks(self.deck_ids, today)
         new = store.new_card_pks(self.deck_ids, today, new_per_day)
         drills = store.pending_drill_pks(self.deck_ids, today)  # in the order they were failed
@@ -142,7 +141,7 @@ class ReviewSession:
             return {}
         stored = card.stored
         return preview_answers(
-            self.store.scheduler,
+            self.policy,
             card.state,
             self.today,
             card.mode is ReviewKind.DRILL,
@@ -177,7 +176,7 @@ class ReviewSession:
             then = pk if needs_drill(grade) else None
         try:
             result, self._drawn = self.store.answer_and_draw(
-                pk, grade, now, self.today, self.leech_lapses, self.leech_suspend, then
+                pk, grade, now, self.today, self.policy, then
             )
         except CardGoneError:
             self._skip_gone(pk, card.stored)

@@ -114,6 +114,7 @@ REVIEW_PROBE = """
 import json, sys
 from pathlib import Path
 from srs.config import resolve
+from srs.learner_config import answer_policy
 from srs.loading import load_paths, open_collection
 from srs.review import ReviewSession
 settings = resolve()
@@ -121,7 +122,8 @@ with open_collection(
     settings.db_url, "probe", settings.learner, settings.now, False, settings.scheduling
 ) as store:
     load_paths(store, [Path(sys.argv[1])], settings.now)
-    session = ReviewSession(store, ["tiny"], settings.now.date(), 20)
+    policy = answer_policy(store, settings.scheduling, 8, False)
+    session = ReviewSession(store, ["tiny"], settings.now.date(), 20, policy=policy)
     answer = session.answer(4, settings.now)
 print(json.dumps({"scheduler": answer.state.scheduler, "fsrs": "fsrs" in sys.modules}))
 """

@@ -260,7 +260,8 @@ def test_an_instructor_adds_and_removes_decks_and_reads_every_learners_rows(
     with psycopg.connect(klass.server.url(klass.database, "tom", "pw-1")) as conn:
         seen = conn.execute("SELECT DISTINCT learner FROM srs.review_log ORDER BY 1").fetchall()
     assert seen == [("fay",), ("gus",)]
-    removed = run_srs(["deck", "remove", "tiny", "--yes"], env_for(teacher))
+    # on a server a plain remove retires the deck (test_class_security); --purge deletes it all
+    removed = run_srs(["deck", "remove", "tiny", "--yes", "--purge"], env_for(teacher))
     assert removed.returncode == 0, removed.stderr
     with klass.server.admin(klass.database) as conn:
         left = conn.execute(

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from srs.core.model import NEW_STATE, SchedState
 from srs.core.scheduling.fsrs import FSRS, fuzz_range, fuzzed, moment, rating
-from srs.core.scheduling.rule import PastAnswer, decide_answer
+from srs.core.scheduling.rule import AnswerPolicy, PastAnswer, decide_answer
 from srs.core.scheduling.sm2 import SM2
 
 D0 = date(2026, 1, 5)
@@ -172,12 +172,12 @@ def test_the_answer_rule_adopts_a_card_another_scheduler_last_scheduled() -> Non
         return [PastAnswer(day, 4)]
 
     assert state.due is not None
-    record = decide_answer(FSRS(fuzz=False), state, 4, state.due, False, history)
+    record = decide_answer(AnswerPolicy(FSRS(fuzz=False)), state, 4, state.due, False, history)
     assert asked == [True]
     assert record.before == state  # what undo restores
     assert record.after.scheduler == "fsrs"
     assert record.after.stability is not None
-    drill = decide_answer(FSRS(fuzz=False), record.after, 4, state.due, True, history)
+    drill = decide_answer(AnswerPolicy(FSRS(fuzz=False)), record.after, 4, state.due, True, history)
     assert drill.after == record.after
     assert asked == [True]  # a drill needs no history
 

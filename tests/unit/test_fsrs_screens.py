@@ -123,13 +123,13 @@ def test_the_simulate_screen_compares_both_and_charts_their_workload() -> None:
 
 
 def test_a_review_session_gives_an_fsrs_card_its_chance_of_recall_today(store: Store) -> None:
-    from srs.learner_config import use_chosen_scheduler
+    from srs.learner_config import answer_policy
     from srs.review import ReviewSession
 
-    use_chosen_scheduler(store, {"scheduler": "fsrs", "fsrs-fuzz": "off"})
+    policy = answer_policy(store, {"scheduler": "fsrs", "fsrs-fuzz": "off"}, 8, False)
     store.load_deck(Deck("d", "D", "", (Card("c", Kind.FINDING, "Q", "A", "§1"),)), T0)
     pk = store.cards()[0].pk
-    store.record_answer(pk, 4, T0, T0.date())
+    store.record_answer(pk, 4, T0, T0.date(), policy)
     later = date(2026, 3, 20)
     card = ReviewSession(store, ["d"], later, 20).current()
     assert card is not None and card.recall is not None

@@ -13,6 +13,8 @@ from hypothesis import strategies as st
 
 from factories import deck, pk_of, shown
 from srs.core.model import ReviewKind
+from srs.core.scheduling.rule import AnswerPolicy
+from srs.core.scheduling.sm2 import SM2
 from srs.review import ReviewSession
 from srs.store import Store
 
@@ -127,8 +129,7 @@ def lapse_days(store: Store, ref: str, lapses: int, leech_lapses: int, suspend: 
                 0,
                 T0 + timedelta(days=k),
                 D + timedelta(days=k),
-                leech_lapses,
-                suspend,
+                AnswerPolicy(SM2(), leech_lapses, suspend),
             )
         )
     return answers
@@ -145,7 +146,7 @@ def test_a_leech_is_suspended_when_the_setting_asks_for_it(store: Store) -> None
     store.load_deck(deck("alpha", "x", "y"), T0)
     lapse_days(store, "x", 2, 3, True)
     session = ReviewSession(
-        store, ["alpha"], D + timedelta(days=2), 10, leech_lapses=3, leech_suspend=True
+        store, ["alpha"], D + timedelta(days=2), 10, policy=AnswerPolicy(SM2(), 3, True)
     )
     assert shown(session) == "x"
     answer = session.answer(1, T0 + timedelta(days=2))

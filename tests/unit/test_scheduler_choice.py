@@ -14,10 +14,10 @@ from helpers import SMALL_DECK, run_srs, srs_env
 from srs.core.model import NEW_STATE, Card, Deck, Kind
 from srs.core.scheduling.choice import SchedulerChoice
 from srs.core.scheduling.fsrs import FSRS
-from srs.core.scheduling.rule import PastAnswer
+from srs.core.scheduling.rule import AnswerPolicy, PastAnswer
 from srs.core.scheduling.sm2 import SM2
 from srs.core.simulation import StartCard, simulate
-from srs.learner_config import use_chosen_scheduler
+from srs.learner_config import answer_policy, chosen_scheduler
 from srs.store import SCHEMA_VERSION, Store
 
 NOW = "2026-02-02T09:00"
@@ -104,6 +104,7 @@ def log_and_states(db: Path) -> tuple[list[tuple[str, str, str, int]], dict[str,
 def answer_all(db: Path, deck: Path, day: int, grade: int, **extra: str) -> None:
     """Answer every card queued on `day` with `grade` (4 or 5, so no drills) in-process."""
     from srs.config import resolve
+    from srs.learner_config import answer_policy
     from srs.loading import open_collection
     from srs.review import ReviewSession
 
@@ -116,7 +117,8 @@ def answer_all(db: Path, deck: Path, day: int, grade: int, **extra: str) -> None
             from srs.loading import load_paths
 
             load_paths(store, [deck], settings.now)
-        session = ReviewSession(store, ["tiny"], today, 20)
+        policy = answer_policy(store, settings.scheduling, 8, False)
+        session = ReviewSession(store, ["tiny"], today, 20, policy=policy)
         while session.current() is not None:
             session.answer(grade, settings.now)
 
@@ -175,21 +177,20 @@ def test_undo_of_an_fsrs_answer_restores_the_sm2_state_exactly(store: Store) -> 
     pk = store.cards(["d"])[0].pk
     store.record_answer(pk, 4, now, date(2026, 2, 2))
     before = store.state(pk)
-    store.scheduler = FSRS()
-    answer = store.record_answer(pk, 3, now, date(2026, 2, 3))
+    answer = store.record_answer(pk, 3, now, date(2026, 2, 3), AnswerPolicy(FSRS()))
     assert answer.state.scheduler == "fsrs" and answer.state.stability is not None
     store.undo_answer(answer.log_id)
     assert store.state(pk) == before
 
 
-def test_the_store_schedules_with_the_learners_chosen_scheduler(store: Store) -> None:
-    assert isinstance(store.scheduler, SM2)
+def test_answers_are_decided_with_the_learners_chosen_scheduler(store: Store) -> None:
+    assert isinstance(answer_policy(store, {}, 8, False).scheduler, SM2)
     store.set_learner_setting("scheduler", "fsrs")
-    choice = use_chosen_scheduler(store, {})
-    assert choice == SchedulerChoice("fsrs", 0.9, True)
-    assert isinstance(store.scheduler, FSRS)
-    use_chosen_scheduler(store, {"scheduler": "sm2"})
-    assert isinstance(store.scheduler, SM2)
+    assert chosen_scheduler(store, {}) == SchedulerChoice("fsrs", 0.9, True)
+    policy = answer_policy(store, {}, 5, True)
+    assert isinstance(policy.scheduler, FSRS)
+    assert (policy.leech_lapses, policy.leech_suspend) == (5, True)
+    assert isinstance(answer_policy(store, {"scheduler": "sm2"}, 8, False).scheduler, SM2)
 
 
 def test_a_version_1_collection_is_upgraded_with_its_progress(db: Path, deck_file: Path) -> None:

@@ -21,6 +21,8 @@ from srs.config import sqlite_url
 from srs.core.errors import SchemaTooNewError, StoreError, UnknownCardError
 from srs.core.model import NEW_STATE, Card, Kind, LoadReport, ReviewKind
 from srs.core.scheduling import sm2
+from srs.core.scheduling.rule import AnswerPolicy
+from srs.core.scheduling.sm2 import SM2
 from srs.store import SCHEMA_VERSION, Store
 
 T0 = datetime(2024, 3, 1, 9, 0, tzinfo=UTC)
@@ -688,7 +690,7 @@ def test_a_leech_is_suspended_with_its_answer_saved(any_store: Store, first: boo
     if not first:
         any_store.answer_and_draw(pk, 4, T0, day)
         day = day + timedelta(days=1)
-    done, _ = any_store.answer_and_draw(pk, 1, T0, day, leech_lapses=1, leech_suspend=True)
+    done, _ = any_store.answer_and_draw(pk, 1, T0, day, AnswerPolicy(SM2(), 1, True))
     assert done.leech and done.suspended
     with any_store.engine.connect() as conn:
         suspended = conn.execute(select(state_table.c.suspended_at)).scalar_one()

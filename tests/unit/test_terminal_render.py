@@ -11,7 +11,7 @@ from factories import render
 from helpers import HOSTILE_BACK, HOSTILE_FRONT
 from srs.core.model import NEW_STATE, Card, Kind, QueuedCard, ReviewKind, SchedState, StoredCard
 from srs.core.scheduling.rule import preview_answers
-from srs.core.scheduling.sm2 import SM2
+from srs.core.scheduling.sm2 import SM2_POLICY
 from srs.ui.review_screen import card_view
 
 
@@ -75,7 +75,7 @@ def misreading(back: str = "Order comes from the positional encodings.") -> Queu
 
 
 def screen(card: QueuedCard, revealed: bool, width: int, height: int | None = None) -> str:
-    preview = preview_answers(SM2(), card.state, DAY, False)
+    preview = preview_answers(SM2_POLICY, card.state, DAY, False)
     return render(card_view(card, 3, 7, revealed, preview, height=height, width=width), width)
 
 

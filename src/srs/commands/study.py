@@ -44,6 +44,7 @@ def review(
     Keys: space/enter show the answer, 0-5 grade, s bury until tomorrow, ! suspend, u undo the
     last action, ? show the keys, q quit. Every answer is saved as it is given.
     """
+    from srs.learner_config import answer_policy
     from srs.review import ReviewSession
     from srs.ui.keys import KeyReader
     from srs.ui.review_screen import nothing_due_view, run_review, summary_view
@@ -61,8 +62,9 @@ def review(
             today,
             settings.new_per_day,
             limit=limit,
-            leech_lapses=settings.leech_lapses,
-            leech_suspend=settings.leech_suspend,
+            policy=answer_policy(
+                store, settings.scheduling, settings.leech_lapses, settings.leech_suspend
+            ),
         )
         if session.current() is None:
             out.print(nothing_due_view(session.next_due(), today))

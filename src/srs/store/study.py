@@ -18,15 +18,13 @@ from sqlalchemy.sql.elements import ColumnElement
 from srs.core.errors import AnsweredElsewhereError, CardGoneError, UnknownCardError
 from srs.core.model import NEW_STATE, Answer, Kind, LogRecord, ReviewKind, SchedState, StoredCard
 from srs.core.scheduling.rule import (
-    DEFAULT_LEECH_LAPSES,
+    AnswerPolicy,
     AnswerRecord,
     PastAnswer,
-    Scheduler,
     decide_answer,
-    is_new_leech,
     needs_drill,
 )
-from srs.core.scheduling.sm2 import SM2
+from srs.core.scheduling.sm2 import SM2_POLICY
 from srs.store import answer_sql
 from srs.store.content import ContentQueries
 from srs.store.schema import (
@@ -45,8 +43,6 @@ Queued = tuple[StoredCard, SchedState]
 
 class StudyQueries(ContentQueries):
     """A learner's state and log, and the writes an answer, an undo or a bury makes."""
-
-    scheduler: Scheduler = SM2()  # the learner's choice, set when the collection is opened
 
     def _mine(self, card_pk: int) -> Any:
         """This learner's state row for one card."""
@@ -178,11 +174,10 @@ class StudyQueries(ContentQueries):
         grade: int,
         now: datetime,
         today: date,
-        leech_lapses: int = DEFAULT_LEECH_LAPSES,
-        leech_suspend: bool = False,
+        policy: AnswerPolicy = SM2_POLICY,
     ) -> Answer:
         """Save one answer, committed before returning (see `answer_and_draw`)."""
-        return self.answer_and_draw(card_pk, grade, now, today, leech_lapses, leech_suspend)[0]
+        return self.answer_and_draw(card_pk, grade, now, today, policy)[0]
 
     def answer_and_draw(
         self,
@@ -190,8 +185,7 @@ class StudyQueries(ContentQueries):
         grade: int,
         now: datetime,
         today: date,
-        leech_lapses: int = DEFAULT_LEECH_LAPSES,
-        leech_suspend: bool = False,
+        policy: AnswerPolicy = SM2_POLICY,
         then: int | None = None,
     ) -> tuple[Answer, Queued | None]:
         """Save one answer, committed before returning; with `then`, also read that card and
@@ -202,8 +196,8 @@ class StudyQueries(ContentQueries):
         later ones the same day are drills, logged without changing the state. This is decided
         inside the transaction, so two sessions answering the same card cannot both reschedule it.
         A card retired or removed since it was queued raises `CardGoneError` and nothing is saved.
-        The answer that takes a card to `leech_lapses` lapses flags it a leech (and suspends it
-        when `leech_suspend`).
+        The record `policy` decides says whether the answer makes the card a leech, and whether
+        to suspend it.
 
         One write transaction of three to five statements, all built once (`answer_sql`); on a
         server, the state's write and the log's insert are one of them.
@@ -211,11 +205,11 @@ class StudyQueries(ContentQueries):
         mine: dict[str, Any] = {"learner": self.learner, "card_pk": card_pk}
         today_of_mine = {**mine, "today": today}
 
-        def answer(conn: Connection) -> tuple[int, AnswerRecord, bool, Queued | None]:
+        def answer(conn: Connection) -> tuple[int, AnswerRecord, Queued | None]:
             row, answered_today, placeholder = self._locked_state(conn, card_pk, today_of_mine)
-            key = self._card_key(conn, card_pk) if self.scheduler.name != "sm2" else ""
+            key = self._card_key(conn, card_pk) if policy.scheduler.name != "sm2" else ""
             record = decide_answer(
-                self.scheduler,
+                policy,
                 state_from(row),
                 grade,
                 today,
@@ -229,9 +223,6 @@ class StudyQueries(ContentQueries):
                     conn.execute(answer_sql.INSERT_STATE, {**mine, "buried_on": None, **after})
                 else:
                     conn.execute(answer_sql.UPDATE_STATE, {**answer_sql.where(mine), **after})
-            leech = record.moves_schedule and is_new_leech(
-                record.before.lapses, record.after.lapses, leech_lapses
-            )
             values = answer_sql.log_values(mine, record, after, row, now, today)
             if placeholder and not record.moves_schedule:  # a drill: the card keeps no state
                 conn.execute(answer_sql.DELETE_STATE, answer_sql.where(mine))
@@ -243,14 +234,14 @@ class StudyQueries(ContentQueries):
                 inserted = conn.execute(answer_sql.INSERT_LOG, values).inserted_primary_key
                 assert inserted is not None
                 new_id = int(inserted[0])
-            if leech and leech_suspend:  # after the state's write, which makes a first state row
+            if record.suspend:  # after the state's write, which makes a first state row
                 conn.execute(answer_sql.SUSPEND, {**answer_sql.where(mine), "suspended_at": now})
             drawn = None if then is None else self._queued_card(conn, then)
-            return new_id, record, leech, drawn
+            return new_id, record, drawn
 
-        log_id, record, leech, drawn = self.write_retrying(answer)
+        log_id, record, drawn = self.write_retrying(answer)
         done = Answer(
-            log_id, card_pk, record.grade, record.kind, record.after, leech, leech and leech_suspend
+            log_id, card_pk, record.grade, record.kind, record.after, record.leech, record.suspend
         )
         return done, drawn
 

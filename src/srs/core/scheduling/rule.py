@@ -1,8 +1,10 @@
-"""The answer rule: whether an answer is a first review, a scheduled review or a same-day drill.
+"""The answer rule: whether an answer is a first review, a scheduled review or a same-day drill,
+and whether it makes the card a leech.
 
-It is core, not store: given a card's state before the answer, the grade, the study day and whether
-the card was already answered that day, `decide_answer` returns the record to persist. The store
-only writes that record, inside one write transaction.
+It is core, not store: given the learner's answer policy (the scheduler and the leech rule, as
+Anki keeps them in its scheduler's context), a card's state before the answer, the grade, the
+study day and whether the card was already answered that day, `decide_answer` returns the record
+to persist. The store only writes that record, inside one write transaction.
 """
 
 from __future__ import annotations
@@ -56,14 +58,31 @@ def needs_drill(grade: int) -> bool:
     return check_grade(grade) < DRILL_PASS
 
 
+DEFAULT_LEECH_LAPSES = 8
+"""Lapses that make a card a leech, as in Anki (settable with SRS_LEECH_LAPSES)."""
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerPolicy:
+    """How a learner's answers are decided: the scheduler, and the leech rule (the lapses that
+    make a card a leech, and whether a leech is suspended)."""
+
+    scheduler: Scheduler
+    leech_lapses: int = DEFAULT_LEECH_LAPSES
+    leech_suspend: bool = False
+
+
 @dataclass(frozen=True, slots=True)
 class AnswerRecord:
-    """What one answer changes: its kind, and the card's state before and after it."""
+    """What one answer changes: its kind, the card's state before and after it, and whether it
+    made the card a leech (`leech`) to be suspended (`suspend`)."""
 
     kind: ReviewKind
     grade: int
     before: SchedState
     after: SchedState
+    leech: bool = False
+    suspend: bool = False
 
     @property
     def moves_schedule(self) -> bool:
@@ -75,8 +94,27 @@ def _no_history() -> Sequence[PastAnswer]:
     return ()
 
 
+def _adopted(
+    scheduler: Scheduler, before: SchedState, history: Callable[[], Sequence[PastAnswer]]
+) -> SchedState:
+    """The state `scheduler` answers from: `before`, or, for a card another scheduler last
+    scheduled, the state this one adopts from the card's scheduled answers."""
+    if not before.is_new and before.scheduler != scheduler.name:
+        return scheduler.adopt(before, history())
+    return before
+
+
+def _record(
+    policy: AnswerPolicy, before: SchedState, basis: SchedState, grade: int, day: date, key: str
+) -> AnswerRecord:
+    kind = ReviewKind.NEW if before.is_new else ReviewKind.REVIEW
+    after = policy.scheduler.answer(basis, grade, day, key)
+    leech = is_new_leech(before.lapses, after.lapses, policy.leech_lapses)
+    return AnswerRecord(kind, grade, before, after, leech, leech and policy.leech_suspend)
+
+
 def decide_answer(
-    scheduler: Scheduler,
+    policy: AnswerPolicy,
     before: SchedState,
     grade: int,
     day: date,
@@ -85,7 +123,8 @@ def decide_answer(
     key: str = "",
 ) -> AnswerRecord:
     """The record of one answer. The first answer of the day to a card is scheduled (new or
-    review); any later one that day is a drill and changes nothing in the schedule.
+    review); any later one that day is a drill and changes nothing in the schedule. A scheduled
+    answer that takes the card's lapses to the policy's threshold makes it a leech (once).
 
     A card last scheduled by another scheduler is first adopted by this one from its scheduled
     answers (`history` is called only then); the record keeps `before` as it was stored, so that
@@ -94,15 +133,12 @@ def decide_answer(
     grade = check_grade(grade)
     if answered_today:
         return AnswerRecord(ReviewKind.DRILL, grade, before, before)
-    kind = ReviewKind.NEW if before.is_new else ReviewKind.REVIEW
-    basis = before
-    if not before.is_new and before.scheduler != scheduler.name:
-        basis = scheduler.adopt(before, history())
-    return AnswerRecord(kind, grade, before, scheduler.answer(basis, grade, day, key))
+    basis = _adopted(policy.scheduler, before, history)
+    return _record(policy, before, basis, grade, day, key)
 
 
 def preview_answers(
-    scheduler: Scheduler,
+    policy: AnswerPolicy,
     before: SchedState,
     day: date,
     answered_today: bool,
@@ -110,15 +146,12 @@ def preview_answers(
     key: str = "",
 ) -> dict[int, AnswerRecord]:
     """What each grade would do to a card now: the very records `decide_answer` would return, so
-    that a screen can show each grade's outcome without computing a schedule of its own."""
-    return {
-        grade: decide_answer(scheduler, before, grade, day, answered_today, history, key)
-        for grade in range(6)
-    }
-
-
-DEFAULT_LEECH_LAPSES = 8
-"""Lapses that make a card a leech, as in Anki (settable with SRS_LEECH_LAPSES)."""
+    that a screen can show each grade's outcome without computing a schedule of its own. The
+    card is adopted once (its history read and replayed once), then each grade answered from it."""
+    if answered_today:
+        return {g: AnswerRecord(ReviewKind.DRILL, g, before, before) for g in range(6)}
+    basis = _adopted(policy.scheduler, before, history)
+    return {g: _record(policy, before, basis, g, day, key) for g in range(6)}
 
 
 def is_new_leech(lapses_before: int, lapses_after: int, threshold: int) -> bool:

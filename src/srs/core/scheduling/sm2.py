@@ -11,7 +11,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 
 from srs.core.model import EF_START, SchedState, passed
-from srs.core.scheduling.rule import DRILL_PASS, PastAnswer, check_grade, needs_drill
+from srs.core.scheduling.rule import DRILL_PASS, AnswerPolicy, PastAnswer, check_grade, needs_drill
 
 EF_FLOOR = 130
 
@@ -94,3 +94,7 @@ __all__ = [
     "next_interval",
     "review",
 ]
+
+
+SM2_POLICY = AnswerPolicy(SM2())
+"""The answer policy of a learner who chose nothing: SM-2, leeches flagged, not suspended."""
