@@ -36,8 +36,8 @@ from typing import Any
 from srs.classroom import init_class, report
 from srs.core.model import Card, Deck, Kind
 from srs.store import Store
-from srs.store.server import Timeouts
 from srs.store.report_totals import BACKFILL_SQL
+from srs.store.server import Timeouts
 
 TODAY = date(2026, 1, 1)
 KINDS = (Kind.FINDING, Kind.LIMITATION, Kind.MISREADING)
@@ -129,10 +129,10 @@ def reviewer(args: tuple[str, int, float, float, Any]) -> list[float]:
     address, seed, seconds, pace, barrier = args
     rng = random.Random(seed)
     store = Store.open(address, "bench")
-    pks = [c.pk for c in store.cards(["bench"])]
+    pks = [c.pk for c in store.content.cards(["bench"])]
     now = datetime(2026, 1, 1, 9, tzinfo=UTC)
     times: list[float] = []
-    store.record_answer(pks[-1], 4, now, TODAY - timedelta(days=1))  # warm-up: not timed
+    store.study.record_answer(pks[-1], 4, now, TODAY - timedelta(days=1))  # warm-up: not timed
     if barrier is not None:
         barrier.wait()
     stop_at = time.monotonic() + seconds
@@ -143,7 +143,7 @@ def reviewer(args: tuple[str, int, float, float, Any]) -> list[float]:
         pk = pks[k % len(pks)]
         day = TODAY + timedelta(days=k // len(pks))
         started = time.perf_counter()
-        store.record_answer(pk, rng.choice((2, 3, 4, 5)), now, day)
+        store.study.record_answer(pk, rng.choice((2, 3, 4, 5)), now, day)
         took = time.perf_counter() - started
         times.append(took)
         k += 1
@@ -161,9 +161,9 @@ def answer_cost(address: str, answers: int = 400) -> str:
     store = Store.open(address, "bench")
     with store.read() as conn:
         backend = conn.execute(text("SELECT pg_backend_pid()")).scalar_one()
-    pks = [c.pk for c in store.cards(["bench"])]
+    pks = [c.pk for c in store.content.cards(["bench"])]
     now = datetime(2026, 1, 1, 9, tzinfo=UTC)
-    store.record_answer(pks[-1], 4, now, TODAY - timedelta(days=2))  # warm-up: not timed
+    store.study.record_answer(pks[-1], 4, now, TODAY - timedelta(days=2))  # warm-up: not timed
     tick = os.sysconf("SC_CLK_TCK")
 
     def server_cpu() -> float:
@@ -174,7 +174,7 @@ def answer_cost(address: str, answers: int = 400) -> str:
     cpu, server, began = time.process_time(), server_cpu(), time.perf_counter()
     for k in range(answers):
         started = time.perf_counter()
-        store.record_answer(pks[k % len(pks)], 4, now, TODAY + timedelta(days=k // len(pks)))
+        store.study.record_answer(pks[k % len(pks)], 4, now, TODAY + timedelta(days=k // len(pks)))
         times.append(time.perf_counter() - started)
     wall = time.perf_counter() - began
     cpu, server = time.process_time() - cpu, server_cpu() - server
@@ -243,7 +243,7 @@ def main() -> None:
         now = datetime(2026, 1, 1, 9, tzinfo=UTC)
         init_class(url(socket_dir, "bench"), "bench", now, Timeouts())
         store = Store.open(url(socket_dir, "bench"), "bench")
-        store.load_deck(bench_deck(), now)
+        store.content.load_deck(bench_deck(), now)
         store.close()
         began = time.perf_counter()
         fill(socket_dir, "bench", opts.learners, opts.answers)

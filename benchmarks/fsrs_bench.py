@@ -47,7 +47,7 @@ def answer_times(folder: Path, first: str, second: str) -> list[float]:
     db = folder / f"{first}-{second}.db"
     store = Store.open(f"sqlite:///{db}", str(db))
     try:
-        store.load_deck(deck(CARDS), at(DAY0))
+        store.content.load_deck(deck(CARDS), at(DAY0))
         store.scheduler = make_scheduler(SchedulerChoice(first))
         session = ReviewSession(store, ["bench"], DAY0, CARDS)
         for _ in range(CARDS):

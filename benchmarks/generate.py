@@ -269,7 +269,7 @@ class RecordAnswerWriter:
 
     def answer(self, card_pk: int, grade: int, now: datetime, today: date) -> None:
         """One committed `record_answer` call."""
-        self.store.record_answer(card_pk, grade, now, today)
+        self.store.study.record_answer(card_pk, grade, now, today)
 
     def end_day(self) -> None:
         """Nothing to do: each answer was committed."""
@@ -392,7 +392,7 @@ def simulate(store: Store, deck_ids: Sequence[str], spec: Spec, writer: AnswerWr
             break
         day = START + timedelta(days=offset)
         quota = math.ceil((spec.reviews - done) / (DAYS - offset))
-        queue = store.due_review_pks(deck_ids, day) + store.new_card_pks(
+        queue = store.study.due_review_pks(deck_ids, day) + store.study.new_card_pks(
             deck_ids, day, per_deck_new
         )
         drills: deque[int] = deque()

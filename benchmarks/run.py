@@ -100,14 +100,14 @@ def collection_apkg(spec: generate.Spec, meta: generate.Meta) -> Path:
         return path
     store = Store.open(sqlite_url(spec.db), str(spec.db))
     try:
-        summaries = {d.id: d for d in store.decks()}
+        summaries = {d.id: d for d in store.content.decks()}
         items = [
             ExportCard(
                 Deck(c.deck_id, summaries[c.deck_id].title, summaries[c.deck_id].source),
                 c.card,
                 c.edited_at,
             )
-            for c in store.cards(meta.decks)
+            for c in store.content.cards(meta.decks)
         ]
     finally:
         store.close()
@@ -119,7 +119,7 @@ def due_today(spec: generate.Spec, meta: generate.Meta) -> int:
     """How many reviews the srs collection has due on the benchmark day."""
     store = Store.open(sqlite_url(spec.db), str(spec.db))
     try:
-        return len(store.due_review_pks(meta.decks, generate.BENCH_DAY))
+        return len(store.study.due_review_pks(meta.decks, generate.BENCH_DAY))
     finally:
         store.close()
 

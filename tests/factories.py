@@ -54,7 +54,7 @@ def deck(
 
 def pk_of(store: Store, ref: str) -> int:
     """The store's key of the card `ref` (`DECK_ID/CARD_ID`)."""
-    return store.find_card(ref).pk
+    return store.content.find_card(ref).pk
 
 
 def shown(session: ReviewSession) -> str | None:

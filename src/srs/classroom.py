@@ -97,5 +97,5 @@ def report(
                 f"the report's totals hold rows out of range for {names}; "
                 "an instructor can rebuild them without those rows: srs class repair"
             )
-    decks = store.require_decks(list(deck_ids)) if deck_ids else []
+    decks = store.content.require_decks(list(deck_ids)) if deck_ids else []
     return class_report(store, decks, since, today, by_learner)

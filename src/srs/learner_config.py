@@ -27,7 +27,7 @@ from srs.store import Store
 def stored_settings(store: Store) -> dict[str, str]:
     """The learner's stored settings; values an older or newer srs wrote badly are ignored."""
     found: dict[str, str] = {}
-    for key, value in store.learner_settings().items():
+    for key, value in store.settings.learner_settings().items():
         if key in KEYS:
             try:
                 found[key] = normalise(key, value)
@@ -52,7 +52,7 @@ def answer_policy(
 def set_setting(store: Store, key: str, raw: str) -> str:
     """`srs config set KEY VALUE`: check and store one setting; returns the value as stored."""
     value = normalise(key, raw)
-    store.set_learner_setting(key, value)
+    store.settings.set_learner_setting(key, value)
     return value
 
 

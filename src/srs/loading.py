@@ -36,9 +36,9 @@ def load_paths(
     A file holding exactly what the collection loaded from it last time (same bytes, same path)
     is not parsed again: its report counts every card unchanged.
     """
-    found = _checked(analyse_paths(paths, loaded=store.deck_digests(), ticker=ticker))
-    reports = [store.load_deck(deck, now, ticker) for deck in found.decks]
-    reports += [store.unchanged_report(deck_id) for deck_id in found.unchanged]
+    found = _checked(analyse_paths(paths, loaded=store.content.deck_digests(), ticker=ticker))
+    reports = [store.content.load_deck(deck, now, ticker) for deck in found.decks]
+    reports += [store.content.unchanged_report(deck_id) for deck_id in found.unchanged]
     _mark_first_run_done(store, now)
     return reports
 
@@ -62,7 +62,7 @@ def sync_bundled_decks(
     whose first run loaded decks of their own.
     """
     directory = bundled_decks_dir() if directory is None else directory
-    if store.get_meta(FIRST_RUN_FLAG) is None and not store.is_empty():
+    if store.get_meta(FIRST_RUN_FLAG) is None and not store.content.is_empty():
         _mark_first_run_done(store, now)
     first_run = store.get_meta(FIRST_RUN_FLAG) is None
     present: set[str] | None = None
@@ -74,9 +74,9 @@ def sync_bundled_decks(
             continue  # the common case: one small read a file, no parsing
         (deck,) = read_decks([file])
         if present is None:
-            present = {d.id for d in store.decks()}
+            present = {d.id for d in store.content.decks()}
         if first_run or deck.id in present:
-            reports.append(store.load_deck(deck, now))
+            reports.append(store.content.load_deck(deck, now))
         store.set_meta(key, digest)
     _mark_first_run_done(store, now)
     return reports

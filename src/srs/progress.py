@@ -19,23 +19,25 @@ def deck_status(
     store: Store, deck_ids: Sequence[str], today: date, new_per_day: int
 ) -> list[DeckStatus]:
     """`srs status`: each named deck's counts (every deck when none is named)."""
-    return store.status(store.require_decks(deck_ids), today, new_per_day)
+    return store.figures.status(store.content.require_decks(deck_ids), today, new_per_day)
 
 
 def stats(store: Store, deck_ids: Sequence[str], today: date, days: int, weeks: int) -> Stats:
     """`srs stats`: every figure, over the named decks or (when none is named) all of them."""
     # None (every deck) lets the store skip the join to cards where it can
-    chosen = store.require_decks(deck_ids) if deck_ids else None
+    chosen = store.content.require_decks(deck_ids) if deck_ids else None
     return build(
         today=today,
         days=days,
-        counts=store.stats_today(chosen, today),
-        study_days=store.stats_study_days(chosen),
-        per_day=store.stats_answers_per_day(chosen, window_start(today, days), today),
-        retention_rows=store.stats_retention_counts(chosen, retention_start(today, weeks), today),
-        ef_rows=store.stats_ef_counts(chosen),
-        due_rows=store.stats_due_counts(chosen, today),
-        hardest=store.stats_hardest(chosen, HARDEST_LIMIT),
+        counts=store.figures.stats_today(chosen, today),
+        study_days=store.figures.stats_study_days(chosen),
+        per_day=store.figures.stats_answers_per_day(chosen, window_start(today, days), today),
+        retention_rows=store.figures.stats_retention_counts(
+            chosen, retention_start(today, weeks), today
+        ),
+        ef_rows=store.figures.stats_ef_counts(chosen),
+        due_rows=store.figures.stats_due_counts(chosen, today),
+        hardest=store.figures.stats_hardest(chosen, HARDEST_LIMIT),
         weeks=weeks,
         decks=chosen,
     )
@@ -54,14 +56,14 @@ class CardHistory:
 def card_history(store: Store, ref: str, today: date | None = None) -> CardHistory:
     """`srs history`: the card named `CARD_ID` or `DECK_ID/CARD_ID`; for a card FSRS scheduled,
     with its chance of recall on `today` (which loads FSRS)."""
-    stored = store.find_card(ref)
-    state = store.state(stored.pk)
+    stored = store.content.find_card(ref)
+    state = store.study.state(stored.pk)
     recall = None
     if today is not None and state.scheduler == "fsrs" and not state.is_new:
         from srs.core.scheduling.fsrs import FSRS
 
         recall = FSRS().retrievability(state, today)
-    return CardHistory(stored, state, store.log_for_card(stored.pk), recall)
+    return CardHistory(stored, state, store.study.log_for_card(stored.pk), recall)
 
 
 def list_cards(
@@ -79,7 +81,7 @@ def list_cards(
     the `kind`, due by `today`, suspended, or with at least `leeches` lapses."""
     needle = (search or "").casefold()
     rows = []
-    for row in store.card_rows(store.require_decks(deck_ids)):
+    for row in store.listing.card_rows(store.content.require_decks(deck_ids)):
         text = f"{row.deck_id}/{row.card_id}\n{row.front}\n{row.back}".casefold()
         if needle and needle not in text:
             continue

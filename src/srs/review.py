@@ -66,9 +66,11 @@ class ReviewSession:
         self.deck_ids = list(deck_ids)
         self.today = today
         self.policy = policy
-        due = store.due_review_pks(self.deck_ids, today)
-        new = store.new_card_pks(self.deck_ids, today, new_per_day)
-        drills = store.pending_drill_pks(self.deck_ids, today)  # in the order they were failed
+        due = store.study.due_review_pks(self.deck_ids, today)
+        new = store.study.new_card_pks(self.deck_ids, today, new_per_day)
+        drills = store.study.pending_drill_pks(
+            self.deck_ids, today
+        )  # in the order they were failed
         queue = list(dict.fromkeys([*due, *new, *drills]))
         if limit is not None:
             queue = queue[:limit]
@@ -111,7 +113,7 @@ class ReviewSession:
             if drawn is not None and drawn[0].pk == pk:
                 found: tuple[StoredCard, SchedState] | None = drawn  # read with the last answer
             else:
-                found = self.store.queued_card(pk)  # one read: the card and its state
+                found = self.store.study.queued_card(pk)  # one read: the card and its state
             if found is None or found[0].retired:
                 self._skip_gone(pk, None if found is None else found[0])
                 continue
@@ -145,12 +147,12 @@ class ReviewSession:
             card.state,
             self.today,
             card.mode is ReviewKind.DRILL,
-            history=lambda: self.store.scheduled_answers(stored.pk),
-            key=f"{stored.deck_id}/{stored.card.id}",
+            history=lambda: self.store.study.scheduled_answers(stored.pk),
+            key=stored.ref,
         )
 
     def _skip_gone(self, pk: int, stored: StoredCard | None) -> None:
-        name = "a card" if stored is None else f"{stored.deck_id}/{stored.card.id}"
+        name = "a card" if stored is None else stored.ref
         self._queue = deque(p for p in self._queue if p != pk)
         self._drilling.discard(pk)
         self._current = None
@@ -175,8 +177,8 @@ class ReviewSession:
         else:
             then = pk if needs_drill(grade) else None
         try:
-            result, self._drawn = self.store.answer_and_draw(
-                pk, grade, now, self.today, self.policy, then
+            result, self._drawn = self.store.study.answer_and_draw(
+                pk, grade, now, self.today, self.policy, then, card.stored.ref
             )
         except CardGoneError:
             self._skip_gone(pk, card.stored)
@@ -222,7 +224,7 @@ class ReviewSession:
         if last.what == "answer":
             assert last.answer is not None
             try:
-                self.store.undo_answer(last.answer.log_id)
+                self.store.study.undo_answer(last.answer.log_id)
             except AnsweredElsewhereError:
                 message = f"{card.id} was answered elsewhere since; not undone"
                 self._notices.append(message)
@@ -233,7 +235,7 @@ class ReviewSession:
                 return Undone(card, message)
             self._answers.remove(last.answer)
             if last.answer.suspended:
-                self.store.unsuspend(pk)
+                self.store.setaside.unsuspend(pk)
             if last.was_requeued:
                 # drop the drill copy this answer queued (the last occurrence of this card)
                 for i in range(len(self._queue) - 1, -1, -1):
@@ -248,10 +250,10 @@ class ReviewSession:
             message = f"undid grade {last.answer.grade} on {card.id}"
         else:
             if last.what == "bury":
-                self.store.set_buried(pk, last.buried_before)
+                self.store.setaside.set_buried(pk, last.buried_before)
                 message = f"unburied {card.id}"
             else:
-                self.store.unsuspend(pk)
+                self.store.setaside.unsuspend(pk)
                 message = f"unsuspended {card.id}"
             self._queue = deque(last.queue)
             self._drilling = set(last.drilling)
@@ -269,11 +271,11 @@ class ReviewSession:
         buried_before = None
         try:
             if what == "bury":
-                buried_before = self.store.bury(pk, self.today)
+                buried_before = self.store.setaside.bury(pk, self.today)
                 self._notices.append(f"buried {card.stored.card.id} until tomorrow")
             else:
                 assert now is not None
-                self.store.suspend(pk, now)
+                self.store.setaside.suspend(pk, now)
                 self._notices.append(f"suspended {card.stored.card.id} (u takes it back)")
         except CardGoneError:
             self._skip_gone(pk, card.stored)
@@ -300,7 +302,7 @@ class ReviewSession:
             reviewed=len({a.card_pk for a in self._answers}),
             answers=len(self._answers),
             grades=grades,
-            due_tomorrow=self.store.due_on_or_before(self.deck_ids, tomorrow),
+            due_tomorrow=self.store.figures.due_on_or_before(self.deck_ids, tomorrow),
             next_due=self.next_due(),
             left=len(self._queue),
         )
@@ -309,4 +311,4 @@ class ReviewSession:
         """When a card is next due: today if any is still queued, else the first due date."""
         if self._queue:
             return self.today
-        return self.store.next_due(self.deck_ids, after=self.today)
+        return self.store.figures.next_due(self.deck_ids, after=self.today)

@@ -30,8 +30,8 @@ def simulate_decks(
 ) -> Simulation:
     """Simulate `days` days from `today` under each scheduler, on the named decks (all when
     none is named), from this learner's real state."""
-    chosen = store.require_decks(deck_ids)
-    cards = store.simulation_start(chosen)
+    chosen = store.content.require_decks(deck_ids)
+    cards = store.figures.simulation_start(chosen)
     if not cards:
         raise ConfigError("no cards to simulate: the decks named hold no active card")
     choice = choose(stored_settings(store), overrides)

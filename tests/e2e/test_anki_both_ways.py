@@ -41,14 +41,14 @@ def test_exported_progress_becomes_each_reviewed_cards_anki_schedule(
     today = study_day(NOW, UTC)
     store = Store.open(f"sqlite:///{db}", str(db))
     try:
-        pks = {c.card.id: c.pk for c in store.cards()}
+        pks = {c.card.id: c.pk for c in store.content.cards()}
         for days_ago, grade in ((10, 5), (9, 5), (3, 4)):  # alpha: 1, 6, then 17 days
             at = NOW - timedelta(days=days_ago)
-            store.record_answer(pks["alpha"], grade, at, study_day(at, UTC))
-        store.record_answer(pks["beta"], 2, NOW, today)  # a lapse-free failure, then a drill
-        store.record_answer(pks["beta"], 4, NOW, today)
-        expected = {cid: store.state(pks[cid]) for cid in ("alpha", "beta")}
-        logs = {cid: len(store.log_for_card(pks[cid])) for cid in ("alpha", "beta")}
+            store.study.record_answer(pks["alpha"], grade, at, study_day(at, UTC))
+        store.study.record_answer(pks["beta"], 2, NOW, today)  # a lapse-free failure, then a drill
+        store.study.record_answer(pks["beta"], 4, NOW, today)
+        expected = {cid: store.study.state(pks[cid]) for cid in ("alpha", "beta")}
+        logs = {cid: len(store.study.log_for_card(pks[cid])) for cid in ("alpha", "beta")}
     finally:
         store.close()
 
@@ -212,9 +212,9 @@ def test_anki_notes_round_trip_through_srs_and_update_in_place_with_ankis_defaul
     assert f"anki_note_type = {{ id = {basic['id']}, name = " in out.read_text("utf-8")
     store = Store.open(f"sqlite:///{db}", str(db))
     try:
-        (stored,) = [c for c in store.cards() if c.card.guid == studied.note().guid]
-        state = store.state(stored.pk)
-        log = [(r.grade, r.review_kind.value) for r in store.log_for_card(stored.pk)]
+        (stored,) = [c for c in store.content.cards() if c.card.guid == studied.note().guid]
+        state = store.study.state(stored.pk)
+        log = [(r.grade, r.review_kind.value) for r in store.study.log_for_card(stored.pk)]
     finally:
         store.close()
     assert state.interval == studied.ivl and state.ef == studied.factor // 10

@@ -18,7 +18,7 @@ def test_hostile_card_in_a_real_terminal_session_is_shown_inert(tmp_path: Path) 
     db = tmp_path / "srs.db"
     store = Store.open(f"sqlite:///{db}")
     # Straight into the store: the deck checker would refuse these control characters.
-    store.load_deck(
+    store.content.load_deck(
         Deck("evil", "Evil", "", (Card("c", Kind.FINDING, HOSTILE_FRONT, HOSTILE_BACK, "§1"),)),
         datetime.now(UTC),
     )
@@ -47,7 +47,7 @@ def test_escapes_c1_and_bidi_in_deck_text_and_ids_reach_the_terminal_as_visible_
     db = tmp_path / "srs.db"
     store = Store.open(f"sqlite:///{db}")
     card = Card(BIDI_AND_C1_ID, Kind.FINDING, BIDI_FRONT, "back \u2067x\u2069", "§1\x1b[5m")
-    store.load_deck(Deck("evil", BIDI_AND_C1_TITLE, "", (card,)), datetime.now(UTC))
+    store.content.load_deck(Deck("evil", BIDI_AND_C1_TITLE, "", (card,)), datetime.now(UTC))
     store.close()
     env = srs_env(db, "2026-03-02T09:00")
     child = spawn(["review", "evil"], env)

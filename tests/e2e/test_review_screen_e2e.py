@@ -69,7 +69,9 @@ def test_review_screen_at_common_terminal_sizes(tmp_path: Path, cols: int, rows:
         Card("order-claim", Kind.MISREADING, CLAIM, LONG_BACK, "§3.5"),
         Card("cost", Kind.FINDING, "What does attention cost?", "Quadratic in length.", "§4"),
     )
-    store.load_deck(Deck("attn", "Attention paper", "Vaswani 2017", cards), datetime.now(UTC))
+    store.content.load_deck(
+        Deck("attn", "Attention paper", "Vaswani 2017", cards), datetime.now(UTC)
+    )
     store.close()
     term = Terminal(db, rows, cols)
 

@@ -56,25 +56,28 @@ def test_a_bad_anki_note_type_is_one_error_at_its_line(value: str) -> None:
 
 def test_a_version_4_collection_gains_the_note_type_column_and_keeps_progress(db: Path) -> None:
     store = Store.open(f"sqlite:///{db}", str(db))
-    store.load_deck(parse_deck(SMALL_DECK), AT)
-    pk = store.cards()[0].pk
-    store.record_answer(pk, 5, AT, date(2026, 3, 1))
+    store.content.load_deck(parse_deck(SMALL_DECK), AT)
+    pk = store.content.cards()[0].pk
+    store.study.record_answer(pk, 5, AT, date(2026, 3, 1))
     store.close()
     with sqlite3.connect(db) as conn:  # as srs at schema 4 left it
         conn.execute("ALTER TABLE cards DROP COLUMN anki_note_type")
         conn.execute("UPDATE meta SET value = '4' WHERE key = 'schema_version'")
     store = Store.open(f"sqlite:///{db}", str(db))
     try:
-        assert store.state(pk).interval == 1 and store.cards()[0].card.anki_note_type is None
+        assert (
+            store.study.state(pk).interval == 1
+            and store.content.cards()[0].card.anki_note_type is None
+        )
         assert store.get_meta("schema_version") == str(SCHEMA_VERSION)
         # Giving a card its note type is an edit: the next export must update the note.
-        report = store.load_deck(parse_deck(with_note_type()), AT.replace(hour=10))
+        report = store.content.load_deck(parse_deck(with_note_type()), AT.replace(hour=10))
         assert report.updated == 1
-        (alpha,) = [c for c in store.cards() if c.card.id == "alpha"]
+        (alpha,) = [c for c in store.content.cards() if c.card.id == "alpha"]
         assert alpha.card.anki_note_type == AnkiNoteType(
             1795836436345, "Basic", ("Front", "Back"), ("Card 1",)
         )
-        assert alpha.edited_at == AT.replace(hour=10) and store.state(pk).interval == 1
+        assert alpha.edited_at == AT.replace(hour=10) and store.study.state(pk).interval == 1
     finally:
         store.close()
 

@@ -113,7 +113,7 @@ def test_fresh_review_starts_with_this_deck(tmp_path: Path) -> None:
 
     store = Store.open(f"sqlite:///{tmp_path / 'srs.db'}")
     sync_bundled_decks(store, datetime(2026, 3, 2, 9, tzinfo=UTC))
-    session = ReviewSession(store, store.require_decks([]), date(2026, 3, 2), 20)
+    session = ReviewSession(store, store.content.require_decks([]), date(2026, 3, 2), 20)
     first = session.current()
     assert first is not None
     assert first.stored.deck_id == "sleeper-agents"
@@ -134,23 +134,23 @@ def test_bundled_deck_corrections_reach_learners_and_keep_their_progress(tmp_pat
     store = Store.open(f"sqlite:///{tmp_path / 'srs.db'}")
     day1 = datetime(2026, 3, 2, 9, tzinfo=UTC)
     assert [r.added for r in sync_bundled_decks(store, day1, shipped)] == [3]
-    alpha = store.find_card("tiny/alpha")
-    store.record_answer(alpha.pk, 5, day1, date(2026, 3, 2))
-    before = store.state(alpha.pk)
+    alpha = store.content.find_card("tiny/alpha")
+    store.study.record_answer(alpha.pk, 5, day1, date(2026, 3, 2))
+    before = store.study.state(alpha.pk)
     assert sync_bundled_decks(store, day1, shipped) == []  # unchanged file: nothing to do
 
     # A new release corrects a card: the learner gets the text and keeps the progress.
     (shipped / "tiny.toml").write_text(SMALL_DECK.replace("Back of alpha", "Corrected alpha"))
     (report,) = sync_bundled_decks(store, datetime(2026, 4, 1, tzinfo=UTC), shipped)
     assert (report.updated, report.unchanged) == (1, 2)
-    assert store.find_card("tiny/alpha").card.back == "Corrected alpha"
-    assert store.state(alpha.pk) == before
+    assert store.content.find_card("tiny/alpha").card.back == "Corrected alpha"
+    assert store.study.state(alpha.pk) == before
 
     # A learner who removed the deck does not get it back with the next release.
-    store.remove_deck("tiny")
+    store.content.remove_deck("tiny")
     (shipped / "tiny.toml").write_text(SMALL_DECK.replace("Back of beta", "Corrected beta"))
     assert sync_bundled_decks(store, datetime(2026, 5, 1, tzinfo=UTC), shipped) == []
-    assert store.decks() == []
+    assert store.content.decks() == []
     store.close()
 
 
@@ -169,16 +169,16 @@ def test_bundled_decks_are_not_added_for_a_learner_who_started_with_their_own(
     now = datetime(2026, 3, 2, 9, tzinfo=UTC)
     load_paths(store, [own], now)
     assert sync_bundled_decks(store, now) == []
-    assert [d.id for d in store.decks()] == ["tiny"]
+    assert [d.id for d in store.content.decks()] == ["tiny"]
     store.close()
 
 
 def answers(store: Store, card_id: str) -> list[tuple[object, ...]]:
     """A card's review log, as the answers given (the log also shows the card's current kind)."""
-    pk = store.find_card(f"sleeper-agents/{card_id}").pk
+    pk = store.content.find_card(f"sleeper-agents/{card_id}").pk
     return [
         (r.id, r.reviewed_at, r.day, r.grade, r.ef, r.interval, r.due)
-        for r in store.log_for_card(pk)
+        for r in store.study.log_for_card(pk)
     ]
 
 
@@ -210,9 +210,12 @@ def test_learner_of_the_50_card_deck_keeps_progress_and_removed_cards_are_retire
     # A learner answers every card of the old deck, some right, some wrong.
     when = datetime(2026, 3, 2, 9, tzinfo=UTC)
     for i, cid in enumerate(old_ids):
-        pk = store.find_card(f"sleeper-agents/{cid}").pk
-        store.record_answer(pk, (2, 4, 5)[i % 3], when, date(2026, 3, 2))
-    before = {cid: store.state(store.find_card(f"sleeper-agents/{cid}").pk) for cid in old_ids}
+        pk = store.content.find_card(f"sleeper-agents/{cid}").pk
+        store.study.record_answer(pk, (2, 4, 5)[i % 3], when, date(2026, 3, 2))
+    before = {
+        cid: store.study.state(store.content.find_card(f"sleeper-agents/{cid}").pk)
+        for cid in old_ids
+    }
     logs = {cid: answers(store, cid) for cid in old_ids}
 
     # The release with the revised deck.
@@ -222,16 +225,16 @@ def test_learner_of_the_50_card_deck_keeps_progress_and_removed_cards_are_retire
     assert report.added == len(new_ids) - len(kept)
     assert report.updated + report.unchanged == len(kept)
     for cid in kept:
-        stored = store.find_card(f"sleeper-agents/{cid}")
+        stored = store.content.find_card(f"sleeper-agents/{cid}")
         assert not stored.retired
         assert stored.card == next(c for c in deck().cards if c.id == cid)
-        assert store.state(stored.pk) == before[cid], cid
+        assert store.study.state(stored.pk) == before[cid], cid
         assert answers(store, cid) == logs[cid], cid
     for cid in removed:
-        stored = store.find_card(f"sleeper-agents/{cid}")
+        stored = store.content.find_card(f"sleeper-agents/{cid}")
         assert stored.retired
-        assert store.state(stored.pk) == before[cid]
+        assert store.study.state(stored.pk) == before[cid]
         assert answers(store, cid) == logs[cid]  # history kept, not deleted
-    active = {c.card.id for c in store.cards(["sleeper-agents"])}
+    active = {c.card.id for c in store.content.cards(["sleeper-agents"])}
     assert active == set(new_ids)
     store.close()

@@ -36,7 +36,7 @@ def html_rows(db: Path) -> dict[str, tuple[str | None, str | None]]:
 
 
 def test_loading_a_deck_stores_each_cards_rendered_html(store: Store, db: Path) -> None:
-    store.load_deck(paper(), NOW)
+    store.content.load_deck(paper(), NOW)
     rows = html_rows(db)
     assert rows["a"] == (render_markdown(FRONT), render_markdown(BACK))
     assert "<em>safety training</em>" in (rows["a"][0] or "")
@@ -44,20 +44,20 @@ def test_loading_a_deck_stores_each_cards_rendered_html(store: Store, db: Path) 
 
 
 def test_an_edited_card_is_rendered_again(store: Store, db: Path) -> None:
-    store.load_deck(paper(), NOW)
-    store.load_deck(paper(back="It *did not* go away."), LATER)
+    store.content.load_deck(paper(), NOW)
+    store.content.load_deck(paper(back="It *did not* go away."), LATER)
     assert html_rows(db)["a"][1] == "<p>It <em>did not</em> go away.</p>"
 
 
 def test_a_card_loaded_before_html_was_kept_is_rendered_on_its_next_load(
     store: Store, db: Path
 ) -> None:
-    store.load_deck(paper(), NOW)
+    store.content.load_deck(paper(), NOW)
     con = sqlite3.connect(db)
     con.execute("UPDATE cards SET front_html = NULL, back_html = NULL")  # as version 8 left it
     con.commit()
     con.close()
-    report = store.load_deck(paper(), LATER)
+    report = store.content.load_deck(paper(), LATER)
     assert report.unchanged == 2 and report.updated == 0
     assert html_rows(db)["a"] == (render_markdown(FRONT), render_markdown(BACK))
 
@@ -76,7 +76,7 @@ def _exported_fields(apkg: Path) -> list[list[str]]:
 def test_the_export_writes_the_html_kept_with_the_card(
     store: Store, db: Path, tmp_path: Path
 ) -> None:
-    store.load_deck(paper(), NOW)
+    store.content.load_deck(paper(), NOW)
     con = sqlite3.connect(db)
     # Only the stored HTML says this: the export must have read it rather than rendered.
     con.execute("UPDATE cards SET back_html = '<p>kept at load</p>' WHERE card_id = 'a'")

@@ -50,10 +50,10 @@ def answer(db: Path, learner: str, grades: dict[str, list[int]], first: int = 1)
     """`learner` answers each card of the small deck with its grades, one a day from March
     `first` (so each is scheduled: the first answer of its day)."""
     store = Store.open(f"sqlite:///{db}", str(db), learner=learner)
-    pks = {c.card.id: c.pk for c in store.cards(["tiny"])}
+    pks = {c.card.id: c.pk for c in store.content.cards(["tiny"])}
     for card_id, card_grades in grades.items():
         for k, grade in enumerate(card_grades):
-            store.record_answer(pks[card_id], grade, T0, date(2024, 3, first + k))
+            store.study.record_answer(pks[card_id], grade, T0, date(2024, 3, first + k))
     store.close()
 
 
@@ -146,8 +146,8 @@ def test_the_backlog_leaves_out_the_cards_a_learner_suspended(db: Path, tmp_path
     load(db, deck_in_a_deep_folder(tmp_path))
     answer(db, "ann", {"alpha": [4], "beta": [4], "gamma": [4]})  # all due by the 11th
     store = Store.open(f"sqlite:///{db}", str(db), learner="ann")
-    pk = next(c.pk for c in store.cards(["tiny"]) if c.card.id == "beta")
-    assert store.suspend(pk, T0)
+    pk = next(c.pk for c in store.content.cards(["tiny"]) if c.card.id == "beta")
+    assert store.setaside.suspend(pk, T0)
     store.close()
     result = read_report(db)
     assert result.by_learner is not None
@@ -159,12 +159,14 @@ def test_still_failing_after_the_second_review_counts_only_scheduled_reviews_aft
 ) -> None:
     load(db, deck_in_a_deep_folder(tmp_path))
     store = Store.open(f"sqlite:///{db}", str(db), learner="ann")
-    pk = next(c.pk for c in store.cards(["tiny"]) if c.card.id == "gamma")
+    pk = next(c.pk for c in store.content.cards(["tiny"]) if c.card.id == "gamma")
     # the first answer, a failed first review and its failed same-day drill, a failed second
     for day, grade in ((1, 4), (2, 1), (2, 1), (3, 0)):
-        store.record_answer(pk, grade, T0, date(2024, 3, day))
+        store.study.record_answer(pk, grade, T0, date(2024, 3, day))
     assert read_report(db).misreadings == ()
-    store.record_answer(pk, 1, T0, date(2024, 3, 4))  # the third review, failed: after the second
+    store.study.record_answer(
+        pk, 1, T0, date(2024, 3, 4)
+    )  # the third review, failed: after the second
     store.close()
     result = read_report(db)
     figures = [
@@ -231,9 +233,9 @@ def test_the_instructors_own_answers_are_not_a_learners_on_either_road(
     urls = {teacher_name: teacher, "admin": klass.admin_url}  # a superuser: in every role
     for name in (teacher_name, "admin", learner, gone):
         store = Store.open(urls[name] if name in urls else klass.add(name), name)
-        for pk in [c.pk for c in store.cards(["tiny"])]:
-            store.record_answer(pk, 4, T0, date(2024, 3, 1))
-            store.record_answer(pk, 1 if name in urls else 5, T0, date(2024, 3, 2))
+        for pk in [c.pk for c in store.content.cards(["tiny"])]:
+            store.study.record_answer(pk, 4, T0, date(2024, 3, 1))
+            store.study.record_answer(pk, 1 if name in urls else 5, T0, date(2024, 3, 2))
         store.close()
     with klass.server.admin(klass.database) as conn:  # a learner whose login was dropped
         conn.execute(f'DROP OWNED BY "{gone}"')
@@ -261,11 +263,11 @@ def test_the_second_review_rule_is_the_same_in_the_servers_totals_and_the_log(
     early, late = klass.server.unique("early"), klass.server.unique("late")
     for name, grades in ((early, [4, 1, 0]), (late, [4, 5, 5, 1])):
         store = Store.open(klass.add(name), name)
-        pk = next(c.pk for c in store.cards(["tiny"]) if c.card.id == "gamma")
+        pk = next(c.pk for c in store.content.cards(["tiny"]) if c.card.id == "gamma")
         for k, grade in enumerate(grades):
-            store.record_answer(pk, grade, T0, date(2024, 3, 1 + k))
+            store.study.record_answer(pk, grade, T0, date(2024, 3, 1 + k))
             if grade < 3:
-                store.record_answer(pk, 1, T0, date(2024, 3, 1 + k))  # a failed drill
+                store.study.record_answer(pk, 1, T0, date(2024, 3, 1 + k))  # a failed drill
         store.close()
     store = Store.open(teacher, "t")
     try:

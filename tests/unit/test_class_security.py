@@ -265,17 +265,17 @@ def test_no_lock_a_learner_takes_holds_another_answer_or_a_deck_add_past_lock_ti
     eve_url, ada_url = klass.add(eve), klass.add(ada)
     teacher = klass.add(pg_server.unique("tim"), instructor=True)
     ada_store = Store.open(ada_url, ada, timeouts=Timeouts(2.0))
-    pk = ada_store.cards()[0].pk
+    pk = ada_store.content.cards()[0].pk
     with as_psql(eve_url) as conn:
         conn.execute(  # every advisory lock an older srs took, held by the learner
             "SELECT pg_advisory_lock(k) FROM generate_series(1380122625, 1380122630) k"
         )
         conn.execute("SELECT pg_advisory_lock(hashtext(%s), %s)", [ada, pk])
-        ada_store.record_answer(pk, 4, T0, D0)  # srs takes none of them
+        ada_store.study.record_answer(pk, 4, T0, D0)  # srs takes none of them
         conn.execute("BEGIN")
         conn.execute("LOCK TABLE srs.review_log IN ACCESS EXCLUSIVE MODE")
         with pytest.raises(StoreError, match="waited too long for a lock"):
-            ada_store.record_answer(pk, 5, T0, D0)
+            ada_store.study.record_answer(pk, 5, T0, D0)
         deck = tmp_path / "tiny.toml"
         deck.write_text(SMALL_DECK, encoding="utf-8")
         env = {**env_for(teacher), "SRS_SERVER_TIMEOUT": "2"}
@@ -321,7 +321,7 @@ def test_a_removed_learners_name_given_again_starts_empty(pg_server: PgServer) -
     assert removed.returncode == 0, removed.stderr
     assert f"deleted {answered} answers" in removed.stdout
     store = Store.open(klass.add(name, password="pw-2"), name)
-    assert store.log_for_card(store.cards()[0].pk) == []
+    assert store.study.log_for_card(store.content.cards()[0].pk) == []
     store.close()
 
 
@@ -349,7 +349,7 @@ def test_keeping_a_removed_learners_history_keeps_it_under_a_name_no_one_can_tak
     )
     assert taken.returncode == 1 and "reserved" in taken.stderr
     fresh = Store.open(klass.add(name, password="pw-3"), name)
-    assert fresh.log_for_card(fresh.cards()[0].pk) == []
+    assert fresh.study.log_for_card(fresh.content.cards()[0].pk) == []
     fresh.close()
 
 

@@ -86,9 +86,9 @@ def klass(pg_server: PgServer, class_template: str) -> Klass:
 
 def answer_all(store: Store, grade: int, day: date = D0) -> int:
     """Answer every card of every deck once; the number answered."""
-    pks = [c.pk for c in store.cards()]
+    pks = [c.pk for c in store.content.cards()]
     for pk in pks:
-        store.record_answer(pk, grade, T0, day)
+        store.study.record_answer(pk, grade, T0, day)
     return len(pks)
 
 
@@ -309,7 +309,7 @@ def test_concurrent_loads_of_the_same_new_deck_all_succeed(pg_url: str) -> None:
     def load(store: Store) -> None:
         try:
             start.wait()
-            store.load_deck(paper, T0)
+            store.content.load_deck(paper, T0)
         except BaseException as exc:  # pragma: no cover - reported below
             errors.append(exc)
 
@@ -319,7 +319,7 @@ def test_concurrent_loads_of_the_same_new_deck_all_succeed(pg_url: str) -> None:
     for t in threads:
         t.join(30)
     assert errors == []
-    assert [len(stores[0].cards(["paper"]))] == [30]
+    assert [len(stores[0].content.cards(["paper"]))] == [30]
     for s in stores:
         s.close()
 
@@ -333,7 +333,7 @@ def race(stores: list[Store], pk: int) -> list[ReviewKind]:
     def work(store: Store) -> None:
         try:
             start.wait()
-            kinds.append(store.record_answer(pk, 4, T0, D0).review_kind)
+            kinds.append(store.study.record_answer(pk, 4, T0, D0).review_kind)
         except BaseException as exc:  # pragma: no cover - reported below
             errors.append(exc)
 
@@ -349,10 +349,10 @@ def race(stores: list[Store], pk: int) -> list[ReviewKind]:
 def test_two_sessions_answering_the_same_new_card_at_once_schedule_it_once(klass: Klass) -> None:
     url = klass.add("ida")
     stores = [Store.open(url, "ida"), Store.open(url, "ida")]
-    for card in stores[0].cards()[:8]:
+    for card in stores[0].content.cards()[:8]:
         kinds = race(stores, card.pk)
         assert sorted(k.value for k in kinds) == ["drill", "new"]
-        assert stores[0].state(card.pk).reps == 1
+        assert stores[0].study.state(card.pk).reps == 1
     for s in stores:
         s.close()
 
@@ -363,12 +363,12 @@ def test_burying_a_new_card_while_its_first_answer_is_being_saved_waits_and_buri
     name = klass.server.unique("bury")
     url = klass.add(name)
     store = Store.open(url, name)
-    pk = store.cards()[0].pk
+    pk = store.content.cards()[0].pk
     outcome: list[object] = []
 
     def bury() -> None:
         try:
-            outcome.append(store.bury(pk, D0))
+            outcome.append(store.setaside.bury(pk, D0))
         except StoreError as exc:
             outcome.append(exc)
 
@@ -391,7 +391,7 @@ def test_burying_a_new_card_while_its_first_answer_is_being_saved_waits_and_buri
                 time.sleep(0.01)
     burying.join(10)  # the answer committed when its block ended
     assert outcome == [None]  # no error, and the card was not buried before
-    state = store.state(pk)
+    state = store.study.state(pk)
     assert (state.reps, state.due) == (1, date(2024, 3, 2))  # the answer's row, kept
     store.close()
     with psycopg.connect(klass.url(name)) as conn:
@@ -436,16 +436,18 @@ def test_losing_the_server_between_answers_is_a_connection_lost_error(
     pg_server: PgServer, pg_url: str
 ) -> None:
     store = Store.open(pg_url, "x")
-    store.load_deck(Deck("paper", "A paper", "", (Card("a", Kind.FINDING, "f", "b", "", ()),)), T0)
-    pk = store.cards()[0].pk
+    store.content.load_deck(
+        Deck("paper", "A paper", "", (Card("a", Kind.FINDING, "f", "b", "", ()),)), T0
+    )
+    pk = store.content.cards()[0].pk
     pg_server.stop()
     try:
         with pytest.raises(ConnectionLostError, match="lost the connection"):
-            store.record_answer(pk, 4, T0, D0)
+            store.study.record_answer(pk, 4, T0, D0)
     finally:
         pg_server.start()
-    store.record_answer(pk, 4, T0, D0)  # the pool reconnects
-    assert len(store.log_for_card(pk)) == 1
+    store.study.record_answer(pk, 4, T0, D0)  # the pool reconnects
+    assert len(store.study.log_for_card(pk)) == 1
     store.close()
 
 
@@ -477,7 +479,7 @@ def test_twenty_learners_answering_at_once_lose_or_double_no_answer(klass: Klass
     for name in names:
         klass.add(name)
     sessions = [(name, klass.store(name)) for name in names for _ in range(2)]
-    pks = [c.pk for c in sessions[0][1].cards()][:8]
+    pks = [c.pk for c in sessions[0][1].content.cards()][:8]
     saved: Counter[str] = Counter()
     errors: list[BaseException] = []
     start = threading.Barrier(len(sessions))
@@ -491,7 +493,7 @@ def test_twenty_learners_answering_at_once_lose_or_double_no_answer(klass: Klass
             k = 0
             while time.monotonic() < stop_at:
                 day = date.fromordinal(D0.toordinal() + k // 16)
-                store.record_answer(rng.choice(pks), rng.randint(0, 5), T0, day)
+                store.study.record_answer(rng.choice(pks), rng.randint(0, 5), T0, day)
                 k += 1
                 with lock:
                     saved[name] += 1
@@ -550,14 +552,14 @@ def test_the_report_shows_what_the_class_fails_by_card_kind_week_and_learner(
     }
     for name, days in grades.items():
         store = Store.open(klass.add(name), name)
-        pks = {c.card.id: c.pk for c in store.cards(["tiny"])}
+        pks = {c.card.id: c.pk for c in store.content.cards(["tiny"])}
         for k, answers in days.items():
             for card_id, grade in answers.items():
-                store.record_answer(pks[card_id], grade, T0, date(2024, 3, 1 + k))
-        store.record_answer(pks["alpha"], 3, T0, date(2024, 3, 3))  # a passed review
+                store.study.record_answer(pks[card_id], grade, T0, date(2024, 3, 1 + k))
+        store.study.record_answer(pks["alpha"], 3, T0, date(2024, 3, 3))  # a passed review
         store.close()
     reader = Store.open(teacher, "t")
-    lines = {c.card.id: c.card.line for c in reader.cards(["tiny"])}
+    lines = {c.card.id: c.card.line for c in reader.content.cards(["tiny"])}
     reader.close()
     result = run_srs(
         ["class", "report", "tiny", "--json", "--by-learner"],
@@ -597,15 +599,15 @@ def busy_class(klass: Klass) -> tuple[str, list[str]]:
     names = [klass.server.unique("p") for _ in range(2)]
     for k, name in enumerate(names):
         store = Store.open(klass.add(name), name)
-        cards = store.cards()
+        cards = store.content.cards()
         pks = [c.pk for kind in Kind for c in [c for c in cards if c.card.kind == kind][: 2 + k]]
         for day in (0, 1, 3, 9):
             for j, pk in enumerate(pks):
                 grade = (pk * 7 + day * 3 + j + k) % 6
-                answer = store.record_answer(pk, grade, T0, date(2024, 3, 1 + day))
+                answer = store.study.record_answer(pk, grade, T0, date(2024, 3, 1 + day))
                 if grade < 3 and j % 2:
-                    answer = store.record_answer(pk, 4, T0, date(2024, 3, 1 + day))  # a drill
-        store.undo_answer(answer.log_id)  # the last card's latest day goes back
+                    answer = store.study.record_answer(pk, 4, T0, date(2024, 3, 1 + day))  # a drill
+        store.study.undo_answer(answer.log_id)  # the last card's latest day goes back
         store.close()
     return teacher, names
 
@@ -659,13 +661,15 @@ def test_the_report_reads_a_sqlite_collection_of_several_learners_the_same_way(d
 
     for name, grades in (("ann", (4, 1)), ("ben", (5, 5))):
         store = Store.open(f"sqlite:///{db}", str(db), learner=name)
-        if store.is_empty():
-            store.load_deck(
+        if store.content.is_empty():
+            store.content.load_deck(
                 Deck("paper", "A paper", "", (Card("a", Kind.FINDING, "f", "b", "", ()),)), T0
             )
-        pk = store.cards()[0].pk
+        pk = store.content.cards()[0].pk
         for k, grade in enumerate(grades):
-            store.record_answer(pk, grade, T0, date(2024, 3, 1 + k))  # a Friday, then Saturday
+            store.study.record_answer(
+                pk, grade, T0, date(2024, 3, 1 + k)
+            )  # a Friday, then Saturday
         store.close()
     store = Store.open(f"sqlite:///{db}", str(db))
     result = report(store, [], None, date(2024, 3, 4), by_learner=True)

@@ -69,7 +69,7 @@ def test_changed_kind_and_tags_are_updated(tmp_path: Path) -> None:
     from srs.store import Store
 
     store = Store.open(f"sqlite:///{db}")
-    alpha = store.find_card("tiny/alpha")
+    alpha = store.content.find_card("tiny/alpha")
     store.close()
     assert alpha.card.kind.value == "limitation"
     assert alpha.card.tags == ("core",)

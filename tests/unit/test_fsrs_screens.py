@@ -127,11 +127,11 @@ def test_a_review_session_gives_an_fsrs_card_its_chance_of_recall_today(store: S
     from srs.review import ReviewSession
 
     policy = answer_policy(store, {"scheduler": "fsrs", "fsrs-fuzz": "off"}, 8, False)
-    store.load_deck(Deck("d", "D", "", (Card("c", Kind.FINDING, "Q", "A", "§1"),)), T0)
-    pk = store.cards()[0].pk
-    store.record_answer(pk, 4, T0, T0.date(), policy)
+    store.content.load_deck(Deck("d", "D", "", (Card("c", Kind.FINDING, "Q", "A", "§1"),)), T0)
+    pk = store.content.cards()[0].pk
+    store.study.record_answer(pk, 4, T0, T0.date(), policy)
     later = date(2026, 3, 20)
     card = ReviewSession(store, ["d"], later, 20).current()
     assert card is not None and card.recall is not None
-    expected = FSRS().retrievability(store.state(pk), later)
+    expected = FSRS().retrievability(store.study.state(pk), later)
     assert card.recall == expected and 0 < expected < 1

@@ -157,16 +157,16 @@ def test_an_imported_guid_is_the_exported_note_guid() -> None:
 
 def test_a_version_1_collection_gains_the_guid_column_and_keeps_progress(db: Path) -> None:
     store = Store.open(f"sqlite:///{db}", str(db))
-    store.load_deck(parse_deck(SMALL_DECK), datetime(2026, 3, 1, tzinfo=UTC))
-    pk = store.cards()[0].pk
-    store.record_answer(pk, 5, datetime(2026, 3, 1, 9, tzinfo=UTC), date(2026, 3, 1))
+    store.content.load_deck(parse_deck(SMALL_DECK), datetime(2026, 3, 1, tzinfo=UTC))
+    pk = store.content.cards()[0].pk
+    store.study.record_answer(pk, 5, datetime(2026, 3, 1, 9, tzinfo=UTC), date(2026, 3, 1))
     store.close()
     with sqlite3.connect(db) as conn:  # as srs before schema 2 left it
         conn.execute("ALTER TABLE cards DROP COLUMN guid")
         conn.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
     store = Store.open(f"sqlite:///{db}", str(db))
     try:
-        assert store.state(pk).interval == 1 and store.cards()[0].card.guid is None
+        assert store.study.state(pk).interval == 1 and store.content.cards()[0].card.guid is None
         assert store.get_meta("schema_version") == str(SCHEMA_VERSION)
     finally:
         store.close()
@@ -190,10 +190,12 @@ def test_imported_progress_never_overwrites_progress_made_in_srs(db: Path) -> No
 
     store = Store.open(f"sqlite:///{db}", str(db))
     try:
-        store.load_deck(parse_deck(SMALL_DECK), datetime(2026, 3, 1, tzinfo=UTC))
-        pks = {c.card.id: c.pk for c in store.cards()}
-        store.record_answer(pks["alpha"], 5, datetime(2026, 3, 1, 9, tzinfo=UTC), date(2026, 3, 1))
-        mine = store.state(pks["alpha"])
+        store.content.load_deck(parse_deck(SMALL_DECK), datetime(2026, 3, 1, tzinfo=UTC))
+        pks = {c.card.id: c.pk for c in store.content.cards()}
+        store.study.record_answer(
+            pks["alpha"], 5, datetime(2026, 3, 1, 9, tzinfo=UTC), date(2026, 3, 1)
+        )
+        mine = store.study.state(pks["alpha"])
         anki = SchedState(n=3, ef=230, interval=20, due=date(2026, 3, 15), lapses=1, reps=5)
         past = PastReview(
             datetime(2026, 2, 1, 8, tzinfo=UTC),
@@ -205,12 +207,12 @@ def test_imported_progress_never_overwrites_progress_made_in_srs(db: Path) -> No
             first=True,
         )
         items = [ImportedProgress(cid, anki, (past,)) for cid in ("alpha", "beta", "nope")]
-        assert store.import_progress("tiny", items) == 1
-        assert store.state(pks["alpha"]) == mine
-        assert store.state(pks["beta"]) == anki
-        assert [(r.grade, r.day) for r in store.log_for_card(pks["beta"])] == [
+        assert store.transfer.import_progress("tiny", items) == 1
+        assert store.study.state(pks["alpha"]) == mine
+        assert store.study.state(pks["beta"]) == anki
+        assert [(r.grade, r.day) for r in store.study.log_for_card(pks["beta"])] == [
             (4, date(2026, 2, 1))
         ]
-        assert store.import_progress("tiny", items) == 0  # a second import changes nothing
+        assert store.transfer.import_progress("tiny", items) == 0  # a second import changes nothing
     finally:
         store.close()

@@ -30,7 +30,7 @@ def open_second(store: Store) -> Store:
 
 
 def test_bury_then_undo_brings_the_buried_card_back_and_says_so(store: Store) -> None:
-    store.load_deck(deck("alpha", "x", "y"), T0)
+    store.content.load_deck(deck("alpha", "x", "y"), T0)
     session = ReviewSession(store, ["alpha"], D, new_per_day=10)
     session.answer(5, T0)  # x
     session.bury()  # y
@@ -39,12 +39,12 @@ def test_bury_then_undo_brings_the_buried_card_back_and_says_so(store: Store) ->
     undone = session.undo()
     assert undone is not None and undone.message == "unburied y"
     assert shown(session) == "y"
-    assert store.state(pk_of(store, "x")).reps == 1  # the grade before the bury stays
-    assert store.status(["alpha"], D, 10)[0].new == 1  # y counts as new again today
+    assert store.study.state(pk_of(store, "x")).reps == 1  # the grade before the bury stays
+    assert store.figures.status(["alpha"], D, 10)[0].new == 1  # y counts as new again today
 
 
 def test_undo_after_a_grade_says_which_grade_it_took_back(store: Store) -> None:
-    store.load_deck(deck("alpha", "x"), T0)
+    store.content.load_deck(deck("alpha", "x"), T0)
     session = ReviewSession(store, ["alpha"], D, new_per_day=10)
     session.answer(4, T0)
     assert session.take_notices() == ["x: grade 4, next in 1 day"]
@@ -53,26 +53,29 @@ def test_undo_after_a_grade_says_which_grade_it_took_back(store: Store) -> None:
 
 
 def test_undo_at_the_start_of_a_session_says_there_is_nothing_to_undo(store: Store) -> None:
-    store.load_deck(deck("alpha", "x"), T0)
+    store.content.load_deck(deck("alpha", "x"), T0)
     session = ReviewSession(store, ["alpha"], D, new_per_day=10)
     assert session.undo() is None
     assert session.take_notices() == ["nothing to undo"]
 
 
 def test_undo_after_another_session_answered_the_card_changes_nothing(store: Store) -> None:
-    store.load_deck(deck("alpha", "x"), T0)
+    store.content.load_deck(deck("alpha", "x"), T0)
     first = ReviewSession(store, ["alpha"], D, new_per_day=10)
     second_store = open_second(store)
     try:
         second = ReviewSession(second_store, ["alpha"], D, new_per_day=10)
         first.answer(4, T0)
         second.answer(5, T0)  # the same card, a drill there: the first answer is no longer last
-        state, log = store.state(pk_of(store, "x")), store.log_for_card(pk_of(store, "x"))
+        state, log = (
+            store.study.state(pk_of(store, "x")),
+            store.study.log_for_card(pk_of(store, "x")),
+        )
         undone = first.undo()
         assert undone is not None
         assert undone.message == "x was answered elsewhere since; not undone"
-        assert store.state(pk_of(store, "x")) == state
-        assert store.log_for_card(pk_of(store, "x")) == log
+        assert store.study.state(pk_of(store, "x")) == state
+        assert store.study.log_for_card(pk_of(store, "x")) == log
         assert [r.review_kind for r in log] == [ReviewKind.NEW, ReviewKind.DRILL]
         assert state.reps == 1 and state.due is not None  # state and log agree
     finally:
@@ -83,37 +86,37 @@ def test_undo_after_another_session_answered_the_card_changes_nothing(store: Sto
 
 
 def test_a_suspended_card_leaves_the_queue_and_the_counts_until_unsuspended(store: Store) -> None:
-    store.load_deck(deck("alpha", "x", "y"), T0)
+    store.content.load_deck(deck("alpha", "x", "y"), T0)
     session = ReviewSession(store, ["alpha"], D, new_per_day=10)
     session.suspend(T0)
     assert session.take_notices() == ["suspended x (u takes it back)"]
     assert session.remaining == 1
-    (status,) = store.status(["alpha"], D, 10)
+    (status,) = store.figures.status(["alpha"], D, 10)
     assert (status.new, status.suspended) == (1, 1)
     assert shown(ReviewSession(store, ["alpha"], D + timedelta(days=3), new_per_day=10)) == "y"
-    assert store.unsuspend(pk_of(store, "x"))
-    assert store.status(["alpha"], D, 10)[0].suspended == 0
+    assert store.setaside.unsuspend(pk_of(store, "x"))
+    assert store.figures.status(["alpha"], D, 10)[0].suspended == 0
 
 
 def test_undo_takes_a_suspend_back(store: Store) -> None:
-    store.load_deck(deck("alpha", "x"), T0)
+    store.content.load_deck(deck("alpha", "x"), T0)
     session = ReviewSession(store, ["alpha"], D, new_per_day=10)
     session.suspend(T0)
     assert shown(session) is None
     undone = session.undo()
     assert undone is not None and undone.message == "unsuspended x"
     assert shown(session) == "x"
-    assert not store.is_suspended(pk_of(store, "x"))
+    assert not store.setaside.is_suspended(pk_of(store, "x"))
 
 
 def test_a_suspended_review_is_not_due_and_not_in_the_next_due_date(store: Store) -> None:
-    store.load_deck(deck("alpha", "r"), T0)
-    store.record_answer(pk_of(store, "r"), 4, T0 - timedelta(days=1), D - timedelta(days=1))
-    assert store.suspend(pk_of(store, "r"), T0)
-    assert not store.suspend(pk_of(store, "r"), T0)  # already suspended: nothing changes
-    assert store.due_review_pks(["alpha"], D) == []
-    assert store.next_due(["alpha"]) is None
-    assert store.status(["alpha"], D, 10)[0].due == 0
+    store.content.load_deck(deck("alpha", "r"), T0)
+    store.study.record_answer(pk_of(store, "r"), 4, T0 - timedelta(days=1), D - timedelta(days=1))
+    assert store.setaside.suspend(pk_of(store, "r"), T0)
+    assert not store.setaside.suspend(pk_of(store, "r"), T0)  # already suspended: nothing changes
+    assert store.study.due_review_pks(["alpha"], D) == []
+    assert store.figures.next_due(["alpha"]) is None
+    assert store.figures.status(["alpha"], D, 10)[0].due == 0
 
 
 # ---- leeches ---------------------------------------------------------------------------------
@@ -124,7 +127,7 @@ def lapse_days(store: Store, ref: str, lapses: int, leech_lapses: int, suspend: 
     answers = []
     for k in range(lapses):
         answers.append(
-            store.record_answer(
+            store.study.record_answer(
                 pk_of(store, ref),
                 0,
                 T0 + timedelta(days=k),
@@ -136,14 +139,14 @@ def lapse_days(store: Store, ref: str, lapses: int, leech_lapses: int, suspend: 
 
 
 def test_a_card_is_flagged_a_leech_once_when_it_reaches_the_lapse_threshold(store: Store) -> None:
-    store.load_deck(deck("alpha", "x"), T0)
+    store.content.load_deck(deck("alpha", "x"), T0)
     answers = lapse_days(store, "x", 10, 8, False)
     assert [a.leech for a in answers] == [False] * 7 + [True, False, False]
-    assert not store.is_suspended(pk_of(store, "x"))
+    assert not store.setaside.is_suspended(pk_of(store, "x"))
 
 
 def test_a_leech_is_suspended_when_the_setting_asks_for_it(store: Store) -> None:
-    store.load_deck(deck("alpha", "x", "y"), T0)
+    store.content.load_deck(deck("alpha", "x", "y"), T0)
     lapse_days(store, "x", 2, 3, True)
     session = ReviewSession(
         store, ["alpha"], D + timedelta(days=2), 10, policy=AnswerPolicy(SM2(), 3, True)
@@ -156,29 +159,29 @@ def test_a_leech_is_suspended_when_the_setting_asks_for_it(store: Store) -> None
         == "x is a leech: 3 lapses; suspended (srs unsuspend brings it back)"
     )
     assert shown(session) == "y"  # not drilled: it is suspended
-    assert store.is_suspended(pk_of(store, "x"))
+    assert store.setaside.is_suspended(pk_of(store, "x"))
 
 
 # ---- cards gone under an open session --------------------------------------------------------
 
 
 def test_a_card_retired_under_an_open_session_is_skipped_with_a_notice(store: Store) -> None:
-    store.load_deck(deck("alpha", "x", "y"), T0)
+    store.content.load_deck(deck("alpha", "x", "y"), T0)
     session = ReviewSession(store, ["alpha"], D, new_per_day=10)
     assert shown(session) == "x"
-    store.load_deck(deck("alpha", "y"), T0)  # x retired by a concurrent `deck add`
+    store.content.load_deck(deck("alpha", "y"), T0)  # x retired by a concurrent `deck add`
     assert session.answer(5, T0) is None
     assert session.take_notices() == ["skipped alpha/x: retired or removed since the session began"]
-    assert store.log_for_card(pk_of(store, "x")) == []
+    assert store.study.log_for_card(pk_of(store, "x")) == []
     assert shown(session) == "y"
 
 
 def test_a_card_of_a_deck_removed_under_an_open_session_is_skipped(store: Store) -> None:
-    store.load_deck(deck("alpha", "x"), T0)
-    store.load_deck(deck("beta", "b"), T0)
+    store.content.load_deck(deck("alpha", "x"), T0)
+    store.content.load_deck(deck("beta", "b"), T0)
     session = ReviewSession(store, ["alpha", "beta"], D, new_per_day=10)
     assert shown(session) == "x"
-    store.remove_deck("beta")
+    store.content.remove_deck("beta")
     assert session.answer(5, T0) is not None
     assert shown(session) is None
     assert (
@@ -188,10 +191,10 @@ def test_a_card_of_a_deck_removed_under_an_open_session_is_skipped(store: Store)
 
 
 def test_a_card_removed_while_on_screen_is_not_answered(store: Store) -> None:
-    store.load_deck(deck("alpha", "x"), T0)
+    store.content.load_deck(deck("alpha", "x"), T0)
     session = ReviewSession(store, ["alpha"], D, new_per_day=10)
     assert shown(session) == "x"
-    store.remove_deck("alpha")
+    store.content.remove_deck("alpha")
     assert session.answer(3, T0) is None  # no "FOREIGN KEY constraint failed"
     assert shown(session) is None
 
@@ -211,21 +214,21 @@ def test_the_interval_shown_for_each_grade_is_the_one_the_answer_gives(
     with tempfile.TemporaryDirectory() as folder:
         store = Store.open(f"sqlite:///{Path(folder) / 'c.db'}", "c.db")
         try:
-            store.load_deck(deck("alpha", "x"), T0)
+            store.content.load_deck(deck("alpha", "x"), T0)
             k = 0
             for g, gap in history:  # a state the scheduler itself made, answer by answer
                 k += gap
-                store.record_answer(
+                store.study.record_answer(
                     pk_of(store, "x"), g, T0 + timedelta(days=k), D + timedelta(days=k)
                 )
-            due = store.state(pk_of(store, "x")).due
+            due = store.study.state(pk_of(store, "x")).due
             if due is not None:  # a day the card is due on, however long its interval
                 k = max(k + 50, (due - D).days)
             else:
                 k += 50
             today = D + timedelta(days=k)
             if drill:  # answered once today already: the next answer is a drill
-                store.record_answer(pk_of(store, "x"), 0, T0 + timedelta(days=k), today)
+                store.study.record_answer(pk_of(store, "x"), 0, T0 + timedelta(days=k), today)
             session = ReviewSession(store, ["alpha"], today, new_per_day=10)
             card = session.current()
             assert card is not None
@@ -240,11 +243,11 @@ def test_the_interval_shown_for_each_grade_is_the_one_the_answer_gives(
 
 
 def test_bury_suspend_and_undo_of_a_card_removed_meanwhile_fail_nothing(store: Store) -> None:
-    store.load_deck(deck("alpha", "x", "y", "z"), T0)
+    store.content.load_deck(deck("alpha", "x", "y", "z"), T0)
     session = ReviewSession(store, ["alpha"], D, new_per_day=10)
     session.answer(5, T0)  # x
     assert shown(session) == "y"
-    store.remove_deck("alpha")
+    store.content.remove_deck("alpha")
     assert session.bury() is None
     assert session.suspend(T0) is None  # z: gone as well
     undone = session.undo()
@@ -262,7 +265,7 @@ def test_a_session_with_its_minutes_used_up_stops_before_the_next_card(store: St
     from srs.ui.keys import KeyReader
     from srs.ui.review_screen import run_review
 
-    store.load_deck(deck("alpha", "x", "y"), T0)
+    store.content.load_deck(deck("alpha", "x", "y"), T0)
     session = ReviewSession(store, ["alpha"], D, new_per_day=10)
     out = io.StringIO()
     summary = run_review(

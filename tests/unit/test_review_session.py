@@ -35,7 +35,7 @@ def at(k: int) -> datetime:
 
 def answer_on(store: Store, ref: str, grade: int, k: int) -> None:
     """Answer a card through the store alone, on day `k`, as an earlier session would have."""
-    store.record_answer(pk_of(store, ref), grade, at(k), day(k))
+    store.study.record_answer(pk_of(store, ref), grade, at(k), day(k))
 
 
 def run(
@@ -54,8 +54,8 @@ def run(
 
 
 def test_queue_is_due_reviews_most_overdue_first_then_new_cards_then_drills(store: Store) -> None:
-    store.load_deck(deck("alpha", "a1", "a2", "a3", "a4", "a5"), at(-20))
-    store.load_deck(deck("beta", "b1", "b2", "b3", "b4"), at(-20))
+    store.content.load_deck(deck("alpha", "a1", "a2", "a3", "a4", "a5"), at(-20))
+    store.content.load_deck(deck("beta", "b1", "b2", "b3", "b4"), at(-20))
     answer_on(store, "a3", 4, -10)  # due day -9
     answer_on(store, "b1", 4, -5)  # due day -4
     answer_on(store, "b2", 4, -1)  # due today
@@ -78,8 +78,8 @@ def test_queue_is_due_reviews_most_overdue_first_then_new_cards_then_drills(stor
 
 
 def test_new_cards_come_in_deck_order_up_to_the_daily_limit_per_deck(store: Store) -> None:
-    store.load_deck(deck("alpha", "a1", "a2", "a3"), T0)
-    store.load_deck(deck("beta", "b1", "b2", "b3"), T0)
+    store.content.load_deck(deck("alpha", "a1", "a2", "a3"), T0)
+    store.content.load_deck(deck("beta", "b1", "b2", "b3"), T0)
     assert run(ReviewSession(store, ["alpha", "beta"], D, new_per_day=2)) == [
         ("a1", NEW),
         ("a2", NEW),
@@ -100,13 +100,13 @@ def test_new_cards_come_in_deck_order_up_to_the_daily_limit_per_deck(store: Stor
 
 
 def test_a_session_covers_only_the_decks_it_was_opened_for(store: Store) -> None:
-    store.load_deck(deck("alpha", "a1"), T0)
-    store.load_deck(deck("beta", "b1"), T0)
+    store.content.load_deck(deck("alpha", "a1"), T0)
+    store.content.load_deck(deck("beta", "b1"), T0)
     assert run(ReviewSession(store, ["beta"], D, new_per_day=5)) == [("b1", NEW)]
 
 
 def test_new_per_day_zero_shows_only_reviews(store: Store) -> None:
-    store.load_deck(deck("alpha", "a1", "a2"), T0)
+    store.content.load_deck(deck("alpha", "a1", "a2"), T0)
     answer_on(store, "a2", 5, -1)
     assert run(ReviewSession(store, ["alpha"], D, new_per_day=0)) == [("a2", REVIEW)]
 
@@ -115,7 +115,7 @@ def test_new_per_day_zero_shows_only_reviews(store: Store) -> None:
 
 
 def test_a_card_graded_below_4_comes_back_until_graded_4_or_5(store: Store) -> None:
-    store.load_deck(deck("alpha", "x", "y"), T0)
+    store.content.load_deck(deck("alpha", "x", "y"), T0)
     session = ReviewSession(store, ["alpha"], D, new_per_day=10)
     grades = iter([3, 5, 2, 3, 4])  # x: 3; y: 5; x again: 2, then 3, then 4
     assert run(session, lambda _card: next(grades)) == [
@@ -126,14 +126,14 @@ def test_a_card_graded_below_4_comes_back_until_graded_4_or_5(store: Store) -> N
         ("x", DRILL),
     ]
     x = pk_of(store, "x")
-    assert store.state(x) == sm2.review(NEW_STATE, 3, D)  # only the first answer counted
-    assert [r.review_kind for r in store.log_for_card(x)] == [NEW, DRILL, DRILL, DRILL]
-    assert [r.grade for r in store.log_for_card(x)] == [3, 2, 3, 4]
+    assert store.study.state(x) == sm2.review(NEW_STATE, 3, D)  # only the first answer counted
+    assert [r.review_kind for r in store.study.log_for_card(x)] == [NEW, DRILL, DRILL, DRILL]
+    assert [r.grade for r in store.study.log_for_card(x)] == [3, 2, 3, 4]
 
 
 @pytest.mark.parametrize("grade", [0, 1, 2, 3])
 def test_every_grade_below_4_queues_a_drill(store: Store, grade: int) -> None:
-    store.load_deck(deck("alpha", "x"), T0)
+    store.content.load_deck(deck("alpha", "x"), T0)
     session = ReviewSession(store, ["alpha"], D, new_per_day=10)
     session.answer(grade, T0)
     assert shown_kind(session) == ("x", DRILL)
@@ -141,18 +141,18 @@ def test_every_grade_below_4_queues_a_drill(store: Store, grade: int) -> None:
 
 @pytest.mark.parametrize("grade", [4, 5])
 def test_a_grade_of_4_or_5_needs_no_drill(store: Store, grade: int) -> None:
-    store.load_deck(deck("alpha", "x"), T0)
+    store.content.load_deck(deck("alpha", "x"), T0)
     session = ReviewSession(store, ["alpha"], D, new_per_day=10)
     session.answer(grade, T0)
     assert shown_kind(session) is None
 
 
 def test_drill_answers_change_neither_n_ef_nor_interval_of_a_lapsed_review(store: Store) -> None:
-    store.load_deck(deck("alpha", "r"), T0)
+    store.content.load_deck(deck("alpha", "r"), T0)
     r = pk_of(store, "r")
     answer_on(store, "r", 5, -7)  # n1, ef 260, interval 1, due day -6
     answer_on(store, "r", 5, -6)  # n2, ef 270, interval 6, due today
-    before = store.state(r)
+    before = store.study.state(r)
     session = ReviewSession(store, ["alpha"], D, new_per_day=0)
     assert shown_kind(session) == ("r", REVIEW)
     session.answer(1, T0)  # the lapse: n0, ef 270 kept, interval 1, lapses 1
@@ -164,7 +164,7 @@ def test_drill_answers_change_neither_n_ef_nor_interval_of_a_lapsed_review(store
         assert card.mode is DRILL
         assert card.state == lapsed  # the drill shows the state the lapse gave
         session.answer(grade, T0)
-        assert store.state(r) == lapsed
+        assert store.study.state(r) == lapsed
     assert shown_kind(session) is None
 
 
@@ -172,7 +172,7 @@ def test_drill_answers_change_neither_n_ef_nor_interval_of_a_lapsed_review(store
 
 
 def test_undo_restores_a_new_card_and_shows_it_again(store: Store) -> None:
-    store.load_deck(deck("alpha", "x", "y"), T0)
+    store.content.load_deck(deck("alpha", "x", "y"), T0)
     session = ReviewSession(store, ["alpha"], D, new_per_day=10)
     session.answer(5, T0)
     assert shown_kind(session) == ("y", NEW)
@@ -183,29 +183,29 @@ def test_undo_restores_a_new_card_and_shows_it_again(store: Store) -> None:
     assert session.remaining == 2
     assert session.answered == 0
     x = pk_of(store, "x")
-    assert store.state(x) == NEW_STATE
-    assert store.log_for_card(x) == []
+    assert store.study.state(x) == NEW_STATE
+    assert store.study.log_for_card(x) == []
     assert session.answer(4, T0).review_kind is NEW  # a first answer again, not a drill
 
 
 def test_undo_of_a_review_restores_the_exact_prior_state(store: Store) -> None:
-    store.load_deck(deck("alpha", "r"), T0)
+    store.content.load_deck(deck("alpha", "r"), T0)
     answer_on(store, "r", 3, -1)
-    before = store.state(pk_of(store, "r"))
+    before = store.study.state(pk_of(store, "r"))
     session = ReviewSession(store, ["alpha"], D, new_per_day=0)
     session.answer(0, T0)
     session.undo()
-    assert store.state(pk_of(store, "r")) == before
+    assert store.study.state(pk_of(store, "r")) == before
     assert shown_kind(session) == ("r", REVIEW)
     assert session.remaining == 1  # the drill the lapse queued is gone with it
 
 
 def test_undo_of_a_drill_shows_the_drill_again_and_keeps_the_state(store: Store) -> None:
-    store.load_deck(deck("alpha", "x", "y"), T0)
+    store.content.load_deck(deck("alpha", "x", "y"), T0)
     session = ReviewSession(store, ["alpha"], D, new_per_day=10)
     session.answer(2, T0)  # x: lapse on a new card, drill queued
     session.answer(5, T0)  # y
-    after_first = store.state(pk_of(store, "x"))
+    after_first = store.study.state(pk_of(store, "x"))
     assert shown_kind(session) == ("x", DRILL)
     session.answer(3, T0)  # x drill, still below 4: queued again
     undone = session.undo()
@@ -213,25 +213,25 @@ def test_undo_of_a_drill_shows_the_drill_again_and_keeps_the_state(store: Store)
     assert undone.card.id == "x"
     assert shown_kind(session) == ("x", DRILL)
     assert session.remaining == 1
-    assert store.state(pk_of(store, "x")) == after_first
-    assert [r.review_kind for r in store.log_for_card(pk_of(store, "x"))] == [NEW]
+    assert store.study.state(pk_of(store, "x")) == after_first
+    assert [r.review_kind for r in store.study.log_for_card(pk_of(store, "x"))] == [NEW]
     session.answer(5, T0)
     assert shown_kind(session) is None
 
 
 def test_undo_of_the_drill_that_passed_brings_the_drill_back(store: Store) -> None:
-    store.load_deck(deck("alpha", "x"), T0)
+    store.content.load_deck(deck("alpha", "x"), T0)
     session = ReviewSession(store, ["alpha"], D, new_per_day=10)
     session.answer(3, T0)
     session.answer(4, T0)  # drill passed: the card is done
     assert shown_kind(session) is None
     session.undo()
     assert shown_kind(session) == ("x", DRILL)
-    assert store.pending_drill_pks(["alpha"], D) == [pk_of(store, "x")]
+    assert store.study.pending_drill_pks(["alpha"], D) == [pk_of(store, "x")]
 
 
 def test_undo_walks_back_through_the_whole_session(store: Store) -> None:
-    store.load_deck(deck("alpha", "x", "y", "z"), T0)
+    store.content.load_deck(deck("alpha", "x", "y", "z"), T0)
     session = ReviewSession(store, ["alpha"], D, new_per_day=10)
     grades = iter([2, 5, 4, 5])  # x 2, y 5, z 4, x drill 5
     assert run(session, lambda _c: next(grades)) == [
@@ -245,12 +245,12 @@ def test_undo_walks_back_through_the_whole_session(store: Store) -> None:
         assert shown_kind(session) == expected
     assert session.undo() is None
     assert session.remaining == 3
-    assert all(store.state(pk_of(store, c)) == NEW_STATE for c in "xyz")
+    assert all(store.study.state(pk_of(store, c)) == NEW_STATE for c in "xyz")
     assert run(session) == [("x", NEW), ("y", NEW), ("z", NEW)]
 
 
 def test_undo_with_nothing_answered_does_nothing(store: Store) -> None:
-    store.load_deck(deck("alpha", "x"), T0)
+    store.content.load_deck(deck("alpha", "x"), T0)
     session = ReviewSession(store, ["alpha"], D, new_per_day=10)
     assert session.undo() is None
     assert shown_kind(session) == ("x", NEW)
@@ -260,7 +260,7 @@ def test_undo_with_nothing_answered_does_nothing(store: Store) -> None:
 
 
 def test_a_buried_new_card_is_gone_for_the_day_and_back_the_next(store: Store) -> None:
-    store.load_deck(deck("alpha", "x", "y"), T0)
+    store.content.load_deck(deck("alpha", "x", "y"), T0)
     session = ReviewSession(store, ["alpha"], D, new_per_day=10)
     buried = session.bury()
     assert buried is not None
@@ -274,20 +274,20 @@ def test_a_buried_new_card_is_gone_for_the_day_and_back_the_next(store: Store) -
 
 
 def test_a_buried_review_is_gone_for_the_day_and_due_the_next(store: Store) -> None:
-    store.load_deck(deck("alpha", "r", "s"), T0)
+    store.content.load_deck(deck("alpha", "r", "s"), T0)
     answer_on(store, "r", 4, -1)
     answer_on(store, "s", 4, -1)
-    before = store.state(pk_of(store, "r"))
+    before = store.study.state(pk_of(store, "r"))
     session = ReviewSession(store, ["alpha"], D, new_per_day=0)
     session.bury()
     assert run(session) == [("s", REVIEW)]
-    assert store.state(pk_of(store, "r")) == before  # burying does not reschedule
+    assert store.study.state(pk_of(store, "r")) == before  # burying does not reschedule
     assert run(ReviewSession(store, ["alpha"], D, new_per_day=0)) == []
     assert run(ReviewSession(store, ["alpha"], day(1), new_per_day=0), k=1) == [("r", REVIEW)]
 
 
 def test_burying_a_card_in_drill_drops_its_drills_for_the_day(store: Store) -> None:
-    store.load_deck(deck("alpha", "x", "y"), T0)
+    store.content.load_deck(deck("alpha", "x", "y"), T0)
     session = ReviewSession(store, ["alpha"], D, new_per_day=10)
     session.answer(1, T0)  # x
     session.answer(5, T0)  # y
@@ -302,7 +302,7 @@ def test_burying_a_card_in_drill_drops_its_drills_for_the_day(store: Store) -> N
 
 
 def test_bury_with_nothing_queued_does_nothing(store: Store) -> None:
-    store.load_deck(deck("alpha", "x"), T0)
+    store.content.load_deck(deck("alpha", "x"), T0)
     session = ReviewSession(store, ["alpha"], D, new_per_day=0)
     assert session.bury() is None
 
@@ -312,7 +312,7 @@ def test_bury_with_nothing_queued_does_nothing(store: Store) -> None:
 
 def test_each_day_shows_exactly_the_cards_sm2_made_due(store: Store) -> None:
     ids = [f"c{i}" for i in range(6)]
-    store.load_deck(deck("alpha", *ids), T0)
+    store.content.load_deck(deck("alpha", *ids), T0)
     model: dict[str, SchedState] = dict.fromkeys(ids, NEW_STATE)  # our own SM-2 bookkeeping
     rng = random.Random(20240610)
     busy_days = 0
@@ -335,9 +335,9 @@ def test_each_day_shows_exactly_the_cards_sm2_made_due(store: Store) -> None:
                 first_showings.append((cid, card.mode))
                 grade = rng.choice([0, 1, 2, 3, 3, 4, 4, 5, 5, 5])
                 model[cid] = sm2.review(model[cid], grade, today)
-            assert card.state == store.state(card.stored.pk)
+            assert card.state == store.study.state(card.stored.pk)
             session.answer(grade, at(k))
-            assert store.state(card.stored.pk) == model[cid]
+            assert store.study.state(card.stored.pk) == model[cid]
         assert first_showings == [(c, REVIEW) for c in due] + [(c, NEW) for c in new]
         busy_days += bool(first_showings)
     assert busy_days >= 10
@@ -345,7 +345,7 @@ def test_each_day_shows_exactly_the_cards_sm2_made_due(store: Store) -> None:
 
 
 def test_summary_counts_cards_answers_grades_and_what_comes_next(store: Store) -> None:
-    store.load_deck(deck("alpha", "r", "x", "y", "z"), T0)
+    store.content.load_deck(deck("alpha", "r", "x", "y", "z"), T0)
     answer_on(store, "r", 5, -1)  # n1, due today
     session = ReviewSession(store, ["alpha"], D, new_per_day=10)
     grades = iter([5, 5, 3, 4, 2, 4])  # r 5 (n2: due in 6 days); x 5; y 3; z 4; y drill 2, 4
@@ -367,7 +367,7 @@ def test_summary_counts_cards_answers_grades_and_what_comes_next(store: Store) -
 
 
 def test_summary_next_due_skips_to_the_first_due_date(store: Store) -> None:
-    store.load_deck(deck("alpha", "r"), T0)
+    store.content.load_deck(deck("alpha", "r"), T0)
     answer_on(store, "r", 5, -1)
     session = ReviewSession(store, ["alpha"], D, new_per_day=10)
     run(session)
@@ -377,7 +377,7 @@ def test_summary_next_due_skips_to_the_first_due_date(store: Store) -> None:
 
 
 def test_summary_of_an_unfinished_session(store: Store) -> None:
-    store.load_deck(deck("alpha", "x", "y", "z"), T0)
+    store.content.load_deck(deck("alpha", "x", "y", "z"), T0)
     session = ReviewSession(store, ["alpha"], D, new_per_day=10)
     session.answer(1, T0)
     summary = session.summary()
@@ -387,18 +387,18 @@ def test_summary_of_an_unfinished_session(store: Store) -> None:
 
 
 def test_a_session_reopened_later_the_same_day_picks_up_pending_drills(store: Store) -> None:
-    store.load_deck(deck("alpha", "x", "y", "z"), T0)
+    store.content.load_deck(deck("alpha", "x", "y", "z"), T0)
     first = ReviewSession(store, ["alpha"], D, new_per_day=10)
     first.answer(2, T0)  # x: drill pending
     first.answer(3, T0)  # y: a pass, but below 4: drill pending
     first.answer(5, T0)  # z
-    x_state, y_state = store.state(pk_of(store, "x")), store.state(pk_of(store, "y"))
+    x_state, y_state = store.study.state(pk_of(store, "x")), store.study.state(pk_of(store, "y"))
     # the learner quits here; later that day:
     later = ReviewSession(store, ["alpha"], D, new_per_day=10)
     assert later.remaining == 2
     assert sorted(run(later, k=0)) == [("x", DRILL), ("y", DRILL)]
-    assert store.state(pk_of(store, "x")) == x_state
-    assert store.state(pk_of(store, "y")) == y_state
+    assert store.study.state(pk_of(store, "x")) == x_state
+    assert store.study.state(pk_of(store, "y")) == y_state
     assert run(ReviewSession(store, ["alpha"], D, new_per_day=10)) == []
     assert run(ReviewSession(store, ["alpha"], day(1), new_per_day=10), k=1) == [
         ("x", REVIEW),
@@ -410,7 +410,7 @@ def test_a_session_reopened_later_the_same_day_picks_up_pending_drills(store: St
 def test_a_reopened_session_shows_leftover_drills_in_the_order_they_were_failed(
     store: Store,
 ) -> None:
-    store.load_deck(deck("alpha", "a", "b"), T0)
+    store.content.load_deck(deck("alpha", "a", "b"), T0)
     first = ReviewSession(store, ["alpha"], D, new_per_day=10)
     first.answer(2, T0)  # a
     first.answer(2, T0)  # b
@@ -424,18 +424,18 @@ def test_a_reopened_session_shows_leftover_drills_in_the_order_they_were_failed(
 
 
 def test_the_card_shown_after_an_answer_carries_the_state_that_answer_saved(store: Store) -> None:
-    store.load_deck(deck("alpha", "x"), T0)
+    store.content.load_deck(deck("alpha", "x"), T0)
     session = ReviewSession(store, ["alpha"], D, new_per_day=10)
     session.answer(2, T0)  # the only card, failed: it comes straight back as a drill
     again = session.current()
     assert again is not None and again.mode is DRILL
-    assert again.state == store.state(pk_of(store, "x")) == sm2.review(NEW_STATE, 2, D)
+    assert again.state == store.study.state(pk_of(store, "x")) == sm2.review(NEW_STATE, 2, D)
 
 
 def test_after_an_undo_and_an_answer_elsewhere_each_card_shows_its_saved_state(
     store: Store,
 ) -> None:
-    store.load_deck(deck("alpha", "x", "y"), T0)
+    store.content.load_deck(deck("alpha", "x", "y"), T0)
     session = ReviewSession(store, ["alpha"], D, new_per_day=10)
     session.answer(5, T0)  # x; y is drawn with this answer
     session.undo()  # x is back on top, with its state before the answer
@@ -443,8 +443,8 @@ def test_after_an_undo_and_an_answer_elsewhere_each_card_shows_its_saved_state(
     assert card is not None and (card.stored.card.id, card.mode) == ("x", NEW)
     assert card.state == NEW_STATE
     y = pk_of(store, "y")
-    store.record_answer(y, 4, T0, D)  # another session answers y meanwhile
+    store.study.record_answer(y, 4, T0, D)  # another session answers y meanwhile
     session.answer(5, T0)  # x again; y is drawn in this answer's transaction
     shown_y = session.current()
     assert shown_y is not None and shown_y.stored.card.id == "y"
-    assert shown_y.state == store.state(y) == sm2.review(NEW_STATE, 4, D)
+    assert shown_y.state == store.study.state(y) == sm2.review(NEW_STATE, 4, D)

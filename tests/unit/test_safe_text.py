@@ -112,7 +112,7 @@ def hostile_ids(tmp_path: Path) -> Path:
     store = Store.open(f"sqlite:///{db}")
     card = Card("same", Kind.FINDING, "f", "b", "")
     for deck_id in ("one\x1b[2J", "two\u202e"):
-        store.load_deck(Deck(deck_id, "T", "", (card,)), datetime.now(UTC))
+        store.content.load_deck(Deck(deck_id, "T", "", (card,)), datetime.now(UTC))
     store.close()
     with sqlite3.connect(db) as conn:  # no first-run loading of bundled decks
         conn.execute("INSERT OR REPLACE INTO meta VALUES ('first_run_done_at', 'x')")

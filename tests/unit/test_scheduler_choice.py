@@ -113,7 +113,7 @@ def answer_all(db: Path, deck: Path, day: int, grade: int, **extra: str) -> None
     with open_collection(
         settings.db_url, "t", settings.learner, settings.now, False, settings.scheduling
     ) as store:
-        if store.is_empty():
+        if store.content.is_empty():
             from srs.loading import load_paths
 
             load_paths(store, [deck], settings.now)
@@ -169,23 +169,23 @@ def _state_rows(db: Path) -> list[tuple[object, ...]]:
 
 
 def test_undo_of_an_fsrs_answer_restores_the_sm2_state_exactly(store: Store) -> None:
-    store.load_deck(
+    store.content.load_deck(
         Deck("d", "D", "s", (Card("a", Kind.FINDING, "f", "b"),)),
         datetime.fromisoformat(NOW + "+00:00"),
     )
     now = datetime.fromisoformat(NOW + "+00:00")
-    pk = store.cards(["d"])[0].pk
-    store.record_answer(pk, 4, now, date(2026, 2, 2))
-    before = store.state(pk)
-    answer = store.record_answer(pk, 3, now, date(2026, 2, 3), AnswerPolicy(FSRS()))
+    pk = store.content.cards(["d"])[0].pk
+    store.study.record_answer(pk, 4, now, date(2026, 2, 2))
+    before = store.study.state(pk)
+    answer = store.study.record_answer(pk, 3, now, date(2026, 2, 3), AnswerPolicy(FSRS()))
     assert answer.state.scheduler == "fsrs" and answer.state.stability is not None
-    store.undo_answer(answer.log_id)
-    assert store.state(pk) == before
+    store.study.undo_answer(answer.log_id)
+    assert store.study.state(pk) == before
 
 
 def test_answers_are_decided_with_the_learners_chosen_scheduler(store: Store) -> None:
     assert isinstance(answer_policy(store, {}, 8, False).scheduler, SM2)
-    store.set_learner_setting("scheduler", "fsrs")
+    store.settings.set_learner_setting("scheduler", "fsrs")
     assert chosen_scheduler(store, {}) == SchedulerChoice("fsrs", 0.9, True)
     policy = answer_policy(store, {}, 5, True)
     assert isinstance(policy.scheduler, FSRS)

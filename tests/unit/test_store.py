@@ -78,11 +78,11 @@ def test_the_schema_version_is_recorded_in_meta(store: Store, db: Path) -> None:
 
 def test_reopening_keeps_the_data(db: Path) -> None:
     s = open_store(db)
-    s.load_deck(deck("paper", card("a")), T0)
+    s.content.load_deck(deck("paper", card("a")), T0)
     s.set_meta("flag", "yes")
     s.close()
     again = open_store(db)
-    assert [c.card.id for c in again.cards()] == ["a"]
+    assert [c.card.id for c in again.content.cards()] == ["a"]
     assert again.get_meta("flag") == "yes"
     again.close()
 
@@ -208,7 +208,7 @@ def test_a_path_under_an_unwritable_folder_is_a_store_error_naming_the_path(
 
 
 def test_loading_a_deck_writes_deck_content_only(store: Store, db: Path) -> None:
-    store.load_deck(deck("paper", card("a"), card("b")), T0)
+    store.content.load_deck(deck("paper", card("a"), card("b")), T0)
     assert len(table(db, "decks")) == 1
     assert len(table(db, "cards")) == 2
     assert table(db, "card_state") == []
@@ -216,35 +216,35 @@ def test_loading_a_deck_writes_deck_content_only(store: Store, db: Path) -> None
 
 
 def test_answering_writes_learner_state_only(store: Store, db: Path) -> None:
-    store.load_deck(deck("paper", card("a"), card("b")), T0)
+    store.content.load_deck(deck("paper", card("a"), card("b")), T0)
     content = (table(db, "decks"), table(db, "cards"))
-    store.record_answer(pk_of(store, "paper/a"), 5, T0, D0)
-    store.record_answer(pk_of(store, "paper/a"), 2, T0, D0)
-    store.bury(pk_of(store, "paper/b"), D0)
+    store.study.record_answer(pk_of(store, "paper/a"), 5, T0, D0)
+    store.study.record_answer(pk_of(store, "paper/a"), 2, T0, D0)
+    store.setaside.bury(pk_of(store, "paper/b"), D0)
     assert (table(db, "decks"), table(db, "cards")) == content
     assert len(table(db, "card_state")) == 2
     assert len(table(db, "review_log")) == 2
 
 
 def test_reloading_an_edited_deck_leaves_learner_state_alone(store: Store, db: Path) -> None:
-    store.load_deck(deck("paper", card("a"), card("b"), card("c")), T0)
-    store.record_answer(pk_of(store, "paper/a"), 4, T0, D0)
-    store.record_answer(pk_of(store, "paper/b"), 1, T0, D0)
+    store.content.load_deck(deck("paper", card("a"), card("b"), card("c")), T0)
+    store.study.record_answer(pk_of(store, "paper/a"), 4, T0, D0)
+    store.study.record_answer(pk_of(store, "paper/b"), 1, T0, D0)
     learner = (table(db, "card_state"), table(db, "review_log"))
-    store.load_deck(deck("paper", card("a", "edited"), card("d")), at(1))
+    store.content.load_deck(deck("paper", card("a", "edited"), card("d")), at(1))
     assert (table(db, "card_state"), table(db, "review_log")) == learner
 
 
 def test_each_learner_has_their_own_state_on_shared_cards(db: Path) -> None:
     ada, bob = open_store(db, "ada"), open_store(db, "bob")
-    ada.load_deck(deck("paper", card("a"), card("b")), T0)
+    ada.content.load_deck(deck("paper", card("a"), card("b")), T0)
     pk = pk_of(ada, "paper/a")
-    ada.record_answer(pk, 5, T0, D0)
-    assert ada.state(pk).reps == 1
-    assert bob.state(pk) == NEW_STATE
-    assert bob.new_card_pks(["paper"], D0, 10) == [pk, pk_of(bob, "paper/b")]
-    assert ada.new_card_pks(["paper"], D0, 10) == [pk_of(ada, "paper/b")]
-    assert bob.log_for_card(pk) == []
+    ada.study.record_answer(pk, 5, T0, D0)
+    assert ada.study.state(pk).reps == 1
+    assert bob.study.state(pk) == NEW_STATE
+    assert bob.study.new_card_pks(["paper"], D0, 10) == [pk, pk_of(bob, "paper/b")]
+    assert ada.study.new_card_pks(["paper"], D0, 10) == [pk_of(ada, "paper/b")]
+    assert bob.study.log_for_card(pk) == []
     ada.close()
     bob.close()
 
@@ -254,16 +254,16 @@ def test_each_learner_has_their_own_state_on_shared_cards(db: Path) -> None:
 
 def test_a_first_load_adds_every_card_and_creates_the_deck(any_store: Store) -> None:
     store = any_store  # on SQLite and on PostgreSQL
-    report = store.load_deck(deck("paper", card("a"), card("b"), card("c")), T0)
+    report = store.content.load_deck(deck("paper", card("a"), card("b"), card("c")), T0)
     assert report == LoadReport("paper", added=3, created_deck=True)
-    assert [c.card.id for c in store.cards(["paper"])] == ["a", "b", "c"]
-    assert all(c.edited_at == T0 for c in store.cards())
+    assert [c.card.id for c in store.content.cards(["paper"])] == ["a", "b", "c"]
+    assert all(c.edited_at == T0 for c in store.content.cards())
 
 
 def test_loading_the_same_deck_again_changes_nothing(store: Store, db: Path) -> None:
-    store.load_deck(deck("paper", card("a"), card("b")), T0)
+    store.content.load_deck(deck("paper", card("a"), card("b")), T0)
     cards_before = table(db, "cards")
-    report = store.load_deck(deck("paper", card("a"), card("b")), at(1))
+    report = store.content.load_deck(deck("paper", card("a"), card("b")), at(1))
     assert report == LoadReport("paper", unchanged=2)
     assert table(db, "cards") == cards_before
 
@@ -282,20 +282,20 @@ def test_loading_the_same_deck_again_changes_nothing(store: Store, db: Path) -> 
 def test_an_edited_card_is_updated_keeping_its_state_and_log(
     store: Store, edit: dict[str, object]
 ) -> None:
-    store.load_deck(deck("paper", card("a"), card("b")), T0)
+    store.content.load_deck(deck("paper", card("a"), card("b")), T0)
     pk = pk_of(store, "paper/a")
-    store.record_answer(pk, 5, T0, D0)
-    state = store.state(pk)
+    store.study.record_answer(pk, 5, T0, D0)
+    state = store.study.state(pk)
     edited = Card(**{**_fields(card("a")), **edit})  # type: ignore[arg-type]
-    report = store.load_deck(deck("paper", edited, card("b")), at(1))
+    report = store.content.load_deck(deck("paper", edited, card("b")), at(1))
     assert report == LoadReport("paper", updated=1, unchanged=1)
-    stored = store.card(pk)
+    stored = store.content.card(pk)
     assert stored.card == edited
     assert stored.edited_at == at(1)
-    assert store.card(pk_of(store, "paper/b")).edited_at == T0
+    assert store.content.card(pk_of(store, "paper/b")).edited_at == T0
     assert pk_of(store, "paper/a") == pk  # same row: identity is the stable id
-    assert store.state(pk) == state
-    assert [r.grade for r in store.log_for_card(pk)] == [5]
+    assert store.study.state(pk) == state
+    assert [r.grade for r in store.study.log_for_card(pk)] == [5]
 
 
 def _fields(c: Card) -> dict[str, object]:
@@ -304,11 +304,13 @@ def _fields(c: Card) -> dict[str, object]:
 
 def test_moving_a_card_is_not_an_edit_but_changes_the_new_card_order(any_store: Store) -> None:
     store = any_store  # on SQLite and on PostgreSQL
-    store.load_deck(deck("paper", card("a"), card("b"), card("c")), T0)
-    report = store.load_deck(deck("paper", card("c"), card("a"), card("b")), at(1))
+    store.content.load_deck(deck("paper", card("a"), card("b"), card("c")), T0)
+    report = store.content.load_deck(deck("paper", card("c"), card("a"), card("b")), at(1))
     assert report == LoadReport("paper", unchanged=3)
-    assert all(c.edited_at == T0 for c in store.cards())
-    assert [store.card(pk).card.id for pk in store.new_card_pks(["paper"], D0, 10)] == [
+    assert all(c.edited_at == T0 for c in store.content.cards())
+    assert [
+        store.content.card(pk).card.id for pk in store.study.new_card_pks(["paper"], D0, 10)
+    ] == [
         "c",
         "a",
         "b",
@@ -317,80 +319,82 @@ def test_moving_a_card_is_not_an_edit_but_changes_the_new_card_order(any_store: 
 
 def test_a_card_removed_from_the_file_is_retired_with_its_history(any_store: Store) -> None:
     store = any_store  # on SQLite and on PostgreSQL
-    store.load_deck(deck("paper", card("a"), card("b"), card("c")), T0)
+    store.content.load_deck(deck("paper", card("a"), card("b"), card("c")), T0)
     a, b, c = (pk_of(store, f"paper/{x}") for x in "abc")
-    store.record_answer(b, 4, T0, D0)  # due tomorrow
-    report = store.load_deck(deck("paper", card("a")), at(1))
+    store.study.record_answer(b, 4, T0, D0)  # due tomorrow
+    report = store.content.load_deck(deck("paper", card("a")), at(1))
     assert report == LoadReport("paper", retired=2, unchanged=1)
-    assert [s.card.id for s in store.cards(["paper"])] == ["a"]
-    retired = {s.card.id: s.retired for s in store.cards(["paper"], include_retired=True)}
+    assert [s.card.id for s in store.content.cards(["paper"])] == ["a"]
+    retired = {s.card.id: s.retired for s in store.content.cards(["paper"], include_retired=True)}
     assert retired == {"a": False, "b": True, "c": True}
-    assert store.due_review_pks(["paper"], day(5)) == []
-    assert store.new_card_pks(["paper"], day(5), 10) == [a]
-    assert [r.grade for r in store.log_for_card(b)] == [4]
-    assert store.state(b).reps == 1
-    assert c not in store.new_card_pks(["paper"], D0, 10)
-    assert store.decks()[0].active == 1
-    assert store.decks()[0].retired == 2
+    assert store.study.due_review_pks(["paper"], day(5)) == []
+    assert store.study.new_card_pks(["paper"], day(5), 10) == [a]
+    assert [r.grade for r in store.study.log_for_card(b)] == [4]
+    assert store.study.state(b).reps == 1
+    assert c not in store.study.new_card_pks(["paper"], D0, 10)
+    assert store.content.decks()[0].active == 1
+    assert store.content.decks()[0].retired == 2
 
 
 def test_a_retired_card_that_comes_back_is_restored_with_its_old_state(any_store: Store) -> None:
     store = any_store  # on SQLite and on PostgreSQL
-    store.load_deck(deck("paper", card("a"), card("b")), T0)
+    store.content.load_deck(deck("paper", card("a"), card("b")), T0)
     b = pk_of(store, "paper/b")
-    store.record_answer(b, 5, T0, D0)
-    state = store.state(b)
-    store.load_deck(deck("paper", card("a")), at(1))
-    report = store.load_deck(deck("paper", card("a"), card("b")), at(2))
+    store.study.record_answer(b, 5, T0, D0)
+    state = store.study.state(b)
+    store.content.load_deck(deck("paper", card("a")), at(1))
+    report = store.content.load_deck(deck("paper", card("a"), card("b")), at(2))
     assert report == LoadReport("paper", restored=1, unchanged=1)
     assert pk_of(store, "paper/b") == b
-    assert store.state(b) == state
-    assert store.due_review_pks(["paper"], day(1)) == [b]
-    assert not store.card(b).retired
-    assert store.card(b).edited_at == T0  # its text did not change
+    assert store.study.state(b) == state
+    assert store.study.due_review_pks(["paper"], day(1)) == [b]
+    assert not store.content.card(b).retired
+    assert store.content.card(b).edited_at == T0  # its text did not change
 
 
 def test_a_card_restored_with_new_text_counts_as_restored_and_records_the_edit(
     store: Store,
 ) -> None:
-    store.load_deck(deck("paper", card("a"), card("b")), T0)
-    store.load_deck(deck("paper", card("a")), at(1))
-    report = store.load_deck(deck("paper", card("a"), card("b", "reworded")), at(2))
+    store.content.load_deck(deck("paper", card("a"), card("b")), T0)
+    store.content.load_deck(deck("paper", card("a")), at(1))
+    report = store.content.load_deck(deck("paper", card("a"), card("b", "reworded")), at(2))
     assert report == LoadReport("paper", restored=1, unchanged=1)
-    b = store.card(pk_of(store, "paper/b"))
+    b = store.content.card(pk_of(store, "paper/b"))
     assert b.card.front == "reworded"
     assert b.edited_at == at(2)
 
 
 def test_one_load_reports_every_kind_of_change(any_store: Store) -> None:
     store = any_store  # on SQLite and on PostgreSQL
-    store.load_deck(deck("paper", card("a"), card("b"), card("c"), card("d")), T0)
+    store.content.load_deck(deck("paper", card("a"), card("b"), card("c"), card("d")), T0)
     # a kept; b edited; c removed; d kept (moved up one place); e added
     v2 = deck("paper", card("a"), card("b", "edited b"), card("d"), card("e"))
-    assert store.load_deck(v2, at(1)) == LoadReport(
+    assert store.content.load_deck(v2, at(1)) == LoadReport(
         "paper", added=1, updated=1, retired=1, unchanged=2
     )
     # c back, e gone again; a, b, d as in v2
     v3 = deck("paper", card("a"), card("b", "edited b"), card("c"), card("d"))
-    assert store.load_deck(v3, at(2)) == LoadReport("paper", retired=1, restored=1, unchanged=3)
+    assert store.content.load_deck(v3, at(2)) == LoadReport(
+        "paper", retired=1, restored=1, unchanged=3
+    )
 
 
 def test_reloading_updates_the_deck_title(any_store: Store) -> None:
     store = any_store  # on SQLite and on PostgreSQL
-    store.load_deck(deck("paper", card("a"), title="Old title"), T0)
-    store.load_deck(deck("paper", card("a"), title="New title"), at(1))
-    assert [d.title for d in store.decks()] == ["New title"]
-    assert store.card(pk_of(store, "paper/a")).deck_title == "New title"
+    store.content.load_deck(deck("paper", card("a"), title="Old title"), T0)
+    store.content.load_deck(deck("paper", card("a"), title="New title"), at(1))
+    assert [d.title for d in store.content.decks()] == ["New title"]
+    assert store.content.card(pk_of(store, "paper/a")).deck_title == "New title"
 
 
 def test_the_same_card_id_in_two_decks_is_two_cards(any_store: Store) -> None:
     store = any_store  # on SQLite and on PostgreSQL
-    store.load_deck(deck("one", card("x", "first")), T0)
-    store.load_deck(deck("two", card("x", "second")), T0)
-    assert store.find_card("one/x").card.front == "first"
-    assert store.find_card("two/x").card.front == "second"
+    store.content.load_deck(deck("one", card("x", "first")), T0)
+    store.content.load_deck(deck("two", card("x", "second")), T0)
+    assert store.content.find_card("one/x").card.front == "first"
+    assert store.content.find_card("two/x").card.front == "second"
     with pytest.raises(UnknownCardError, match="several decks"):
-        store.find_card("x")
+        store.content.find_card("x")
 
 
 # ---- record_answer and undo_answer ---------------------------------------------------------
@@ -399,34 +403,34 @@ def test_the_same_card_id_in_two_decks_is_two_cards(any_store: Store) -> None:
 @pytest.fixture
 def loaded(any_store: Store) -> Store:
     """Deck "paper" (a, b, c) on SQLite, then on PostgreSQL."""
-    any_store.load_deck(deck("paper", card("a"), card("b"), card("c")), T0)
+    any_store.content.load_deck(deck("paper", card("a"), card("b"), card("c")), T0)
     return any_store
 
 
 @pytest.fixture
 def loaded_file(store: Store) -> Store:
     """Deck "paper" (a, b, c) in a SQLite file the test reads directly."""
-    store.load_deck(deck("paper", card("a"), card("b"), card("c")), T0)
+    store.content.load_deck(deck("paper", card("a"), card("b"), card("c")), T0)
     return store
 
 
 @pytest.mark.parametrize("grade", [0, 3, 5])
 def test_the_first_answer_to_a_new_card_schedules_it(loaded: Store, grade: int) -> None:
     a = pk_of(loaded, "paper/a")
-    answer = loaded.record_answer(a, grade, T0, D0)
+    answer = loaded.study.record_answer(a, grade, T0, D0)
     assert answer.review_kind is ReviewKind.NEW
     assert answer.state == sm2.review(NEW_STATE, grade, D0)
-    assert loaded.state(a) == answer.state
+    assert loaded.study.state(a) == answer.state
 
 
 def test_later_answers_the_same_day_are_drills_that_leave_the_state(loaded: Store) -> None:
     a = pk_of(loaded, "paper/a")
-    first = loaded.record_answer(a, 3, T0, D0)
-    drills = [loaded.record_answer(a, g, at(0, 10), D0) for g in (0, 2, 5)]
+    first = loaded.study.record_answer(a, 3, T0, D0)
+    drills = [loaded.study.record_answer(a, g, at(0, 10), D0) for g in (0, 2, 5)]
     assert [d.review_kind for d in drills] == [ReviewKind.DRILL] * 3
     assert all(d.state == first.state for d in drills)
-    assert loaded.state(a) == first.state
-    assert [(r.review_kind, r.grade) for r in loaded.log_for_card(a)] == [
+    assert loaded.study.state(a) == first.state
+    assert [(r.review_kind, r.grade) for r in loaded.study.log_for_card(a)] == [
         (ReviewKind.NEW, 3),
         (ReviewKind.DRILL, 0),
         (ReviewKind.DRILL, 2),
@@ -436,9 +440,9 @@ def test_later_answers_the_same_day_are_drills_that_leave_the_state(loaded: Stor
 
 def test_the_first_answer_on_a_later_day_is_a_scheduled_review(loaded: Store) -> None:
     a = pk_of(loaded, "paper/a")
-    first = loaded.record_answer(a, 5, T0, D0)
-    loaded.record_answer(a, 5, T0, D0)  # a drill the same day
-    second = loaded.record_answer(a, 4, at(1), day(1))
+    first = loaded.study.record_answer(a, 5, T0, D0)
+    loaded.study.record_answer(a, 5, T0, D0)  # a drill the same day
+    second = loaded.study.record_answer(a, 4, at(1), day(1))
     assert second.review_kind is ReviewKind.REVIEW
     assert second.state == sm2.review(first.state, 4, day(1))
     assert (second.state.n, second.state.interval, second.state.due) == (2, 6, day(7))
@@ -446,8 +450,8 @@ def test_the_first_answer_on_a_later_day_is_a_scheduled_review(loaded: Store) ->
 
 def test_the_log_keeps_when_what_and_the_schedule_it_gave(loaded: Store) -> None:
     a = pk_of(loaded, "paper/a")
-    loaded.record_answer(a, 5, at(0, 23), D0)
-    (record,) = loaded.log_for_card(a)
+    loaded.study.record_answer(a, 5, at(0, 23), D0)
+    (record,) = loaded.study.log_for_card(a)
     assert record.reviewed_at == at(0, 23)
     assert record.reviewed_at.tzinfo is not None
     assert (record.day, record.grade, record.review_kind) == (D0, 5, ReviewKind.NEW)
@@ -457,77 +461,77 @@ def test_the_log_keeps_when_what_and_the_schedule_it_gave(loaded: Store) -> None
 
 def test_an_invalid_grade_writes_nothing(loaded_file: Store, db: Path) -> None:
     with pytest.raises(ValueError):
-        loaded_file.record_answer(pk_of(loaded_file, "paper/a"), 6, T0, D0)
+        loaded_file.study.record_answer(pk_of(loaded_file, "paper/a"), 6, T0, D0)
     assert table(db, "review_log") == []
     assert table(db, "card_state") == []
 
 
 def test_undoing_a_new_cards_first_answer_leaves_no_state_row(loaded_file: Store, db: Path) -> None:
     a = pk_of(loaded_file, "paper/a")
-    answer = loaded_file.record_answer(a, 5, T0, D0)
-    assert loaded_file.undo_answer(answer.log_id) == a
+    answer = loaded_file.study.record_answer(a, 5, T0, D0)
+    assert loaded_file.study.undo_answer(answer.log_id) == a
     assert query(db, "SELECT * FROM card_state WHERE card_pk=?", a) == []
-    assert loaded_file.state(a) == NEW_STATE
-    assert loaded_file.log_for_card(a) == []
-    assert a in loaded_file.new_card_pks(["paper"], D0, 10)
+    assert loaded_file.study.state(a) == NEW_STATE
+    assert loaded_file.study.log_for_card(a) == []
+    assert a in loaded_file.study.new_card_pks(["paper"], D0, 10)
     # and the next answer is a first answer again, not a drill
-    assert loaded_file.record_answer(a, 4, T0, D0).review_kind is ReviewKind.NEW
+    assert loaded_file.study.record_answer(a, 4, T0, D0).review_kind is ReviewKind.NEW
 
 
 def test_undoing_a_review_restores_the_exact_prior_state(loaded_file: Store, db: Path) -> None:
     a = pk_of(loaded_file, "paper/a")
-    loaded_file.record_answer(a, 5, T0, D0)
-    loaded_file.record_answer(a, 5, at(1), day(1))
-    before = loaded_file.state(a)
+    loaded_file.study.record_answer(a, 5, T0, D0)
+    loaded_file.study.record_answer(a, 5, at(1), day(1))
+    before = loaded_file.study.state(a)
     row_before = query(db, "SELECT * FROM card_state WHERE card_pk=?", a)
-    answer = loaded_file.record_answer(a, 1, at(7), day(7))
-    assert loaded_file.state(a) != before
-    loaded_file.undo_answer(answer.log_id)
-    assert loaded_file.state(a) == before
+    answer = loaded_file.study.record_answer(a, 1, at(7), day(7))
+    assert loaded_file.study.state(a) != before
+    loaded_file.study.undo_answer(answer.log_id)
+    assert loaded_file.study.state(a) == before
     assert query(db, "SELECT * FROM card_state WHERE card_pk=?", a) == row_before
-    assert [r.day for r in loaded_file.log_for_card(a)] == [D0, day(1)]
+    assert [r.day for r in loaded_file.study.log_for_card(a)] == [D0, day(1)]
 
 
 def test_undoing_a_drill_removes_only_its_log_row(loaded: Store) -> None:
     a = pk_of(loaded, "paper/a")
-    first = loaded.record_answer(a, 2, T0, D0)
-    drill = loaded.record_answer(a, 4, at(0, 10), D0)
-    loaded.undo_answer(drill.log_id)
-    assert loaded.state(a) == first.state
-    assert [r.id for r in loaded.log_for_card(a)] == [first.log_id]
-    assert loaded.pending_drill_pks(["paper"], D0) == [a]
-    assert loaded.record_answer(a, 5, at(0, 11), D0).review_kind is ReviewKind.DRILL
+    first = loaded.study.record_answer(a, 2, T0, D0)
+    drill = loaded.study.record_answer(a, 4, at(0, 10), D0)
+    loaded.study.undo_answer(drill.log_id)
+    assert loaded.study.state(a) == first.state
+    assert [r.id for r in loaded.study.log_for_card(a)] == [first.log_id]
+    assert loaded.study.pending_drill_pks(["paper"], D0) == [a]
+    assert loaded.study.record_answer(a, 5, at(0, 11), D0).review_kind is ReviewKind.DRILL
 
 
 def test_undoing_the_answer_to_a_card_buried_earlier_keeps_the_burial_row(
     loaded_file: Store, db: Path
 ) -> None:
     a = pk_of(loaded_file, "paper/a")
-    loaded_file.bury(a, D0)
-    assert a not in loaded_file.new_card_pks(["paper"], D0, 10)
-    answer = loaded_file.record_answer(a, 5, at(1), day(1))
+    loaded_file.setaside.bury(a, D0)
+    assert a not in loaded_file.study.new_card_pks(["paper"], D0, 10)
+    answer = loaded_file.study.record_answer(a, 5, at(1), day(1))
     assert answer.review_kind is ReviewKind.NEW
-    loaded_file.undo_answer(answer.log_id)
+    loaded_file.study.undo_answer(answer.log_id)
     assert query(db, "SELECT buried_on, due FROM card_state WHERE card_pk=?", a) == [
         (D0.isoformat(), None)
     ]
-    assert loaded_file.state(a) == NEW_STATE
-    assert a in loaded_file.new_card_pks(["paper"], day(1), 10)
+    assert loaded_file.study.state(a) == NEW_STATE
+    assert a in loaded_file.study.new_card_pks(["paper"], day(1), 10)
 
 
 def test_undoing_an_unknown_answer_is_refused(loaded: Store) -> None:
     with pytest.raises(UnknownCardError, match="nothing to undo"):
-        loaded.undo_answer(12345)
+        loaded.study.undo_answer(12345)
 
 
 def test_undo_cannot_take_back_another_learners_answer(db: Path, loaded_file: Store) -> None:
     a = pk_of(loaded_file, "paper/a")
-    answer = loaded_file.record_answer(a, 5, T0, D0)
+    answer = loaded_file.study.record_answer(a, 5, T0, D0)
     other = open_store(db, "someone-else")
     with pytest.raises(UnknownCardError):
-        other.undo_answer(answer.log_id)
+        other.study.undo_answer(answer.log_id)
     other.close()
-    assert len(loaded_file.log_for_card(a)) == 1
+    assert len(loaded_file.study.log_for_card(a)) == 1
 
 
 # ---- two stores, two threads ----------------------------------------------------------------
@@ -535,7 +539,7 @@ def test_undo_cannot_take_back_another_learners_answer(db: Path, loaded_file: St
 
 def test_two_stores_answering_different_cards_at_once_lose_no_answer(db: Path) -> None:
     setup = open_store(db)
-    setup.load_deck(deck("paper", card("a"), card("b")), T0)
+    setup.content.load_deck(deck("paper", card("a"), card("b")), T0)
     pks = [pk_of(setup, "paper/a"), pk_of(setup, "paper/b")]
     setup.close()
     rounds, days = 30, 3
@@ -549,7 +553,7 @@ def test_two_stores_answering_different_cards_at_once_lose_no_answer(db: Path) -
             start.wait()
             for k in range(days):
                 for _ in range(rounds):
-                    s.record_answer(pk, rng.randint(0, 5), at(k), day(k))
+                    s.study.record_answer(pk, rng.randint(0, 5), at(k), day(k))
         except BaseException as exc:  # pragma: no cover - reported below
             errors.append(exc)
 
@@ -564,18 +568,18 @@ def test_two_stores_answering_different_cards_at_once_lose_no_answer(db: Path) -
     assert errors == []
     assert query(db, "SELECT count(*) FROM review_log") == [(2 * days * rounds,)]
     for pk in pks:
-        log = stores[0].log_for_card(pk)
+        log = stores[0].study.log_for_card(pk)
         assert len(log) == days * rounds
         scheduled = [r for r in log if r.review_kind is not ReviewKind.DRILL]
         assert [r.day for r in scheduled] == [day(k) for k in range(days)]
-        assert stores[0].state(pk).reps == days
+        assert stores[0].study.state(pk).reps == days
     for s in stores:
         s.close()
 
 
 def test_two_stores_answering_the_same_new_card_at_once_schedule_it_once(db: Path) -> None:
     setup = open_store(db)
-    setup.load_deck(deck("paper", card("a")), T0)
+    setup.content.load_deck(deck("paper", card("a")), T0)
     a = pk_of(setup, "paper/a")
     setup.close()
     stores = [open_store(db), open_store(db)]
@@ -587,7 +591,7 @@ def test_two_stores_answering_the_same_new_card_at_once_schedule_it_once(db: Pat
         try:
             start.wait()
             for _ in range(20):
-                kinds.append(s.record_answer(a, 4, T0, D0).review_kind)
+                kinds.append(s.study.record_answer(a, 4, T0, D0).review_kind)
         except BaseException as exc:  # pragma: no cover - reported below
             errors.append(exc)
 
@@ -599,7 +603,7 @@ def test_two_stores_answering_the_same_new_card_at_once_schedule_it_once(db: Pat
     assert errors == []
     assert len(kinds) == 40
     assert kinds.count(ReviewKind.NEW) == 1
-    assert stores[0].state(a) == sm2.review(NEW_STATE, 4, D0)
+    assert stores[0].study.state(a) == sm2.review(NEW_STATE, 4, D0)
     for s in stores:
         s.close()
 
@@ -611,19 +615,19 @@ def test_two_stores_answering_the_same_new_card_at_once_schedule_it_once(db: Pat
 def collection(any_store: Store) -> Store:
     """alpha: a1..a5; beta: b1, b2. On day 0: a1 graded 5 and b1 graded 4 (due day 1), a2 graded
     2 (due day 1, drill pending), a3 buried."""
-    any_store.load_deck(deck("alpha", *(card(f"a{i}") for i in range(1, 6))), T0)
-    any_store.load_deck(deck("beta", card("b1"), card("b2")), T0)
-    any_store.record_answer(any_store.find_card("a1").pk, 5, T0, D0)
-    any_store.record_answer(any_store.find_card("a2").pk, 2, T0, D0)
-    any_store.record_answer(any_store.find_card("b1").pk, 4, T0, D0)
-    any_store.bury(any_store.find_card("a3").pk, D0)
+    any_store.content.load_deck(deck("alpha", *(card(f"a{i}") for i in range(1, 6))), T0)
+    any_store.content.load_deck(deck("beta", card("b1"), card("b2")), T0)
+    any_store.study.record_answer(any_store.content.find_card("a1").pk, 5, T0, D0)
+    any_store.study.record_answer(any_store.content.find_card("a2").pk, 2, T0, D0)
+    any_store.study.record_answer(any_store.content.find_card("b1").pk, 4, T0, D0)
+    any_store.setaside.bury(any_store.content.find_card("a3").pk, D0)
     return any_store
 
 
 def figures(store: Store, today: date, new_per_day: int = 3) -> dict[str, tuple[object, ...]]:
     return {
         s.id: (s.due, s.new, s.drill, s.total, s.next_due)
-        for s in store.status(["alpha", "beta"], today, new_per_day)
+        for s in store.figures.status(["alpha", "beta"], today, new_per_day)
     }
 
 
@@ -654,26 +658,26 @@ def test_status_of_overdue_cards_gives_today_as_next_due(collection: Store) -> N
 
 
 def test_status_leaves_out_a_buried_drill_and_retired_cards(collection: Store) -> None:
-    collection.bury(collection.find_card("a2").pk, D0)
-    collection.load_deck(deck("alpha", *(card(f"a{i}") for i in range(1, 5))), at(0, 10))
+    collection.setaside.bury(collection.content.find_card("a2").pk, D0)
+    collection.content.load_deck(deck("alpha", *(card(f"a{i}") for i in range(1, 5))), at(0, 10))
     # a5 retired: total 4, unseen a4 only; a2 buried: no drill
     assert figures(collection, D0)["alpha"] == (0, 1, 0, 4, day(1))
 
 
 def test_status_of_a_deck_with_no_cards_left(any_store: Store) -> None:
     store = any_store  # on SQLite and on PostgreSQL
-    store.load_deck(deck("empty", card("x")), T0)
-    store.load_deck(deck("empty"), at(1))
-    (s,) = store.status(["empty"], D0, 20)
+    store.content.load_deck(deck("empty", card("x")), T0)
+    store.content.load_deck(deck("empty"), at(1))
+    (s,) = store.figures.status(["empty"], D0, 20)
     assert (s.due, s.new, s.drill, s.total, s.next_due) == (0, 0, 0, 0, None)
     assert s.title == "A paper"
 
 
 def test_new_cards_respect_the_daily_limit_per_deck(collection: Store) -> None:
     # alpha has had 2 new cards today (a1, a2): with a limit of 3 only a4 is offered; beta: b2.
-    new = collection.new_card_pks(["alpha", "beta"], D0, 3)
-    assert [collection.card(pk).card.id for pk in new] == ["a4", "b2"]
-    assert collection.new_card_pks(["alpha"], D0, 2) == []
+    new = collection.study.new_card_pks(["alpha", "beta"], D0, 3)
+    assert [collection.content.card(pk).card.id for pk in new] == ["a4", "b2"]
+    assert collection.study.new_card_pks(["alpha"], D0, 2) == []
 
 
 @pytest.mark.parametrize("first", [True, False], ids=["first-answer", "later-answer"])
@@ -684,13 +688,13 @@ def test_a_leech_is_suspended_with_its_answer_saved(any_store: Store, first: boo
 
     from srs.store.schema import log_table, state_table
 
-    any_store.load_deck(deck("paper", card("a")), T0)
-    pk = any_store.cards(["paper"])[0].pk
+    any_store.content.load_deck(deck("paper", card("a")), T0)
+    pk = any_store.content.cards(["paper"])[0].pk
     day = T0.date()
     if not first:
-        any_store.answer_and_draw(pk, 4, T0, day)
+        any_store.study.answer_and_draw(pk, 4, T0, day)
         day = day + timedelta(days=1)
-    done, _ = any_store.answer_and_draw(pk, 1, T0, day, AnswerPolicy(SM2(), 1, True))
+    done, _ = any_store.study.answer_and_draw(pk, 1, T0, day, AnswerPolicy(SM2(), 1, True))
     assert done.leech and done.suspended
     with any_store.engine.connect() as conn:
         suspended = conn.execute(select(state_table.c.suspended_at)).scalar_one()

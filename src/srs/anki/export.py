@@ -365,9 +365,9 @@ def _reason(exc: BaseException) -> str:
 
 def export_items(store: Store, deck_ids: Sequence[str]) -> list[ExportCard]:
     """The active cards of `deck_ids` (all decks when empty), as the exporter takes them."""
-    chosen = store.require_decks(deck_ids)
-    decks = {d.id: Deck(d.id, d.title, d.source) for d in store.decks()}
-    return [ExportCard(decks[c.deck_id], c.card, c.edited_at) for c in store.cards(chosen)]
+    chosen = store.content.require_decks(deck_ids)
+    decks = {d.id: Deck(d.id, d.title, d.source) for d in store.content.decks()}
+    return [ExportCard(decks[c.deck_id], c.card, c.edited_at) for c in store.content.cards(chosen)]
 
 
 def export_decks(

@@ -25,6 +25,7 @@ from datetime import date, datetime, time, tzinfo
 from pathlib import Path
 
 from srs.anki.export import ExportReport, export_apkg, export_items, note_guid
+from srs.core.grades import anki_button
 from srs.core.model import LogRecord, ReviewKind, SchedState
 from srs.core.ticker import Ticker, no_ticker
 from srs.store import Store
@@ -37,7 +38,7 @@ _TYPE = {ReviewKind.NEW: 0, ReviewKind.REVIEW: 1, ReviewKind.DRILL: 2}
 
 def anki_ease(grade: int) -> int:
     """An SM-2 grade as Anki's answer button: 1 Again, 2 Hard, 3 Good, 4 Easy."""
-    return 1 if grade < 3 else grade - 1
+    return anki_button(grade)
 
 
 def crt_for(tz: tzinfo, rollover_hour: int) -> int:
@@ -62,9 +63,9 @@ def export_decks_with_progress(
     """Export like `export_decks`, with this learner's state and review log for each card.
     (`ticker` is the terminal's bar.)"""
     items = export_items(store, deck_ids)
-    chosen = store.require_decks(deck_ids)
-    by_key = {(c.deck_id, c.card.id): c.pk for c in store.cards(chosen)}
-    reviewed = store.progress_of(chosen)
+    chosen = store.content.require_decks(deck_ids)
+    by_key = {(c.deck_id, c.card.id): c.pk for c in store.content.cards(chosen)}
+    reviewed = store.transfer.progress_of(chosen)
     schedules: list[tuple[str, SchedState, list[LogRecord]]] = []
     for item in items:
         found = reviewed.get(by_key[(item.deck.id, item.card.id)])

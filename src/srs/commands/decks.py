@@ -89,7 +89,7 @@ def deck_list(db: DbOption = None, as_json: JsonOption = False) -> None:
     """List the decks in the collection."""
     settings = settings_for(db)
     with collection(settings) as store:
-        decks = store.decks()
+        decks = store.content.decks()
     if as_json:
         from srs.core.reports import deck_list_json
 
@@ -118,12 +118,12 @@ def deck_remove(
 
     settings = settings_for(db)
     with collection(settings, load_bundled=False, writes=True) as store:
-        store.require_decks([deck_id])
+        store.content.require_decks([deck_id])
         retire = store.on_server and not purge
         if retire:
             question = f"Retire deck {deck_id!r} for everyone, keeping every learner's history?"
         else:
-            learners, answers = store.deck_history(deck_id)
+            learners, answers = store.content.deck_history(deck_id)
             if store.on_server:
                 typer.echo(
                     f"deck {deck_id} holds {plural(answers, 'answer')} of "
@@ -137,10 +137,10 @@ def deck_remove(
                 typer.echo("kept")
                 raise typer.Exit(1)
         if retire:
-            count = store.retire_deck(deck_id, settings.now)
+            count = store.content.retire_deck(deck_id, settings.now)
             typer.echo(f"retired deck {deck_id} ({plural(count, 'card')}); history kept")
             return
-        count = store.remove_deck(deck_id)
+        count = store.content.remove_deck(deck_id)
     typer.echo(f"removed deck {deck_id} ({count} cards)")
 
 

@@ -53,7 +53,7 @@ def review(
     today = today_of(settings)
     out = console()
     with collection(settings, writes=True) as store:
-        deck_ids = store.require_decks(decks or [])
+        deck_ids = store.content.require_decks(decks or [])
         if not deck_ids:
             fail("the collection holds no decks; add one with: srs deck add PATH")
         session = ReviewSession(
@@ -98,8 +98,8 @@ def unbury(
     settings = settings_for(db)
     today = today_of(settings)
     with collection(settings, writes=True) as store:
-        pks = [store.find_card(ref).pk for ref in cards or []]
-        count = store.unbury(pks, store.require_decks([]), today)
+        pks = [store.content.find_card(ref).pk for ref in cards or []]
+        count = store.setaside.unbury(pks, store.content.require_decks([]), today)
     from srs.core.wording import plural
 
     typer.echo(f"unburied {plural(count, 'card')}")
@@ -117,12 +117,12 @@ def _set_suspended(cards: list[str], db: Path | None, suspended: bool) -> None:
 
     settings = settings_for(db)
     with collection(settings, writes=True) as store:
-        found = [store.find_card(ref) for ref in cards]
+        found = [store.content.find_card(ref) for ref in cards]
         for stored in found:
-            name = _name(f"{stored.deck_id}/{stored.card.id}")
-            if suspended and not store.suspend(stored.pk, settings.now):
+            name = _name(stored.ref)
+            if suspended and not store.setaside.suspend(stored.pk, settings.now):
                 raise SuspensionError(f"card {name} is already suspended")
-            if not suspended and not store.unsuspend(stored.pk):
+            if not suspended and not store.setaside.unsuspend(stored.pk):
                 raise SuspensionError(f"card {name} is not suspended")
             typer.echo(f"{'suspended' if suspended else 'unsuspended'} {name}")
 

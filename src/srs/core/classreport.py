@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from srs.core.model import card_ref
+
 WILSON_Z = 1.96  # the normal quantile of a two-sided 95% interval
 
 
@@ -56,7 +58,7 @@ class CardPlace:
             return f"retired (removed from {self.file})" if self.file else "retired"
         if self.file:
             return f"{self.file}:{self.line}"
-        return f"{self.deck_id}/{self.card_id}"
+        return card_ref(self.deck_id, self.card_id)
 
 
 @dataclass(frozen=True)

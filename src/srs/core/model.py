@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import IntEnum, StrEnum
 
-PASS_MARK = 3
+from srs.core.grades import passed
+
 """Grades of 3 and above count as a successful recall (SM-2's pass mark)."""
 
 EF_START = 250
@@ -31,11 +32,6 @@ class Kind(StrEnum):
 
 KINDS: tuple[str, ...] = tuple(k.value for k in Kind)
 """The card kinds' names, in the order decks, screens and reports list them."""
-
-
-def passed(grade: int) -> bool:
-    """True for a grade that counts as a successful recall."""
-    return grade >= PASS_MARK
 
 
 class Grade(IntEnum):
@@ -163,6 +159,11 @@ class LoadReport:
     created_deck: bool = False
 
 
+def card_ref(deck_id: str, card_id: str) -> str:
+    """A card's ref, `DECK_ID/CARD_ID`: its name on every machine and in every message."""
+    return f"{deck_id}/{card_id}"
+
+
 @dataclass(frozen=True, slots=True)
 class StoredCard:
     """A card as held in the collection, with where it came from and when its text changed."""
@@ -173,6 +174,11 @@ class StoredCard:
     card: Card
     edited_at: datetime
     retired: bool
+
+    @property
+    def ref(self) -> str:
+        """`DECK_ID/CARD_ID`."""
+        return card_ref(self.deck_id, self.card.id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,6 +241,11 @@ class LogRecord:
     stability: float | None = None  # FSRS memory state after the answer (FSRS answers only)
     difficulty: float | None = None
 
+    @property
+    def ref(self) -> str:
+        """`DECK_ID/CARD_ID`."""
+        return card_ref(self.deck_id, self.card_id)
+
 
 @dataclass(frozen=True, slots=True)
 class QueuedCard:
@@ -272,6 +283,11 @@ class CardRow:
     lapses: int
     suspended: bool
     buried_on: date | None
+
+    @property
+    def ref(self) -> str:
+        """`DECK_ID/CARD_ID`."""
+        return card_ref(self.deck_id, self.card_id)
 
 
 @dataclass(frozen=True, slots=True)

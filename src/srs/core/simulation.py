@@ -24,9 +24,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from srs.core.grades import DRILL_PASS
 from srs.core.model import SchedState
 from srs.core.scheduling.choice import SchedulerChoice, make_scheduler
-from srs.core.scheduling.rule import DRILL_PASS, PastAnswer
+from srs.core.scheduling.rule import PastAnswer
 from srs.core.ticker import SIMULATING, Ticker, no_ticker, report_every
 
 SECONDS_PER_REVIEW = 10

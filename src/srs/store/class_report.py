@@ -30,15 +30,15 @@ from srs.core.classreport import (
     PersistentMisreading,
     wilson_lower,
 )
+from srs.core.grades import PASS_MARK
 from srs.core.model import Kind, ReviewKind
 from srs.store.classroom import class_groups
 from srs.store.engine import Database
-from srs.store.report_totals import card_totals, installed, week_totals
+from srs.store.report_totals import LATE_REPS, card_totals, installed, week_totals
 from srs.store.schema import card_table, deck_table, log_table, state_table
 
 HARDEST = 20  # cards listed as the class's hardest
 WEEK_ZERO = date(2000, 1, 3)  # a Monday: weeks are counted from it
-LATE_REPS = 3  # `prev_reps` of a scheduled review after the second: first answer + 2 reviews
 
 
 def instructor_group(conn: Connection) -> str | None:
@@ -249,9 +249,9 @@ def _from_log(
             log.c.learner,
             func.count(),
             _count(scheduled),
-            _count(and_(scheduled, log.c.grade < 3)),
+            _count(and_(scheduled, log.c.grade < PASS_MARK)),
             _count(late),
-            _count(and_(late, log.c.grade < 3)),
+            _count(and_(late, log.c.grade < PASS_MARK)),
             func.max(log.c.day),
         )
         .where(*where)
@@ -264,7 +264,7 @@ def _from_log(
             cards.c.kind,
             log.c.learner,
             _count(scheduled),
-            _count(and_(scheduled, log.c.grade >= 3)),
+            _count(and_(scheduled, log.c.grade >= PASS_MARK)),
         )
         .select_from(log.join(cards, cards.c.pk == log.c.card_pk))
         .where(*where)

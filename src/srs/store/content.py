@@ -14,7 +14,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from srs.core.cardtext import printable, render_markdown
 from srs.core.errors import UnknownCardError, UnknownDeckError
-from srs.core.model import Card, Deck, DeckSummary, LoadReport, StoredCard
+from srs.core.model import Card, Deck, DeckSummary, LoadReport, StoredCard, card_ref
 from srs.core.notetype import note_type_json
 from srs.core.ticker import LOADING, Ticker, no_ticker, report_every
 from srs.store.engine import Database
@@ -33,7 +33,7 @@ def count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
     return func.sum(case((condition, 1), else_=0))
 
 
-_MAY_CHANGE_DECKS = text("SELECT has_table_privilege('decks', 'UPDATE')")
+_MAY_CHANGE_DECKS = text("SELECT has_table_privilege('srs.decks', 'UPDATE')")
 
 
 def _html(card: Card) -> dict[str, str]:
@@ -46,12 +46,27 @@ def _chunks(items: list[int], size: int = 500) -> Iterator[list[int]]:
         yield items[start : start + size]
 
 
-class ContentQueries(Database):
+def stored_card(row: Row[Any]) -> StoredCard:
+    """The `StoredCard` of a `cards` row read with its deck's title (`deck_title`)."""
+    return StoredCard(
+        row.pk,
+        row.deck_id,
+        row.deck_title,
+        card_from(row),
+        row.edited_at,
+        row.retired_at is not None,
+    )
+
+
+class ContentQueries:
     """Loading, listing, finding and removing decks and cards."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
 
     def is_empty(self) -> bool:
         """True when the collection holds no deck at all."""
-        with self.read() as conn:
+        with self.db.read() as conn:
             return conn.execute(select(func.count()).select_from(deck_table)).scalar_one() == 0
 
     def load_deck(self, deck: Deck, now: datetime, ticker: Ticker = no_ticker) -> LoadReport:
@@ -61,8 +76,8 @@ class ContentQueries(Database):
         missing from the file are retired; a retired card that reappears is restored.
         """
         added = updated = retired = restored = unchanged = 0
-        with self.write() as conn:
-            self.class_lock(conn)  # two loads of one new deck: one after the other
+        with self.db.write() as conn:
+            self.db.class_lock(conn)  # two loads of one new deck: one after the other
             existing_deck = (
                 conn.execute(select(deck_table.c.id).where(deck_table.c.id == deck.id)).first()
                 is not None
@@ -175,8 +190,8 @@ class ContentQueries(Database):
 
         Empty for a learner on a server: only an instructor may load decks there, and a learner's
         `srs deck add` of an unchanged file must still be refused, not skipped as done."""
-        with self.read() as conn:
-            if self.on_server and not conn.execute(_MAY_CHANGE_DECKS).scalar():
+        with self.db.read() as conn:
+            if self.db.on_server and not conn.execute(_MAY_CHANGE_DECKS).scalar():
                 return {}
             rows = conn.execute(
                 select(deck_table.c.file_sha256, deck_table.c.id).where(
@@ -187,7 +202,7 @@ class ContentQueries(Database):
 
     def unchanged_report(self, deck_id: str) -> LoadReport:
         """The report of loading a deck's file again unchanged: every active card unchanged."""
-        with self.read() as conn:
+        with self.db.read() as conn:
             count = conn.execute(
                 select(func.count())
                 .select_from(card_table)
@@ -200,7 +215,7 @@ class ContentQueries(Database):
         server is left out)."""
         active = count_if(card_table.c.retired_at.is_(None))
         retired = count_if(card_table.c.retired_at.is_not(None))
-        with self.read() as conn:
+        with self.db.read() as conn:
             rows = conn.execute(
                 select(
                     deck_table.c.id,
@@ -238,7 +253,7 @@ class ContentQueries(Database):
         """The learners who answered cards of a deck, and their answers (those this user may
         read: on a server, an instructor reads everyone's)."""
         pks = select(card_table.c.pk).where(card_table.c.deck_id == deck_id)
-        with self.read() as conn:
+        with self.db.read() as conn:
             row = conn.execute(
                 select(func.count(func.distinct(log_table.c.learner)), func.count()).where(
                     log_table.c.card_pk.in_(pks)
@@ -250,8 +265,8 @@ class ContentQueries(Database):
         """Retire a deck for everyone, keeping every learner's history: its cards leave every
         queue, the deck leaves every list, and loading its file again brings it back."""
         self.require_decks([deck_id])
-        with self.write() as conn:
-            self.class_lock(conn)
+        with self.db.write() as conn:
+            self.db.class_lock(conn)
             count = conn.execute(
                 update(card_table)
                 .where(card_table.c.deck_id == deck_id, card_table.c.retired_at.is_(None))
@@ -267,8 +282,8 @@ class ContentQueries(Database):
     def remove_deck(self, deck_id: str) -> int:
         """Delete a deck, its cards, and every learner's state and log for them."""
         self.require_decks([deck_id])
-        with self.write() as conn:
-            self.class_lock(conn)
+        with self.db.write() as conn:
+            self.db.class_lock(conn)
             pks = select(card_table.c.pk).where(card_table.c.deck_id == deck_id)
             conn.execute(delete(log_table).where(log_table.c.card_pk.in_(pks)))
             conn.execute(delete(state_table).where(state_table.c.card_pk.in_(pks)))
@@ -289,24 +304,13 @@ class ContentQueries(Database):
             query = query.where(card_table.c.deck_id.in_(list(deck_ids)))
         if not include_retired:
             query = query.where(card_table.c.retired_at.is_(None))
-        with self.read() as conn:
+        with self.db.read() as conn:
             rows = conn.execute(query).all()
-        return [self._stored(r) for r in rows]
-
-    @staticmethod
-    def _stored(row: Row[Any]) -> StoredCard:
-        return StoredCard(
-            row.pk,
-            row.deck_id,
-            row.deck_title,
-            card_from(row),
-            row.edited_at,
-            row.retired_at is not None,
-        )
+        return [stored_card(r) for r in rows]
 
     def card(self, pk: int) -> StoredCard:
         """One card by its internal key."""
-        with self.read() as conn:
+        with self.db.read() as conn:
             row = conn.execute(
                 select(card_table, deck_table.c.title.label("deck_title"))
                 .join(deck_table, deck_table.c.id == card_table.c.deck_id)
@@ -314,7 +318,7 @@ class ContentQueries(Database):
             ).first()
         if row is None:
             raise UnknownCardError(f"no card with key {pk}")
-        return self._stored(row)
+        return stored_card(row)
 
     def find_card(self, ref: str) -> StoredCard:
         """A card named as `CARD_ID` or `DECK_ID/CARD_ID`; an ambiguous bare id is refused."""
@@ -326,11 +330,27 @@ class ContentQueries(Database):
         )
         if deck_id:
             query = query.where(card_table.c.deck_id == deck_id)
-        with self.read() as conn:
+        with self.db.read() as conn:
             rows = conn.execute(query).all()
         if not rows:
-            raise UnknownCardError(f"unknown card {ref!r}")
+            raise UnknownCardError(f"unknown card {ref!r}{self._closest(deck_id, card_id)}")
         if len(rows) > 1:
-            options = ", ".join(printable(f"{r.deck_id}/{r.card_id}") for r in rows)
+            options = ", ".join(printable(card_ref(r.deck_id, r.card_id)) for r in rows)
             raise UnknownCardError(f"card id {ref!r} is in several decks; name one of: {options}")
-        return self._stored(rows[0])
+        return stored_card(rows[0])
+
+    def _closest(self, deck_id: str, card_id: str) -> str:
+        """ "; did you mean: ..." with up to three ids the collection holds closest to the one
+        asked for (in the deck named, when it is known); empty when none is close."""
+        with self.db.read() as conn:
+            known: list[tuple[str, str]] = [
+                (d, c) for d, c in conn.execute(select(card_table.c.deck_id, card_table.c.card_id))
+            ]
+        if deck_id and any(d == deck_id for d, _ in known):
+            known = [(d, c) for d, c in known if d == deck_id]
+        by_id: dict[str, list[str]] = {}
+        for d, c in known:
+            by_id.setdefault(c, []).append(f"{d}/{c}" if deck_id else c)
+        close = difflib.get_close_matches(card_id, list(by_id), n=3, cutoff=0.6)
+        names = [name for c in close for name in by_id[c]][:3]
+        return f"; did you mean: {', '.join(names)}?" if names else ""

@@ -15,10 +15,13 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, case, func, or_, select
 
-from srs.core.model import EF_START, KINDS, DeckStatus, ReviewKind, passed
+from srs.core.grades import passed
+from srs.core.model import EF_START, KINDS, DeckStatus, ReviewKind, card_ref
 from srs.core.scheduling.rule import PastAnswer
 from srs.core.stats import DayCount, DueCount, EfCount, HardCard, RetentionCount, TodayCounts
+from srs.store import queue
 from srs.store.content import count_if
+from srs.store.engine import Database
 from srs.store.schema import (
     card_table,
     deck_table,
@@ -27,25 +30,27 @@ from srs.store.schema import (
     state_from,
     state_table,
 )
-from srs.store.study import StudyQueries
 
 if TYPE_CHECKING:  # loaded by `simulation_start` alone: `srs status` and `stats` need none of it
     from srs.core.simulation import StartCard
 
 
-class FigureQueries(StudyQueries):
+class FigureQueries:
     """Read-only aggregates for status, stats and the forecast."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
 
     def due_on_or_before(self, deck_ids: Sequence[str], day: date) -> int:
         """Scheduled cards that will be due by `day` (overdue ones included)."""
-        with self.read() as conn:
+        with self.db.read() as conn:
             return int(
                 conn.execute(
                     select(func.count())
                     .select_from(state_table)
                     .join(card_table, card_table.c.pk == state_table.c.card_pk)
                     .where(
-                        state_table.c.learner == self.learner,
+                        state_table.c.learner == self.db.learner,
                         state_table.c.due <= day,
                         state_table.c.suspended_at.is_(None),
                         card_table.c.retired_at.is_(None),
@@ -60,7 +65,7 @@ class FigureQueries(StudyQueries):
             select(func.min(state_table.c.due))
             .join(card_table, card_table.c.pk == state_table.c.card_pk)
             .where(
-                state_table.c.learner == self.learner,
+                state_table.c.learner == self.db.learner,
                 state_table.c.due.is_not(None),
                 state_table.c.suspended_at.is_(None),
                 card_table.c.retired_at.is_(None),
@@ -69,7 +74,7 @@ class FigureQueries(StudyQueries):
         )
         if after is not None:
             query = query.where(state_table.c.due > after)
-        with self.read() as conn:
+        with self.db.read() as conn:
             due: date | None = conn.execute(query).scalar_one()
             return due
 
@@ -78,7 +83,7 @@ class FigureQueries(StudyQueries):
         one transaction."""
         s = state_table.alias("s")
         joined = card_table.outerjoin(
-            s, and_(s.c.card_pk == card_table.c.pk, s.c.learner == self.learner)
+            s, and_(s.c.card_pk == card_table.c.pk, s.c.learner == self.db.learner)
         )
         active = card_table.c.retired_at.is_(None)
         query = (
@@ -94,18 +99,21 @@ class FigureQueries(StudyQueries):
             .where(active, card_table.c.deck_id.in_(list(deck_ids)))
             .group_by(card_table.c.deck_id)
         )
-        with self.read() as conn:
+        with self.db.read() as conn:
             counts = {r[0]: r[1:] for r in conn.execute(query)}
-            introduced = self._introduced_on(conn, today)
+            allowance = queue.new_allowance(conn, self.db.learner, deck_ids, today, new_per_day)
             titles_q = select(deck_table.c.id, deck_table.c.title).where(
                 deck_table.c.id.in_(list(deck_ids))
             )
             titles = {r[0]: r[1] for r in conn.execute(titles_q)}
-            drills = Counter(deck_id for _, deck_id in self._pending_drills(conn, deck_ids, today))
+            drills = Counter(
+                deck_id
+                for _, deck_id in queue.pending_drills(conn, self.db.learner, deck_ids, today)
+            )
         result = []
         for deck_id in deck_ids:
             total, due, unseen, first_due, suspended = counts.get(deck_id, (0, 0, 0, None, 0))
-            room = max(0, new_per_day - int(introduced.get(deck_id, 0)))
+            room = allowance[deck_id]
             next_due = None if first_due is None else max(first_due, today)
             result.append(
                 DeckStatus(
@@ -132,7 +140,7 @@ class FigureQueries(StudyQueries):
         # The learner is compared as an expression so that SQLite cannot pick the
         # (learner, day) index, which would read every answer of the learner; the deck's cards
         # then lead through ix_log_card (card_pk, learner, day), reading only their answers.
-        return [log_table.c.learner.concat("") == self.learner, *self._log_in_decks(deck_ids)]
+        return [log_table.c.learner.concat("") == self.db.learner, *self._log_in_decks(deck_ids)]
 
     def _active_cards(self, deck_ids: Sequence[str] | None) -> Any:
         """A condition on state_table.c.card_pk: the card is not retired (and in `deck_ids`)."""
@@ -147,7 +155,7 @@ class FigureQueries(StudyQueries):
     def _scheduled(self, deck_ids: Sequence[str] | None) -> list[Any]:
         """Conditions for this learner's reviewed (scheduled), active cards."""
         return [
-            state_table.c.learner == self.learner,
+            state_table.c.learner == self.db.learner,
             state_table.c.due.is_not(None),
             self._active_cards(deck_ids),
         ]
@@ -161,23 +169,23 @@ class FigureQueries(StudyQueries):
                 .where(*self._log_by_card(deck_ids))
                 .order_by(log_table.c.day)
             )
-            with self.read() as conn:
+            with self.db.read() as conn:
                 return list(conn.execute(query).scalars())
         # A recursive skip-scan of ix_log_learner_day: one index seek per study day, however
         # many answers each day holds (a plain DISTINCT reads every entry of the index).
         first = (
             select(func.min(log_table.c.day).label("day"))
-            .where(log_table.c.learner == self.learner)
+            .where(log_table.c.learner == self.db.learner)
             .cte("study_days", recursive=True)
         )
         following = (
             select(func.min(log_table.c.day))
-            .where(log_table.c.learner == self.learner, log_table.c.day > first.c.day)
+            .where(log_table.c.learner == self.db.learner, log_table.c.day > first.c.day)
             .scalar_subquery()
         )
         days = first.union_all(select(following).where(first.c.day.is_not(None)))
         query = select(days.c.day).where(days.c.day.is_not(None))
-        with self.read() as conn:
+        with self.db.read() as conn:
             return list(conn.execute(query).scalars())
 
     def stats_answers_per_day(
@@ -185,7 +193,7 @@ class FigureQueries(StudyQueries):
     ) -> list[DayCount]:
         """Answers (new, review and drill) per study day from `first` to `last`, oldest first."""
         who = (
-            [log_table.c.learner == self.learner]
+            [log_table.c.learner == self.db.learner]
             if deck_ids is None
             else self._log_by_card(deck_ids)
         )
@@ -195,7 +203,7 @@ class FigureQueries(StudyQueries):
             .group_by(log_table.c.day)
             .order_by(log_table.c.day)
         )
-        with self.read() as conn:
+        with self.db.read() as conn:
             return [DayCount(day, int(n)) for day, n in conn.execute(query)]
 
     def stats_retention_counts(
@@ -221,7 +229,7 @@ class FigureQueries(StudyQueries):
                 *(func.sum(case((of_kind(k), 1), else_=0)) for k in kinds[1:]),
             )
             .where(
-                log_table.c.learner == self.learner,
+                log_table.c.learner == self.db.learner,
                 log_table.c.review_kind == ReviewKind.REVIEW.value,
                 log_table.c.day >= first,
                 log_table.c.day <= last,
@@ -230,7 +238,7 @@ class FigureQueries(StudyQueries):
             .group_by(log_table.c.day, log_table.c.grade)
         )
         totals: dict[tuple[date, str], list[int]] = {}
-        with self.read() as conn:
+        with self.db.read() as conn:
             for day, grade, count, *rest in conn.execute(query):
                 per_kind = [int(count) - sum(int(n) for n in rest), *(int(n) for n in rest)]
                 for kind, n in zip(kinds, per_kind, strict=True):
@@ -250,7 +258,7 @@ class FigureQueries(StudyQueries):
             .order_by(state_table.c.ef)
         )
         buckets: dict[int, int] = {}
-        with self.read() as conn:
+        with self.db.read() as conn:
             for ef, n in conn.execute(query):
                 low = int(ef) // width * width
                 buckets[low] = buckets.get(low, 0) + int(n)
@@ -270,7 +278,7 @@ class FigureQueries(StudyQueries):
         )
         buried = state_table.c.buried_on == today
         overdue = select(func.count()).where(*scheduled, state_table.c.due <= today)
-        with self.read() as conn:
+        with self.db.read() as conn:
             rows = [DueCount(day, int(n)) for day, n in conn.execute(ahead)]
             late = conn.execute(overdue.where(not_set_aside(state_table, today))).scalar_one()
             late_buried = conn.execute(overdue.where(buried)).scalar_one()
@@ -314,7 +322,7 @@ class FigureQueries(StudyQueries):
             .join(top, top.c.card_pk == card_table.c.pk)
             .order_by(top.c.lapses.desc(), top.c.ef, top.c.card_pk)
         )
-        with self.read() as conn:
+        with self.db.read() as conn:
             return [HardCard(*row) for row in conn.execute(query)]
 
     def stats_today(self, deck_ids: Sequence[str] | None, today: date) -> TodayCounts:
@@ -323,7 +331,7 @@ class FigureQueries(StudyQueries):
         # naming every review kind lets the covering ix_log_retention serve (learner, kind,
         # day) seeks; without it SQLite may walk the learner's whole log
         answered = select(func.count(), func.count(log_table.c.card_pk.distinct()), new).where(
-            log_table.c.learner == self.learner,
+            log_table.c.learner == self.db.learner,
             log_table.c.review_kind.in_([k.value for k in ReviewKind]),
             log_table.c.day == today,
             *self._log_in_decks(deck_ids),
@@ -333,7 +341,7 @@ class FigureQueries(StudyQueries):
             state_table.c.due <= today,
             not_set_aside(state_table, today),
         )
-        with self.read() as conn:
+        with self.db.read() as conn:
             answers, cards, new_seen = conn.execute(answered).one()
             due_now = conn.execute(due).scalar_one()
         return TodayCounts(int(answers), int(cards), int(new_seen or 0), int(due_now))
@@ -347,7 +355,7 @@ class FigureQueries(StudyQueries):
         cards = (
             select(card_table.c.pk, card_table.c.deck_id, card_table.c.card_id, s)
             .join(deck_table, deck_table.c.id == card_table.c.deck_id)
-            .outerjoin(s, and_(s.c.card_pk == card_table.c.pk, s.c.learner == self.learner))
+            .outerjoin(s, and_(s.c.card_pk == card_table.c.pk, s.c.learner == self.db.learner))
             .where(card_table.c.retired_at.is_(None), card_table.c.deck_id.in_(list(deck_ids)))
             .order_by(deck_table.c.seq, card_table.c.position)
         )
@@ -360,13 +368,13 @@ class FigureQueries(StudyQueries):
             .order_by(log_table.c.id)
         )
         history: dict[int, list[PastAnswer]] = {}
-        with self.read() as conn:
+        with self.db.read() as conn:
             rows = conn.execute(cards).all()
             for pk, day, grade in conn.execute(answers):
                 history.setdefault(pk, []).append(PastAnswer(day, grade))
         return [
             StartCard(
-                key=f"{row.deck_id}/{row.card_id}",
+                key=card_ref(row.deck_id, row.card_id),
                 state=state_from(row if row.learner is not None else None),
                 history=tuple(history.get(row.pk, ())),
             )

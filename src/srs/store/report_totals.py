@@ -22,10 +22,14 @@ from __future__ import annotations
 from sqlalchemy import Column, Date, Integer, MetaData, String, Table, text
 from sqlalchemy.engine import Connection
 
+from srs.core.grades import PASS_MARK
 from srs.core.model import MAX_ID_LENGTH, MAX_LEARNER_LENGTH
 from srs.store.schema import DAY_CHECK, GRADE_CHECK, KIND_CHECK, REPS_CHECK
 
 TOTALS_TABLES = ("report_card", "report_week")
+LATE_REPS = 3
+"""`prev_reps` of a scheduled review after the second: the first answer and two reviews before it
+(what "still failing after the second review" counts, docs/class.md)."""
 
 # Query-side descriptions only: the tables are created by `install` below, on a server.
 _totals = MetaData()
@@ -81,15 +85,15 @@ BACKFILL_SQL = f"""
 INSERT INTO srs.report_card
 SELECT learner, card_pk, count(*),
     count(*) FILTER (WHERE review_kind = 'review'),
-    count(*) FILTER (WHERE review_kind = 'review' AND grade < 3),
-    count(*) FILTER (WHERE review_kind = 'review' AND prev_reps >= 3),
-    count(*) FILTER (WHERE review_kind = 'review' AND prev_reps >= 3 AND grade < 3),
+    count(*) FILTER (WHERE review_kind = 'review' AND grade < {PASS_MARK}),
+    count(*) FILTER (WHERE review_kind = 'review' AND prev_reps >= {LATE_REPS}),
+    count(*) FILTER (WHERE review_kind = 'review' AND prev_reps >= {LATE_REPS} AND grade < {PASS_MARK}),
     max(day)
 FROM srs.review_log WHERE {GOOD_ROW} GROUP BY learner, card_pk;
 INSERT INTO srs.report_week
 SELECT l.learner, {WEEK_SQL.replace("day", "l.day")}, c.deck_id, c.kind, count(*),
     count(*) FILTER (WHERE l.review_kind = 'review'),
-    count(*) FILTER (WHERE l.review_kind = 'review' AND l.grade >= 3)
+    count(*) FILTER (WHERE l.review_kind = 'review' AND l.grade >= {PASS_MARK})
 FROM srs.review_log l JOIN srs.cards c ON c.pk = l.card_pk
 WHERE {GOOD_ROW.replace("grade", "l.grade").replace("day", "l.day").replace("prev_", "l.prev_")}
 GROUP BY 1, 2, 3, 4;
@@ -112,11 +116,11 @@ BEGIN
     SELECT kind, deck_id INTO card_kind, card_deck FROM srs.cards WHERE pk = r.card_pk;
     IF NOT FOUND THEN RETURN NULL; END IF;
     d_rev := CASE WHEN r.review_kind = 'review' THEN s ELSE 0 END;
-    d_late := CASE WHEN r.review_kind = 'review' AND r.prev_reps >= 3 THEN s ELSE 0 END;
+    d_late := CASE WHEN r.review_kind = 'review' AND r.prev_reps >= {LATE_REPS} THEN s ELSE 0 END;
     IF s > 0 THEN
         INSERT INTO srs.report_card AS t VALUES (
-            r.learner, r.card_pk, 1, d_rev, CASE WHEN r.grade < 3 THEN d_rev ELSE 0 END,
-            d_late, CASE WHEN r.grade < 3 THEN d_late ELSE 0 END, r.day)
+            r.learner, r.card_pk, 1, d_rev, CASE WHEN r.grade < {PASS_MARK} THEN d_rev ELSE 0 END,
+            d_late, CASE WHEN r.grade < {PASS_MARK} THEN d_late ELSE 0 END, r.day)
         ON CONFLICT (learner, card_pk) DO UPDATE SET
             answers = t.answers + 1, reviews = t.reviews + excluded.reviews,
             lapses = t.lapses + excluded.lapses, late = t.late + excluded.late,
@@ -124,23 +128,23 @@ BEGIN
             last_day = greatest(t.last_day, excluded.last_day);
         INSERT INTO srs.report_week AS t VALUES (
             r.learner, {WEEK_SQL.replace("day", "r.day")}, card_deck, card_kind, 1, d_rev,
-            CASE WHEN r.grade >= 3 THEN d_rev ELSE 0 END)
+            CASE WHEN r.grade >= {PASS_MARK} THEN d_rev ELSE 0 END)
         ON CONFLICT (learner, week, deck_id, kind) DO UPDATE SET
             answers = t.answers + 1, reviews = t.reviews + excluded.reviews,
             passed = t.passed + excluded.passed;
     ELSE
         UPDATE srs.report_card SET
             answers = answers - 1, reviews = reviews + d_rev,
-            lapses = lapses + CASE WHEN r.grade < 3 THEN d_rev ELSE 0 END,
+            lapses = lapses + CASE WHEN r.grade < {PASS_MARK} THEN d_rev ELSE 0 END,
             late = late + d_late,
-            late_failed = late_failed + CASE WHEN r.grade < 3 THEN d_late ELSE 0 END,
+            late_failed = late_failed + CASE WHEN r.grade < {PASS_MARK} THEN d_late ELSE 0 END,
             last_day = CASE WHEN last_day = r.day THEN (
                 SELECT max(day) FROM srs.review_log
                 WHERE learner = r.learner AND card_pk = r.card_pk) ELSE last_day END
         WHERE learner = r.learner AND card_pk = r.card_pk;
         UPDATE srs.report_week SET
             answers = answers - 1, reviews = reviews + d_rev,
-            passed = passed + CASE WHEN r.grade >= 3 THEN d_rev ELSE 0 END
+            passed = passed + CASE WHEN r.grade >= {PASS_MARK} THEN d_rev ELSE 0 END
         WHERE learner = r.learner AND week = {WEEK_SQL.replace("day", "r.day")}
             AND deck_id = card_deck AND kind = card_kind;
     END IF;

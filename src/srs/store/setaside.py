@@ -15,13 +15,16 @@ from sqlalchemy.engine import Connection
 
 from srs.core.errors import CardGoneError
 from srs.core.model import NEW_STATE
-from srs.store import answer_sql
+from srs.store import answer_sql, queue
+from srs.store.engine import Database
 from srs.store.schema import card_table, state_table, state_values
-from srs.store.study import StudyQueries
 
 
-class SetAsideQueries(StudyQueries):
+class SetAsideQueries:
     """Bury, unbury, suspend and unsuspend one learner's cards."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
 
     def _ensure_row(self, conn: Connection, card_pk: int) -> None:
         """Give the card a state row; `CardGoneError` when it was retired or removed meanwhile.
@@ -34,74 +37,89 @@ class SetAsideQueries(StudyQueries):
         ).first()
         if card is None or card.retired_at is not None:
             raise CardGoneError("the card was retired or removed since the session began")
-        if self.on_server:
-            params = {"learner": self.learner, "card_pk": card_pk}
+        if self.db.on_server:
+            params = {"learner": self.db.learner, "card_pk": card_pk}
             conn.execute(
                 answer_sql.placeholder_state(), {**params, **state_values(NEW_STATE, "new_")}
             )
             return
-        found = conn.execute(select(state_table.c.card_pk).where(self._mine(card_pk))).first()
+        found = conn.execute(
+            select(state_table.c.card_pk).where(queue.mine(self.db.learner, card_pk))
+        ).first()
         if found is None:
             conn.execute(
                 state_table.insert().values(
-                    learner=self.learner, card_pk=card_pk, buried_on=None, **state_values(NEW_STATE)
+                    learner=self.db.learner,
+                    card_pk=card_pk,
+                    buried_on=None,
+                    **state_values(NEW_STATE),
                 )
             )
 
     def bury(self, card_pk: int, today: date) -> date | None:
         """Hide a card until the next day; returns the day it was buried on before (for undo)."""
-        with self.write() as conn:
+        with self.db.write() as conn:
             self._ensure_row(conn, card_pk)
             before: date | None = conn.execute(
-                select(state_table.c.buried_on).where(self._mine(card_pk))
+                select(state_table.c.buried_on).where(queue.mine(self.db.learner, card_pk))
             ).scalar_one()
-            conn.execute(update(state_table).where(self._mine(card_pk)).values(buried_on=today))
+            conn.execute(
+                update(state_table)
+                .where(queue.mine(self.db.learner, card_pk))
+                .values(buried_on=today)
+            )
             return before
 
     def set_buried(self, card_pk: int, day: date | None) -> None:
         """Put a card's burial back to `day` (None: not buried); used by undo."""
-        with self.write() as conn:
-            conn.execute(update(state_table).where(self._mine(card_pk)).values(buried_on=day))
+        with self.db.write() as conn:
+            conn.execute(
+                update(state_table)
+                .where(queue.mine(self.db.learner, card_pk))
+                .values(buried_on=day)
+            )
 
     def unbury(self, card_pks: Sequence[int], deck_ids: Sequence[str], today: date) -> int:
         """Unbury the cards named (every card of `deck_ids` buried today when none is); returns
         how many were buried."""
-        where = [state_table.c.learner == self.learner, state_table.c.buried_on == today]
+        where = [state_table.c.learner == self.db.learner, state_table.c.buried_on == today]
         if card_pks:
             where.append(state_table.c.card_pk.in_(list(card_pks)))
         else:
             in_decks = select(card_table.c.pk).where(card_table.c.deck_id.in_(list(deck_ids)))
             where.append(state_table.c.card_pk.in_(in_decks))
-        with self.write() as conn:
+        with self.db.write() as conn:
             return int(
                 conn.execute(update(state_table).where(*where).values(buried_on=None)).rowcount
             )
 
     def is_suspended(self, card_pk: int) -> bool:
         """True when this learner has suspended the card."""
-        with self.read() as conn:
+        with self.db.read() as conn:
             found = conn.execute(
-                select(state_table.c.suspended_at).where(self._mine(card_pk))
+                select(state_table.c.suspended_at).where(queue.mine(self.db.learner, card_pk))
             ).first()
         return found is not None and found.suspended_at is not None
 
     def suspend(self, card_pk: int, now: datetime) -> bool:
         """Suspend a card for this learner; False (and nothing changes) when it already was."""
-        with self.write() as conn:
+        with self.db.write() as conn:
             self._ensure_row(conn, card_pk)
             done = conn.execute(
                 update(state_table)
-                .where(self._mine(card_pk), state_table.c.suspended_at.is_(None))
+                .where(queue.mine(self.db.learner, card_pk), state_table.c.suspended_at.is_(None))
                 .values(suspended_at=now)
             ).rowcount
         return bool(done)
 
     def unsuspend(self, card_pk: int) -> bool:
         """Bring a suspended card back; False when it was not suspended."""
-        with self.write() as conn:
+        with self.db.write() as conn:
             done = conn.execute(
                 update(state_table)
-                .where(self._mine(card_pk), state_table.c.suspended_at.is_not(None))
+                .where(
+                    queue.mine(self.db.learner, card_pk), state_table.c.suspended_at.is_not(None)
+                )
                 .values(suspended_at=None)
             ).rowcount
         return bool(done)

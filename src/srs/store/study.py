@@ -11,22 +11,31 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import and_, delete, func, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
 from srs.core.errors import AnsweredElsewhereError, CardGoneError, UnknownCardError
-from srs.core.model import NEW_STATE, Answer, Kind, LogRecord, ReviewKind, SchedState, StoredCard
+from srs.core.model import (
+    NEW_STATE,
+    Answer,
+    Kind,
+    LogRecord,
+    ReviewKind,
+    SchedState,
+    StoredCard,
+    card_ref,
+)
 from srs.core.scheduling.rule import (
     AnswerPolicy,
     AnswerRecord,
     PastAnswer,
     decide_answer,
-    needs_drill,
 )
 from srs.core.scheduling.sm2 import SM2_POLICY
-from srs.store import answer_sql
-from srs.store.content import ContentQueries
+from srs.store import answer_sql, queue
+from srs.store.content import stored_card
+from srs.store.engine import Database
 from srs.store.schema import (
     card_table,
     deck_table,
@@ -41,18 +50,17 @@ Queued = tuple[StoredCard, SchedState]
 """A card as a review session shows it: the card, and this learner's state of it."""
 
 
-class StudyQueries(ContentQueries):
+class StudyQueries:
     """A learner's state and log, and the writes an answer, an undo or a bury makes."""
 
-    def _mine(self, card_pk: int) -> Any:
-        """This learner's state row for one card."""
-        return and_(state_table.c.learner == self.learner, state_table.c.card_pk == card_pk)
+    def __init__(self, db: Database) -> None:
+        self.db = db
 
     def state(self, card_pk: int) -> SchedState:
         """This learner's SM-2 state for a card (the new state when never reviewed)."""
-        with self.read() as conn:
+        with self.db.read() as conn:
             row = conn.execute(
-                answer_sql.STATE, {"learner": self.learner, "card_pk": card_pk}
+                answer_sql.STATE, {"learner": self.db.learner, "card_pk": card_pk}
             ).first()
             return state_from(row)
 
@@ -63,7 +71,7 @@ class StudyQueries(ContentQueries):
             .join(card_table, card_table.c.pk == state_table.c.card_pk)
             .join(deck_table, deck_table.c.id == card_table.c.deck_id)
             .where(
-                state_table.c.learner == self.learner,
+                state_table.c.learner == self.db.learner,
                 state_table.c.due.is_not(None),
                 state_table.c.due <= today,
                 not_set_aside(state_table, today),
@@ -72,17 +80,17 @@ class StudyQueries(ContentQueries):
             )
             .order_by(state_table.c.due, deck_table.c.seq, card_table.c.position)
         )
-        with self.read() as conn:
+        with self.db.read() as conn:
             return list(conn.execute(query).scalars())
 
     def new_card_pks(self, deck_ids: Sequence[str], today: date, per_deck_limit: int) -> list[int]:
         """New cards available today in deck order: at most `per_deck_limit` a deck a day,
         less those already introduced today."""
         result: list[int] = []
-        with self.read() as conn:
-            introduced = self._introduced_on(conn, today)
+        with self.db.read() as conn:
+            allowance = queue.new_allowance(conn, self.db.learner, deck_ids, today, per_deck_limit)
             for deck_id in deck_ids:
-                room = per_deck_limit - introduced.get(deck_id, 0)
+                room = allowance[deck_id]
                 if room <= 0:
                     continue
                 state = state_table.alias("s")
@@ -92,7 +100,8 @@ class StudyQueries(ContentQueries):
                         .outerjoin(
                             state,
                             and_(
-                                state.c.card_pk == card_table.c.pk, state.c.learner == self.learner
+                                state.c.card_pk == card_table.c.pk,
+                                state.c.learner == self.db.learner,
                             ),
                         )
                         .where(
@@ -107,66 +116,10 @@ class StudyQueries(ContentQueries):
                 )
         return result
 
-    def _introduced_on(self, conn: Connection, day: date) -> dict[str, int]:
-        """New cards seen for the first time on `day`, per deck (for the daily new-card limit)."""
-        query = (
-            select(card_table.c.deck_id, func.count())
-            .select_from(log_table)
-            .join(card_table, card_table.c.pk == log_table.c.card_pk)
-            .where(
-                log_table.c.learner == self.learner,
-                log_table.c.day == day,
-                log_table.c.review_kind == ReviewKind.NEW.value,
-            )
-            .group_by(card_table.c.deck_id)
-        )
-        return {deck_id: int(count) for deck_id, count in conn.execute(query)}
-
     def pending_drill_pks(self, deck_ids: Sequence[str], today: date) -> list[int]:
         """Cards whose latest answer today was below the drill pass mark, in answer order."""
-        with self.read() as conn:
-            return [pk for pk, _ in self._pending_drills(conn, deck_ids, today)]
-
-    def _pending_drills(
-        self, conn: Connection, deck_ids: Sequence[str], today: date
-    ) -> list[tuple[int, str]]:
-        """(card, deck) of each card still to drill today, in the order of its latest answer."""
-        if not deck_ids:
-            return []
-        rows = conn.execute(
-            select(log_table.c.card_pk, log_table.c.grade, card_table.c.deck_id)
-            .join(card_table, card_table.c.pk == log_table.c.card_pk)
-            .where(
-                log_table.c.learner == self.learner,
-                log_table.c.day == today,
-                card_table.c.retired_at.is_(None),
-                card_table.c.deck_id.in_(list(deck_ids)),
-            )
-            .order_by(log_table.c.id)
-        ).all()
-        last: dict[int, tuple[int, str]] = {}
-        for pk, grade, deck_id in rows:
-            last.pop(pk, None)  # re-insert so the order follows each card's latest answer
-            last[pk] = (grade, deck_id)
-        buried = self._set_aside_today(conn, list(last), today)
-        return [
-            (pk, deck_id)
-            for pk, (grade, deck_id) in last.items()
-            if needs_drill(grade) and pk not in buried
-        ]
-
-    def _set_aside_today(self, conn: Connection, pks: list[int], today: date) -> set[int]:
-        if not pks:
-            return set()
-        return set(
-            conn.execute(
-                select(state_table.c.card_pk).where(
-                    state_table.c.learner == self.learner,
-                    or_(state_table.c.buried_on == today, state_table.c.suspended_at.is_not(None)),
-                    state_table.c.card_pk.in_(pks),
-                )
-            ).scalars()
-        )
+        with self.db.read() as conn:
+            return [pk for pk, _ in queue.pending_drills(conn, self.db.learner, deck_ids, today)]
 
     def record_answer(
         self,
@@ -187,6 +140,7 @@ class StudyQueries(ContentQueries):
         today: date,
         policy: AnswerPolicy = SM2_POLICY,
         then: int | None = None,
+        ref: str | None = None,
     ) -> tuple[Answer, Queued | None]:
         """Save one answer, committed before returning; with `then`, also read that card and
         its state after the answer's writes, in the same transaction (the card a review session
@@ -196,18 +150,22 @@ class StudyQueries(ContentQueries):
         later ones the same day are drills, logged without changing the state. This is decided
         inside the transaction, so two sessions answering the same card cannot both reschedule it.
         A card retired or removed since it was queued raises `CardGoneError` and nothing is saved.
+        `ref` is the card's `DECK_ID/CARD_ID` when the caller has it (FSRS draws its fuzz from it);
+        otherwise it is read.
         The record `policy` decides says whether the answer makes the card a leech, and whether
         to suspend it.
 
         One write transaction of three to five statements, all built once (`answer_sql`); on a
         server, the state's write and the log's insert are one of them.
         """
-        mine: dict[str, Any] = {"learner": self.learner, "card_pk": card_pk}
+        mine: dict[str, Any] = {"learner": self.db.learner, "card_pk": card_pk}
         today_of_mine = {**mine, "today": today}
 
         def answer(conn: Connection) -> tuple[int, AnswerRecord, Queued | None]:
             row, answered_today, placeholder = self._locked_state(conn, card_pk, today_of_mine)
-            key = self._card_key(conn, card_pk) if policy.scheduler.name != "sm2" else ""
+            key = ref or ""
+            if not key and policy.scheduler.name != "sm2":  # a caller that did not pass it
+                key = self._card_key(conn, card_pk)
             record = decide_answer(
                 policy,
                 state_from(row),
@@ -218,7 +176,7 @@ class StudyQueries(ContentQueries):
                 key=key,
             )
             after = state_values(record.after)
-            if record.moves_schedule and not self.on_server:
+            if record.moves_schedule and not self.db.on_server:
                 if row is None:
                     conn.execute(answer_sql.INSERT_STATE, {**mine, "buried_on": None, **after})
                 else:
@@ -226,7 +184,7 @@ class StudyQueries(ContentQueries):
             values = answer_sql.log_values(mine, record, after, row, now, today)
             if placeholder and not record.moves_schedule:  # a drill: the card keeps no state
                 conn.execute(answer_sql.DELETE_STATE, answer_sql.where(mine))
-            if record.moves_schedule and self.on_server:
+            if record.moves_schedule and self.db.on_server:
                 both = answer_sql.state_and_log(row is None and not placeholder, tuple(values))
                 params = answer_sql.state_and_log_params(mine, after, values)
                 new_id = int(conn.execute(both, params).scalar_one())
@@ -239,7 +197,7 @@ class StudyQueries(ContentQueries):
             drawn = None if then is None else self._queued_card(conn, then)
             return new_id, record, drawn
 
-        log_id, record, drawn = self.write_retrying(answer)
+        log_id, record, drawn = self.db.write_retrying(answer)
         done = Answer(
             log_id, card_pk, record.grade, record.kind, record.after, record.leech, record.suspend
         )
@@ -259,7 +217,7 @@ class StudyQueries(ContentQueries):
         waits, then finds the card answered today.
         """
         gone = CardGoneError("the card was retired or removed since the session began")
-        if not self.on_server:
+        if not self.db.on_server:
             found = conn.execute(answer_sql.CARD_AND_STATE, params).first()
             if found is None or found.retired_at is not None:
                 raise gone
@@ -282,28 +240,28 @@ class StudyQueries(ContentQueries):
     def queued_card(self, card_pk: int) -> Queued | None:
         """A card and this learner's state of it, in one statement (what a review session shows
         next); None when the card is gone."""
-        with self.read() as conn:
+        with self.db.read() as conn:
             return self._queued_card(conn, card_pk)
 
     def _queued_card(self, conn: Connection, card_pk: int) -> Queued | None:
         row = conn.execute(
-            answer_sql.QUEUED_CARD, {"learner": self.learner, "card_pk": card_pk}
+            answer_sql.QUEUED_CARD, {"learner": self.db.learner, "card_pk": card_pk}
         ).first()
         if row is None:
             return None
         state = NEW_STATE if row.state_card_pk is None else state_from(row)
-        return self._stored(row), state
+        return stored_card(row), state
 
     def _card_key(self, conn: Connection, card_pk: int) -> str:
         """ "DECK_ID/CARD_ID": the card's name on every machine (FSRS draws its fuzz from it)."""
         row = conn.execute(
             select(card_table.c.deck_id, card_table.c.card_id).where(card_table.c.pk == card_pk)
         ).one()
-        return f"{row.deck_id}/{row.card_id}"
+        return card_ref(row.deck_id, row.card_id)
 
     def scheduled_answers(self, card_pk: int) -> list[PastAnswer]:
         """This learner's scheduled answers to a card, oldest first, in a read transaction."""
-        with self.read() as conn:
+        with self.db.read() as conn:
             return self._scheduled_answers(conn, card_pk)
 
     def _scheduled_answers(self, conn: Connection, card_pk: int) -> list[PastAnswer]:
@@ -313,7 +271,7 @@ class StudyQueries(ContentQueries):
             select(log_table.c.day, log_table.c.grade)
             .where(
                 log_table.c.card_pk == card_pk,
-                log_table.c.learner == self.learner,
+                log_table.c.learner == self.db.learner,
                 log_table.c.review_kind != ReviewKind.DRILL.value,
             )
             .order_by(log_table.c.id)
@@ -327,23 +285,23 @@ class StudyQueries(ContentQueries):
         (in another session), `AnsweredElsewhereError` is raised and nothing changes, so the state
         and the log never disagree.
         """
-        with self.write() as conn:
+        with self.db.write() as conn:
             log = conn.execute(
                 select(log_table).where(
-                    log_table.c.id == log_id, log_table.c.learner == self.learner
+                    log_table.c.id == log_id, log_table.c.learner == self.db.learner
                 )
             ).first()
             if log is None:
                 raise UnknownCardError(f"nothing to undo: answer {log_id} is not in the log")
             latest = conn.execute(
                 select(func.max(log_table.c.id)).where(
-                    log_table.c.card_pk == log.card_pk, log_table.c.learner == self.learner
+                    log_table.c.card_pk == log.card_pk, log_table.c.learner == self.db.learner
                 )
             ).scalar_one()
             if latest != log_id:
                 raise AnsweredElsewhereError("the card was answered elsewhere since; not undone")
             if log.review_kind != ReviewKind.DRILL.value:
-                where = self._mine(log.card_pk)
+                where = queue.mine(self.db.learner, log.card_pk)
                 if log.had_state:
                     before = state_from(log, prefix="prev_")
                     conn.execute(
@@ -358,34 +316,36 @@ class StudyQueries(ContentQueries):
 
     def log_for_card(self, card_pk: int) -> list[LogRecord]:
         """Every answer to one card, oldest first."""
-        return self._log(log_table.c.card_pk == card_pk)
+        return read_log(self.db, log_table.c.card_pk == card_pk)
 
-    def _log(self, *where: ColumnElement[bool]) -> list[LogRecord]:
-        query = (
-            select(log_table, card_table.c.deck_id, card_table.c.card_id, card_table.c.kind)
-            .join(card_table, card_table.c.pk == log_table.c.card_pk)
-            .where(log_table.c.learner == self.learner, *where)
-            .order_by(log_table.c.id)
+
+def read_log(db: Database, *where: ColumnElement[bool]) -> list[LogRecord]:
+    """This learner's answers matching `where`, oldest first, with their cards' ids and kinds."""
+    query = (
+        select(log_table, card_table.c.deck_id, card_table.c.card_id, card_table.c.kind)
+        .join(card_table, card_table.c.pk == log_table.c.card_pk)
+        .where(log_table.c.learner == db.learner, *where)
+        .order_by(log_table.c.id)
+    )
+    with db.read() as conn:
+        rows = conn.execute(query).all()
+    return [
+        LogRecord(
+            id=log.id,
+            card_pk=log.card_pk,
+            deck_id=log.deck_id,
+            card_id=log.card_id,
+            kind=Kind(log.kind),
+            reviewed_at=log.reviewed_at,
+            day=log.day,
+            grade=log.grade,
+            review_kind=ReviewKind(log.review_kind),
+            ef=log.ef,
+            interval=log.interval,
+            due=log.due,
+            scheduler=log.scheduler,
+            stability=log.stability,
+            difficulty=log.difficulty,
         )
-        with self.read() as conn:
-            rows = conn.execute(query).all()
-        return [
-            LogRecord(
-                id=log.id,
-                card_pk=log.card_pk,
-                deck_id=log.deck_id,
-                card_id=log.card_id,
-                kind=Kind(log.kind),
-                reviewed_at=log.reviewed_at,
-                day=log.day,
-                grade=log.grade,
-                review_kind=ReviewKind(log.review_kind),
-                ef=log.ef,
-                interval=log.interval,
-                due=log.due,
-                scheduler=log.scheduler,
-                stability=log.stability,
-                difficulty=log.difficulty,
-            )
-            for log in rows
-        ]
+        for log in rows
+    ]

@@ -9,12 +9,16 @@ from typing import Any
 from sqlalchemy import select
 
 from srs.core.model import ImportedProgress, LogRecord, SchedState
+from srs.store.engine import Database
 from srs.store.schema import card_table, log_table, state_from, state_table, state_values
-from srs.store.study import StudyQueries
+from srs.store.study import read_log
 
 
-class TransferQueries(StudyQueries):
+class TransferQueries:
     """Bulk reads and writes of one learner's progress."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
 
     def import_progress(self, deck_id: str, items: Sequence[ImportedProgress]) -> int:
         """Give this learner the state and log of `items` (cards of `deck_id`), in one transaction.
@@ -23,7 +27,7 @@ class TransferQueries(StudyQueries):
         or after reviewing in srs, never overwrites progress made here. Returns the cards set.
         """
         set_cards = 0
-        with self.write() as conn:
+        with self.db.write() as conn:
             pks = {
                 row.card_id: row.pk
                 for row in conn.execute(
@@ -34,11 +38,11 @@ class TransferQueries(StudyQueries):
             }
             have = set(
                 conn.execute(
-                    select(state_table.c.card_pk).where(state_table.c.learner == self.learner)
+                    select(state_table.c.card_pk).where(state_table.c.learner == self.db.learner)
                 ).scalars()
             ) | set(
                 conn.execute(
-                    select(log_table.c.card_pk).where(log_table.c.learner == self.learner)
+                    select(log_table.c.card_pk).where(log_table.c.learner == self.db.learner)
                 ).scalars()
             )
             states: list[dict[str, Any]] = []
@@ -50,7 +54,7 @@ class TransferQueries(StudyQueries):
                 set_cards += 1
                 states.append(
                     {
-                        "learner": self.learner,
+                        "learner": self.db.learner,
                         "card_pk": pk,
                         "buried_on": None,
                         **state_values(item.state),
@@ -59,7 +63,7 @@ class TransferQueries(StudyQueries):
                 for past in item.log:
                     logs.append(
                         {
-                            "learner": self.learner,
+                            "learner": self.db.learner,
                             "card_pk": pk,
                             "reviewed_at": past.reviewed_at,
                             "day": past.day,
@@ -86,13 +90,13 @@ class TransferQueries(StudyQueries):
         query = (
             select(state_table)
             .join(card_table, card_table.c.pk == state_table.c.card_pk)
-            .where(state_table.c.learner == self.learner, in_decks)
+            .where(state_table.c.learner == self.db.learner, in_decks)
         )
         found: dict[int, tuple[SchedState, list[LogRecord]]] = {}
-        with self.read() as conn:
+        with self.db.read() as conn:
             for row in conn.execute(query):
                 found[row.card_pk] = (state_from(row), [])
-        for record in self._log(in_decks):
+        for record in read_log(self.db, in_decks):
             if record.card_pk in found:
                 found[record.card_pk][1].append(record)
         return found

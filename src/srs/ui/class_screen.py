@@ -11,6 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from srs.core.classreport import CardPlace, ClassReport
+from srs.core.model import card_ref
 from srs.core.wording import plural
 from srs.ui.text import plain
 
@@ -36,7 +37,7 @@ def _hardest(report: ClassReport) -> list[RenderableType]:
         parts.append(
             Text.assemble(
                 f"{rank:>2}. ",
-                plain(f"{h.place.deck_id}/{h.place.card_id}", style="bold"),
+                plain(card_ref(h.place.deck_id, h.place.card_id), style="bold"),
                 " (",
                 plain(h.place.kind),
                 f"): {h.lapsed_learners} of {plural(h.learners, 'learner')} lapsed "
@@ -56,7 +57,7 @@ def _misreadings(report: ClassReport) -> list[RenderableType]:
         parts.append(
             Text.assemble(
                 "  - ",
-                plain(f"{m.place.deck_id}/{m.place.card_id}", style="bold"),
+                plain(card_ref(m.place.deck_id, m.place.card_id), style="bold"),
                 f": {m.still_failing} of {plural(m.learners_past_second, 'learner')} "
                 "past their second review still failing",
             )

@@ -10,7 +10,8 @@ from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
 
-from srs.core.model import LogRecord, ReviewKind, SchedState, StoredCard, passed
+from srs.core.grades import passed
+from srs.core.model import LogRecord, ReviewKind, SchedState, StoredCard
 from srs.ui.text import KIND_STYLE, ef_text, percent, plain, when
 
 
@@ -26,7 +27,7 @@ def history_view(
     recall today for a card FSRS scheduled), and every answer, oldest first."""
     kind = card.card.kind
     title = Text.assemble(
-        plain(f"{card.deck_id}/{card.card.id}", "bold"),
+        plain(card.ref, "bold"),
         " · ",
         (kind.value, f"bold {KIND_STYLE[kind]}"),
         " · ",

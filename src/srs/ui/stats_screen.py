@@ -17,7 +17,7 @@ from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
 
-from srs.core.model import KINDS, Kind
+from srs.core.model import KINDS, Kind, card_ref
 from srs.core.stats import Heatmap, Rate, Stats
 from srs.ui.text import KIND_STYLE, ef_text, plain
 
@@ -232,7 +232,9 @@ class HardestView:
     def __init__(self, stats: Stats) -> None:
         self.stats = stats
         one_deck = stats.decks is not None and len(stats.decks) == 1
-        self.ids = [h.card_id if one_deck else f"{h.deck_id}/{h.card_id}" for h in stats.hardest]
+        self.ids = [
+            h.card_id if one_deck else card_ref(h.deck_id, h.card_id) for h in stats.hardest
+        ]
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         width = options.max_width

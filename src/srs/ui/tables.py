@@ -34,7 +34,7 @@ def cards_table(rows: Sequence[CardRow], today: date, leech_lapses: int) -> Tabl
     """`srs cards`: each card's id, kind, state and the start of its prompt."""
     table = Table(box=None, padding=(0, 1, 0, 0), header_style="bold")
     # the id is what a learner copies into other commands: the prompt is cut first, never it
-    longest = max((len(f"{r.deck_id}/{r.card_id}") for r in rows), default=4)
+    longest = max((len(r.ref) for r in rows), default=4)
     table.add_column("card", no_wrap=True, min_width=longest)
     table.add_column("kind", no_wrap=True, min_width=10)
     table.add_column("due", no_wrap=True, min_width=10)
@@ -53,7 +53,7 @@ def cards_table(rows: Sequence[CardRow], today: date, leech_lapses: int) -> Tabl
             if on
         ]
         table.add_row(
-            plain(f"{r.deck_id}/{r.card_id}"),
+            plain(r.ref),
             Text(r.kind.value, style=KIND_STYLE[r.kind]),
             "new" if r.due is None else r.due.isoformat(),
             f"{r.interval}d",

@@ -130,8 +130,8 @@ def apply_progress(store: Store, result: ImportResult, now: datetime) -> tuple[L
     Cards already reviewed in srs keep their srs progress. Returns the load report and the
     number of cards whose progress was set.
     """
-    report = store.load_deck(result.deck, now)
-    return report, store.import_progress(result.deck.id, result.progress)
+    report = store.content.load_deck(result.deck, now)
+    return report, store.transfer.import_progress(result.deck.id, result.progress)
 
 
 def _check_output(out: Path, force: bool) -> None:

@@ -20,6 +20,8 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
 
 from srs.anki.import_.collection import AnkiCard, RevlogEntry
+from srs.core.grades import grade_of_button
+from srs.core.grades import passed as is_pass
 from srs.core.model import (
     EF_START,
     NEW_STATE,
@@ -28,10 +30,8 @@ from srs.core.model import (
     ReviewKind,
     SchedState,
 )
+from srs.core.scheduling.rule import review_kind
 from srs.core.scheduling.sm2 import EF_FLOOR
-
-GRADES = {1: 1, 2: 3, 3: 4, 4: 5}
-"""Anki's answer buttons (Again, Hard, Good, Easy) as SM-2 grades."""
 
 
 def anki_today(crt: int, now: datetime) -> int:
@@ -83,22 +83,17 @@ def _reviews(log: Sequence[RevlogEntry], day_of: Callable[[datetime], date]) -> 
     state = NEW_STATE
     days: set[date] = set()
     for entry in log:
-        grade = GRADES.get(entry.ease)
+        grade = grade_of_button(entry.ease)
         if grade is None:  # a manual reschedule: no answer was given
             continue
         at = datetime.fromtimestamp(entry.id / 1000, UTC)
         day = day_of(at)
-        if not reviews:
-            kind = ReviewKind.NEW
-        elif day in days:
-            kind = ReviewKind.DRILL
-        else:
-            kind = ReviewKind.REVIEW
+        kind = review_kind(state, answered_today=day in days)
         days.add(day)
         before = state
         if kind is not ReviewKind.DRILL:
             interval = entry.ivl if entry.ivl > 0 else 1  # negative: seconds of a learning step
-            passed = grade >= 3
+            passed = is_pass(grade)
             state = SchedState(
                 n=state.n + 1 if passed else 0,
                 ef=_ef(entry.factor) if entry.factor else state.ef,

@@ -24,21 +24,15 @@ from datetime import UTC, date, datetime, time, timedelta
 from fsrs import Card, Rating, Scheduler, State
 from fsrs.scheduler import DEFAULT_PARAMETERS, FUZZ_RANGES
 
-from srs.core.model import SchedState, passed
+from srs.core.grades import anki_button, passed
+from srs.core.model import SchedState
 from srs.core.scheduling.rule import PastAnswer, check_grade
 
 NAME = "fsrs"
 MAXIMUM_INTERVAL = 36500  # py-fsrs's default: a hundred years
 
-RATINGS: dict[int, Rating] = {
-    0: Rating.Again,
-    1: Rating.Again,
-    2: Rating.Again,
-    3: Rating.Hard,
-    4: Rating.Good,
-    5: Rating.Easy,
-}
-"""The 0-5 grade of srs as an FSRS rating (documented in docs/scheduling.md)."""
+RATINGS: dict[int, Rating] = {grade: Rating(anki_button(grade)) for grade in range(6)}
+"""The 0-5 grade of srs as an FSRS rating, which are Anki's buttons (`srs.core.grades`)."""
 
 _CARD_ID = 1  # py-fsrs stamps a new card with the clock unless given an id
 

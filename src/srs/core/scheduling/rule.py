@@ -14,9 +14,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
 
+from srs.core.grades import DRILL_PASS
 from srs.core.model import ReviewKind, SchedState
-
-DRILL_PASS = 4  # a same-day drill repeats until the card is graded at least this
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +89,14 @@ class AnswerRecord:
         return self.kind is not ReviewKind.DRILL
 
 
+def review_kind(before: SchedState, answered_today: bool) -> ReviewKind:
+    """The kind of an answer: the first of the day to a card is scheduled (new for a card never
+    scheduled, else a review); any later one that day is a drill. The one place this is said."""
+    if answered_today:
+        return ReviewKind.DRILL
+    return ReviewKind.NEW if before.is_new else ReviewKind.REVIEW
+
+
 def _no_history() -> Sequence[PastAnswer]:
     return ()
 
@@ -107,7 +114,7 @@ def _adopted(
 def _record(
     policy: AnswerPolicy, before: SchedState, basis: SchedState, grade: int, day: date, key: str
 ) -> AnswerRecord:
-    kind = ReviewKind.NEW if before.is_new else ReviewKind.REVIEW
+    kind = review_kind(before, answered_today=False)
     after = policy.scheduler.answer(basis, grade, day, key)
     leech = is_new_leech(before.lapses, after.lapses, policy.leech_lapses)
     return AnswerRecord(kind, grade, before, after, leech, leech and policy.leech_suspend)
@@ -131,7 +138,7 @@ def decide_answer(
     undo restores it exactly.
     """
     grade = check_grade(grade)
-    if answered_today:
+    if review_kind(before, answered_today) is ReviewKind.DRILL:
         return AnswerRecord(ReviewKind.DRILL, grade, before, before)
     basis = _adopted(policy.scheduler, before, history)
     return _record(policy, before, basis, grade, day, key)

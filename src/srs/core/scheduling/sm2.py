@@ -10,8 +10,9 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, timedelta
 
-from srs.core.model import EF_START, SchedState, passed
-from srs.core.scheduling.rule import DRILL_PASS, AnswerPolicy, PastAnswer, check_grade, needs_drill
+from srs.core.grades import DRILL_PASS, passed
+from srs.core.model import EF_START, SchedState
+from srs.core.scheduling.rule import AnswerPolicy, PastAnswer, check_grade, needs_drill
 
 EF_FLOOR = 130
 
