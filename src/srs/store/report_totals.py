@@ -87,7 +87,8 @@ SELECT learner, card_pk, count(*),
     count(*) FILTER (WHERE review_kind = 'review'),
     count(*) FILTER (WHERE review_kind = 'review' AND grade < {PASS_MARK}),
     count(*) FILTER (WHERE review_kind = 'review' AND prev_reps >= {LATE_REPS}),
-    count(*) FILTER (WHERE review_kind = 'review' AND prev_reps >= {LATE_REPS} AND grade < {PASS_MARK}),
+    count(*) FILTER (
+        WHERE review_kind = 'review' AND prev_reps >= {LATE_REPS} AND grade < {PASS_MARK}),
     max(day)
 FROM srs.review_log WHERE {GOOD_ROW} GROUP BY learner, card_pk;
 INSERT INTO srs.report_week
