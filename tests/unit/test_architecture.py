@@ -260,6 +260,23 @@ def test_no_store_module_is_in_an_import_circle() -> None:
     assert [c for c in found if any(in_layer(m, "srs.store") for m in c)] == []
 
 
+def test_no_store_class_inherits_another_store_class_but_the_database() -> None:
+    # DESIGN.md: the store is composed of query objects; only `Database` may be a base.
+    defined: dict[str, str] = {}
+    bases: list[tuple[str, str, str]] = []
+    for module in modules_in("srs.store"):
+        for node in ast.walk(ast.parse(MODULES[module].read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ClassDef):
+                defined[node.name] = module
+                for base in node.bases:
+                    if isinstance(base, ast.Name):
+                        bases.append((module, node.name, base.id))
+    assert "Database" in defined and "Store" in defined
+    wrong = [(m, c, b) for m, c, b in bases if b in defined and b != "Database"]
+    assert wrong == []
+    assert sum(1 for _, _, b in bases if b == "Database") >= 1
+
+
 def test_the_circle_finder_finds_a_circle() -> None:
     graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
     assert circles(graph) == [["a", "b", "c"]]
