@@ -23,13 +23,15 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DisconnectionError
 
-from srs.store.server import ServerSilence, Timeouts
+from srs.store.server import Timeouts
 
 _POLL_S = 0.1  # how often a wait wakes up to notice Ctrl-C
 
 
-class ServerNotAnswering(psycopg.OperationalError, ServerSilence):
+class ServerNotAnswering(psycopg.OperationalError):
     """No reply from the server within the timeout; the connection was closed."""
+
+    srs_silence = True  # what `server.failure` looks for (server.py imports no psycopg)
 
 
 class AnsweringConnection(psycopg.Connection[Any]):
@@ -66,12 +68,11 @@ def attach(engine: Engine, timeouts: Timeouts) -> None:
     """Make `engine` connect with `AnsweringConnection` and check each pooled connection is
     still open before lending it."""
 
-    class SrsConnection(AnsweringConnection):
-        answer_s = timeouts.answer_s
-
     @event.listens_for(engine, "do_connect")
     def _connect(dialect: Any, record: Any, cargs: Any, cparams: Any) -> Any:
-        return SrsConnection.connect(*cargs, **cparams)
+        connection = AnsweringConnection.connect(*cargs, **cparams)
+        connection.answer_s = timeouts.answer_s
+        return connection
 
     @event.listens_for(engine, "checkout")
     def _check(dbapi_connection: Any, record: Any, proxy: Any) -> None:

@@ -153,7 +153,7 @@ def failure(exc: SQLAlchemyError, label: str, on_server: bool, answers: str = ""
     if state == "57014":  # query_canceled: statement_timeout passed
         return StoreError(f"{label}: the server took too long to answer; try again")
     orig = exc.orig if isinstance(exc, DBAPIError) else None
-    if isinstance(orig, ServerSilence):
+    if getattr(orig, "srs_silence", False):  # connection.ServerNotAnswering
         return ServerNotAnsweringError(f"{label}: the server is not answering")
     lost = isinstance(exc, DBAPIError) and exc.connection_invalidated
     if on_server and isinstance(exc, OperationalError):
@@ -162,8 +162,3 @@ def failure(exc: SQLAlchemyError, label: str, on_server: bool, answers: str = ""
     if lost:
         return ConnectionLostError(f"{label}: lost the connection: {why}")
     return StoreError(f"{label}: {why}")
-
-
-class ServerSilence(Exception):
-    """Marker base of the driver error raised when the server stops answering (the connection
-    class in `connection.py` raises a subclass that is also psycopg's OperationalError)."""
