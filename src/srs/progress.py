@@ -10,7 +10,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from srs.core.model import CardRow, DeckStatus, Kind, LogRecord, SchedState, StoredCard
+from srs.core.model import (
+    NEW_STATE,
+    CardRow,
+    DeckStatus,
+    Kind,
+    LogRecord,
+    SchedState,
+    StoredCard,
+)
+from srs.core.scheduling.bounds import valid_state
 from srs.core.stats import HARDEST_LIMIT, Stats, build, retention_start, window_start
 from srs.store import Store
 
@@ -55,7 +64,7 @@ def card_history(store: Store, ref: str, today: date | None = None) -> CardHisto
     """`srs history`: the card named `CARD_ID` or `DECK_ID/CARD_ID`; for a card FSRS scheduled,
     with its chance of recall on `today` (which loads FSRS)."""
     stored = store.find_card(ref)
-    state = store.state(stored.pk)
+    state = valid_state(store.state(stored.pk)) or NEW_STATE  # out of bounds: shown as new
     recall = None
     if today is not None and state.scheduler == "fsrs" and not state.is_new:
         from srs.core.scheduling.fsrs import FSRS

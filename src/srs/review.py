@@ -15,7 +15,17 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from srs.core.errors import AnsweredElsewhereError, CardGoneError, UnknownCardError
-from srs.core.model import Answer, Card, QueuedCard, ReviewKind, SchedState, StoredCard, Summary
+from srs.core.model import (
+    NEW_STATE,
+    Answer,
+    Card,
+    QueuedCard,
+    ReviewKind,
+    SchedState,
+    StoredCard,
+    Summary,
+)
+from srs.core.scheduling.bounds import valid_state
 from srs.core.scheduling.rule import (
     DEFAULT_LEECH_LAPSES,
     AnswerRecord,
@@ -116,7 +126,7 @@ class ReviewSession:
             if found is None or found[0].retired:
                 self._skip_gone(pk, None if found is None else found[0])
                 continue
-            stored, state = found
+            stored, state = found[0], valid_state(found[1]) or NEW_STATE  # out of bounds: new
             mode: ReviewKind
             if pk in self._drilling:
                 mode = ReviewKind.DRILL

@@ -8,9 +8,12 @@ there is none), and the learner's FSRS options (desired retention, fuzz).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import date
 
 from srs.core.errors import ConfigError
+from srs.core.model import NEW_STATE
+from srs.core.scheduling.bounds import valid_state
 from srs.core.scheduling.choice import choose
 from srs.core.simulation import Simulation, simulate
 from srs.core.ticker import Ticker, no_ticker
@@ -31,7 +34,11 @@ def simulate_decks(
     """Simulate `days` days from `today` under each scheduler, on the named decks (all when
     none is named), from this learner's real state."""
     chosen = store.require_decks(deck_ids)
-    cards = store.simulation_start(chosen)
+    # A state out of bounds (written by hand, or by an older import) starts the card as new.
+    cards = [
+        c if valid_state(c.state) is not None else replace(c, state=NEW_STATE, history=())
+        for c in store.simulation_start(chosen)
+    ]
     if not cards:
         raise ConfigError("no cards to simulate: the decks named hold no active card")
     choice = choose(stored_settings(store), overrides)
