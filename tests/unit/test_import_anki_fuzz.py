@@ -41,9 +41,7 @@ VALUES = st.one_of(
 @st.composite
 def collections(draw: st.DrawFn) -> dict[str, list[tuple[object, ...]]]:
     tables = draw(st.sets(st.sampled_from(sorted(COLUMNS)), min_size=1))
-    return {
-        t: draw(st.lists(st.tuples(*[VALUES] * len(COLUMNS[t])), max_size=4)) for t in tables
-    }
+    return {t: draw(st.lists(st.tuples(*[VALUES] * len(COLUMNS[t])), max_size=4)) for t in tables}
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 import zstandard
-from anki_packages import TABLES, package
 
 import srs.anki.import_ as importer
+from anki_packages import TABLES, package
 from helpers import run_srs, srs_env
 from srs.anki.import_ import limits as limits_module
 from srs.anki.import_.collection import read_collection
@@ -120,9 +120,7 @@ def test_ctrl_c_while_a_statement_runs_interrupts_it(
 
     monkeypatch.setattr(Budget, "__call__", pressed)
     out = tmp_path / "deck.toml"
-    done = run_srs(
-        ["import", "anki", str(apkg), "-o", str(out)], srs_env(tmp_path / "srs.db", NOW)
-    )
+    done = run_srs(["import", "anki", str(apkg), "-o", str(out)], srs_env(tmp_path / "srs.db", NOW))
     assert done.returncode == 130 and "error" not in done.stderr  # as Ctrl-C anywhere else
     assert not out.exists() and list((tmp_path / "tmp").iterdir()) == []
 
@@ -228,9 +226,9 @@ def test_a_damaged_or_unsupported_zip_entry_is_one_line(
         "INSERT INTO cards VALUES (9, 1, 1, 'one', 0, 0, 0, 0, 0, 0, 0, 0, 0)",
         "UPDATE cards SET nid = NULL",
         "UPDATE col SET models = '" + "[" * 100_000 + "'",
-        "UPDATE col SET models = '{\"7\": {\"flds\": [{\"ord\": \"x\"}, {\"ord\": [1]}]}}'",
-        "UPDATE col SET models = '{\"x7\": 1, \"99999999999999999999999\": {}}'",
-        "UPDATE col SET decks = '{\"1\": {\"name\": [\"a\"]}}'",
+        'UPDATE col SET models = \'{"7": {"flds": [{"ord": "x"}, {"ord": [1]}]}}\'',
+        'UPDATE col SET models = \'{"x7": 1, "99999999999999999999999": {}}\'',
+        'UPDATE col SET decks = \'{"1": {"name": ["a"]}}\'',
         "UPDATE notes SET flds = x'00ff', tags = 5, guid = NULL",
         "UPDATE cards SET odid = 'x', odue = 'y'",
         "DROP TABLE notes",

@@ -10,8 +10,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from anki_packages import package
 
+from anki_packages import package
 from helpers import run_srs, srs_env
 from srs.anki.import_.collection import AnkiNote
 from srs.anki.import_.convert import convert_notes
