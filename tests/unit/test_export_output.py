@@ -8,8 +8,8 @@ import os
 from pathlib import Path
 
 import pytest
-from anki_packages import package
 
+from anki_packages import package
 from helpers import SMALL_DECK, run_srs, srs_env
 
 NOW = "2026-03-02T10:00:00+00:00"

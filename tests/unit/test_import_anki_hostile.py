@@ -36,9 +36,6 @@ def private_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def use_limits(monkeypatch: pytest.MonkeyPatch, **bounds: int) -> None:
     monkeypatch.setattr(limits_module, "LIMITS", ImportLimits(**bounds))
-    for module in ("package", "collection"):
-        monkeypatch.setattr(f"srs.anki.import_.{module}.LIMITS", ImportLimits(**bounds))
-    monkeypatch.setattr(importer, "LIMITS", ImportLimits(**bounds))
 
 
 def run_import(tmp_path: Path, apkg: Path, *extra: str) -> tuple[int, str]:

@@ -17,10 +17,11 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from srs.anki.import_ import limits as bounds
 from srs.anki.import_.collection import read_collection
 from srs.anki.import_.convert import convert_notes
 from srs.anki.import_.deckwriter import deck_toml
-from srs.anki.import_.limits import LIMITS, ImportLimits
+from srs.anki.import_.limits import ImportLimits
 from srs.anki.import_.package import extract
 from srs.anki.import_.scheduling import OutOfRange, card_progress
 from srs.anki.tempfiles import check_output, remove_stale, temp_prefix, write_atomically
@@ -74,7 +75,7 @@ def import_package(
     selection. Nothing is written but `out`.
     """
     package, out = Path(package), Path(out)
-    limits = LIMITS if limits is None else limits
+    limits = bounds.LIMITS if limits is None else limits
     _check_output(out, force)
     deck_id = _deck_id(out)
     remove_stale(Path(tempfile.gettempdir()), out)

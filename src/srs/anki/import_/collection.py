@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from srs.anki.import_.limits import LIMITS, ImportLimits
+from srs.anki.import_ import limits as bounds
+from srs.anki.import_.limits import ImportLimits
 from srs.anki.import_.package import protobuf_varint
 from srs.anki.import_.reading import connect, failure
 from srs.core.errors import AnkiImportError
@@ -106,7 +107,7 @@ def read_collection(
 
     Read through `reading.connect` (tables only, bounded values and work) and within `limits`:
     anything else is one `AnkiImportError` line."""
-    limits = LIMITS if limits is None else limits
+    limits = bounds.LIMITS if limits is None else limits
     conn, budget = connect(package, path, limits)
     try:
         with budget.catching_ctrl_c(), closing(conn):

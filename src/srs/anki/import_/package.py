@@ -26,7 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from srs.anki.import_.limits import LIMITS, ImportLimits
+from srs.anki.import_ import limits as bounds
+from srs.anki.import_.limits import ImportLimits
 from srs.core.errors import AnkiImportError
 
 _CHUNK = 1 << 20
@@ -69,7 +70,7 @@ def extract(package: Path, workdir: Path, limits: ImportLimits | None = None) ->
     Raises `AnkiImportError` for a file that is not a regular file, not an Anki package, damaged,
     beyond `limits`, or of a newer format.
     """
-    limits = LIMITS if limits is None else limits
+    limits = bounds.LIMITS if limits is None else limits
     with _open_regular(package) as fh:
         count = _entry_count(fh)
         if count is not None and count > limits.entries:
