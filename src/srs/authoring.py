@@ -5,7 +5,9 @@ Never touches a database: `srs deck check` must work on a machine with no collec
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from hashlib import sha256
@@ -228,13 +230,21 @@ def new_deck_file(deck_id: str, directory: Path, title: str | None = None) -> Pa
     target = directory / f"{deck_id}.toml"
     _refuse_bad_id(deck_id, str(target))
     text = scaffold_deck(deck_id, title, str(target))
+    part = directory / f".{deck_id}.toml.{os.getpid()}.part"
     try:
         directory.mkdir(parents=True, exist_ok=True)
-        # Mode "x" refuses an existing file atomically, with no check-then-write race.
-        with target.open("x", encoding="utf-8", newline="\n") as out:
+        # Written whole to a part file first (a full disk leaves no empty deck file), then
+        # linked to its name: a link refuses an existing file atomically, with no race.
+        with part.open("w", encoding="utf-8", newline="\n") as out:
             out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+        os.link(part, target)
     except FileExistsError:
         raise SrsError(f"{target} already exists; not overwriting it") from None
     except OSError as exc:
         raise SrsError(f"cannot write {target}: {exc.strerror or exc}") from None
+    finally:
+        with contextlib.suppress(OSError):
+            part.unlink()
     return target

@@ -10,7 +10,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from srs.core.model import CardRow, DeckStatus, Kind, LogRecord, SchedState, StoredCard
+from srs.core.model import (
+    CardRow,
+    DeckStatus,
+    Kind,
+    LogRecord,
+    SchedState,
+    StoredCard,
+)
 from srs.core.stats import HARDEST_LIMIT, Stats, build, retention_start, window_start
 from srs.store import Store
 

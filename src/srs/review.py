@@ -15,7 +15,15 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from srs.core.errors import AnsweredElsewhereError, CardGoneError, UnknownCardError
-from srs.core.model import Answer, Card, QueuedCard, ReviewKind, SchedState, StoredCard, Summary
+from srs.core.model import (
+    Answer,
+    Card,
+    QueuedCard,
+    ReviewKind,
+    SchedState,
+    StoredCard,
+    Summary,
+)
 from srs.core.scheduling.rule import (
     AnswerPolicy,
     AnswerRecord,
@@ -117,7 +125,7 @@ class ReviewSession:
             if found is None or found[0].retired:
                 self._skip_gone(pk, None if found is None else found[0])
                 continue
-            stored, state = found
+            stored, state = found  # a state out of bounds reads as new (`schema.state_from`)
             mode: ReviewKind
             if pk in self._drilling:
                 mode = ReviewKind.DRILL

@@ -15,7 +15,7 @@ from anki.scheduler.v3 import CardAnswer
 
 from anki_helpers import import_apkg
 from helpers import SMALL_DECK, run_srs, srs_env
-from srs.anki.import_ import package as anki_package
+from srs.anki.import_ import limits as anki_limits
 from srs.core.days import study_day
 from srs.core.deckfile import read_deck_file
 from srs.store import Store
@@ -296,7 +296,7 @@ def test_a_hostile_package_arrives_as_text_and_writes_only_the_deck_file(
 def test_a_zstd_bomb_stops_at_the_size_limit(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(anki_package, "LIMIT", 1 << 20)
+    monkeypatch.setattr(anki_limits, "LIMITS", anki_limits.ImportLimits(unpacked=1 << 20))
     compressor = zstandard.ZstdCompressor(level=1)
     bomb = compressor.compress(b"\0" * (64 << 20))  # 64 MiB of zeros in a few kilobytes
     path = tmp_path / "bomb.apkg"

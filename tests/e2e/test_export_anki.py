@@ -441,7 +441,7 @@ def test_failed_write_keeps_the_previous_package(
 
     monkeypatch.setattr(export.os, "replace", refuse)
     with pytest.raises(ExportError, match=r"cannot write .*papers\.apkg: Permission denied"):
-        export_apkg(selection(T2), out)
+        export_apkg(selection(T2), out, force=True)
     assert out.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["papers.apkg"]
 

@@ -58,6 +58,7 @@ def test_doc_lists_every_problem_code() -> None:
         *("unknown-kind", "tag-space", "raw-html", "duplicate-deck", "missing-path"),
         *("no-decks", "read-error", "internal-error", "missing-kind", "no-cards"),
         *("no-source", "answer-in-prompt", "long-prompt", "bad-guid", "bad-anki-note-type"),
+        "more-problems",
         *QUALITY_CODES,
     }
     assert {c for c in codes if f"| `{c}` |" not in text} == set()

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import itertools
 import os
-import secrets
 import sqlite3
 import tempfile
 import zipfile
@@ -34,6 +33,7 @@ import genanki
 from srs.anki.note_types import SourceModel, source_fields, source_model
 
 # Stripping controls also removes \x1f, Anki's field separator.
+from srs.anki.tempfiles import check_output, part_path, remove_stale, temp_prefix
 from srs.anki.text import anki_tags, deck_title, one_line, repeated_plain_field
 from srs.core.cardtext import plain_field, render_markdown
 from srs.core.errors import ExportError
@@ -138,24 +138,28 @@ def export_apkg(
     out: Path,
     amend: Amend | None = None,
     ticker: Ticker = no_ticker,
+    force: bool = False,
 ) -> ExportReport:
-    """Write `items` to the Anki package `out`, replacing it atomically.
+    """Write `items` to the Anki package `out`, atomically; an existing `out` only with `force`,
+    and never one that is not a regular file (a FIFO, a device such as /dev/null, a folder).
 
     Notes are grouped into `<deck title>::Findings`, `::Limitations` and `::Misreadings`. Raises
-    `ExportError` when nothing is selected, a card is selected twice, or the file cannot be written.
-    Raises `ValueError` for a naive `edited_at`.
+    `ExportError` when nothing is selected, a card is selected twice, the output is refused, or
+    the file cannot be written. Raises `ValueError` for a naive `edited_at`.
     """
     items = tuple(items)
+    out = Path(out)
+    check_output(out, force, ExportError)
     if not items:
         raise ExportError("nothing to export: no cards selected")
-    out = Path(out)
     package, stamp, notes, names = _build_package(items, ticker)
 
     tmp_root = tempfile.gettempdir()
+    remove_stale(Path(tmp_root), out)
     try:
         # genanki's own write_to_file leaves its SQLite file behind and stores it uncompressed, so
         # the collection is built here in a directory that is always removed.
-        with tempfile.TemporaryDirectory(prefix="srs-export-") as tmp:
+        with tempfile.TemporaryDirectory(prefix=temp_prefix("export")) as tmp:
             collection = Path(tmp) / "collection.anki2"
             try:
                 _write_collection(package, collection, stamp, amend)
@@ -335,7 +339,7 @@ def _write_package(collection: Path, out: Path) -> None:
     """Zip `collection` into `out` with deflate, through a temporary file and an atomic rename."""
     # Opened with "x" in the target directory: the rename stays on one file system, and the file
     # gets the usual permissions rather than mkstemp's 0600.
-    part = out.with_name(f".{out.name}.{secrets.token_hex(4)}.part")
+    part = part_path(out)
     try:
         with open(part, "xb") as fh:
             with zipfile.ZipFile(fh, "w") as zf:
@@ -371,7 +375,11 @@ def export_items(store: Store, deck_ids: Sequence[str]) -> list[ExportCard]:
 
 
 def export_decks(
-    store: Store, deck_ids: Sequence[str], out: Path, ticker: Ticker = no_ticker
+    store: Store,
+    deck_ids: Sequence[str],
+    out: Path,
+    ticker: Ticker = no_ticker,
+    force: bool = False,
 ) -> ExportReport:
     """Export the active cards of `deck_ids` (all decks when empty) from the collection."""
-    return export_apkg(export_items(store, deck_ids), out, ticker=ticker)
+    return export_apkg(export_items(store, deck_ids), out, ticker=ticker, force=force)

@@ -27,6 +27,7 @@ from pathlib import Path
 from srs.anki.export import ExportReport, export_apkg, export_items, note_guid
 from srs.core.grades import anki_button
 from srs.core.model import LogRecord, ReviewKind, SchedState
+from srs.core.scheduling.bounds import valid_state
 from srs.core.ticker import Ticker, no_ticker
 from srs.store import Store
 
@@ -59,9 +60,10 @@ def export_decks_with_progress(
     tz: tzinfo,
     rollover_hour: int,
     ticker: Ticker = no_ticker,
+    force: bool = False,
 ) -> ExportReport:
     """Export like `export_decks`, with this learner's state and review log for each card.
-    (`ticker` is the terminal's bar.)"""
+    (`ticker` is the terminal's bar.) A state out of bounds is left out, as a new card's."""
     items = export_items(store, deck_ids)
     chosen = store.content.require_decks(deck_ids)
     by_key = {(c.deck_id, c.card.id): c.pk for c in store.content.cards(chosen)}
@@ -69,7 +71,7 @@ def export_decks_with_progress(
     schedules: list[tuple[str, SchedState, list[LogRecord]]] = []
     for item in items:
         found = reviewed.get(by_key[(item.deck.id, item.card.id)])
-        if found is None or found[0].is_new:
+        if found is None or found[0].is_new or valid_state(found[0]) is None:
             continue
         schedules.append((note_guid(item.deck, item.card), *found))
     crt = crt_for(tz, rollover_hour)
@@ -77,7 +79,7 @@ def export_decks_with_progress(
     def amend(cursor: sqlite3.Cursor) -> None:
         write_progress(cursor, schedules, crt)
 
-    return export_apkg(items, out, amend, ticker)
+    return export_apkg(items, out, amend, ticker, force)
 
 
 def write_progress(

@@ -33,12 +33,13 @@ def deck_new(
 ) -> None:
     """Write a new deck file with one example card of each kind."""
     from srs.authoring import new_deck_file
+    from srs.core.cardtext import printable
 
     try:
         path = new_deck_file(deck_id, directory, title)
     except DeckFileError as exc:  # its position would name a file that was never written
         fail(exc.message)
-    typer.echo(f"wrote {path}")
+    typer.echo(f"wrote {printable(str(path))}")
 
 
 @deck_app.command("check")
@@ -155,10 +156,12 @@ def export_anki(
             help="Include your schedule and review log (Anki applies them to new cards only).",
         ),
     ] = False,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing output.")] = False,
     db: DbOption = None,
 ) -> None:
     """Export decks (all, or those named) to an Anki package. Retired cards are left out."""
     from srs.anki.export import export_decks
+    from srs.core.cardtext import printable
     from srs.ui.ticker import terminal_ticker
 
     settings = settings_for(db)
@@ -174,10 +177,14 @@ def export_anki(
                 settings.tz,
                 settings.rollover_hour,
                 bar,
+                force,
             )
         else:
-            report = export_decks(store, decks or [], output, bar)
-    typer.echo(f"wrote {report.path}: {report.notes} notes in {len(report.decks)} Anki decks")
+            report = export_decks(store, decks or [], output, bar, force)
+    typer.echo(
+        f"wrote {printable(str(report.path))}: {report.notes} notes in "
+        f"{len(report.decks)} Anki decks"
+    )
     if with_progress:
         typer.echo(
             "progress included: Anki applies it only to cards it does not have yet, and only "

@@ -45,6 +45,7 @@ def import_anki(
 ) -> None:
     """Write a deck file from an Anki package; --with-progress also loads it with its progress."""
     from srs.anki.import_ import apply_progress, import_package
+    from srs.core.cardtext import printable
     from srs.core.days import study_day
     from srs.core.model import KINDS, Kind
 
@@ -69,7 +70,10 @@ def import_anki(
         )
     for warning in result.warnings:
         typer.echo(f"srs: warning: {warning}", err=True)
-    typer.echo(f"wrote {result.path}: {len(result.deck.cards)} cards from {result.notes} notes")
+    typer.echo(
+        f"wrote {printable(str(result.path))}: {len(result.deck.cards)} cards from "
+        f"{result.notes} notes"
+    )
     if with_progress:
         with collection(settings, load_bundled=False, writes=True) as store:
             report, applied = apply_progress(store, result, settings.now)

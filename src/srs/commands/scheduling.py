@@ -39,6 +39,7 @@ def config_set(
     (default 0.9). fsrs-fuzz: on (default) or off. $SRS_SCHEDULER, $SRS_DESIRED_RETENTION and
     $SRS_FSRS_FUZZ override them for one run. See docs/scheduling.md.
     """
+    from srs.core.cardtext import printable
     from srs.core.scheduling.choice import normalise
     from srs.learner_config import set_setting
 
@@ -47,7 +48,7 @@ def config_set(
     with collection(settings, load_bundled=False, writes=True) as store:
         stored = set_setting(store, key, value)
         learner = store.learner
-    typer.echo(f"{key} = {stored} (learner {learner})")
+    typer.echo(f"{key} = {printable(str(stored))} (learner {printable(learner)})")
 
 
 @config_app.command("show")

@@ -45,6 +45,7 @@ from srs.core.model import (
     SchedState,
 )
 from srs.core.notetype import note_type_from_json
+from srs.core.scheduling.bounds import valid_state
 
 SCHEMA_VERSION = 10  # 5: another branch's step (renumbered when merged)
 SERVER_SCHEMA = "srs"
@@ -259,11 +260,14 @@ def state_values(state: SchedState, prefix: str = "") -> dict[str, Any]:
 
 
 def state_from(row: Row[Any] | None, prefix: str = "") -> SchedState:
-    """The `SchedState` held in a row's columns; the new state when there is no row."""
+    """The `SchedState` held in a row's columns; the new state when there is no row, or when
+    what the row holds is out of bounds (`core.scheduling.bounds`: written by hand or by an older
+    import), so that nothing downstream computes with a state that would crash it."""
     if row is None:
         return NEW_STATE
     mapping = row._mapping
-    return SchedState(**{name: mapping[f"{prefix}{name}"] for name in STATE_FIELDS})
+    state = SchedState(**{name: mapping[f"{prefix}{name}"] for name in STATE_FIELDS})
+    return valid_state(state) or NEW_STATE
 
 
 def card_from(row: Row[Any]) -> Card:

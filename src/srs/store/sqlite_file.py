@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, quote
@@ -59,7 +60,7 @@ def probe(path: Path, label: str, read_only: bool) -> Found:
     too. A 0-byte file is refused unless its WAL holds data: it is what a collection truncated by
     a full disk or a stray `>` looks like, and starting over in it would hide the loss.
     """
-    if not path.exists():
+    if regular_file(path, label) is None:
         if read_only:
             raise StoreError(f"{label}: no such database (it is opened read-only)")
         if not writable(path):
@@ -190,8 +191,26 @@ def _engine(path: Path, found: Found, label: str) -> Engine:
     )
 
 
+def regular_file(path: Path, label: str) -> os.stat_result | None:
+    """The file's status, None when there is none; `StoreError` for a path that is too long or
+    cannot be looked at, and for anything but a regular file (a FIFO would block, a device never
+    end), which is never opened."""
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise StoreError(f"{label}: cannot use the database path: {exc.strerror or exc}") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise StoreError(f"{label}: is a directory, not a database file")
+    if not stat.S_ISREG(info.st_mode):
+        raise StoreError(f"{label}: not a regular file (a pipe, device or socket); not opened")
+    return info
+
+
 def prepare_path(path: Path, label: str) -> None:
     """Create the database's folder; fail early, with the path, where that cannot work."""
+    regular_file(path, label)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

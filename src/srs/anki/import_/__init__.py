@@ -9,25 +9,26 @@ through `Store.import_progress`.
 
 from __future__ import annotations
 
-import os
-import secrets
 import tempfile
 from collections import Counter
 from collections.abc import Callable
-from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from srs.anki.import_ import limits as bounds
 from srs.anki.import_.collection import read_collection
 from srs.anki.import_.convert import convert_notes
 from srs.anki.import_.deckwriter import deck_toml
+from srs.anki.import_.limits import ImportLimits
 from srs.anki.import_.package import extract
-from srs.anki.import_.scheduling import card_progress
+from srs.anki.import_.scheduling import OutOfRange, card_progress
+from srs.anki.tempfiles import check_output, remove_stale, temp_prefix, write_atomically
 from srs.core.cardtext import strip_control_chars
 from srs.core.deckfile import SLUG
 from srs.core.deckfile.checker import GUID
+from srs.core.deckfile.limits import MAX_DECK_BYTES
 from srs.core.errors import AnkiImportError
 from srs.core.model import Deck, ImportedProgress, Kind, LoadReport
 from srs.core.ticker import Ticker, no_ticker
@@ -63,20 +64,25 @@ def import_package(
     today: date,
     day_of: Callable[[datetime], date],
     ticker: Ticker = no_ticker,
+    limits: ImportLimits | None = None,
 ) -> ImportResult:
     """Write the deck file `out` from the Anki `package`; its progress when asked.
 
-    `ticker` is the terminal's bar (notes converted). Raises
-    `AnkiImportError` (one line) for a file that is not an Anki package, a newer format,
-    an output that exists (without `force`) or cannot be written, or an empty selection.
+    `ticker` is the terminal's bar (notes converted); `limits` the bounds the package is read
+    within (`limits.LIMITS` by default). Raises `AnkiImportError` (one line) for a file that is
+    not an Anki package, is damaged or beyond a bound, a newer format, an output that exists
+    (without `force`) or cannot be written, a deck too large for one deck file, or an empty
+    selection. Nothing is written but `out`.
     """
     package, out = Path(package), Path(out)
+    limits = bounds.LIMITS if limits is None else limits
     _check_output(out, force)
     deck_id = _deck_id(out)
+    remove_stale(Path(tempfile.gettempdir()), out)
     try:
-        with tempfile.TemporaryDirectory(prefix="srs-import-") as tmp:
-            found = extract(package, Path(tmp))
-            col = read_collection(package, found.collection, with_progress)
+        with tempfile.TemporaryDirectory(prefix=temp_prefix("import")) as tmp:
+            found = extract(package, Path(tmp), limits)
+            col = read_collection(package, found.collection, with_progress, limits)
     except OSError as exc:
         raise AnkiImportError(f"cannot read {package}: {exc.strerror or exc}") from None
     notes = col.notes
@@ -101,7 +107,12 @@ def import_package(
     for note in notes:
         if not GUID.match(note.guid):
             note.guid, bad_guids = "", bad_guids + 1
-    converted = convert_notes(notes, kind, kind_from_tag, source, ticker)
+    converted = convert_notes(notes, kind, kind_from_tag, source, ticker, limits.deletions)
+    if converted.too_many is not None:
+        raise AnkiImportError(
+            f"{package}: note {converted.too_many} has more than {limits.deletions} cloze "
+            "deletions, the most srs imports from one note"
+        )
     if not converted.cards:
         raise AnkiImportError(f"{package}: no cards to import (no note has a front and a back)")
     warnings = list(converted.warnings)
@@ -109,18 +120,38 @@ def import_package(
         warnings.append(f"{bad_guids} notes have an unusable guid; they export as new notes")
     # Written to pass `srs deck check` (ids are unique slugs, text has no raw HTML or control
     # characters, guids are checked above; tests hold every format and a hostile package to it).
-    # The checker is not run again here: it would double the time of a large import.
-    _write(out, deck_toml(deck_id, title, "", converted.cards))
-    deck = Deck(deck_id, title, "", tuple(converted.cards), str(out))
+    # The checker is not run again here: it would double the time of a large import. Its one
+    # bound on the whole file, the size, is checked here before anything is written.
+    text = deck_toml(deck_id, title, "", converted.cards)
+    size = len(text.encode("utf-8"))
+    if size > MAX_DECK_BYTES:
+        raise AnkiImportError(
+            f"{package}: the deck would be {size // (1 << 20)} MiB, over the "
+            f"{MAX_DECK_BYTES >> 20} MiB a deck file may hold; import one Anki deck at a time "
+            "with --deck"
+        )
     imported: list[ImportedProgress] = []
     if with_progress:
         cards = {c.id: c for note in notes for c in note.cards}
+        unusable = 0
         for card_id, anki_id in converted.sources.items():
-            made = card_progress(
-                card_id, cards[anki_id], col.revlog.get(anki_id, []), col.crt, now, today, day_of
-            )
+            try:
+                made = card_progress(
+                    card_id, cards[anki_id], col.revlog.get(anki_id, []), col.crt, now, today,
+                    day_of,
+                )  # fmt: skip
+            except OutOfRange:
+                unusable += 1
+                continue
             if made is not None:
                 imported.append(made)
+        if unusable:
+            warnings.append(
+                f"{unusable} cards have scheduling values out of range (an interval, ease, date "
+                "or count no Anki writes); they keep no progress"
+            )
+    write_atomically(out, text, AnkiImportError)
+    deck = Deck(deck_id, title, "", tuple(converted.cards), str(out))
     return ImportResult(out, deck, len(notes), tuple(warnings), tuple(imported))
 
 
@@ -135,13 +166,7 @@ def apply_progress(store: Store, result: ImportResult, now: datetime) -> tuple[L
 
 
 def _check_output(out: Path, force: bool) -> None:
-    if out.exists() and not force:
-        raise AnkiImportError(f"{out} exists; pass --force to replace it")
-    if out.exists() and not out.is_file():
-        raise AnkiImportError(f"cannot write {out}: not a regular file")
-    parent = out.parent if str(out.parent) else Path(".")
-    if not parent.is_dir():
-        raise AnkiImportError(f"cannot write {out}: no folder {parent}")
+    check_output(out, force, AnkiImportError)
     if out.suffix != ".toml":
         raise AnkiImportError(f"cannot write {out}: a deck file's name ends in .toml")
 
@@ -164,17 +189,3 @@ def _title(chosen: str | None, decks: list[str]) -> str:
     if not tops:
         return ""
     return strip_control_chars(tops.most_common(1)[0][0]).strip()
-
-
-def _write(out: Path, text: str) -> None:
-    part = out.with_name(f".{out.name}.{secrets.token_hex(4)}.part")
-    try:
-        with open(part, "x", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(part, out)
-    except OSError as exc:
-        with suppress(OSError):
-            part.unlink()
-        raise AnkiImportError(f"cannot write {out}: {exc.strerror or exc}") from None

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
 from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from srs.anki.import_ import limits as bounds
+from srs.anki.import_.limits import ImportLimits
 from srs.anki.import_.package import protobuf_varint
+from srs.anki.import_.reading import connect, failure
 from srs.core.errors import AnkiImportError
 from srs.core.model import AnkiNoteType
 from srs.core.notetype import note_type_from, note_type_problem
@@ -28,28 +30,31 @@ NEWEST_SCHEMA = 18
 class AnkiCard(NamedTuple):
     """One Anki card's scheduling: `type` 0 new, 1 learning, 2 review, 3 relearning.
 
-    A named tuple, made straight from its row: 10k frozen dataclasses cost a tenth of a second."""
+    A named tuple, made straight from its row: 10k frozen dataclasses cost a tenth of a second.
+    `id` and `ord` are checked integers; the scheduling values are as the file holds them (any
+    SQLite type), checked by `scheduling.card_progress` before anything is made of them."""
 
     id: int
     ord: int
-    type: int
-    queue: int
-    due: int
-    ivl: int
-    factor: int
-    reps: int
-    lapses: int
+    type: object
+    queue: object
+    due: object
+    ivl: object
+    factor: object
+    reps: object
+    lapses: object
 
 
-@dataclass(frozen=True, slots=True)
-class RevlogEntry:
-    """One Anki review-log row: `id` is the review time in ms, `ease` 1 (Again) to 4 (Easy)."""
+class RevlogEntry(NamedTuple):
+    """One Anki review-log row: `id` is the review time in ms, `ease` 1 (Again) to 4 (Easy).
 
-    id: int
-    ease: int
-    ivl: int
-    factor: int
-    type: int
+    The values are as the file holds them, checked by `scheduling` before use."""
+
+    id: object
+    ease: object
+    ivl: object
+    factor: object
+    type: object
 
 
 @dataclass(slots=True)
@@ -65,6 +70,7 @@ class AnkiNote:
     deck: str
     cards: list[AnkiCard] = field(default_factory=list)
     note_type: AnkiNoteType | None = None
+    nid: int = 0
 
 
 @dataclass(frozen=True)
@@ -94,97 +100,177 @@ def _identity(
     return note_type_from(raw)
 
 
-def read_collection(package: Path, path: Path, with_progress: bool) -> AnkiCollection:
-    """Every note of the collection at `path` (extracted from `package`, named in errors)."""
+def read_collection(
+    package: Path, path: Path, with_progress: bool, limits: ImportLimits | None = None
+) -> AnkiCollection:
+    """Every note of the collection at `path` (extracted from `package`, named in errors).
+
+    Read through `reading.connect` (tables only, bounded values and work) and within `limits`:
+    anything else is one `AnkiImportError` line."""
+    limits = bounds.LIMITS if limits is None else limits
+    conn, budget = connect(package, path, limits)
     try:
-        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
-            conn.text_factory = lambda b: b.decode("utf-8", "replace")
+        with budget.catching_ctrl_c(), closing(conn):
+            conn.text_factory = _decode
             ver, crt, models, decks = _col_row(package, conn)
             if ver > NEWEST_SCHEMA:
                 raise AnkiImportError(
                     f"{package}: made by a newer Anki (collection schema {ver}; srs reads up "
                     f"to {NEWEST_SCHEMA})"
                 )
+            _check_counts(package, conn, with_progress, limits)
             if ver >= 15:
                 types, deck_names = _modern_types(conn), _modern_decks(conn)
             else:
                 types, deck_names = _legacy_types(models), _legacy_decks(decks)
-            notes = _notes(conn, types, deck_names)
+            notes = _notes(package, conn, types, deck_names)
             revlog = _revlog(conn) if with_progress else {}
     except sqlite3.Error as exc:
+        raise failure(package, exc, budget, limits) from None
+    except (ValueError, TypeError, OverflowError, RecursionError) as exc:
+        # A value of a type or size no Anki writes, somewhere the checks above did not name.
         raise AnkiImportError(f"{package}: damaged Anki collection ({exc})") from None
     return AnkiCollection(notes, revlog, crt)
+
+
+def _decode(raw: bytes) -> str:
+    return raw.decode("utf-8", "replace")
+
+
+def _text(value: object) -> str:
+    """A text column's value as text, whatever SQLite type the file gave it."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bytes):
+        return _decode(value)
+    return "" if value is None else str(value)
 
 
 def _col_row(package: Path, conn: sqlite3.Connection) -> tuple[int, int, str, str]:
     try:
         row = conn.execute("SELECT ver, crt, models, decks FROM col").fetchone()
-    except sqlite3.DatabaseError:
+    except sqlite3.OperationalError as exc:
+        if "no such" not in str(exc):
+            raise
         raise AnkiImportError(f"{package}: not an Anki package (no Anki collection)") from None
     if row is None:
         raise AnkiImportError(f"{package}: not an Anki package (empty collection)")
-    return int(row[0]), int(row[1]), str(row[2] or ""), str(row[3] or "")
+    ver, crt = row[0], row[1]
+    if not isinstance(ver, int) or not 0 <= ver < 1000:
+        raise AnkiImportError(f"{package}: damaged Anki collection (col.ver is {_shown(ver)})")
+    if not isinstance(crt, int) or not 0 <= crt < MAX_CRT:
+        raise AnkiImportError(f"{package}: damaged Anki collection (col.crt is {_shown(crt)})")
+    return ver, crt, _text(row[2]), _text(row[3])
+
+
+MAX_CRT = 253402300800
+"""The first second after 9999-12-31 (UTC): a collection's creation time must come before it."""
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, int | float):
+        return "a number out of range" if isinstance(value, int) else "not an integer"
+    return "missing" if value is None else "not a number"
+
+
+def _check_counts(
+    package: Path, conn: sqlite3.Connection, with_progress: bool, limits: ImportLimits
+) -> None:
+    tables = [("notes", limits.notes), ("cards", limits.cards)]
+    if with_progress:
+        tables.append(("revlog", limits.revlog))
+    for table, most in tables:
+        # LIMIT: counting stops one past the bound, so a huge table costs no more than the bound.
+        (count,) = conn.execute(
+            f"SELECT count(*) FROM (SELECT 1 FROM {table} LIMIT ?)", (most + 1,)
+        ).fetchone()
+        if count > most:
+            raise AnkiImportError(
+                f"{package}: the collection has more than {most} {_WHAT[table]}, the most srs "
+                "imports at once; import one Anki deck at a time with --deck, from a package "
+                "of that deck"
+            )
+
+
+_WHAT = {"notes": "notes", "cards": "cards", "revlog": "review-log rows"}
 
 
 def _json(text: str) -> dict[str, Any]:
     try:
         value = json.loads(text) if text else {}
-    except ValueError:
+    except (ValueError, RecursionError):
         return {}
     return value if isinstance(value, dict) else {}
+
+
+def _int(value: object, default: int = 0) -> int:
+    """An integer from JSON or a column, or `default` for anything else (text, a float, null)."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else default
+
+
+def _key(key: object) -> int | None:
+    text = str(key)
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 20 else None
 
 
 def _legacy_types(models: str) -> dict[int, _NoteType]:
     types: dict[int, _NoteType] = {}
     for key, model in _json(models).items():
-        if not isinstance(model, dict):
+        ntid = _key(key)
+        if not isinstance(model, dict) or ntid is None:
             continue
-        flds = sorted(
-            (f for f in model.get("flds", []) if isinstance(f, dict)),
-            key=lambda f: int(f.get("ord", 0)),
-        )
+        flds = model.get("flds", [])
+        flds = [f for f in flds if isinstance(f, dict)] if isinstance(flds, list) else []
+        flds.sort(key=lambda f: _int(f.get("ord")))
         tmpls = model.get("tmpls", [])
         tmpls = tmpls if isinstance(tmpls, list) else []
-        names = tuple(str(f.get("name", "")) for f in flds)
+        names = tuple(_text(f.get("name", "")) for f in flds)
         cloze = model.get("type") == 1
-        tnames = [str(t.get("name", "")) if isinstance(t, dict) else "" for t in tmpls]
-        types[int(key)] = _NoteType(
+        tnames = [_text(t.get("name", "")) if isinstance(t, dict) else "" for t in tmpls]
+        types[ntid] = _NoteType(
             cloze=cloze,
             fields=names,
             templates=len(tmpls) or 1,
-            identity=_identity(int(key), model.get("name"), names, tnames, cloze),
+            identity=_identity(ntid, model.get("name"), names, tnames, cloze),
         )
     return types
 
 
 def _legacy_decks(decks: str) -> dict[int, str]:
-    return {int(k): str(d.get("name", "")) for k, d in _json(decks).items() if isinstance(d, dict)}
+    found: dict[int, str] = {}
+    for key, deck in _json(decks).items():
+        did = _key(key)
+        if did is not None and isinstance(deck, dict):
+            found[did] = _text(deck.get("name", ""))
+    return found
 
 
 def _modern_types(conn: sqlite3.Connection) -> dict[int, _NoteType]:
     fields: dict[int, list[str]] = {}
     for ntid, name in conn.execute("SELECT ntid, name FROM fields ORDER BY ntid, ord"):
-        fields.setdefault(int(ntid), []).append(str(name))
+        fields.setdefault(_int(ntid, -1), []).append(_text(name))
     templates: dict[int, list[str]] = {}
     for ntid, name in conn.execute("SELECT ntid, name FROM templates ORDER BY ntid, ord"):
-        templates.setdefault(int(ntid), []).append(str(name))
-    names = dict(conn.execute("SELECT id, name FROM notetypes"))
+        templates.setdefault(_int(ntid, -1), []).append(_text(name))
+    names = {_int(i, -1): n for i, n in conn.execute("SELECT id, name FROM notetypes")}
     conn.text_factory = bytes
     try:
         rows = conn.execute("SELECT id, config FROM notetypes").fetchall()
     finally:
-        conn.text_factory = lambda b: b.decode("utf-8", "replace")
+        conn.text_factory = _decode
     types = {}
-    for ntid, config in rows:
+    for raw_id, config in rows:
+        ntid = _int(raw_id, -1)
         # NotetypeConfig.kind (field 1): 0 normal, 1 cloze
-        cloze = protobuf_varint(bytes(config or b""), 1) == 1
-        own = tuple(fields.get(int(ntid), ()))
-        tnames = templates.get(int(ntid), [])
-        types[int(ntid)] = _NoteType(
+        blob = config if isinstance(config, bytes) else b""
+        cloze = protobuf_varint(blob, 1) == 1
+        own = tuple(fields.get(ntid, ()))
+        tnames = templates.get(ntid, [])
+        types[ntid] = _NoteType(
             cloze=cloze,
             fields=own,
             templates=len(tnames) or 1,
-            identity=_identity(int(ntid), names.get(ntid), own, tnames, cloze),
+            identity=_identity(ntid, names.get(ntid), own, tnames, cloze),
         )
     return types
 
@@ -192,26 +278,34 @@ def _modern_types(conn: sqlite3.Connection) -> dict[int, _NoteType]:
 def _modern_decks(conn: sqlite3.Connection) -> dict[int, str]:
     # Nested deck names are stored with \x1f between the levels.
     return {
-        int(i): str(n).replace("\x1f", "::") for i, n in conn.execute("SELECT id, name FROM decks")
+        _int(i, -1): _text(n).replace("\x1f", "::")
+        for i, n in conn.execute("SELECT id, name FROM decks")
     }
 
 
 def _notes(
-    conn: sqlite3.Connection, types: dict[int, _NoteType], decks: dict[int, str]
+    package: Path, conn: sqlite3.Connection, types: dict[int, _NoteType], decks: dict[int, str]
 ) -> list[AnkiNote]:
     cards: dict[int, list[AnkiCard]] = {}
-    card_deck: dict[int, int] = {}
+    card_deck: dict[int, object] = {}
     make = AnkiCard._make
     # A card in a filtered deck: `due` is its place there and `odue` its own; `odid` its home deck.
-    for nid, home, *card in conn.execute(
-        "SELECT nid, CASE WHEN odid THEN odid ELSE did END, id, ord, type, queue, "
-        "CASE WHEN odid AND odue THEN odue ELSE due END, ivl, factor, reps, lapses "
+    for nid, did, odid, odue, *card in conn.execute(
+        "SELECT nid, did, odid, odue, id, ord, type, queue, due, ivl, factor, reps, lapses "
         "FROM cards ORDER BY nid, ord"
     ):
+        cid, ordinal = card[0], card[1]
+        if not (isinstance(nid, int) and isinstance(cid, int) and isinstance(ordinal, int)):
+            raise AnkiImportError(
+                f"{package}: damaged Anki collection (card {_ident(cid)}: its id, note or "
+                "ordinal is not an integer)"
+            )
+        if odid and odue:
+            card[4] = odue
         found = cards.get(nid)
         if found is None:
             cards[nid] = [make(card)]
-            card_deck[nid] = home
+            card_deck[nid] = odid or did
         else:
             found.append(make(card))
     notes: list[AnkiNote] = []
@@ -219,21 +313,32 @@ def _notes(
     for nid, mid, guid, tags, flds in _text_rows(
         conn, "SELECT id, mid, guid, tags, flds FROM notes ORDER BY id"
     ):
-        kind = types.get(int(mid), unknown)
+        if not isinstance(nid, int) or not isinstance(mid, int):
+            raise AnkiImportError(
+                f"{package}: damaged Anki collection (note {_ident(nid)}: its id or note type "
+                "is not an integer)"
+            )
+        kind = types.get(mid, unknown)
+        home = card_deck.get(nid, 0)
         notes.append(
             AnkiNote(
-                guid=str(guid),
+                guid=_text(guid),
                 cloze=kind.cloze,
                 templates=kind.templates,
                 field_names=kind.fields,
-                fields=tuple(str(flds).split("\x1f")),
-                tags=tuple(str(tags).split()),
-                deck=decks.get(card_deck.get(nid, 0), ""),
+                fields=tuple(_text(flds).split("\x1f")),
+                tags=tuple(_text(tags).split()),
+                deck=decks.get(home, "") if isinstance(home, int) else "",
                 cards=cards.get(nid, []),
                 note_type=kind.identity,
+                nid=nid,
             )
         )
     return notes
+
+
+def _ident(value: object) -> str:
+    return str(value) if isinstance(value, int) else "(not a number)"
 
 
 def _text_rows(conn: sqlite3.Connection, sql: str) -> list[Any]:
@@ -243,7 +348,9 @@ def _text_rows(conn: sqlite3.Connection, sql: str) -> list[Any]:
     conn.text_factory = str
     try:
         return conn.execute(sql).fetchall()
-    except sqlite3.OperationalError:  # "Could not decode to UTF-8 column ..."
+    except sqlite3.OperationalError as exc:  # "Could not decode to UTF-8 column ..."
+        if "decode" not in str(exc):
+            raise
         conn.text_factory = slow
         return conn.execute(sql).fetchall()
     finally:
@@ -252,12 +359,10 @@ def _text_rows(conn: sqlite3.Connection, sql: str) -> list[Any]:
 
 def _revlog(conn: sqlite3.Connection) -> dict[int, list[RevlogEntry]]:
     log: dict[int, list[RevlogEntry]] = {}
-    for rid, cid, ease, ivl, factor, typ in _rows(
-        conn, "SELECT id, cid, ease, ivl, factor, type FROM revlog ORDER BY cid, id"
+    make = RevlogEntry._make
+    for cid, *entry in conn.execute(
+        "SELECT cid, id, ease, ivl, factor, type FROM revlog ORDER BY cid, id"
     ):
-        log.setdefault(int(cid), []).append(RevlogEntry(rid, ease, ivl, factor, typ))
+        if isinstance(cid, int):
+            log.setdefault(cid, []).append(make(entry))
     return log
-
-
-def _rows(conn: sqlite3.Connection, sql: str) -> Iterator[tuple[Any, ...]]:
-    yield from conn.execute(sql)

@@ -13,7 +13,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from srs.anki.import_.collection import AnkiNote
 from srs.core.cardtext import find_raw_html, printable, strip_control_chars
@@ -22,7 +22,11 @@ from srs.core.ticker import IMPORTING, Ticker, no_ticker, report_every
 
 _SOUND = re.compile(r"\[sound:([^\]]*)\]")
 _IMG = re.compile(r"""<img\b[^>]*?\bsrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
-_CLOZE = re.compile(r"\{\{c(\d+)::(.*?)(?:::(.*?))?\}\}", re.S)
+# A deletion opens with `{{c`, a number of one to three digits and `::`; it ends at the first
+# `}}` after that (its hint after its first `::`). Found by `_deletions`, a scan without
+# backtracking: the pattern `{{c(\d+)::(.*?)(?:::(.*?))?}}` took minutes on `{{c1::` and
+# 40,000 `::`, and a number of 5,000 digits was more than `int` takes.
+_CLOZE_OPEN = re.compile(r"\{\{c(\d{1,3})::")
 _BLANK_LINES = re.compile(r"\n{3,}")
 _SLUG_WORDS = re.compile(r"[a-z0-9]+")
 SLUG_WORDS = 8
@@ -37,6 +41,7 @@ class Converted:
     sources: dict[str, int] = field(default_factory=dict)  # srs card id -> Anki card id
     warnings: list[str] = field(default_factory=list)
     skipped: int = 0
+    too_many: int | None = None  # the id of a note with more deletions than the bound
 
 
 def convert_notes(
@@ -45,10 +50,14 @@ def convert_notes(
     kind_from_tag: bool,
     source: str,
     ticker: Ticker = no_ticker,
+    max_deletions: int = 100,
 ) -> Converted:
-    """Cards for `notes`: Basic (and reversed) notes one card each, cloze notes one a deletion."""
+    """Cards for `notes`: Basic (and reversed) notes one card each, cloze notes one a deletion.
+
+    A cloze note with more than `max_deletions` deletions stops the conversion: `too_many` names
+    it. Linear in the text: card ids are made unique with a counter a slug."""
     out = Converted()
-    used: set[str] = set()
+    used = _Ids()
     media: dict[str, None] = {}
     clozes = reversed_notes = 0
     for index, note in enumerate(notes):
@@ -56,7 +65,10 @@ def convert_notes(
         fields = [_field(text, media) for text in note.fields]
         tags, card_kind = _tags(note.tags, kind, kind_from_tag)
         if note.cloze:
-            made = _cloze_cards(note, fields, tags, card_kind, source, used)
+            made = _cloze_cards(note, fields, tags, card_kind, source, used, max_deletions)
+            if made is None:
+                out.too_many = note.nid
+                return out
             if made:
                 clozes += 1
                 by_ord = {c.ord: c.id for c in note.cards}
@@ -81,7 +93,7 @@ def convert_notes(
         if note.templates > 1:
             reversed_notes += 1
         card = Card(
-            id=_unique(_slug(front), used),
+            id=used.unique(_slug(front)),
             kind=card_kind,
             front=front,
             back=back,
@@ -167,33 +179,57 @@ def _convert(html_text: str) -> str:
     return str(convert(html=html_text, options=options, visitor=None).content or "")
 
 
+class _Deletion(NamedTuple):
+    number: int
+    text: str
+    hint: str | None
+
+
+def _deletions(text: str) -> list[str | _Deletion]:
+    """The text cut into plain runs and deletions, in order, in one pass."""
+    parts: list[str | _Deletion] = []
+    pos = 0
+    while (found := _CLOZE_OPEN.search(text, pos)) is not None:
+        end = text.find("}}", found.end())
+        if end < 0:
+            break
+        inside = text[found.end() : end]
+        body, sep, hint = inside.partition("::")
+        parts.append(text[pos : found.start()])
+        parts.append(_Deletion(int(found.group(1)), body, hint if sep else None))
+        pos = end + 2
+    parts.append(text[pos:])
+    return parts
+
+
 def _cloze_cards(
     note: AnkiNote,
     fields: list[str],
     tags: tuple[str, ...],
     kind: Kind,
     source: str,
-    used: set[str],
-) -> list[tuple[int, Card]]:
+    used: _Ids,
+    max_deletions: int,
+) -> list[tuple[int, Card]] | None:
+    """One card a deletion number; None when there are more than `max_deletions`."""
     text = fields[0] if fields else ""
     extra = "\n\n".join(f for f in fields[1:] if f.strip())
     # The converter escaped nothing in `{{c1::...}}`, but may have escaped `_` or `*` inside it.
-    numbers = sorted({int(m.group(1)) for m in _CLOZE.finditer(text)})
-    full = _CLOZE.sub(lambda m: m.group(2), text)
+    parts = _deletions(text)
+    numbers = sorted({p.number for p in parts if isinstance(p, _Deletion)})
+    if len(numbers) > max_deletions:
+        return None
+    full = "".join(p if isinstance(p, str) else p.text for p in parts)
     base = _slug(full)
     cards = []
     for number in numbers:
-
-        def blank(m: re.Match[str], number: int = number) -> str:
-            if int(m.group(1)) != number:
-                return m.group(2)
-            hint = m.group(3)
-            return f"[{hint}]" if hint else "[...]"
-
-        front = _CLOZE.sub(blank, text)
+        front = "".join(
+            p if isinstance(p, str) else p.text if p.number != number else f"[{p.hint or '...'}]"
+            for p in parts
+        )
         back = full if not extra else f"{full}\n\n{extra}"
         card = Card(
-            id=_unique(f"{base}-c{number}", used),
+            id=used.unique(f"{base}-c{number}"),
             kind=kind,
             front=front,
             back=back,
@@ -227,10 +263,23 @@ def _slug(text: str) -> str:
     return slug or "card"
 
 
-def _unique(slug: str, used: set[str]) -> str:
-    candidate, n = slug, 2
-    while candidate in used:
-        candidate = f"{slug}-{n}"
-        n += 1
-    used.add(candidate)
-    return candidate
+class _Ids:
+    """Card ids made unique with a counter a slug: `card`, `card-2`, `card-3`, ... in one step
+    each (trying `card-2` onwards again for every card was quadratic: 30,000 fronts without a
+    letter took minutes)."""
+
+    def __init__(self) -> None:
+        self.used: set[str] = set()
+        self.next: dict[str, int] = {}
+
+    def unique(self, slug: str) -> str:
+        """`slug`, or `slug-N` for the first N not used yet."""
+        candidate, n = slug, self.next.get(slug, 2)
+        if candidate in self.used:
+            candidate = f"{slug}-{n}"
+            while candidate in self.used:
+                n += 1
+                candidate = f"{slug}-{n}"
+            self.next[slug] = n + 1
+        self.used.add(candidate)
+        return candidate

@@ -6,28 +6,29 @@ zstd-compressed SQLite file of a newer schema, with a `meta` entry naming the fo
 zstd-compressed protobuf media map; such packages also carry a dummy `collection.anki2` whose one
 note asks the user to update Anki, which must never be imported in its place.
 
-Everything here is untrusted. Each entry is streamed to a temporary file with its decompressed size
-counted, so a zip or zstd bomb stops at `limit` bytes; media names are only read, never used as
-paths; nothing is written outside the temporary directory the caller owns.
+Everything here is untrusted. Only a regular file is opened (a FIFO would block, `/dev/zero` never
+end); the zip's entry count is read from its end record before `zipfile` builds an object for each
+entry; each entry is streamed to a temporary file with its decompressed size counted, so a zip or
+zstd bomb stops at its bound; every zip, zstd and protobuf error is one line. The media map is
+never read: media cannot travel in a deck file, and fields name the files they use.
 """
 
 from __future__ import annotations
 
-import json
+import lzma
+import os
+import stat
+import struct
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
+from srs.anki.import_ import limits as bounds
+from srs.anki.import_.limits import ImportLimits
 from srs.core.errors import AnkiImportError
-
-LIMIT = 1 << 30
-"""The most bytes any one entry may decompress to (1 GiB): a 10k-note collection is about 10 MB."""
-
-SMALL_LIMIT = 64 << 20
-"""The most bytes the `meta` entry or the media map may unpack to (64 MiB), as they are read into
-memory: a media map of 100k files is a few megabytes."""
 
 _CHUNK = 1 << 20
 
@@ -35,49 +36,129 @@ _CHUNK = 1 << 20
 _VERSIONS = {1: "collection.anki2", 2: "collection.anki21", 3: "collection.anki21b"}
 _NEWEST = max(_VERSIONS)
 
+# What a damaged or unsupported zip entry raises while it is read: a bad CRC or header, corrupt
+# deflate, LZMA or bzip2 data, an encrypted entry (RuntimeError), an unknown method
+# (NotImplementedError), a truncated stream.
+_ZIP_ERRORS = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    zlib.error,
+    lzma.LZMAError,
+    EOFError,
+    NotImplementedError,
+    RuntimeError,
+    ValueError,
+    OSError,
+)
+
+
+class _WriteError(Exception):
+    """Writing the unpacked collection failed (a full disk): not the package's fault."""
+
 
 @dataclass(frozen=True)
 class Extracted:
-    """The collection found in a package, written out as a plain SQLite file, and the names of
-    the media files the package carries."""
+    """The collection found in a package, written out as a plain SQLite file."""
 
     collection: Path
     entry: str
-    media: tuple[str, ...]
 
 
-def extract(package: Path, workdir: Path, limit: int | None = None) -> Extracted:
-    """Copy the package's collection to a SQLite file in `workdir` and list its media names.
+def extract(package: Path, workdir: Path, limits: ImportLimits | None = None) -> Extracted:
+    """Copy the package's collection to a SQLite file in `workdir`.
 
-    Raises `AnkiImportError` for a file that is not an Anki package or is of a newer format.
+    Raises `AnkiImportError` for a file that is not a regular file, not an Anki package, damaged,
+    beyond `limits`, or of a newer format.
     """
-    limit = LIMIT if limit is None else limit
-    try:
-        zf = zipfile.ZipFile(package)
-    except OSError as exc:  # missing, a folder, unreadable: not a question of format
-        raise AnkiImportError(f"cannot read {package}: {exc.strerror or exc}") from None
-    except (zipfile.BadZipFile, ValueError):
-        raise AnkiImportError(f"{package}: not an Anki package (not a zip file)") from None
-    with zf:
-        names = set(zf.namelist())
-        entry = _choose(package, zf, names, limit)
-        target = workdir / "collection.sqlite"
+    limits = bounds.LIMITS if limits is None else limits
+    with _open_regular(package) as fh:
+        count = _entry_count(fh)
+        if count is not None and count > limits.entries:
+            raise AnkiImportError(
+                f"{package}: the package has {count} entries, over the {limits.entries} srs reads"
+            )
         try:
-            with zf.open(entry) as src, open(target, "wb") as out:
-                if entry.endswith("21b"):
-                    _unzstd(package, src, out, limit)
-                else:
-                    _copy(package, _chunks(src), out, limit)
-        except (zipfile.BadZipFile, OSError, EOFError) as exc:
-            raise AnkiImportError(f"{package}: damaged Anki package ({exc})") from None
-        media = _media_names(package, zf, names, modern=entry.endswith("21b"), limit=limit)
+            zf = zipfile.ZipFile(fh)
+        except (zipfile.BadZipFile, ValueError, EOFError, struct.error):
+            raise AnkiImportError(f"{package}: not an Anki package (not a zip file)") from None
+        except OSError as exc:
+            raise AnkiImportError(f"cannot read {package}: {exc.strerror or exc}") from None
+        with zf:
+            if len(zf.infolist()) > limits.entries:  # an end record that lied
+                raise AnkiImportError(
+                    f"{package}: the package has over {limits.entries} entries, the most srs reads"
+                )
+            names = set(zf.namelist())
+            entry = _choose(package, zf, names, limits)
+            target = workdir / "collection.sqlite"
+            try:
+                with zf.open(entry) as src, open(target, "wb") as out:
+                    if entry.endswith("21b"):
+                        _unzstd(package, src, out, limits.unpacked)
+                    else:
+                        _copy(package, _chunks(src), out, limits.unpacked)
+            except _WriteError as exc:
+                raise AnkiImportError(f"cannot unpack {package}: {exc}") from None
+            except _ZIP_ERRORS as exc:
+                raise AnkiImportError(f"{package}: damaged Anki package ({_why(exc)})") from None
     _check_sqlite(package, target)
-    return Extracted(target, entry, media)
+    return Extracted(target, entry)
 
 
-def _choose(package: Path, zf: zipfile.ZipFile, names: set[str], limit: int) -> str:
+def _open_regular(package: Path) -> IO[bytes]:
+    """The package opened for reading, refused unless it is a regular file (as `deck check`)."""
+    try:
+        # O_NONBLOCK: opening a FIFO with no writer returns at once instead of waiting forever.
+        fd = os.open(package, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:  # missing, unreadable: not a question of format
+        raise AnkiImportError(f"cannot read {package}: {exc.strerror or exc}") from None
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise AnkiImportError(f"cannot read {package}: Is a directory")
+        raise AnkiImportError(f"{package}: not a regular file (a pipe, device or socket); not read")
+    os.set_blocking(fd, True)
+    return os.fdopen(fd, "rb")
+
+
+def _entry_count(fh: IO[bytes]) -> int | None:
+    """The number of entries the zip's end record declares (zip64 too); None if there is none."""
+    try:
+        size = fh.seek(0, os.SEEK_END)
+        start = max(0, size - (22 + 0xFFFF))
+        fh.seek(start)
+        tail = fh.read()
+        at = tail.rfind(b"PK\x05\x06")
+        if at < 0 or len(tail) - at < 22:
+            return None
+        count = int(struct.unpack_from("<H", tail, at + 10)[0])
+        locator = at - 20
+        if count == 0xFFFF and locator >= 0 and tail[locator : locator + 4] == b"PK\x06\x07":
+            (offset,) = struct.unpack_from("<Q", tail, locator + 8)
+            fh.seek(offset)
+            record = fh.read(56)
+            if len(record) == 56 and record[:4] == b"PK\x06\x06":
+                count = int(struct.unpack_from("<Q", record, 32)[0])
+        return count
+    except (OSError, ValueError, OverflowError, struct.error):
+        return None
+    finally:
+        fh.seek(0)
+
+
+def _why(exc: BaseException) -> str:
+    text = str(exc).splitlines()[0] if str(exc) else ""
+    return text or type(exc).__name__
+
+
+def _choose(package: Path, zf: zipfile.ZipFile, names: set[str], limits: ImportLimits) -> str:
     if "meta" in names:
-        version = _meta_version(package, _read(package, zf, "meta", min(limit, SMALL_LIMIT)))
+        try:
+            data = _read(package, zf, "meta", limits.meta)
+        except _ZIP_ERRORS as exc:
+            raise AnkiImportError(f"{package}: damaged Anki package ({_why(exc)})") from None
+        version = _meta_version(package, data)
         if version > _NEWEST:
             raise AnkiImportError(
                 f"{package}: made by a newer Anki (package format {version}; srs reads up to "
@@ -115,7 +196,10 @@ def _copy(package: Path, chunks: Iterator[bytes], out: IO[bytes], limit: int) ->
             raise AnkiImportError(
                 f"{package}: the collection is larger than {limit} bytes unpacked; refused"
             )
-        out.write(chunk)
+        try:
+            out.write(chunk)
+        except OSError as exc:
+            raise _WriteError(f"{exc.strerror or exc} (in the temporary folder)") from None
 
 
 def _unzstd(package: Path, src: IO[bytes], out: IO[bytes], limit: int) -> None:
@@ -125,67 +209,31 @@ def _unzstd(package: Path, src: IO[bytes], out: IO[bytes], limit: int) -> None:
         reader = zstandard.ZstdDecompressor().stream_reader(src, read_across_frames=True)
         _copy(package, _chunks(reader), out, limit)
     except zstandard.ZstdError as exc:
-        raise AnkiImportError(f"{package}: damaged Anki package ({exc})") from None
-
-
-def _unzstd_bytes(package: Path, data: bytes, limit: int) -> bytes:
-    import io
-
-    out = io.BytesIO()
-    _unzstd(package, io.BytesIO(data), out, limit)
-    return out.getvalue()
+        raise AnkiImportError(f"{package}: damaged Anki package ({_why(exc)})") from None
 
 
 def _meta_version(package: Path, data: bytes) -> int:
-    try:
-        version = dict(_protobuf(data)).get(1, 0)
-    except ValueError:
-        version = 0
-    if not isinstance(version, int) or version < 1:
+    version = protobuf_varint(data, 1)
+    if version is None or version < 1:
         raise AnkiImportError(f"{package}: not an Anki package (unreadable meta entry)")
     return version
 
 
-def _media_names(
-    package: Path, zf: zipfile.ZipFile, names: set[str], modern: bool, limit: int
-) -> tuple[str, ...]:
-    """The file names in the media map. Only ever reported, never used as paths."""
-    if "media" not in names:
-        return ()
-    limit = min(limit, SMALL_LIMIT)
-    data = _read(package, zf, "media", limit)
-    try:
-        if modern:
-            # MediaEntries { repeated MediaEntry entries = 1 }, MediaEntry { string name = 1 }
-            found = []
-            for number, entry in _protobuf(_unzstd_bytes(package, data, limit)):
-                if number == 1 and isinstance(entry, bytes):
-                    name = dict(_protobuf(entry)).get(1)
-                    if isinstance(name, bytes):
-                        found.append(name.decode("utf-8", "replace"))
-            return tuple(found)
-        mapping = json.loads(data.decode("utf-8") or "{}")
-        return tuple(str(v) for v in mapping.values()) if isinstance(mapping, dict) else ()
-    except (ValueError, AnkiImportError):
-        return ()  # the media map is only used for warnings
-
-
-def _protobuf(data: bytes) -> list[tuple[int, int | bytes]]:
-    """The top-level fields of a protobuf message: varints and length-delimited values only
-    (all that Anki's package metadata, media map and note type config use here)."""
-    fields: list[tuple[int, int | bytes]] = []
+def _protobuf(data: bytes) -> Iterator[tuple[int, int | bytes]]:
+    """The top-level fields of a protobuf message, one at a time: varints and length-delimited
+    values only (all that Anki's package metadata and note type config use here)."""
     i = 0
     while i < len(data):
         key, i = _varint(data, i)
         number, wire = key >> 3, key & 7
         if wire == 0:
             value, i = _varint(data, i)
-            fields.append((number, value))
+            yield number, value
         elif wire == 2:
             size, i = _varint(data, i)
             if i + size > len(data):
                 raise ValueError("truncated protobuf")
-            fields.append((number, data[i : i + size]))
+            yield number, data[i : i + size]
             i += size
         elif wire == 1:
             i += 8
@@ -193,7 +241,6 @@ def _protobuf(data: bytes) -> list[tuple[int, int | bytes]]:
             i += 4
         else:
             raise ValueError("unsupported protobuf wire type")
-    return fields
 
 
 def _varint(data: bytes, i: int) -> tuple[int, int]:
@@ -210,12 +257,17 @@ def _varint(data: bytes, i: int) -> tuple[int, int]:
 
 
 def protobuf_varint(data: bytes, number: int) -> int | None:
-    """Field `number` of a protobuf message when it is a varint, else None (malformed: None)."""
+    """Field `number` of a protobuf message when it is a varint, else None (malformed: None).
+
+    The fields are read one at a time and only that one kept: the last of it, as protobuf has it."""
+    kept: int | bytes | None = None
     try:
-        value = dict(_protobuf(data)).get(number)
+        for found, value in _protobuf(data):
+            if found == number:
+                kept = value
     except ValueError:
         return None
-    return value if isinstance(value, int) else None
+    return kept if isinstance(kept, int) else None
 
 
 def _check_sqlite(package: Path, path: Path) -> None:

@@ -2,13 +2,18 @@
 
 The mapping, documented in the README:
 - a review card (type 2) keeps its interval and due date; Anki's ease factor in permille becomes
-  SM-2's ef in hundredths (`factor / 10`, floored at 130); repetitions and lapses are kept, and the
-  SM-2 repetition count is the number of passing answers since the last failure;
+  SM-2's ef in hundredths (`factor / 10`); repetitions and lapses are kept, and the SM-2
+  repetition count is the number of passing answers since the last failure;
 - a card in (re)learning is due today with a one-day interval;
 - a new card stays new;
 - each review-log row becomes an answer: Again -> grade 1, Hard -> 3, Good -> 4, Easy -> 5; the
   card's first answer counts as new, later answers on a day already answered as drills. Manual
   rescheduling rows (no answer) are skipped.
+
+Every number is checked before anything is made of it: an integer (SQLite gives whatever the file
+holds), within `core.scheduling.bounds` (an interval up to a hundred years, an ease of 1300 to
+10000 permille, dates srs can count). A card with any value out of range, in its row or its
+review log, keeps no progress: `card_progress` raises `OutOfRange` and the import counts them.
 
 Anki numbers days from the collection's creation (`crt`); the day numbers are turned into dates
 relative to `today`, the learner's study day now, the way Anki does.
@@ -17,7 +22,7 @@ relative to `today`, the learner's study day now, the way Anki does.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 
 from srs.anki.import_.collection import AnkiCard, RevlogEntry
 from srs.core.grades import grade_of_button
@@ -30,8 +35,26 @@ from srs.core.model import (
     ReviewKind,
     SchedState,
 )
+from srs.core.scheduling.bounds import (
+    FIRST_DAY,
+    LAST_DAY,
+    MAX_COUNT,
+    MAX_EF,
+    MAX_INTERVAL,
+    MIN_EF,
+    is_int,
+    valid_day,
+    valid_state,
+)
 from srs.core.scheduling.rule import review_kind
-from srs.core.scheduling.sm2 import EF_FLOOR
+
+_FIRST_MS = int(datetime(FIRST_DAY.year, 1, 1, tzinfo=UTC).timestamp() * 1000)
+_LAST_MS = int(datetime(LAST_DAY.year, 1, 1, tzinfo=UTC).timestamp() * 1000)
+_LEARNING_SECONDS = 10**9  # a learning step's negative interval, in seconds: far beyond any
+
+
+class OutOfRange(ValueError):
+    """A card's scheduling or review log holds a value srs cannot take as progress."""
 
 
 def anki_today(crt: int, now: datetime) -> int:
@@ -48,25 +71,53 @@ def card_progress(
     today: date,
     day_of: Callable[[datetime], date],
 ) -> ImportedProgress | None:
-    """The srs state and log for one Anki card; None for a card never studied."""
-    if card.type == 0:
+    """The srs state and log for one Anki card; None for a card never studied.
+
+    Raises `OutOfRange` when a value of the card or its log is not an integer in range."""
+    kind = _checked(card.type, 0, 3)
+    if kind == 0:
         return None
     reviews = _reviews(log, day_of)
     ef = _ef(card.factor)
-    if card.type == 2:
-        due = today + timedelta(days=card.due - anki_today(crt, now))
-        interval = max(card.ivl, 1)
+    reps, lapses = _checked(card.reps, 0, MAX_COUNT), _checked(card.lapses, 0, MAX_COUNT)
+    if kind == 2:
+        offset = _checked(card.due, -(10**7), 10**7) - anki_today(crt, now)
+        interval = max(_checked(card.ivl, 0, MAX_INTERVAL), 1)
+        if abs(offset) > (LAST_DAY - FIRST_DAY).days:
+            raise OutOfRange("due")
+        due = _day(today.toordinal() + offset)
         n = _streak(log) or (2 if interval >= 6 else 1)
     else:  # learning or relearning: due now
         due, interval, n = today, 1, 0
-    state = SchedState(
-        n=n, ef=ef, interval=interval, due=due, lapses=max(card.lapses, 0), reps=max(card.reps, 0)
-    )
+    state = SchedState(n=n, ef=ef, interval=interval, due=due, lapses=lapses, reps=reps)
+    if valid_state(state) is None:
+        raise OutOfRange("state")
     return ImportedProgress(card_id, state, tuple(reviews))
 
 
-def _ef(factor: int) -> int:
-    return max(EF_FLOOR, factor // 10) if factor > 0 else EF_START
+def _checked(value: object, low: int, high: int) -> int:
+    if not is_int(value):
+        raise OutOfRange("not an integer")
+    assert isinstance(value, int)
+    if not low <= value <= high:
+        raise OutOfRange("out of range")
+    return value
+
+
+def _day(ordinal: int) -> date:
+    if not FIRST_DAY.toordinal() <= ordinal <= LAST_DAY.toordinal():
+        raise OutOfRange("date")
+    return date.fromordinal(ordinal)
+
+
+def _ef(factor: object) -> int:
+    """Anki's ease (permille; 0 for a card never reviewed) as SM-2's ef (hundredths)."""
+    value = _checked(factor, 0, MAX_EF * 10)
+    if value == 0:
+        return EF_START
+    if value < MIN_EF * 10:
+        raise OutOfRange("ease")
+    return value // 10
 
 
 def _streak(log: Sequence[RevlogEntry]) -> int:
@@ -83,24 +134,29 @@ def _reviews(log: Sequence[RevlogEntry], day_of: Callable[[datetime], date]) -> 
     state = NEW_STATE
     days: set[date] = set()
     for entry in log:
-        grade = grade_of_button(entry.ease)
+        grade = grade_of_button(_checked(entry.ease, 0, 4))
+        _checked(entry.type, 0, 10)
         if grade is None:  # a manual reschedule: no answer was given
             continue
-        at = datetime.fromtimestamp(entry.id / 1000, UTC)
+        at = datetime.fromtimestamp(_checked(entry.id, _FIRST_MS, _LAST_MS) / 1000, UTC)
         day = day_of(at)
+        if not valid_day(day):
+            raise OutOfRange("review day")
         kind = review_kind(state, answered_today=day in days)
         days.add(day)
         before = state
+        ivl = _checked(entry.ivl, -_LEARNING_SECONDS, MAX_INTERVAL)
+        factor = _checked(entry.factor, 0, MAX_EF * 10)
         if kind is not ReviewKind.DRILL:
-            interval = entry.ivl if entry.ivl > 0 else 1  # negative: seconds of a learning step
+            interval = ivl if ivl > 0 else 1  # negative: seconds of a learning step
             passed = is_pass(grade)
             state = SchedState(
-                n=state.n + 1 if passed else 0,
-                ef=_ef(entry.factor) if entry.factor else state.ef,
+                n=min(state.n + 1, MAX_COUNT) if passed else 0,
+                ef=_ef(factor) if factor else state.ef,
                 interval=interval,
-                due=day + timedelta(days=interval),
-                lapses=state.lapses + (0 if passed or state.is_new else 1),
-                reps=state.reps + 1,
+                due=_day(day.toordinal() + interval),
+                lapses=min(state.lapses + (0 if passed or state.is_new else 1), MAX_COUNT),
+                reps=min(state.reps + 1, MAX_COUNT),
             )
         reviews.append(PastReview(at, day, grade, kind, before, state, first=not reviews))
     return reviews

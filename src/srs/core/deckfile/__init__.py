@@ -21,7 +21,15 @@ from typing import Any
 
 import rtoml
 
-from srs.core.deckfile.checker import CARD_KEYS, DECK_KEYS, LONG_PROMPT, SLUG, TOP_KEYS, Checker
+from srs.core.deckfile.checker import (
+    CARD_KEYS,
+    DECK_KEYS,
+    LONG_PROMPT,
+    MAX_DIAGNOSTICS,
+    SLUG,
+    TOP_KEYS,
+    Checker,
+)
 from srs.core.deckfile.limits import (
     MAX_DECK_BYTES,
     MAX_KEY_PARTS,
@@ -142,6 +150,17 @@ def _analyse(data: bytes | str, path: str, max_back_words: int, ticker: Ticker) 
     checker = Checker(path, positions, places, max_back_words, ticker)
     deck, id_at = checker.document(doc)
     diags = tuple(sorted(checker.diags, key=_sort_key))
+    if checker.dropped:  # "... and N more", an error when one of them was
+        diags += (
+            Diagnostic(
+                path,
+                max((d.line for d in diags), default=1),
+                1,
+                "error" if checker.dropped_error else "warning",
+                "more-problems",
+                f"... and {checker.dropped} more problems (at most {MAX_DIAGNOSTICS} are shown)",
+            ),
+        )
     return DeckCheck(diags, deck, id_at)
 
 

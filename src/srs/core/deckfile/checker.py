@@ -44,6 +44,9 @@ CARD_KEYS: tuple[str, ...] = (
 TOP_KEYS: tuple[str, ...] = ("deck", "card")
 
 
+MAX_DIAGNOSTICS = 1000  # kept for one file; the rest are counted in one `more-problems` line
+
+
 class Checker:
     """Runs every check over a parsed document, using the scanner's positions."""
 
@@ -61,6 +64,8 @@ class Checker:
         self.locs = locs
         self.max_back_words = max_back_words
         self.diags: list[Diagnostic] = []
+        self.dropped = 0
+        self.dropped_error = False
         self.backs: list[quality.Back] = []
 
     # -- positions
@@ -92,6 +97,10 @@ class Checker:
         where: tuple[int, int],
         card_id: str | None = None,
     ) -> None:
+        if len(self.diags) >= MAX_DIAGNOSTICS:  # counted, not kept: memory stays flat
+            self.dropped += 1
+            self.dropped_error = self.dropped_error or severity == "error"
+            return
         self.diags.append(
             Diagnostic(self.path, where[0], where[1], severity, code, message, card_id)
         )
@@ -207,7 +216,11 @@ class Checker:
         self.unknown_keys(doc, (), TOP_KEYS, "at the top level")
         deck_head = self.deck_table(doc)
         cards = self.cards(doc)
-        if deck_head is None or any(d.severity == "error" for d in self.diags):
+        if (
+            deck_head is None
+            or any(d.severity == "error" for d in self.diags)
+            or self.dropped_error
+        ):
             return None, None
         deck_id, title, source, id_at = deck_head
         return Deck(deck_id, title, source, tuple(cards), self.path), id_at

@@ -34,6 +34,10 @@ SIMILAR_JACCARD = 0.5
 SIMILAR_RATIO = 0.85
 """...as do two backs whose text `difflib` finds this similar."""
 
+SIMILAR_PREFIX = 1000
+"""The characters of each back `difflib` compares: its work is quadratic in their length (two
+backs of 50 KB took minutes); the Jaccard index still counts every word."""
+
 COMMON_BACKS = 64
 """A key word in more backs than this does not make two backs candidates for `similar-back`."""
 
@@ -356,5 +360,7 @@ def _similar(a: set[str], b: set[str], text_a: str, text_b: str) -> bool:
         return True
     if jaccard < SIMILAR_JACCARD / 2:  # too few words in common for the texts to be alike
         return False
-    matcher = difflib.SequenceMatcher(None, text_a, text_b, autojunk=False)
+    matcher = difflib.SequenceMatcher(
+        None, text_a[:SIMILAR_PREFIX], text_b[:SIMILAR_PREFIX], autojunk=False
+    )
     return matcher.real_quick_ratio() >= SIMILAR_RATIO and matcher.ratio() >= SIMILAR_RATIO
