@@ -373,10 +373,8 @@ def test_burying_a_new_card_while_its_first_answer_is_being_saved_waits_and_buri
             outcome.append(exc)
 
     # Another session of the same learner in the middle of the card's first answer, as
-    # `record_answer` does it: the learner's lock on the card taken, the state row inserted,
-    # not yet committed.
+    # `record_answer` does it: the state row inserted (and so locked), not yet committed.
     with psycopg.connect(klass.url(name)) as answering:
-        answering.execute("SELECT pg_advisory_xact_lock(hashtext(%s), %s)", [name, pk])
         answering.execute(
             "INSERT INTO srs.card_state (learner, card_pk, n, ef, interval, due, lapses, reps) "
             "VALUES (%s, %s, 1, 250, 1, %s, 0, 1)",
