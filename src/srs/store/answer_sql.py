@@ -22,9 +22,9 @@ from srs.store.schema import (
     STATE_FIELDS,
     card_table,
     deck_table,
+    log_row,
     log_table,
     state_table,
-    state_values,
 )
 
 _learner: BindParameter[str] = bindparam("learner")
@@ -152,31 +152,23 @@ def state_and_log_params(
     }
 
 
-LOGGED_AFTER = ("ef", "interval", "due", "scheduler", "stability", "difficulty")
-"""The state columns the log keeps from after the answer."""
-
-
 def log_values(
-    mine: dict[str, Any],
-    record: AnswerRecord,
-    after: dict[str, Any],
-    row: Any,
-    now: datetime,
-    today: date,
+    mine: dict[str, Any], record: AnswerRecord, row: Any, now: datetime, today: date
 ) -> dict[str, Any]:
-    """The `review_log` row of one answer: `after` is `record.after` as column values, `row`
-    the state row before it (None: none)."""
-    return {
-        **mine,
-        "reviewed_at": now,
-        "day": today,
-        "grade": record.grade,
-        "review_kind": record.kind.value,
-        "had_state": 1 if row is not None else 0,
-        "prev_buried_on": None if row is None else row.buried_on,
-        **state_values(record.before, prefix="prev_"),
-        **{name: after[name] for name in LOGGED_AFTER},
-    }
+    """The `review_log` row of one answer (`schema.log_row`): `row` is the state row before it
+    (None: none)."""
+    return log_row(
+        mine["learner"],
+        mine["card_pk"],
+        now,
+        today,
+        record.grade,
+        record.kind.value,
+        record.before,
+        record.after,
+        had_state=row is not None,
+        prev_buried_on=None if row is None else row.buried_on,
+    )
 
 
 _state_cols = [state_table.c[name] for name in STATE_FIELDS]

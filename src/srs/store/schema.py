@@ -259,6 +259,39 @@ def state_values(state: SchedState, prefix: str = "") -> dict[str, Any]:
     return {f"{prefix}{name}": getattr(state, name) for name in STATE_FIELDS}
 
 
+LOGGED_AFTER = ("ef", "interval", "due", "scheduler", "stability", "difficulty")
+"""The state columns the log keeps from after the answer."""
+
+
+def log_row(
+    learner: str,
+    card_pk: int,
+    reviewed_at: datetime,
+    day: date,
+    grade: int,
+    review_kind: str,
+    before: SchedState,
+    after: SchedState,
+    had_state: bool,
+    prev_buried_on: date | None = None,
+) -> dict[str, Any]:
+    """One `review_log` row: the one place its columns are filled, for an answer given here and
+    for one imported from another program alike."""
+    kept = state_values(after)
+    return {
+        "learner": learner,
+        "card_pk": card_pk,
+        "reviewed_at": reviewed_at,
+        "day": day,
+        "grade": grade,
+        "review_kind": review_kind,
+        "had_state": 1 if had_state else 0,
+        "prev_buried_on": prev_buried_on,
+        **state_values(before, prefix="prev_"),
+        **{name: kept[name] for name in LOGGED_AFTER},
+    }
+
+
 def state_from(row: Row[Any] | None, prefix: str = "") -> SchedState:
     """The `SchedState` held in a row's columns; the new state when there is no row, or when
     what the row holds is out of bounds (`core.scheduling.bounds`: written by hand or by an older

@@ -181,7 +181,7 @@ class StudyQueries:
                     conn.execute(answer_sql.INSERT_STATE, {**mine, "buried_on": None, **after})
                 else:
                     conn.execute(answer_sql.UPDATE_STATE, {**answer_sql.where(mine), **after})
-            values = answer_sql.log_values(mine, record, after, row, now, today)
+            values = answer_sql.log_values(mine, record, row, now, today)
             if placeholder and not record.moves_schedule:  # a drill: the card keeps no state
                 conn.execute(answer_sql.DELETE_STATE, answer_sql.where(mine))
             if record.moves_schedule and self.db.on_server:

@@ -10,7 +10,14 @@ from sqlalchemy import select
 
 from srs.core.model import ImportedProgress, LogRecord, SchedState
 from srs.store.engine import Database
-from srs.store.schema import card_table, log_table, state_from, state_table, state_values
+from srs.store.schema import (
+    card_table,
+    log_row,
+    log_table,
+    state_from,
+    state_table,
+    state_values,
+)
 from srs.store.study import read_log
 
 
@@ -62,20 +69,17 @@ class TransferQueries:
                 )
                 for past in item.log:
                     logs.append(
-                        {
-                            "learner": self.db.learner,
-                            "card_pk": pk,
-                            "reviewed_at": past.reviewed_at,
-                            "day": past.day,
-                            "grade": past.grade,
-                            "review_kind": past.review_kind.value,
-                            "had_state": 0 if past.first else 1,
-                            "prev_buried_on": None,
-                            **state_values(past.before, prefix="prev_"),
-                            "ef": past.after.ef,
-                            "interval": past.after.interval,
-                            "due": past.after.due,
-                        }
+                        log_row(
+                            self.db.learner,
+                            pk,
+                            past.reviewed_at,
+                            past.day,
+                            past.grade,
+                            past.review_kind.value,
+                            past.before,
+                            past.after,
+                            had_state=not past.first,
+                        )
                     )
             if states:
                 conn.execute(state_table.insert(), states)
