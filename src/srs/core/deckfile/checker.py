@@ -6,14 +6,14 @@ import re
 from typing import Any, Literal
 
 from srs.core.cardtext import CONTROL_CHARS, find_raw_html
-from srs.core.deckfile import quality
+from srs.core.deckfile import paper, quality
 from srs.core.deckfile.places import Places
 from srs.core.deckfile.scanner import KeyPath
 from srs.core.deckfile.text import TextPositions, char_name
 from srs.core.deckfile.wording import describe, normalise, quote, slugify, suggest, type_name
 from srs.core.defaults import MAX_BACK_WORDS
 from srs.core.errors import Diagnostic, Severity
-from srs.core.model import KINDS, MAX_ID_LENGTH, AnkiNoteType, Card, Deck, Kind
+from srs.core.model import KINDS, MAX_ID_LENGTH, AnkiNoteType, Card, Deck, Kind, Paper
 from srs.core.notetype import note_type_from, note_type_problem
 from srs.core.ticker import CHECKING, Ticker, no_ticker, report_every
 
@@ -30,7 +30,7 @@ GUID = re.compile(r"\A[!-~]{1,64}\Z")
 LONG_PROMPT = 400
 """A front longer than this many characters draws a `long-prompt` warning."""
 
-DECK_KEYS: tuple[str, ...] = ("id", "title", "source")
+DECK_KEYS: tuple[str, ...] = ("id", "title", "source", "paper")
 CARD_KEYS: tuple[str, ...] = (
     "id",
     "kind",
@@ -40,6 +40,7 @@ CARD_KEYS: tuple[str, ...] = (
     "tags",
     "guid",
     "anki_note_type",
+    "quote",
 )
 TOP_KEYS: tuple[str, ...] = ("deck", "card")
 
@@ -62,6 +63,7 @@ class Checker:
         self.max_back_words = max_back_words
         self.diags: list[Diagnostic] = []
         self.backs: list[quality.Back] = []
+        self.paper: Paper | None = None
 
     # -- positions
     def at(self, path: KeyPath, part: Literal["key", "value"] = "value") -> tuple[int, int]:
@@ -210,7 +212,7 @@ class Checker:
         if deck_head is None or any(d.severity == "error" for d in self.diags):
             return None, None
         deck_id, title, source, id_at = deck_head
-        return Deck(deck_id, title, source, tuple(cards), self.path), id_at
+        return Deck(deck_id, title, source, tuple(cards), self.path, paper=self.paper), id_at
 
     def deck_table(self, doc: dict[str, Any]) -> tuple[str, str, str, tuple[int, int]] | None:
         if "deck" not in doc:
@@ -223,6 +225,7 @@ class Checker:
             return None
         path: KeyPath = ("deck",)
         self.unknown_keys(head, path, DECK_KEYS, "in [deck]")
+        self.paper = paper.paper_table(self, head)
         deck_id = self.string_field(head, path, "id", "[deck]", required=True)
         title = self.string_field(head, path, "title", "[deck]", required=True)
         source = self.string_field(head, path, "source", "[deck]", required=False)
@@ -308,6 +311,7 @@ class Checker:
         tags = self.tags(raw, path, card)
         guid = self.guid(raw, path, card)
         note_type = self.anki_note_type(raw, path, card)
+        quotes = paper.quotes(self, raw, path, card)
         if front is not None and back is not None:
             self.prompt_warnings(front, back, path, card)
         fields = {k: v for k, v in (("front", front), ("back", back), ("source", source)) if v}
@@ -316,7 +320,8 @@ class Checker:
             self.backs.append(quality.Back(card, back, (*path, "back"), header[0]))
         if cid is None or kind not in KINDS or front is None or back is None or tags is None:
             return None
-        return Card(cid, Kind(kind), front, back, source or "", tags, header[0], guid, note_type)
+        text = (cid, Kind(kind), front, back, source or "", tags, header[0], guid, note_type)
+        return None if quotes is None else Card(*text, quotes=quotes)
 
     def anki_note_type(
         self, raw: dict[str, Any], path: KeyPath, card: str | None
