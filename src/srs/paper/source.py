@@ -70,6 +70,8 @@ def read_paper(path: Path, cache_dir: Path | None = None) -> PaperFile:
     pages = cached.get("pages")
     if not isinstance(pages, list) or not all(isinstance(p, str) for p in pages):
         raise PaperError(f"{path}: the PDF's text could not be read")
+    if not any(p.strip() for p in pages):
+        raise PaperError(f"{path}: the PDF has no text (a scan? srs reads a PDF's text layer)")
     title, author = cached.get("title", ""), cached.get("author", "")
     return PaperFile(
         PaperText.of(tuple(pages)),
@@ -84,9 +86,9 @@ def _is_text(path: Path) -> bool:
 
 def _read_bounded(path: Path, limit: int) -> bytes:
     try:
+        if path.exists() and not path.is_dir() and not path.is_file():  # a FIFO would block
+            raise PaperError(f"{path}: not a regular file")
         with path.open("rb") as handle:
-            if not os.path.isfile(path):
-                raise PaperError(f"{path}: not a regular file")
             data = handle.read(limit + 1)
     except FileNotFoundError:
         raise PaperError(f"{path}: no such file") from None
