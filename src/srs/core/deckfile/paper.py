@@ -7,14 +7,40 @@ paper is `srs.paper`'s to say, with the paper's text at hand.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any, Literal, Protocol
 
 from srs.core.deckfile.scanner import KeyPath
 from srs.core.deckfile.wording import suggest, type_name
 from srs.core.model import Paper, Quote
 
-if TYPE_CHECKING:
-    from srs.core.deckfile.checker import Checker
+
+class Checker(Protocol):
+    """What these checks need from the checker: positions, fields, and a place for errors."""
+
+    def at(self, path: KeyPath, part: Literal["key", "value"] = "value") -> tuple[int, int]:
+        """Position of a key path's value (or key)."""
+        ...
+
+    def error(self, code: str, msg: str, where: tuple[int, int], card: str | None = None) -> None:
+        """Record an error."""
+        ...
+
+    def string_field(
+        self,
+        table: dict[str, Any],
+        path: KeyPath,
+        key: str,
+        what: str,
+        required: bool,
+        card: str | None = None,
+    ) -> str | None:
+        """A string field's value when it is usable."""
+        ...
+
+    def raw_html(self, value: str, path: KeyPath, key: str, card: str | None) -> None:
+        """Report raw HTML in a value."""
+        ...
+
 
 PAPER_KEYS: tuple[str, ...] = ("title", "authors", "year", "arxiv", "doi", "url", "pdf")
 
