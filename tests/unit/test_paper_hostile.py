@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 from fpdf import FPDF
+
 from helpers import run_srs
 from paper_pdfs import sample_paper
-
 from srs.paper import source
 
 DECK = """\
