@@ -248,3 +248,48 @@ def new_deck_file(deck_id: str, directory: Path, title: str | None = None) -> Pa
         with contextlib.suppress(OSError):
             part.unlink()
     return target
+
+
+# --------------------------------------------------------------------------------------------
+# Quotes against the paper
+
+
+def check_paths_with_paper(
+    paths: Sequence[Path],
+    paper: Path | None,
+    cache_dir: Path | None,
+    max_back_words: int = MAX_BACK_WORDS,
+    ticker: Ticker = no_ticker,
+) -> tuple[list[Diagnostic], dict[str, list[int | None]]]:
+    """`check_paths`, then every quote of the decks without error against a paper.
+
+    `paper` is a PDF or text file; None checks each deck against its own `[deck] paper.pdf`
+    (relative to the deck file; a deck without one is an error). Returns the diagnostics and the
+    page of each card's quotes (`DECK_ID/CARD_ID` -> pages, None for a quote not found). A paper
+    that cannot be read raises `PaperError`.
+    """
+    from srs.paper.check import check_decks
+    from srs.paper.source import read_paper
+
+    analysis = analyse_paths(paths, max_back_words, ticker=ticker)
+    diagnostics = list(analysis.diagnostics)
+    pages: dict[str, list[int | None]] = {}
+    groups: dict[Path, list[Deck]] = {}
+    for deck in analysis.decks:
+        target = paper if paper is not None else _own_pdf(deck)
+        if target is None:
+            msg = "the deck names no paper = { pdf = ... } to check its quotes against"
+            diagnostics.append(Diagnostic(deck.path or deck.id, 1, 1, "error", "no-paper", msg))
+            continue
+        groups.setdefault(target, []).append(deck)
+    for target, decks in groups.items():
+        found = check_decks(decks, read_paper(target, cache_dir).text)
+        diagnostics.extend(found.diagnostics)
+        pages.update(found.pages)
+    return diagnostics, pages
+
+
+def _own_pdf(deck: Deck) -> Path | None:
+    if deck.paper is None or not deck.paper.pdf or deck.path is None:
+        return None
+    return Path(deck.path).parent / deck.paper.pdf

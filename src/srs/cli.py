@@ -18,7 +18,7 @@ from srs.commands.base import app
 from srs.core.errors import DeckFileError, SrsError
 
 # Each module registers its commands on `app`; `srs --help` lists them in this order.
-for _module in ("study", "cards", "progress", "decks", "scheduling", "imports", "classes"):
+for _module in ("study", "cards", "progress", "decks", "scheduling", "imports", "classes", "paper"):
     import_module(f"srs.commands.{_module}")
 
 

@@ -248,3 +248,21 @@ def bundled_decks_dir() -> Path:
         return packaged
     # An editable install runs from src/srs, where the wheel's force-include does not apply.
     return Path(__file__).resolve().parents[2] / "decks"
+
+
+def paper_cache_dir(env: Mapping[str, str] | None = None) -> Path:
+    """Where a PDF's text is cached by its digest: `SRS_CACHE_DIR`, else the user's cache folder
+    (`.../srs/papers`)."""
+    env = os.environ if env is None else env
+    raw = env.get("SRS_CACHE_DIR") or ""
+    if raw:
+        return _file_path(raw, "SRS_CACHE_DIR") / "papers"
+    from platformdirs import user_cache_path
+
+    return user_cache_path("srs", appauthor=False) / "papers"
+
+
+def pdf_viewer(env: Mapping[str, str] | None = None) -> str | None:
+    """`SRS_PDF_VIEWER`: the command that opens a PDF at a page (`{file}`, `{page}`), if set."""
+    env = os.environ if env is None else env
+    return env.get("SRS_PDF_VIEWER") or None

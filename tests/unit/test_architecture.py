@@ -41,6 +41,8 @@ HEAVY: dict[str, tuple[str, ...]] = {
     "zstandard": ("srs.anki.import_",),
     "fsrs": ("srs.core.scheduling.fsrs",),
     "rtoml": ("srs.core.deckfile",),
+    "rapidfuzz": ("srs.paper",),
+    "pypdfium2": ("srs.paper",),
 }
 
 # The core uses the standard library and these pure text libraries, and nothing else but itself.

@@ -52,15 +52,43 @@ def deck_check(
     max_back_words: Annotated[
         int, typer.Option("--max-back-words", min=1, help="Word limit of a card's back.")
     ] = MAX_BACK_WORDS,
+    paper: Annotated[
+        Path | None,
+        typer.Option(
+            "--paper",
+            metavar="FILE",
+            help="Check every quote against this paper (.pdf needs srs[paper], or .txt).",
+        ),
+    ] = None,
+    own_paper: Annotated[
+        bool,
+        typer.Option("--own-paper", help="Check quotes against each deck's own paper.pdf."),
+    ] = False,
 ) -> None:
     """Check deck files without touching any database. Exit 1 on errors (or, with --strict, on
     any warning), 0 otherwise."""
     from srs.authoring import check_paths, diagnostics_to_json, format_text, has_errors
     from srs.ui.ticker import terminal_ticker
 
+    pages: dict[str, list[int | None]] | None = None
     with terminal_ticker() as ticker:
-        diagnostics = check_paths(paths, max_back_words, ticker)
-    typer.echo(diagnostics_to_json(diagnostics) if as_json else format_text(diagnostics))
+        if paper is not None or own_paper:
+            from srs.authoring import check_paths_with_paper
+            from srs.config import paper_cache_dir
+
+            if paper is not None and own_paper:
+                fail("give --paper FILE or --own-paper, not both")
+            diagnostics, pages = check_paths_with_paper(
+                paths, paper, paper_cache_dir(), max_back_words, ticker
+            )
+        else:
+            diagnostics = check_paths(paths, max_back_words, ticker)
+    if as_json and pages is not None:
+        from srs.core.reports import paper_check_json
+
+        typer.echo(paper_check_json(diagnostics, pages))
+    else:
+        typer.echo(diagnostics_to_json(diagnostics) if as_json else format_text(diagnostics))
     if has_errors(diagnostics) or (strict and diagnostics):
         raise typer.Exit(1)
 

@@ -65,6 +65,15 @@ def diagnostics_json(diagnostics: Iterable[Diagnostic]) -> str:
     return json.dumps([asdict(d) for d in diagnostics], indent=2, ensure_ascii=True)
 
 
+def paper_check_json(
+    diagnostics: Iterable[Diagnostic], pages: Mapping[str, Sequence[int | None]]
+) -> str:
+    """`srs deck check --paper --json`: {"diagnostics": [as `diagnostics_json`], "quotes":
+    {"DECK_ID/CARD_ID": [the page of each quote, null when not found]}}."""
+    out = {"diagnostics": [asdict(d) for d in diagnostics], "quotes": dict(pages)}
+    return json.dumps(out, indent=2, ensure_ascii=True)
+
+
 def history_json(
     card: StoredCard,
     state: SchedState,

@@ -16,6 +16,7 @@ from srs.core.cardtext import printable, render_markdown
 from srs.core.errors import UnknownCardError, UnknownDeckError
 from srs.core.model import Card, Deck, DeckSummary, LoadReport, StoredCard, card_ref
 from srs.core.notetype import note_type_json
+from srs.core.paper_json import paper_json, quotes_json
 from srs.core.ticker import LOADING, Ticker, no_ticker, report_every
 from srs.store.engine import Database
 from srs.store.schema import (
@@ -91,6 +92,7 @@ class ContentQueries:
                         source=deck.source,
                         path=deck.path,
                         file_sha256=deck.digest,
+                        paper=paper_json(deck.paper),
                         loaded_at=now,
                         retired_at=None,  # a deck retired on a server comes back when loaded
                     )
@@ -106,6 +108,7 @@ class ContentQueries:
                         source=deck.source,
                         path=deck.path,
                         file_sha256=deck.digest,
+                        paper=paper_json(deck.paper),
                         seq=seq + 1,
                         loaded_at=now,
                     )
@@ -129,6 +132,7 @@ class ContentQueries:
                     "line": card.line,
                     "guid": card.guid,
                     "anki_note_type": note_type_json(card.anki_note_type),
+                    "quotes": quotes_json(card.quotes),
                 }
                 old = current.get(card.id)
                 if old is None:

@@ -99,6 +99,13 @@ def _server_hardening(conn: Connection) -> None:
         harden(conn)
 
 
+def _paper_and_quotes(conn: Connection) -> None:
+    """Version 11: `decks.paper` (the paper's metadata) and `cards.quotes` (its words a card
+    rests on), both JSON; NULL for decks and cards loaded before, until their next load."""
+    _add_columns(conn, "decks", [("paper", "TEXT")])
+    _add_columns(conn, "cards", [("quotes", "TEXT")])
+
+
 STEPS: dict[int, Step] = {
     # version: the step that upgrades a collection from version - 1 to it
     2: _add_suspension,
@@ -110,6 +117,7 @@ STEPS: dict[int, Step] = {
     8: _deck_file_digest,
     9: _card_html,
     10: _server_hardening,
+    11: _paper_and_quotes,
 }
 
 

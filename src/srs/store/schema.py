@@ -45,14 +45,15 @@ from srs.core.model import (
     SchedState,
 )
 from srs.core.notetype import note_type_from_json
+from srs.core.paper_json import quotes_from_json
 from srs.core.scheduling.bounds import valid_state
 
-SCHEMA_VERSION = 10  # 5: another branch's step (renumbered when merged)
+SCHEMA_VERSION = 11  # 5: another branch's step (renumbered when merged)
 SERVER_SCHEMA = "srs"
 """On a server, the schema that holds every srs table and function (a class's own, which no
 learner may create objects in). SQLite files have no schemas."""
 # A change in any of these is an edit of the card.
-CONTENT_FIELDS = ("kind", "front", "back", "source", "tags", "guid", "anki_note_type")
+CONTENT_FIELDS = ("kind", "front", "back", "source", "tags", "guid", "anki_note_type", "quotes")
 _VERSION = re.compile(r"[0-9]{1,9}")
 
 
@@ -116,6 +117,7 @@ deck_table = Table(
     # set when an instructor removes the deck on a server, keeping every learner's history
     # (version 10); loading its file again clears it
     Column("retired_at", UTCDateTime, nullable=True),
+    Column("paper", Text, nullable=True),  # the deck's paper as JSON (version 11)
 )
 
 # Card content. `card_id` is the stable id from the deck file; `pk` never leaves the store.
@@ -140,6 +142,7 @@ card_table = Table(
     # front and back rendered for Anki when the text was loaded (version 9); NULL until then
     Column("front_html", Text, nullable=True),
     Column("back_html", Text, nullable=True),
+    Column("quotes", Text, nullable=True),  # the paper's words, JSON (version 11)
     Column("created_at", UTCDateTime, nullable=False),
     Column("edited_at", UTCDateTime, nullable=False),
     Column("retired_at", UTCDateTime, nullable=True),
@@ -317,6 +320,7 @@ def card_from(row: Row[Any]) -> Card:
         anki_note_type=note_type_from_json(row.anki_note_type),
         front_html=row.front_html,
         back_html=row.back_html,
+        quotes=quotes_from_json(row.quotes),
     )
 
 

@@ -27,7 +27,7 @@ from srs.anki.import_.scheduling import OutOfRange, card_progress
 from srs.anki.tempfiles import check_output, remove_stale, temp_prefix, write_atomically
 from srs.core.cardtext import strip_control_chars
 from srs.core.deckfile import SLUG
-from srs.core.deckfile.checker import GUID
+from srs.core.deckfile.imported import GUID
 from srs.core.deckfile.limits import MAX_DECK_BYTES
 from srs.core.errors import AnkiImportError
 from srs.core.model import Deck, ImportedProgress, Kind, LoadReport

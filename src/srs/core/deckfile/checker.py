@@ -6,15 +6,14 @@ import re
 from typing import Any, Literal
 
 from srs.core.cardtext import CONTROL_CHARS, find_raw_html
-from srs.core.deckfile import quality
+from srs.core.deckfile import imported, paper, quality
 from srs.core.deckfile.places import Places
 from srs.core.deckfile.scanner import KeyPath
 from srs.core.deckfile.text import TextPositions, char_name
 from srs.core.deckfile.wording import describe, normalise, quote, slugify, suggest, type_name
 from srs.core.defaults import MAX_BACK_WORDS
 from srs.core.errors import Diagnostic, Severity
-from srs.core.model import KINDS, MAX_ID_LENGTH, AnkiNoteType, Card, Deck, Kind
-from srs.core.notetype import note_type_from, note_type_problem
+from srs.core.model import KINDS, MAX_ID_LENGTH, Card, Deck, Kind, Paper
 from srs.core.ticker import CHECKING, Ticker, no_ticker, report_every
 
 # \A and \Z rather than ^ and $: "$" also matches before a trailing newline.
@@ -25,12 +24,11 @@ _CONTROL_ESCAPE = re.compile(r"\\[bfruU]")  # TOML escapes that can decode to a 
 
 # Anki's own guids are 10 characters of base91; genanki's too. Anything printable is accepted
 # (Anki accepts any string), bounded so a hostile file cannot make one huge.
-GUID = re.compile(r"\A[!-~]{1,64}\Z")
 
 LONG_PROMPT = 400
 """A front longer than this many characters draws a `long-prompt` warning."""
 
-DECK_KEYS: tuple[str, ...] = ("id", "title", "source")
+DECK_KEYS: tuple[str, ...] = ("id", "title", "source", "paper")
 CARD_KEYS: tuple[str, ...] = (
     "id",
     "kind",
@@ -40,6 +38,7 @@ CARD_KEYS: tuple[str, ...] = (
     "tags",
     "guid",
     "anki_note_type",
+    "quote",
 )
 TOP_KEYS: tuple[str, ...] = ("deck", "card")
 
@@ -67,6 +66,7 @@ class Checker:
         self.dropped = 0
         self.dropped_error = False
         self.backs: list[quality.Back] = []
+        self.paper: Paper | None = None
 
     # -- positions
     def at(self, path: KeyPath, part: Literal["key", "value"] = "value") -> tuple[int, int]:
@@ -223,7 +223,7 @@ class Checker:
         ):
             return None, None
         deck_id, title, source, id_at = deck_head
-        return Deck(deck_id, title, source, tuple(cards), self.path), id_at
+        return Deck(deck_id, title, source, tuple(cards), self.path, paper=self.paper), id_at
 
     def deck_table(self, doc: dict[str, Any]) -> tuple[str, str, str, tuple[int, int]] | None:
         if "deck" not in doc:
@@ -236,6 +236,7 @@ class Checker:
             return None
         path: KeyPath = ("deck",)
         self.unknown_keys(head, path, DECK_KEYS, "in [deck]")
+        self.paper = paper.paper_table(self, head)
         deck_id = self.string_field(head, path, "id", "[deck]", required=True)
         title = self.string_field(head, path, "title", "[deck]", required=True)
         source = self.string_field(head, path, "source", "[deck]", required=False)
@@ -319,8 +320,9 @@ class Checker:
             msg = "card has no source: say where in the paper it comes from"
             self.warn("no-source", msg, header, card)
         tags = self.tags(raw, path, card)
-        guid = self.guid(raw, path, card)
-        note_type = self.anki_note_type(raw, path, card)
+        guid = imported.guid(self, raw, path, card)
+        note_type = imported.note_type(self, raw, path, card)
+        quotes = paper.quotes(self, raw, path, card)
         if front is not None and back is not None:
             self.prompt_warnings(front, back, path, card)
         fields = {k: v for k, v in (("front", front), ("back", back), ("source", source)) if v}
@@ -329,34 +331,8 @@ class Checker:
             self.backs.append(quality.Back(card, back, (*path, "back"), header[0]))
         if cid is None or kind not in KINDS or front is None or back is None or tags is None:
             return None
-        return Card(cid, Kind(kind), front, back, source or "", tags, header[0], guid, note_type)
-
-    def anki_note_type(
-        self, raw: dict[str, Any], path: KeyPath, card: str | None
-    ) -> AnkiNoteType | None:
-        """The optional Anki note type of a card from Anki (`srs.core.notetype`)."""
-        if "anki_note_type" not in raw:
-            return None
-        problem = note_type_problem(raw["anki_note_type"])
-        if problem is not None:
-            where = self.at((*path, "anki_note_type"))
-            self.error("bad-anki-note-type", f"anki_note_type {problem}", where, card)
-            return None
-        return note_type_from(raw["anki_note_type"])
-
-    def guid(self, raw: dict[str, Any], path: KeyPath, card: str | None) -> str | None:
-        """The optional Anki note guid: a short string of printable ASCII, no spaces."""
-        value = self.string_field(raw, path, "guid", "card", required=False, card=card)
-        if value is None:
-            return None
-        if not GUID.match(value):
-            msg = (
-                f"guid {value!r} is not an Anki note guid "
-                "(1 to 64 printable ASCII characters, no spaces)"
-            )
-            self.error("bad-guid", msg, self.at((*path, "guid")), card)
-            return None
-        return value
+        text = (cid, Kind(kind), front, back, source or "", tags, header[0], guid, note_type)
+        return None if quotes is None else Card(*text, quotes=quotes)
 
     def tags(self, raw: dict[str, Any], path: KeyPath, card: str | None) -> tuple[str, ...] | None:
         if "tags" not in raw:
