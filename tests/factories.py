@@ -66,7 +66,7 @@ def shown(session: ReviewSession) -> str | None:
 def shown_kind(session: ReviewSession) -> tuple[str, ReviewKind] | None:
     """The id and review kind of the card the session shows now; None when it is done."""
     current = session.current()
-    return None if current is None else (current.stored.card.id, current.mode)
+    return None if current is None else (current.stored.card.id, current.review_kind)
 
 
 class _ReportedEncoding(io.StringIO):

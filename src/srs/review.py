@@ -29,6 +29,7 @@ from srs.core.scheduling.rule import (
     AnswerRecord,
     needs_drill,
     preview_answers,
+    review_kind,
 )
 from srs.core.scheduling.sm2 import SM2_POLICY
 from srs.core.wording import days_word
@@ -126,12 +127,8 @@ class ReviewSession:
                 self._skip_gone(pk, None if found is None else found[0])
                 continue
             stored, state = found  # a state out of bounds reads as new (`schema.state_from`)
-            mode: ReviewKind
-            if pk in self._drilling:
-                mode = ReviewKind.DRILL
-            else:
-                mode = ReviewKind.NEW if state.is_new else ReviewKind.REVIEW
-            self._current = QueuedCard(stored, state, mode, self._recall(state))
+            kind = review_kind(state, answered_today=pk in self._drilling)
+            self._current = QueuedCard(stored, state, kind, self._recall(state))
             return self._current
         self._current = None
         return None
@@ -154,7 +151,7 @@ class ReviewSession:
             self.policy,
             card.state,
             self.today,
-            card.mode is ReviewKind.DRILL,
+            card.review_kind is ReviewKind.DRILL,
             history=lambda: self.store.study.scheduled_answers(stored.pk),
             key=stored.ref,
         )

@@ -235,7 +235,7 @@ def test_the_interval_shown_for_each_grade_is_the_one_the_answer_gives(
             preview = session.preview()
             answer = session.answer(grade, T0 + timedelta(days=k))
             assert answer is not None
-            assert preview[grade].kind is answer.review_kind
+            assert preview[grade].review_kind is answer.review_kind
             assert preview[grade].after == answer.state
             assert preview[grade].after.interval == answer.state.interval
         finally:

@@ -44,7 +44,7 @@ def run(
     """Answer every card the session shows, returning what was shown in order."""
     seen = []
     while (card := session.current()) is not None:
-        seen.append((card.stored.card.id, card.mode))
+        seen.append((card.stored.card.id, card.review_kind))
         session.answer(grade if isinstance(grade, int) else grade(card), at(k))
         assert len(seen) < 1000
     return seen
@@ -161,7 +161,7 @@ def test_drill_answers_change_neither_n_ef_nor_interval_of_a_lapsed_review(store
     for grade in (0, 2, 3, 5):
         card = session.current()
         assert card is not None
-        assert card.mode is DRILL
+        assert card.review_kind is DRILL
         assert card.state == lapsed  # the drill shows the state the lapse gave
         session.answer(grade, T0)
         assert store.study.state(r) == lapsed
@@ -328,11 +328,11 @@ def test_each_day_shows_exactly_the_cards_sm2_made_due(store: Store) -> None:
         drills: Counter[str] = Counter()
         while (card := session.current()) is not None:
             cid = card.stored.card.id
-            if card.mode is DRILL:
+            if card.review_kind is DRILL:
                 drills[cid] += 1
                 grade = 5 if drills[cid] > 2 else rng.randint(0, 5)
             else:
-                first_showings.append((cid, card.mode))
+                first_showings.append((cid, card.review_kind))
                 grade = rng.choice([0, 1, 2, 3, 3, 4, 4, 5, 5, 5])
                 model[cid] = sm2.review(model[cid], grade, today)
             assert card.state == store.study.state(card.stored.pk)
@@ -428,7 +428,7 @@ def test_the_card_shown_after_an_answer_carries_the_state_that_answer_saved(stor
     session = ReviewSession(store, ["alpha"], D, new_per_day=10)
     session.answer(2, T0)  # the only card, failed: it comes straight back as a drill
     again = session.current()
-    assert again is not None and again.mode is DRILL
+    assert again is not None and again.review_kind is DRILL
     assert again.state == store.study.state(pk_of(store, "x")) == sm2.review(NEW_STATE, 2, D)
 
 
@@ -440,7 +440,7 @@ def test_after_an_undo_and_an_answer_elsewhere_each_card_shows_its_saved_state(
     session.answer(5, T0)  # x; y is drawn with this answer
     session.undo()  # x is back on top, with its state before the answer
     card = session.current()
-    assert card is not None and (card.stored.card.id, card.mode) == ("x", NEW)
+    assert card is not None and (card.stored.card.id, card.review_kind) == ("x", NEW)
     assert card.state == NEW_STATE
     y = pk_of(store, "y")
     store.study.record_answer(y, 4, T0, D)  # another session answers y meanwhile

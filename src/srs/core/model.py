@@ -318,7 +318,7 @@ class QueuedCard:
 
     stored: StoredCard
     state: SchedState
-    mode: ReviewKind  # NEW, REVIEW, or DRILL for a card already answered today
+    review_kind: ReviewKind  # NEW, REVIEW, or DRILL for a card already answered today
     recall: float | None = None  # FSRS's chance of recall today, for a card FSRS scheduled
 
 

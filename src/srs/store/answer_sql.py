@@ -163,7 +163,7 @@ def log_values(
         now,
         today,
         record.grade,
-        record.kind.value,
+        record.review_kind.value,
         record.before,
         record.after,
         had_state=row is not None,

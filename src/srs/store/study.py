@@ -199,7 +199,13 @@ class StudyQueries:
 
         log_id, record, drawn = self.db.write_retrying(answer)
         done = Answer(
-            log_id, card_pk, record.grade, record.kind, record.after, record.leech, record.suspend
+            log_id,
+            card_pk,
+            record.grade,
+            record.review_kind,
+            record.after,
+            record.leech,
+            record.suspend,
         )
         return done, drawn
 

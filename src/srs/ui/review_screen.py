@@ -81,7 +81,7 @@ def card_text(text: str) -> Markdown:
 
 def outcome(record: AnswerRecord) -> str:
     """What one grade does to the card, in a few characters: "6 d", "drill again"."""
-    if record.kind is ReviewKind.DRILL:
+    if record.review_kind is ReviewKind.DRILL:
         return "drill again" if needs_drill(record.grade) else "done today"
     return f"{record.after.interval} d"
 
@@ -141,7 +141,7 @@ def card_view(
         " · ",
         (kind.value, f"bold {KIND_STYLE[kind]}"),
         " · ",
-        (card.mode.value, "dim"),
+        (card.review_kind.value, "dim"),
     )
     # A plain header line wraps on a narrow terminal, where a rule's title would be cut.
     progress = " · ".join(

@@ -76,7 +76,7 @@ class AnswerRecord:
     """What one answer changes: its kind, the card's state before and after it, and whether it
     made the card a leech (`leech`) to be suspended (`suspend`)."""
 
-    kind: ReviewKind
+    review_kind: ReviewKind
     grade: int
     before: SchedState
     after: SchedState
@@ -86,7 +86,7 @@ class AnswerRecord:
     @property
     def moves_schedule(self) -> bool:
         """False for a drill, which is logged but leaves the state as it was."""
-        return self.kind is not ReviewKind.DRILL
+        return self.review_kind is not ReviewKind.DRILL
 
 
 def review_kind(before: SchedState, answered_today: bool) -> ReviewKind:
