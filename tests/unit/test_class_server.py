@@ -384,7 +384,10 @@ def test_burying_a_new_card_while_its_first_answer_is_being_saved_waits_and_buri
         burying.start()
         with klass.server.admin(klass.database) as watch:  # the bury is waiting for a lock
             deadline = time.monotonic() + 10
-            while not watch.execute("SELECT 1 FROM pg_locks WHERE NOT granted").fetchall():
+            while not watch.execute(  # this database only: other workers share the server
+                "SELECT 1 FROM pg_stat_activity "
+                "WHERE wait_event_type = 'Lock' AND datname = current_database()"
+            ).fetchall():
                 assert time.monotonic() < deadline, "the bury never waited"
                 time.sleep(0.01)
     burying.join(10)  # the answer committed when its block ended
@@ -431,9 +434,10 @@ def test_a_server_that_never_answers_at_connect_is_one_line_naming_it() -> None:
 
 
 def test_losing_the_server_between_answers_is_a_connection_lost_error(
-    pg_server: PgServer, pg_url: str
+    own_pg_server: PgServer,
 ) -> None:
-    store = Store.open(pg_url, "x")
+    pg_server = own_pg_server  # this test stops its server
+    store = Store.open(pg_server.url(pg_server.new_database()), "x")
     store.content.load_deck(
         Deck("paper", "A paper", "", (Card("a", Kind.FINDING, "f", "b", "", ()),)), T0
     )
