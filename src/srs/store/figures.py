@@ -18,7 +18,15 @@ from sqlalchemy import and_, case, func, or_, select
 from srs.core.grades import passed
 from srs.core.model import EF_START, KINDS, DeckStatus, ReviewKind, card_ref
 from srs.core.scheduling.rule import PastAnswer
-from srs.core.stats import DayCount, DueCount, EfCount, HardCard, RetentionCount, TodayCounts
+from srs.core.stats import (
+    HARDEST_LIMIT,
+    DayCount,
+    DueCount,
+    EfCount,
+    HardCard,
+    RetentionCount,
+    TodayCounts,
+)
 from srs.store import queue
 from srs.store.content import count_if
 from srs.store.engine import Database
@@ -287,7 +295,7 @@ class FigureQueries:
         return rows
 
     def stats_hardest(
-        self, deck_ids: Sequence[str] | None, limit: int = 10, ef_start: int = EF_START
+        self, deck_ids: Sequence[str] | None, limit: int = HARDEST_LIMIT, ef_start: int = EF_START
     ) -> list[HardCard]:
         """Active cards with lapses or an ef below the start: most lapses, then lowest ef, then
         load order."""
