@@ -4,6 +4,9 @@ both; a server stopped mid-review loses nothing and the next run picks up."""
 from __future__ import annotations
 
 import json
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pexpect
@@ -123,22 +126,41 @@ def server_processes(pg_server: PgServer) -> list[int]:
     return [postmaster, *children]
 
 
-def test_a_frozen_server_mid_review_is_one_line_and_earlier_answers_are_saved(
-    own_pg_server: PgServer, tmp_path: Path
-) -> None:
-    pg_server = own_pg_server  # this test stops or freezes its server
+@contextmanager
+def frozen(pg_server: PgServer) -> Iterator[None]:
+    """The server and every process it started stopped (SIGSTOP) for the block: it accepts
+    bytes on its socket and answers nothing, as a frozen or unplugged server does."""
     import os
     import signal
 
-    dee = pg_server.unique("dee")
-    database, _admin, urls = set_up(pg_server, tmp_path, dee)
-    child = spawn(["review", "tiny"], {**env_for(urls[dee]), "SRS_SERVER_TIMEOUT": "1"})
-    grade(child, FRONTS[0], "5")
-    child.expect_exact(FRONTS[1])
-    frozen = server_processes(pg_server)
-    for pid in frozen:
+    processes = server_processes(pg_server)
+    for pid in processes:
         os.kill(pid, signal.SIGSTOP)
     try:
+        yield
+    finally:
+        for pid in processes:
+            os.kill(pid, signal.SIGCONT)
+
+
+def answering_on_a_frozen_server(
+    pg_server: PgServer, tmp_path: Path, timeout: str
+) -> tuple[str, str, pexpect.spawn]:
+    """A learner's review with one answer saved and the second card shown: (database, learner,
+    the review), for the caller to freeze the server under."""
+    name = pg_server.unique("dee")
+    database, _admin, urls = set_up(pg_server, tmp_path, name)
+    child = spawn(["review", "tiny"], {**env_for(urls[name]), "SRS_SERVER_TIMEOUT": timeout})
+    grade(child, FRONTS[0], "5")
+    child.expect_exact(FRONTS[1])
+    return database, name, child
+
+
+def test_a_frozen_server_mid_review_is_one_line_and_earlier_answers_are_saved(
+    own_pg_server: PgServer, tmp_path: Path
+) -> None:
+    database, name, child = answering_on_a_frozen_server(own_pg_server, tmp_path, "1")
+    with frozen(own_pg_server):
         child.send(" ")
         child.expect_exact("perfect recall")
         child.send("4")
@@ -146,41 +168,25 @@ def test_a_frozen_server_mid_review_is_one_line_and_earlier_answers_are_saved(
         child.expect(pexpect.EOF, timeout=10)
         child.close()
         assert child.exitstatus == 1
-    finally:
-        for pid in frozen:
-            os.kill(pid, signal.SIGCONT)
-    with psycopg.connect(pg_server.url(database)) as conn:
+    with psycopg.connect(own_pg_server.url(database)) as conn:
         saved = conn.execute("SELECT learner, count(*) FROM srs.review_log GROUP BY 1").fetchall()
-    assert saved == [(dee, 1)]
+    assert saved == [(name, 1)]
 
 
 def test_ctrl_c_while_the_server_is_frozen_ends_the_review_at_once(
     own_pg_server: PgServer, tmp_path: Path
 ) -> None:
-    pg_server = own_pg_server  # this test stops or freezes its server
-    import os
-    import signal
-
-    eli = pg_server.unique("eli")
-    _database, _admin, urls = set_up(pg_server, tmp_path, eli)
-    child = spawn(["review", "tiny"], {**env_for(urls[eli]), "SRS_SERVER_TIMEOUT": "60"})
-    grade(child, FRONTS[0], "5")
-    child.expect_exact(FRONTS[1])
-    frozen = server_processes(pg_server)
-    for pid in frozen:
-        os.kill(pid, signal.SIGSTOP)
-    try:
+    _database, _name, child = answering_on_a_frozen_server(own_pg_server, tmp_path, "60")
+    with frozen(own_pg_server):
         child.send(" ")
         child.expect_exact("perfect recall")
         child.send("4")  # the answer waits on a server that never replies (60 s allowed)
+        time.sleep(0.5)  # not a bound on anything: the answer is let reach its wait first
         child.sendintr()
         child.expect_exact("Interrupted. 1 answer saved.", timeout=10)
         child.expect(pexpect.EOF, timeout=10)
         child.close()
         assert child.exitstatus == 130
-    finally:
-        for pid in frozen:
-            os.kill(pid, signal.SIGCONT)
 
 
 def test_a_server_restarted_while_the_learner_is_idle_saves_the_next_answer_once(
