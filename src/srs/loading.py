@@ -29,18 +29,35 @@ def read_decks(paths: Sequence[Path]) -> list[Deck]:
 
 
 def load_paths(
-    store: Store, paths: Sequence[Path], now: datetime, ticker: Ticker = no_ticker
+    store: Store,
+    paths: Sequence[Path],
+    now: datetime,
+    ticker: Ticker = no_ticker,
+    cache_dir: Path | None = None,
 ) -> list[LoadReport]:
     """Validate, then load or update the decks at `paths`; one report a deck.
 
     A file holding exactly what the collection loaded from it last time (same bytes, same path)
-    is not parsed again: its report counts every card unchanged.
+    is not parsed again: its report counts every card unchanged. A deck whose own paper is at
+    hand (`[deck.paper] pdf`) has its quotes' pages looked up in it (`srs.paper.pages`; the
+    PDF's text cached in `cache_dir`).
     """
     found = _checked(analyse_paths(paths, loaded=store.content.deck_digests(), ticker=ticker))
-    reports = [store.content.load_deck(deck, now, ticker) for deck in found.decks]
+    decks = [_with_pages(deck, cache_dir) for deck in found.decks]
+    reports = [store.content.load_deck(deck, now, ticker) for deck in decks]
     reports += [store.content.unchanged_report(deck_id) for deck_id in found.unchanged]
     _mark_first_run_done(store, now)
     return reports
+
+
+def _with_pages(deck: Deck, cache_dir: Path | None) -> Deck:
+    """The deck with its quotes' pages when it names its own paper file; the paper's modules
+    (rapidfuzz, the PDF reader) are imported only then."""
+    if deck.paper is None or not deck.paper.pdf:
+        return deck
+    from srs.paper.pages import with_quote_pages
+
+    return with_quote_pages(deck, cache_dir)
 
 
 def _checked(found: Analysis) -> Analysis:

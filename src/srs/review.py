@@ -10,11 +10,11 @@ did, for the screen to show.
 from __future__ import annotations
 
 from collections import Counter, deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from srs.core.errors import AnsweredElsewhereError, CardGoneError, UnknownCardError
+from srs.core.errors import AnsweredElsewhereError, CardGoneError, SrsError, UnknownCardError
 from srs.core.model import (
     Answer,
     Card,
@@ -35,7 +35,11 @@ from srs.core.scheduling.sm2 import SM2_POLICY
 from srs.core.wording import days_word
 from srs.store import Store
 
-__all__ = ["QueuedCard", "ReviewSession", "Summary", "Undone"]
+__all__ = ["PaperOpener", "QueuedCard", "ReviewSession", "Summary", "Undone"]
+
+PaperOpener = Callable[[StoredCard], Sequence[str]]
+"""Opens the paper at a card's page and returns the lines that say what it did
+(`srs.paper.opening.open_stored`, as `srs open` does); raises `SrsError` when it cannot."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,8 +74,10 @@ class ReviewSession:
         new_per_day: int,
         limit: int | None = None,
         policy: AnswerPolicy = SM2_POLICY,
+        opener: PaperOpener | None = None,
     ) -> None:
         self.store = store
+        self.opener = opener
         self.deck_ids = list(deck_ids)
         self.today = today
         self.policy = policy
@@ -298,6 +304,21 @@ class ReviewSession:
     def suspend(self, now: datetime) -> StoredCard | None:
         """Suspend the current card for this learner until `srs unsuspend`."""
         return self._set_aside("suspend", now)
+
+    def open_paper(self) -> None:
+        """Open the paper at the current card's page; what happened (the page opened, the URL,
+        or why nothing could be opened) is left as notices. Never raises for a deck with no
+        paper, no PDF or no viewer: that is one notice."""
+        card = self.current()
+        if card is None:
+            return
+        if self.opener is None:
+            self._notices.append("no paper viewer in this session")
+            return
+        try:
+            self._notices.extend(self.opener(card.stored))
+        except SrsError as exc:
+            self._notices.append(f"cannot open the paper: {exc}")
 
     def summary(self) -> Summary:
         """Figures for the end-of-session screen."""

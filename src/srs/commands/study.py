@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -18,6 +18,10 @@ from srs.commands.base import (
     settings_for,
     today_of,
 )
+
+if TYPE_CHECKING:
+    from srs.core.model import StoredCard
+    from srs.store import Store
 
 
 @app.command()
@@ -42,7 +46,8 @@ def review(
     """Run today's review: due cards first, then new ones, then same-day drills.
 
     Keys: space/enter show the answer, 0-5 grade, s bury until tomorrow, ! suspend, u undo the
-    last action, ? show the keys, q quit. Every answer is saved as it is given.
+    last action, p open the paper at the card's page ($SRS_PDF_VIEWER, as `srs open`), ? show
+    the keys, q quit. Every answer is saved as it is given.
     """
     from srs.learner_config import answer_policy
     from srs.review import ReviewSession
@@ -65,6 +70,7 @@ def review(
             policy=answer_policy(
                 store, settings.scheduling, settings.leech_lapses, settings.leech_suspend
             ),
+            opener=lambda stored: _open_paper(store, stored),
         )
         if session.current() is None:
             out.print(nothing_due_view(session.next_due(), today))
@@ -85,6 +91,15 @@ def review(
             out.print()
             fail(f"lost the connection; {plural(session.answered, 'answer')} saved")
         out.print(summary_view(summary, today))
+
+
+def _open_paper(store: Store, stored: StoredCard) -> list[str]:
+    """The review's `p`: what `srs open` does for the card on screen (the paper's modules are
+    imported only when the key is pressed), as the lines to show."""
+    from srs.config import paper_cache_dir, pdf_viewer
+    from srs.paper.opening import open_stored, opened_lines
+
+    return opened_lines(open_stored(store, stored, pdf_viewer(), paper_cache_dir()))
 
 
 @app.command()

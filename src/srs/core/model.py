@@ -257,6 +257,7 @@ class DeckSummary:
     active: int
     retired: int
     loaded_at: datetime
+    paper: Paper | None = None  # the deck's `[deck.paper]`, when it has one
 
 
 @dataclass(frozen=True, slots=True)

@@ -98,7 +98,7 @@ def _check_card(
         line = quote.line or card.line or 1
         result = match_quote(paper, quote.text)
         if isinstance(result, Found):
-            page = _preferred(result.pages, card.source, sections)
+            page = preferred_page(result.pages, card.source, sections)
             pages.append(page)
             problem = _source_problem(card.source, page, sections)
             if problem:
@@ -131,7 +131,9 @@ def _check_card(
         )
 
 
-def _preferred(found: tuple[int, ...], source: str, sections: dict[str, tuple[int, int]]) -> int:
+def preferred_page(
+    found: tuple[int, ...], source: str, sections: dict[str, tuple[int, int]]
+) -> int:
     """Of the pages a quote is on, one the card's source names, else the first."""
     named = _named_pages(source, sections)
     return next((p for p in found if p in named), found[0])

@@ -14,12 +14,17 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from srs.core.cardtext import printable
 from srs.core.errors import SrsError
-from srs.core.model import Card, Paper
+from srs.core.model import Card, Paper, StoredCard
 from srs.paper.check import source_pages
 from srs.paper.match import Found, match_quote
 from srs.paper.source import PaperError, read_paper
+
+if TYPE_CHECKING:
+    from srs.store import Store
 
 # Viewers that take a page on their command line, tried in this order when SRS_PDF_VIEWER is unset.
 VIEWERS: tuple[str, ...] = (
@@ -112,6 +117,28 @@ def open_card(
     except OSError as exc:
         raise SrsError(f"cannot run the PDF viewer {command[0]!r}: {exc.strerror or exc}") from None
     return Opened(command, "", shown, guessed)
+
+
+def open_stored(
+    store: Store, stored: StoredCard, template: str | None, cache_dir: Path | None
+) -> Opened:
+    """`open_card` for a card of the collection: its deck's file (for the `pdf` beside it) and
+    paper found through the store. `srs open` and the review's `p` both come here."""
+    path = next((d.path for d in store.content.decks() if d.id == stored.deck_id), None)
+    return open_card(stored.card, deck_paper(path), path, template, cache_dir)
+
+
+def opened_lines(opened: Opened) -> list[str]:
+    """What to tell the learner: the URL, or the page opened and with what; a guessed page said
+    so. Safe to print (untrusted names escaped)."""
+    if opened.url:
+        lines = [printable(opened.url)]
+    else:
+        assert opened.command is not None
+        lines = [f"opened page {opened.page} with {printable(opened.command[0])}"]
+    if opened.guessed:
+        lines.append("the card names no page (no quote found, no page in its source): page 1")
+    return lines
 
 
 def _start(command: list[str]) -> None:

@@ -16,7 +16,7 @@ from srs.core.cardtext import printable, render_markdown
 from srs.core.errors import UnknownCardError, UnknownDeckError
 from srs.core.model import Card, Deck, DeckSummary, LoadReport, StoredCard, card_ref
 from srs.core.notetype import note_type_json
-from srs.core.paper_json import paper_json, quotes_json
+from srs.core.paper_json import paper_from_json, paper_json, quotes_json
 from srs.core.ticker import LOADING, Ticker, no_ticker, report_every
 from srs.store.engine import Database
 from srs.store.schema import (
@@ -79,10 +79,13 @@ class ContentQueries:
         added = updated = retired = restored = unchanged = 0
         with self.db.write() as conn:
             self.db.class_lock(conn)  # two loads of one new deck: one after the other
-            existing_deck = (
-                conn.execute(select(deck_table.c.id).where(deck_table.c.id == deck.id)).first()
-                is not None
-            )
+            before = conn.execute(
+                select(deck_table.c.paper).where(deck_table.c.id == deck.id)
+            ).first()
+            existing_deck = before is not None
+            # The paper's citation is on every card's back in Anki: a changed paper is an edit
+            # of every card, so that a re-import updates the notes (Anki compares their `mod`).
+            paper_changed = before is not None and before.paper != paper_json(deck.paper)
             if existing_deck:
                 conn.execute(
                     update(deck_table)
@@ -149,7 +152,9 @@ class ContentQueries:
                     )
                     added += 1
                     continue
-                content_changed = any(getattr(old, k) != values[k] for k in CONTENT_FIELDS)
+                content_changed = paper_changed or any(
+                    getattr(old, k) != values[k] for k in CONTENT_FIELDS
+                )
                 placement_changed = old.position != position or old.line != card.line
                 was_retired = old.retired_at is not None
                 unrendered = old.front_html is None  # loaded before version 9
@@ -229,13 +234,17 @@ class ContentQueries:
                     deck_table.c.loaded_at,
                     func.coalesce(active, 0),
                     func.coalesce(retired, 0),
+                    deck_table.c.paper,
                 )
                 .outerjoin(card_table, card_table.c.deck_id == deck_table.c.id)
                 .where(deck_table.c.retired_at.is_(None))
                 .group_by(deck_table.c.id)
                 .order_by(deck_table.c.seq)
             ).all()
-        return [DeckSummary(r[0], r[1], r[2], r[3], int(r[5]), int(r[6]), r[4]) for r in rows]
+        return [
+            DeckSummary(r[0], r[1], r[2], r[3], int(r[5]), int(r[6]), r[4], paper_from_json(r[7]))
+            for r in rows
+        ]
 
     def require_decks(self, deck_ids: Sequence[str]) -> list[str]:
         """Return `deck_ids` (all decks when empty), or raise `UnknownDeckError`."""

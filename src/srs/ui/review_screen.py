@@ -25,7 +25,8 @@ from rich.table import Table
 from rich.text import Text
 
 from srs.core.cardtext import safe_text
-from srs.core.model import GRADE_MEANINGS, Grade, Kind, QueuedCard, ReviewKind, Summary
+from srs.core.faces import faces
+from srs.core.model import GRADE_MEANINGS, Grade, QueuedCard, ReviewKind, Summary
 from srs.core.scheduling.rule import AnswerRecord, needs_drill
 from srs.core.wording import plural
 from srs.ui.keys import KeyReader
@@ -33,7 +34,6 @@ from srs.ui.text import KIND_STYLE, memory_text, plain, when
 
 REVEAL_KEYS = {" ", "\r", "\n"}
 GRADE_KEYS = {str(g.value): g for g in Grade}
-MISREADING_QUESTION = "What is wrong with this reading?"
 SHORT_TERMINAL = 30  # rows: below this the legend folds to one line
 KEYS_HELP = (
     ("space, enter", "show the answer"),
@@ -41,6 +41,7 @@ KEYS_HELP = (
     ("s", "bury: hide the card until tomorrow"),
     ("!", "suspend: hide the card until `srs unsuspend`"),
     ("u", "undo the last action (a grade, a bury or a suspend)"),
+    ("p", "open the paper at the card's page ($SRS_PDF_VIEWER)"),
     ("?", "show or hide these keys"),
     ("q", "quit (every answer is already saved)"),
 )
@@ -66,6 +67,8 @@ class Session(Protocol):
     def bury(self) -> object | None: ...
 
     def suspend(self, now: datetime) -> object | None: ...
+
+    def open_paper(self) -> None: ...
 
     def take_notices(self) -> list[str]: ...
 
@@ -132,10 +135,12 @@ def card_view(
     width: int = 80,
     show_keys: bool = False,
 ) -> RenderableType:
-    """One card: deck, kind and progress; the prompt; and, once revealed, the answer, its source,
-    the card's id and the grade legend. Given `height`, fitted to it: see the module's note."""
+    """One card: deck, kind and progress; the prompt; and, once revealed, the answer with the
+    paper's words it rests on (`core.faces`), its source, the card's id and the grade legend.
+    Given `height`, fitted to it: see the module's note."""
     stored = card.stored
     kind = stored.card.kind
+    shown = faces(stored.card)
     title = Text.assemble(
         plain(stored.deck_title, "bold"),
         " · ",
@@ -150,9 +155,9 @@ def card_view(
     top: list[RenderableType] = [title, Text(progress, style="dim")]
     top.extend(plain(notice, "yellow") for notice in notices[-2:])
     top.append(Rule(style="dim"))
-    if kind is Kind.MISREADING:  # the renderer owns the question; the front holds the claim
-        top.append(Text(MISREADING_QUESTION, style="italic"))
-    top.append(Padding(card_text(stored.card.front), (0, 0, 1, 2)))
+    if shown.ask:  # the renderer owns the question; a misreading's front holds the claim
+        top.append(Text(shown.ask, style="italic"))
+    top.append(Padding(card_text(shown.prompt), (0, 0, 1, 2)))
     if show_keys:
         top.append(keys_help())
     if not revealed:
@@ -164,7 +169,10 @@ def card_view(
         )
         return Group(*top)
     top.append(Rule(style="dim"))
-    answer: RenderableType = Padding(card_text(stored.card.back), (0, 0, 1, 2))
+    answer: RenderableType = Padding(card_text(shown.answer), (0, 0, 1, 2))
+    if shown.extra:  # the paper's words, cut with the answer on a short terminal
+        lines = [Padding(plain(line, "italic"), (0, 0, 0, 2)) for line in shown.extra]
+        answer = Group(answer, *lines, Text(""))
     source = stored.card.source or "(no source given)"
     bottom: list[RenderableType] = [
         Text.assemble(("Source: ", "bold"), plain(source)),
@@ -174,7 +182,9 @@ def card_view(
     if not folded:
         bottom.append(Text(""))
     bottom.append(grade_legend(preview, folded))
-    bottom.append(Text("0-5 grade · u undo · s bury · ! suspend · ? keys · q quit", style="dim"))
+    bottom.append(
+        Text("0-5 grade · u undo · s bury · ! suspend · p paper · ? keys · q quit", style="dim")
+    )
     if height is not None:
         answer = _fit(answer, top, bottom, height, width)
     return Group(*top, answer, *bottom)
@@ -251,6 +261,7 @@ def run_review(
                 session.bury()
             elif action == "suspend":
                 session.suspend(clock())
+
             else:
                 session.answer(int(action), clock())
     for notice in session.take_notices()[-2:]:
@@ -294,6 +305,10 @@ def _show_card(session: Session, card: QueuedCard, console: Console, keys: KeyRe
                 return "bury"
             if key == "!":
                 return "suspend"
+            if key == "p":  # the paper at the card's page; the card stays on screen
+                session.open_paper()
+                notices = [*notices, *session.take_notices()]
+                break
             if not revealed and key in REVEAL_KEYS:
                 revealed = True
                 break
