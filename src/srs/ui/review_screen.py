@@ -218,7 +218,7 @@ def summary_view(summary: Summary, today: date) -> RenderableType:
         Text(f"Next card due: {next_due}"),
     ]
     if summary.left:
-        lines.append(Text(f"Left in today's queue: {summary.left} (run srs review to go on)"))
+        lines.append(Text(f"Still due today: {summary.left} (run srs review to go on)"))
     return Group(*lines)
 
 
