@@ -32,7 +32,7 @@ from srs.core.scheduling.rule import (
     review_kind,
 )
 from srs.core.scheduling.sm2 import SM2_POLICY
-from srs.core.wording import days_word
+from srs.core.wording import days_word, plural
 from srs.store import Store
 
 __all__ = ["QueuedCard", "ReviewSession", "Summary", "Undone"]
@@ -213,7 +213,7 @@ class ReviewSession:
         if result.leech:
             lapses = result.state.lapses
             tail = "; suspended (srs unsuspend brings it back)" if result.suspended else ""
-            self._notices.append(f"{name} is a leech: {lapses} lapses{tail}")
+            self._notices.append(f"{name} is a leech: {plural(lapses, 'lapse')}{tail}")
         return result
 
     def undo(self) -> Undone | None:
