@@ -77,6 +77,8 @@ def main() -> None:
         from srs.core.cardtext import printable  # this and below: loaded only on an error
 
         usage: Any = exc  # click's ClickException: ctx, format_message(), exit_code
+        if not usage.format_message().strip():  # no subcommand: the help, printed already
+            sys.exit(0)
         ctx = getattr(usage, "ctx", None)
         where = ctx.command_path if ctx else "srs"
         message = printable(usage.format_message())  # it may quote an argument as typed

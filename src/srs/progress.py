@@ -19,6 +19,7 @@ from srs.core.model import (
     StoredCard,
 )
 from srs.core.stats import HARDEST_LIMIT, Stats, build, retention_start, window_start
+from srs.core.wording import search_form
 from srs.store import Store
 
 
@@ -82,14 +83,17 @@ def list_cards(
     due: bool = False,
     suspended: bool = False,
     leeches: int | None = None,
+    sort: str = "deck",
+    limit: int | None = None,
 ) -> list[CardRow]:
     """`srs cards`: the active cards of the named decks (all when none is named), with their
-    state, kept when they match every filter given: `search` in the id, front or back (any case),
-    the `kind`, due by `today`, suspended, or with at least `leeches` lapses."""
-    needle = (search or "").casefold()
+    state, kept when they match every filter given: `search` in the id, front or back (case,
+    accents, hyphens and spaces alike: `search_form`), the `kind`, due by `today`, suspended, or
+    with at least `leeches` lapses. Sorted by `sort` (one of SORTS) and cut to `limit`."""
+    needle = search_form(search or "")
     rows = []
     for row in store.listing.card_rows(store.content.require_decks(deck_ids)):
-        text = f"{row.deck_id}/{row.card_id}\n{row.front}\n{row.back}".casefold()
+        text = search_form(f"{row.deck_id}/{row.card_id}\n{row.front}\n{row.back}")
         if needle and needle not in text:
             continue
         if kind is not None and row.kind is not kind:
@@ -101,4 +105,23 @@ def list_cards(
         if leeches is not None and row.lapses < leeches:
             continue
         rows.append(row)
+    rows = sort_cards(rows, sort)
+    return rows if limit is None else rows[:limit]
+
+
+SORTS = ("deck", "due", "lapses", "interval", "id")
+"""The orders of `srs cards`: as in the deck; due first (new cards last); most lapses first;
+shortest interval first; by id."""
+
+
+def sort_cards(rows: list[CardRow], sort: str = "deck") -> list[CardRow]:
+    """`rows` in the order `sort` names (stable: ties keep the deck's order)."""
+    if sort == "due":
+        return sorted(rows, key=lambda r: (r.due is None, r.due or date.min))
+    if sort == "lapses":
+        return sorted(rows, key=lambda r: -r.lapses)
+    if sort == "interval":
+        return sorted(rows, key=lambda r: (r.due is None, r.interval))
+    if sort == "id":
+        return sorted(rows, key=lambda r: r.ref)
     return rows

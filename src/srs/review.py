@@ -32,7 +32,7 @@ from srs.core.scheduling.rule import (
     review_kind,
 )
 from srs.core.scheduling.sm2 import SM2_POLICY
-from srs.core.wording import days_word
+from srs.core.wording import days_word, plural
 from srs.store import Store
 
 __all__ = ["PaperOpener", "QueuedCard", "ReviewSession", "Summary", "Undone"]
@@ -81,12 +81,8 @@ class ReviewSession:
         self.deck_ids = list(deck_ids)
         self.today = today
         self.policy = policy
-        due = store.study.due_review_pks(self.deck_ids, today)
-        new = store.study.new_card_pks(self.deck_ids, today, new_per_day)
-        drills = store.study.pending_drill_pks(
-            self.deck_ids, today
-        )  # in the order they were failed
-        queue = list(dict.fromkeys([*due, *new, *drills]))
+        self.new_per_day = new_per_day
+        queue, drills = self._day_queue()
         if limit is not None:
             queue = queue[:limit]
         self._drilling: set[int] = set(drills) & set(queue)
@@ -96,6 +92,14 @@ class ReviewSession:
         self._current: QueuedCard | None = None
         self._drawn: tuple[StoredCard, SchedState] | None = None  # the next card, read already
         self._notices: list[str] = []
+
+    def _day_queue(self) -> tuple[list[int], list[int]]:
+        """Today's whole queue as the store has it now (due reviews, new cards, then drills in
+        the order they were failed), and the drills among it."""
+        due = self.store.study.due_review_pks(self.deck_ids, self.today)
+        new = self.store.study.new_card_pks(self.deck_ids, self.today, self.new_per_day)
+        drills = self.store.study.pending_drill_pks(self.deck_ids, self.today)
+        return list(dict.fromkeys([*due, *new, *drills])), drills
 
     # ---- what is on screen ----------------------------------------------------------------
 
@@ -215,7 +219,7 @@ class ReviewSession:
         if result.leech:
             lapses = result.state.lapses
             tail = "; suspended (srs unsuspend brings it back)" if result.suspended else ""
-            self._notices.append(f"{name} is a leech: {lapses} lapses{tail}")
+            self._notices.append(f"{name} is a leech: {plural(lapses, 'lapse')}{tail}")
         return result
 
     def undo(self) -> Undone | None:
@@ -321,20 +325,31 @@ class ReviewSession:
             self._notices.append(f"cannot open the paper: {exc}")
 
     def summary(self) -> Summary:
-        """Figures for the end-of-session screen."""
+        """Figures for the end-of-session screen.
+
+        What is left is read from the store, not from this session's queue: after `--limit` or
+        `--minutes` the cards the session never took are still due today. "Due tomorrow" counts
+        the cards that come due tomorrow besides those still due today.
+        """
         grades = Counter(a.grade for a in self._answers)
         tomorrow = self.today + timedelta(days=1)
+        left = len(self._day_queue()[0])
+        due_today = len(self.store.study.due_review_pks(self.deck_ids, self.today))
+        by_tomorrow = self.store.figures.due_on_or_before(self.deck_ids, tomorrow)
         return Summary(
             reviewed=len({a.card_pk for a in self._answers}),
             answers=len(self._answers),
             grades=grades,
-            due_tomorrow=self.store.figures.due_on_or_before(self.deck_ids, tomorrow),
-            next_due=self.next_due(),
-            left=len(self._queue),
+            due_tomorrow=max(0, by_tomorrow - due_today),
+            next_due=self.today if left else self._next_due_after_today(),
+            left=left,
         )
 
     def next_due(self) -> date | None:
         """When a card is next due: today if any is still queued, else the first due date."""
         if self._queue:
             return self.today
+        return self._next_due_after_today()
+
+    def _next_due_after_today(self) -> date | None:
         return self.store.figures.next_due(self.deck_ids, after=self.today)

@@ -124,7 +124,7 @@ def test_quit_in_the_middle_keeps_answers_and_the_next_run_picks_up(db: Path) ->
     reveal_and_grade(child, "Front of alpha", "5")
     child.expect_exact("Front of beta")
     child.send("q")
-    child.expect_exact("Left in today's queue: 2")
+    child.expect_exact("Still due today: 2")
     child.expect(pexpect.EOF)
     assert [r[0] for r in log_rows(db)] == ["alpha"]
 

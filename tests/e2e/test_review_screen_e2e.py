@@ -1,4 +1,4 @@
-"""The review screen in a real pseudo-terminal at 60x20, 80x24 and 120x40, read back through a
+"""The review screen in a real pseudo-terminal from 40x12 to 120x40, read back through a
 terminal emulator (pyte), so that "on screen" means what the learner would actually see."""
 
 from __future__ import annotations
@@ -61,7 +61,7 @@ class Terminal:
         return self.text
 
 
-@pytest.mark.parametrize(("cols", "rows"), [(60, 20), (80, 24), (120, 40)])
+@pytest.mark.parametrize(("cols", "rows"), [(40, 12), (50, 16), (60, 20), (80, 24), (120, 40)])
 def test_review_screen_at_common_terminal_sizes(tmp_path: Path, cols: int, rows: int) -> None:
     db = tmp_path / "srs.db"
     store = Store.open(f"sqlite:///{db}")
@@ -75,17 +75,34 @@ def test_review_screen_at_common_terminal_sizes(tmp_path: Path, cols: int, rows:
     store.close()
     term = Terminal(db, rows, cols)
 
+    def on_screen(shown: str, answer: bool) -> None:
+        assert shown.splitlines()[0].startswith("Attention paper")
+        assert shown.count(QUESTION) == 1 and CLAIM[:30] in shown
+        assert ("Reason 0: the positional" in shown) is answer
+
     # the misreading asks its question once, above the claim
     shown = term.wait(lambda t: CLAIM[:30] in t and "left" in t)
-    assert shown.count(QUESTION) == 1
-    # after the reveal, the header and the question are still on screen, with the card's id
+    on_screen(shown, answer=False)
+    # after the reveal, the title, the question and the answer's first line are on screen
     term.child.send(" ")
-    shown = term.wait(lambda t: "attn/order-claim" in t)
-    assert "Attention paper" in shown and "done 0 · left 2" in shown
-    assert shown.count(QUESTION) == 1 and CLAIM[:30] in shown
-    assert "0-5 grade" in shown
-    if rows < 30:
-        assert "answer cut" in shown  # the long answer is what gives way
+    shown = term.wait(lambda t: "Reason 0" in t)
+    on_screen(shown, answer=True)
+    assert "j/k: lines 1-" in shown  # the long answer is what gives way, and scrolls
+    assert "? keys" in shown
+    if 16 <= rows <= 24:
+        assert "5 perfect" in shown  # the legend says what each grade means
+    # ? shows the keys, and they leave the title, the question and the answer's start in place
+    term.child.send("?")
+    shown = term.wait(lambda t: "show the answer" in t)
+    on_screen(shown, answer=True)
+    term.child.send("?")
+    shown = term.wait(lambda t: "show the answer" not in t)
+    # j scrolls the answer: its first line gives way to the next ones
+    term.child.send("j")
+    shown = term.wait(lambda t: "Reason 0: the positional" not in t)
+    assert shown.splitlines()[0].startswith("Attention paper") and CLAIM[:30] in shown
+    term.child.send("k")
+    shown = term.wait(lambda t: "Reason 0: the positional" in t)
 
     # bury, then u: the buried card comes back
     term.child.send("s")
@@ -94,6 +111,7 @@ def test_review_screen_at_common_terminal_sizes(tmp_path: Path, cols: int, rows:
     term.child.send("u")
     shown = term.wait(lambda t: CLAIM[:30] in t and "unburied" in t)
     assert "done 0 · left 2" in shown
+    on_screen(shown, answer=False)
 
     # suspend: the card leaves the queue and the counts
     term.child.send("!")

@@ -235,3 +235,9 @@ def test_quality_warnings_never_fail_a_deck() -> None:
     text = deck(card("misreading", front, "No.", source="the paper"))
     assert {d.severity for d in check_deck(text, "t.toml")} == {"warning"}
     assert parse_deck(text).cards[0].id == "c1"
+
+
+def test_a_one_word_correction_is_counted_in_the_singular() -> None:
+    text = deck(card("misreading", "\u201cIt always works.\u201d", "No."))
+    (message,) = messages(text, "short-correction")
+    assert "back of 1 word " in message

@@ -137,3 +137,13 @@ def test_usage_errors_are_one_line_with_a_pointer_to_help(
     assert len(lines) == 1, done.stderr
     assert lines[0].startswith("srs: error: ") and needle in lines[0]
     assert "--help" in lines[0]
+
+
+@pytest.mark.parametrize("args", [[], ["deck"], ["export"]])
+def test_a_group_with_no_subcommand_prints_its_help_and_no_error(
+    tmp_path: Path, args: list[str]
+) -> None:
+    done = run_srs(args, srs_env(tmp_path / "srs.db", "2026-03-02T09:00"))
+    assert done.returncode == 0
+    assert "Usage:" in done.stdout or "Commands" in done.stdout
+    assert "error" not in done.stderr

@@ -21,7 +21,9 @@ def test_keys_typed_ahead_are_all_read_in_order() -> None:
             with keys.raw():
                 os.write(main, b" 4s")  # typed while the first card was still loading
                 assert [keys.read() for _ in range(3)] == [" ", "4", "s"]
-                os.write(main, b"\x1b[A")  # an arrow key: ignored as a whole
+                os.write(main, b"\x1b[A")  # an arrow key: read as one, by its name
+                assert keys.read() == "up"
+                os.write(main, b"\x1bOP")  # F1: ignored as a whole
                 assert keys.read() == ""
     finally:
         os.close(main)

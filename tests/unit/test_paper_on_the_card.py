@@ -101,7 +101,7 @@ def test_on_a_short_terminal_the_quote_is_cut_with_the_answer_and_the_legend_sta
     long_quote = " ".join(["word"] * 400)
     shown = render(card_view(quoted_card(long_quote), 0, 1, True, height=20, width=80))
     assert len(shown.splitlines()) <= 19
-    assert "answer cut" in shown and "0-5 grade" in shown
+    assert "j/k: lines" in shown and "0-5 grade" in shown  # the scroll marker of a cut answer
 
 
 # ---- the page stored at load, and `p` in the review ---------------------------------------------

@@ -386,6 +386,30 @@ def test_summary_of_an_unfinished_session(store: Store) -> None:
     assert summary.grades == Counter({1: 1})
 
 
+def test_summary_after_a_limit_counts_what_is_still_due_today(store: Store) -> None:
+    store.content.load_deck(deck("alpha", "r1", "r2", "r3", "r4", "n1", "n2"), T0)
+    for ref in ("r1", "r2", "r3", "r4"):
+        answer_on(store, ref, 5, -1)  # due today
+    session = ReviewSession(store, ["alpha"], D, new_per_day=10, limit=2)
+    assert run(session) == [("r1", REVIEW), ("r2", REVIEW)]
+    summary = session.summary()
+    assert summary.left == 4  # r3, r4 and the two new cards: the session's cut queue is empty
+    assert summary.next_due == D
+    assert summary.due_tomorrow == 0  # r3 and r4 are due today, not tomorrow
+
+
+def test_summary_due_tomorrow_leaves_out_what_is_still_due_today(store: Store) -> None:
+    store.content.load_deck(deck("alpha", "r1", "r2", "r3"), T0)
+    for ref in ("r1", "r2"):
+        answer_on(store, ref, 5, -1)  # due today
+    answer_on(store, "r3", 5, -2)
+    answer_on(store, "r3", 5, -1)  # due on day 5
+    session = ReviewSession(store, ["alpha"], D, new_per_day=0, limit=1)
+    session.answer(2, at(0))  # r1 failed: due tomorrow, a drill today
+    summary = session.summary()
+    assert (summary.left, summary.due_tomorrow) == (2, 1)  # r1's drill and r2; r1 tomorrow
+
+
 def test_a_session_reopened_later_the_same_day_picks_up_pending_drills(store: Store) -> None:
     store.content.load_deck(deck("alpha", "x", "y", "z"), T0)
     first = ReviewSession(store, ["alpha"], D, new_per_day=10)

@@ -277,3 +277,15 @@ def test_simulate_starts_from_the_learners_real_state(db: Path, deck_file: Path)
     screen = run_srs(["simulate", "--days", "30", "--seed", "3"], env_at(db, 0)).stdout
     assert "SM-2" in screen and "FSRS" in screen and "expected retention" in screen
     assert "a review takes 10 s" in screen
+
+
+def test_simulate_leaves_out_the_cards_the_learner_suspended(db: Path, deck_file: Path) -> None:
+    answer_all(db, deck_file, 0, 5)
+    before = json.loads(run_srs(["simulate", "--days", "30", "--json"], env_at(db, 0)).stdout)
+    (first, *_) = [
+        c["card"] for c in json.loads(run_srs(["cards", "--json"], env_at(db, 0)).stdout)
+    ]
+    assert run_srs(["suspend", first], env_at(db, 0)).returncode == 0
+    after = json.loads(run_srs(["simulate", "--days", "30", "--json"], env_at(db, 0)).stdout)
+    assert (before["cards"], after["cards"]) == (3, 2)
+    assert after["from_real_state"] == 2

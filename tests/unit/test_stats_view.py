@@ -270,3 +270,12 @@ def test_hardest_cards_prompt_gets_the_spare_width(width: int) -> None:
     line = next(line for line in text.splitlines() if "misreading-attack-scaling" in line)
     assert "Prompt Prompt" in line
     assert len(line.rstrip()) >= width - 2  # the prompt fills the row up to its ellipsis
+
+
+def test_history_of_one_answer_says_answer_and_drill_in_the_singular() -> None:
+    stored, state, log = history_parts()
+    text = render(history_view(stored, state, log[:1], date(2026, 3, 4), PARIS), 100)
+    assert "1 answer: " in text and "1 answers" not in text
+    drills = [r for r in log if r.review_kind.value == "drill"][:1]
+    text = render(history_view(stored, state, drills, date(2026, 3, 4), PARIS), 100)
+    assert "1 drill;" in text

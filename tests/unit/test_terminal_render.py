@@ -114,13 +114,74 @@ def test_a_long_answer_is_cut_so_that_header_and_question_stay_on_screen(
     assert lines[0].startswith("Attention paper")
     assert "done 3 · left 7" in text
     assert CLAIM in text
-    assert "answer cut" in text
+    assert "j/k: lines 1-" in text  # the answer is cut, and scrolls
     assert "0-5 grade" in text
     folded = height < 30
-    assert ("perfect recall" in text) is not folded  # the legend is one line on a short screen
+    assert ("perfect recall" in text) is not folded  # the grades in a few words when short
+    assert re.search(r"(^|· )5 +perfect", text, re.MULTILINE)
 
 
 def test_a_short_answer_on_a_tall_terminal_is_not_cut() -> None:
     text = screen(misreading(), True, 120, 40)
-    assert "answer cut" not in text
+    assert "j/k" not in text
     assert "Order comes from the positional encodings." in text
+
+
+@pytest.mark.parametrize(("width", "height"), [(40, 12), (50, 16), (60, 20), (80, 24), (120, 40)])
+@pytest.mark.parametrize(
+    ("revealed", "keys"), [(False, False), (False, True), (True, False), (True, True)]
+)
+def test_title_question_and_the_answers_first_line_stay_on_screen_at_every_step(
+    width: int, height: int, revealed: bool, keys: bool
+) -> None:
+    card = misreading(back="\n\n".join(f"Paragraph {i} of a long answer." for i in range(40)))
+    preview = preview_answers(SM2_POLICY, card.state, DAY, False)
+    notices = ["undid grade 3 on no-order", "a second notice, long enough to wrap at forty columns"]
+    view = card_view(card, 3, 7, revealed, preview, notices, height, width, keys)
+    lines = render(view, width).splitlines()
+    assert len(lines) <= height - 1
+    assert lines[0].startswith("Attention paper")
+    text = "\n".join(lines)
+    assert "What is wrong with this reading?" in text
+    assert CLAIM in " ".join(line.strip() for line in lines)
+    assert ("Paragraph 0 of a long answer." in text) is revealed
+    if keys:
+        assert "show the answer" in text
+
+
+@pytest.mark.parametrize(("width", "height"), [(80, 24), (60, 20)])
+def test_the_legend_says_what_each_grade_means_on_a_common_terminal(
+    width: int, height: int
+) -> None:
+    text = screen(misreading(), True, width, height)
+    for words in ("0 blackout", "1 wrong, familiar", "2 wrong, easy once seen", "3 right, hard"):
+        assert words in text
+    assert "4 right, hesitated" in text and "5 perfect" in text
+
+
+def test_a_long_answer_scrolls_and_its_last_line_can_be_reached() -> None:
+    card = misreading(back="\n\n".join(f"Paragraph {i} of a long answer." for i in range(40)))
+    preview = preview_answers(SM2_POLICY, card.state, DAY, False)
+    first = render(card_view(card, 3, 7, True, preview, (), 24, 80, scroll=0), 80)
+    last = render(card_view(card, 3, 7, True, preview, (), 24, 80, scroll=1000), 80)
+    assert "Paragraph 0 " in first and "Paragraph 39 " not in first
+    assert "Paragraph 39 " in last and "Paragraph 0 " not in last
+    assert CLAIM in last and last.splitlines()[0].startswith("Attention paper")
+
+
+def test_a_long_deck_title_is_cut_on_one_line_and_the_kind_stays() -> None:
+    card = misreading()
+    stored = card.stored
+    long_title = StoredCard(
+        stored.pk,
+        stored.deck_id,
+        "A very long deck title " * 5,
+        stored.card,
+        stored.edited_at,
+        False,
+    )
+    view = card_view(
+        QueuedCard(long_title, card.state, card.review_kind), 0, 1, False, None, (), 12, 40
+    )
+    first = render(view, 40).splitlines()[0]
+    assert first.endswith("misreading · new") and len(first) <= 40

@@ -20,6 +20,7 @@ from srs.commands.base import (
 )
 
 KINDS = ("finding", "limitation", "misreading")
+SORTS = ("deck", "due", "lapses", "interval", "id")  # as srs.progress.SORTS, without importing it
 
 
 @app.command()
@@ -36,15 +37,29 @@ def cards(
     leeches: Annotated[
         bool, typer.Option("--leeches", help="Only leeches ($SRS_LEECH_LAPSES lapses, 8).")
     ] = False,
+    sort: Annotated[
+        str,
+        typer.Option(
+            "--sort",
+            help="Order: " + ", ".join(SORTS) + " (due: earliest first, new last; lapses: most"
+            " first; interval: shortest first).",
+        ),
+    ] = "deck",
+    limit: Annotated[
+        int | None, typer.Option("--limit", min=1, help="Show at most N cards.")
+    ] = None,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """List cards with their state: due date, interval, lapses, suspended, buried, leech."""
+    """List cards with their state: due date, interval, lapses, overdue, suspended, buried,
+    leech."""
     from srs.core.model import Kind
     from srs.progress import list_cards
 
     if kind is not None and kind not in KINDS:
         fail(f"unknown kind {kind!r}; one of: {', '.join(KINDS)}")
+    if sort not in SORTS:
+        fail(f"unknown order {sort!r}; one of: {', '.join(SORTS)}")
     settings = settings_for(db)
     today = today_of(settings)
     with collection(settings) as store:
@@ -57,6 +72,8 @@ def cards(
             due=due,
             suspended=suspended,
             leeches=settings.leech_lapses if leeches else None,
+            sort=sort,
+            limit=limit,
         )
     if as_json:
         from srs.core.reports import cards_json
@@ -66,6 +83,7 @@ def cards(
     if not rows:
         typer.echo("no cards match")
         return
-    from srs.ui.tables import cards_table
+    from srs.ui.cards_screen import cards_view
 
-    console().print(cards_table(rows, today, settings.leech_lapses))
+    out = console()
+    out.print(cards_view(rows, today, settings.leech_lapses, out.size.width))

@@ -45,9 +45,10 @@ def review(
 ) -> None:
     """Run today's review: due cards first, then new ones, then same-day drills.
 
-    Keys: space/enter show the answer, 0-5 grade, s bury until tomorrow, ! suspend, u undo the
-    last action, p open the paper at the card's page ($SRS_PDF_VIEWER, as `srs open`), ? show
-    the keys, q quit. Every answer is saved as it is given.
+    Keys: space/enter show the answer, 0-5 grade, j/k scroll a long answer, s bury until
+    tomorrow, ! suspend, u undo the last action, p open the paper at the card's page
+    ($SRS_PDF_VIEWER, as `srs open`), ? show the keys and the grades, q quit. Every answer is
+    saved as it is given.
     """
     from srs.learner_config import answer_policy
     from srs.review import ReviewSession

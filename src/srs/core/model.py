@@ -330,9 +330,9 @@ class Summary:
     reviewed: int = 0  # distinct cards answered
     answers: int = 0
     grades: Counter[int] = field(default_factory=Counter)
-    due_tomorrow: int = 0
+    due_tomorrow: int = 0  # coming due tomorrow, besides what is still due today
     next_due: date | None = None
-    left: int = 0  # cards still queued when the session ended
+    left: int = 0  # still due today when the session ended, whatever the session's limit
 
 
 @dataclass(frozen=True, slots=True)

@@ -356,7 +356,8 @@ class FigureQueries:
 
     def simulation_start(self, deck_ids: Sequence[str]) -> list[StartCard]:
         """Every active card of `deck_ids` in study order, with this learner's state and its
-        scheduled answers (not drills), for `srs simulate`; read in one transaction."""
+        scheduled answers (not drills), for `srs simulate`; read in one transaction. A card the
+        learner suspended is left out, as the review leaves it out."""
         from srs.core.simulation import StartCard
 
         s = state_table.alias("s")
@@ -364,7 +365,11 @@ class FigureQueries:
             select(card_table.c.pk, card_table.c.deck_id, card_table.c.card_id, s)
             .join(deck_table, deck_table.c.id == card_table.c.deck_id)
             .outerjoin(s, and_(s.c.card_pk == card_table.c.pk, s.c.learner == self.db.learner))
-            .where(card_table.c.retired_at.is_(None), card_table.c.deck_id.in_(list(deck_ids)))
+            .where(
+                card_table.c.retired_at.is_(None),
+                card_table.c.deck_id.in_(list(deck_ids)),
+                s.c.suspended_at.is_(None),  # NULL too for a card with no state row
+            )
             .order_by(deck_table.c.seq, card_table.c.position)
         )
         answers = (

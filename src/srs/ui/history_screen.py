@@ -12,6 +12,7 @@ from rich.text import Text
 
 from srs.core.grades import passed
 from srs.core.model import LogRecord, ReviewKind, SchedState, StoredCard
+from srs.core.wording import plural
 from srs.ui.text import KIND_STYLE, ef_text, percent, plain, when
 
 
@@ -70,8 +71,9 @@ def history_view(
     kept = sum(1 for r in scheduled if passed(r.grade))
     counts = {k: sum(1 for r in log if r.review_kind is k) for k in ReviewKind}
     summary = (
-        f"{len(log)} answers: {counts[ReviewKind.NEW]} first, {counts[ReviewKind.REVIEW]} "
-        f"scheduled, {counts[ReviewKind.DRILL]} drills; retention {kept}/{len(scheduled)}"
+        f"{plural(len(log), 'answer')}: {counts[ReviewKind.NEW]} first, "
+        f"{counts[ReviewKind.REVIEW]} scheduled, {plural(counts[ReviewKind.DRILL], 'drill')}; "
+        f"retention {kept}/{len(scheduled)}"
     )
     key = (
         "answered: local time · day: study day (rollover applied) · as: new, review or drill · "

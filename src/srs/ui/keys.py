@@ -9,6 +9,16 @@ from contextlib import contextmanager, suppress
 from types import FrameType
 from typing import Any, TextIO
 
+ESCAPES = {
+    "\x1b[A": "up",
+    "\x1b[B": "down",
+    "\x1bOA": "up",
+    "\x1bOB": "down",
+    "\x1b[5~": "pageup",
+    "\x1b[6~": "pagedown",
+}
+"""Escape sequences read as one named key; any other is ignored."""
+
 
 class KeyReader:
     """Reads one key press at a time, without waiting for enter, from a terminal or a pipe."""
@@ -70,7 +80,7 @@ class KeyReader:
                 return "q"
             keys = data.decode("utf-8", "replace")
             if keys.startswith("\x1b"):
-                return ""  # an arrow or function key: ignored
+                return ESCAPES.get(keys, "")  # the arrows and page keys named; others ignored
             self._pending.extend(keys[1:])  # keys typed ahead are kept, in order
             return keys[0]
         ch = self.stream.read(1)

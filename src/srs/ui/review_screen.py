@@ -4,8 +4,9 @@ Deck text is untrusted: it is stripped of control characters and always handed t
 `Text` or `Markdown` objects, never as markup strings, so `[red]` or an escape sequence in a card
 is shown literally or dropped, never obeyed.
 
-On a short terminal the screen is fitted to its height: the grade legend folds to one line, and
-the header and question always stay; the answer is what gets cut, with a marker, if anything must.
+On a short terminal the screen is fitted to its height (`review_layout`): the deck title, the
+question and the answer's first line always stay, the legend shortens to the grades in a few
+words, and a long answer is cut with a marker and scrolled with j/k.
 """
 
 from __future__ import annotations
@@ -20,31 +21,32 @@ from rich.console import Console, Group, RenderableType
 from rich.markdown import Markdown
 from rich.padding import Padding
 from rich.rule import Rule
-from rich.segment import Segment, Segments
-from rich.table import Table
 from rich.text import Text
 
 from srs.core.cardtext import safe_text
 from srs.core.faces import faces
-from srs.core.model import GRADE_MEANINGS, Grade, QueuedCard, ReviewKind, Summary
-from srs.core.scheduling.rule import AnswerRecord, needs_drill
+from srs.core.model import Grade, QueuedCard, Summary
+from srs.core.scheduling.rule import AnswerRecord
 from srs.core.wording import plural
 from srs.ui.keys import KeyReader
+from srs.ui.review_keys import (
+    SCROLL_DOWN,
+    SCROLL_UP,
+    compact_legend,
+    footer,
+    grade_legend,
+    keys_help,
+    outcome,
+    short_footer,
+)
+from srs.ui.review_layout import Part, fit
 from srs.ui.text import KIND_STYLE, memory_text, plain, when
+
+__all__ = ["card_view", "grade_legend", "keys_help", "outcome", "run_review", "summary_view"]
 
 REVEAL_KEYS = {" ", "\r", "\n"}
 GRADE_KEYS = {str(g.value): g for g in Grade}
-SHORT_TERMINAL = 30  # rows: below this the legend folds to one line
-KEYS_HELP = (
-    ("space, enter", "show the answer"),
-    ("0-5", "grade the card (see the legend)"),
-    ("s", "bury: hide the card until tomorrow"),
-    ("!", "suspend: hide the card until `srs unsuspend`"),
-    ("u", "undo the last action (a grade, a bury or a suspend)"),
-    ("p", "open the paper at the card's page ($SRS_PDF_VIEWER)"),
-    ("?", "show or hide these keys"),
-    ("q", "quit (every answer is already saved)"),
-)
+SHORT_TERMINAL = 30  # rows: below this the legend gives the grades in a few words
 
 
 class Session(Protocol):
@@ -82,48 +84,6 @@ def card_text(text: str) -> Markdown:
     return Markdown(safe_text(text), hyperlinks=False)
 
 
-def outcome(record: AnswerRecord) -> str:
-    """What one grade does to the card, in a few characters: "6 d", "drill again"."""
-    if record.review_kind is ReviewKind.DRILL:
-        return "drill again" if needs_drill(record.grade) else "done today"
-    return f"{record.after.interval} d"
-
-
-def grade_legend(preview: Mapping[int, AnswerRecord] | None = None, folded: bool = False) -> Table:
-    """The six grades, what each means and (given the scheduler's preview) where each takes the
-    card; folded to one line for a short terminal."""
-    preview = preview or {}
-    if folded:
-        line = Text()
-        for grade in Grade:
-            if line:
-                line.append(" · ", style="dim")
-            line.append(str(grade.value), style="bold")
-            if grade.value in preview:
-                line.append(f" {outcome(preview[grade.value])}")
-        table = Table.grid()
-        table.add_row(line)
-        return table
-    table = Table.grid(padding=(0, 2))
-    table.add_column(justify="right", style="bold")
-    table.add_column()
-    table.add_column(style="cyan")
-    for grade, meaning in GRADE_MEANINGS.items():
-        after = preview.get(grade.value)
-        table.add_row(str(grade.value), meaning, "" if after is None else f"-> {outcome(after)}")
-    return table
-
-
-def keys_help() -> Table:
-    """Every key of the review screen, for `?`."""
-    table = Table.grid(padding=(0, 2))
-    table.add_column(style="bold")
-    table.add_column()
-    for keys, meaning in KEYS_HELP:
-        table.add_row(keys, meaning)
-    return table
-
-
 def card_view(
     card: QueuedCard,
     done: int,
@@ -134,86 +94,89 @@ def card_view(
     height: int | None = None,
     width: int = 80,
     show_keys: bool = False,
+    scroll: int = 0,
 ) -> RenderableType:
     """One card: deck, kind and progress; the prompt; and, once revealed, the answer with the
     paper's words it rests on (`core.faces`), its source, the card's id and the grade legend.
-    Given `height`, fitted to it: see the module's note."""
+    Given `height`, fitted to it (`review_layout`), with the answer shown from its line `scroll`
+    on."""
     stored = card.stored
     kind = stored.card.kind
     shown = faces(stored.card)
-    title = Text.assemble(
-        plain(stored.deck_title, "bold"),
-        " · ",
-        (kind.value, f"bold {KIND_STYLE[kind]}"),
-        " · ",
-        (card.review_kind.value, "dim"),
+    preview = preview or {}
+    rest = Text.assemble(
+        " · ", (kind.value, f"bold {KIND_STYLE[kind]}"), " · ", (card.review_kind.value, "dim")
     )
-    # A plain header line wraps on a narrow terminal, where a rule's title would be cut.
+    title = plain(stored.deck_title, "bold")
+    if height is not None:  # fitted: on one line, where the deck's title gives way
+        title.truncate(max(8, width - rest.cell_len), overflow="ellipsis")
+        title.no_wrap, title.overflow = True, "ellipsis"
+    title.append_text(rest)
     progress = " · ".join(
         filter(None, (f"done {done} · left {left}", memory_text(card.state, card.recall)))
     )
-    top: list[RenderableType] = [title, Text(progress, style="dim")]
-    top.extend(plain(notice, "yellow") for notice in notices[-2:])
-    top.append(Rule(style="dim"))
+    question: list[RenderableType] = []
     if shown.ask:  # the renderer owns the question; a misreading's front holds the claim
-        top.append(Text(shown.ask, style="italic"))
-    top.append(Padding(card_text(shown.prompt), (0, 0, 1, 2)))
-    if show_keys:
-        top.append(keys_help())
-    if not revealed:
-        top.append(
-            Text(
-                "space/enter show answer · s bury · ! suspend · u undo · ? keys · q quit",
-                style="dim",
-            )
-        )
-        return Group(*top)
-    top.append(Rule(style="dim"))
-    answer: RenderableType = Padding(card_text(shown.answer), (0, 0, 1, 2))
-    if shown.extra:  # the paper's words, cut with the answer on a short terminal
-        lines = [Padding(plain(line, "italic"), (0, 0, 0, 2)) for line in shown.extra]
-        answer = Group(answer, *lines, Text(""))
-    source = stored.card.source or "(no source given)"
-    bottom: list[RenderableType] = [
-        Text.assemble(("Source: ", "bold"), plain(source)),
-        plain(f"card {stored.deck_id}/{stored.card.id}", "dim"),
+        question.append(Text(shown.ask, style="italic"))
+    question.append(Padding(card_text(shown.prompt), (0, 0, 0, 2)))
+    blank, rule = Text(""), Rule(style="dim")
+    parts = [
+        Part(title),
+        Part(Text(progress, style="dim"), rank=4),
+        *(Part(plain(notice, "yellow"), rank=7) for notice in notices[-2:]),
+        Part(rule, rank=8),
+        Part(Group(*question)),
+        Part(blank, rank=9),
     ]
-    folded = height is not None and height < SHORT_TERMINAL
-    if not folded:
-        bottom.append(Text(""))
-    bottom.append(grade_legend(preview, folded))
-    bottom.append(
-        Text("0-5 grade · u undo · s bury · ! suspend · p paper · ? keys · q quit", style="dim")
+    if show_keys:
+        parts.append(Part(keys_help(), cut=True))
+    answer_at = None
+    long_answer = False
+    if revealed:
+        answer = _answer(card)
+        long_answer = height is not None and _too_long(card, height, width)
+        source = stored.card.source or "(no source given)"
+        compact = Part(compact_legend(preview, width), rank=3)
+        tall = height is None or height >= SHORT_TERMINAL
+        legend = Part(grade_legend(preview), rank=6, shorter=compact)
+        parts.append(Part(rule, rank=8))
+        answer_at = len(parts)
+        parts += [
+            Part(answer),
+            Part(blank, rank=9),
+            Part(Text.assemble(("Source: ", "bold"), plain(source)), rank=5),
+            Part(plain(f"card {stored.deck_id}/{stored.card.id}", "dim"), rank=5),
+        ]
+        if not show_keys:  # the keys' help holds the grades already
+            parts += [Part(blank, rank=9), legend if tall else compact]
+    parts.append(
+        Part(footer(revealed, long_answer, width), rank=6, shorter=Part(short_footer(), 2))
     )
-    if height is not None:
-        answer = _fit(answer, top, bottom, height, width)
-    return Group(*top, answer, *bottom)
+    if height is None:
+        return Group(*(p.renderable for p in parts))
+    return fit(parts, answer_at, height, width, scroll)
 
 
-def _lines(renderables: Sequence[RenderableType], width: int) -> list[list[Segment]]:
+def _answer(card: QueuedCard) -> RenderableType:
+    """The card's answer as the screen shows it: its text, then the paper's words it rests on."""
+    shown = faces(card.stored.card)
+    answer: RenderableType = Padding(card_text(shown.answer), (0, 0, 0, 2))
+    if shown.extra:  # the paper's words, scrolled and cut with the answer
+        quotes = [Padding(plain(line, "italic"), (0, 0, 0, 2)) for line in shown.extra]
+        answer = Group(answer, Text(""), *quotes)
+    return answer
+
+
+def _answer_lines(card: QueuedCard, width: int) -> int:
+    """How many lines the card's answer (with its quotes) takes at `width`."""
     console = Console(file=io.StringIO(), width=width, color_system=None, force_terminal=False)
-    return console.render_lines(Group(*renderables), console.options, pad=False)
+    return len(console.render_lines(_answer(card), console.options, pad=False))
 
 
-def _fit(
-    answer: RenderableType,
-    top: Sequence[RenderableType],
-    bottom: Sequence[RenderableType],
-    height: int,
-    width: int,
-) -> RenderableType:
-    """The answer, cut with a marker when the screen (one row kept for the cursor) is too short."""
-    room = height - 1 - len(_lines([*top, *bottom], width))
-    lines = _lines([answer], width)
-    if len(lines) <= room:
-        return answer
-    keep = max(0, room - 1)
-    segments: list[Segment] = []
-    for line in lines[:keep]:
-        segments.extend(line)
-        segments.append(Segment.line())
-    marker = Text("  … (answer cut: the terminal is too short)", style="dim")
-    return Group(Segments(segments), marker)
+def _too_long(card: QueuedCard, height: int, width: int) -> bool:
+    """Whether the answer alone would take half the screen or more (the footer then offers
+    j/k to scroll it)."""
+    return _answer_lines(card, width) >= height // 2
 
 
 def summary_view(summary: Summary, today: date) -> RenderableType:
@@ -228,7 +191,7 @@ def summary_view(summary: Summary, today: date) -> RenderableType:
         Text(f"Next card due: {next_due}"),
     ]
     if summary.left:
-        lines.append(Text(f"Left in today's queue: {summary.left} (run srs review to go on)"))
+        lines.append(Text(f"Still due today: {summary.left} (run srs review to go on)"))
     return Group(*lines)
 
 
@@ -272,6 +235,7 @@ def run_review(
 def _show_card(session: Session, card: QueuedCard, console: Console, keys: KeyReader) -> str:
     revealed = False
     show_keys = False
+    scroll = 0
     notices = session.take_notices()
     preview = session.preview()
     while True:
@@ -289,6 +253,7 @@ def _show_card(session: Session, card: QueuedCard, console: Console, keys: KeyRe
                 height,
                 console.size.width,
                 show_keys,
+                scroll,
             )
         )
         while True:
@@ -296,6 +261,12 @@ def _show_card(session: Session, card: QueuedCard, console: Console, keys: KeyRe
             if key == "?":
                 show_keys = not show_keys
                 break
+            if revealed and (key in SCROLL_DOWN or key in SCROLL_UP):
+                step = max(1, (height or 24) // 2) * (1 if key in SCROLL_DOWN else -1)
+                last = _answer_lines(card, console.size.width) - 1
+                if scroll != (scroll := max(0, min(last, scroll + step))):
+                    break
+                continue
             key = key.lower()
             if key == "q":
                 return "quit"

@@ -1,4 +1,4 @@
-"""The CLI's tables: `srs status`, `srs deck list` and `srs cards`."""
+"""The CLI's tables: `srs status` and `srs deck list` (`srs cards` is `cards_screen`)."""
 
 from __future__ import annotations
 
@@ -6,10 +6,9 @@ from collections.abc import Sequence
 from datetime import date
 
 from rich.table import Table
-from rich.text import Text
 
-from srs.core.model import CardRow, DeckStatus, DeckSummary
-from srs.ui.text import KIND_STYLE, plain
+from srs.core.model import DeckStatus, DeckSummary
+from srs.ui.text import plain
 
 
 def status_table(today: date, rows: Sequence[DeckStatus]) -> Table:
@@ -26,40 +25,6 @@ def status_table(today: date, rows: Sequence[DeckStatus]) -> Table:
             str(r.total),
             str(r.suspended),
             "-" if r.next_due is None else r.next_due.isoformat(),
-        )
-    return table
-
-
-def cards_table(rows: Sequence[CardRow], today: date, leech_lapses: int) -> Table:
-    """`srs cards`: each card's id, kind, state and the start of its prompt."""
-    table = Table(box=None, padding=(0, 1, 0, 0), header_style="bold")
-    # the id is what a learner copies into other commands: the prompt is cut first, never it
-    longest = max((len(r.ref) for r in rows), default=4)
-    table.add_column("card", no_wrap=True, min_width=longest)
-    table.add_column("kind", no_wrap=True, min_width=10)
-    table.add_column("due", no_wrap=True, min_width=10)
-    table.add_column("ivl", justify="right", no_wrap=True, min_width=5)
-    table.add_column("lapses", justify="right", no_wrap=True, min_width=6)
-    table.add_column("flags", no_wrap=True)
-    table.add_column("front", no_wrap=True, overflow="ellipsis", min_width=8, max_width=60)
-    for r in rows:
-        flags = [
-            flag
-            for flag, on in (
-                ("suspended", r.suspended),
-                ("buried", r.buried_on == today),
-                ("leech", r.lapses >= leech_lapses),
-            )
-            if on
-        ]
-        table.add_row(
-            plain(r.ref),
-            Text(r.kind.value, style=KIND_STYLE[r.kind]),
-            "new" if r.due is None else r.due.isoformat(),
-            f"{r.interval}d",
-            str(r.lapses),
-            " ".join(flags),
-            plain(" ".join(r.front.split())),
         )
     return table
 

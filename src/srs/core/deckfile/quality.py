@@ -21,6 +21,7 @@ from typing import Literal, Protocol
 
 from srs.core.deckfile.scanner import KeyPath
 from srs.core.defaults import MAX_BACK_WORDS
+from srs.core.wording import plural
 
 MAX_LIST_ITEMS = 3
 """A back that lists more items than this draws `list-back`."""
@@ -162,7 +163,7 @@ def card_quality(
             question_in_misreading(rep, (*path, "front"), front, card)
         if back is not None and len(_words(back)) < MIN_CORRECTION_WORDS:
             msg = (
-                f"a misreading's back of {len(_words(back))} words cannot correct much; "
+                f"a misreading's back of {plural(len(_words(back)), 'word')} cannot correct much; "
                 "say what the paper shows instead, and where"
             )
             rep.warn("short-correction", msg, rep.at((*path, "back")), card)
@@ -190,7 +191,7 @@ def long_back(rep: Reporter, path: KeyPath, back: str, card: str | None, limit: 
     count = len(_words(back))
     if count > limit:
         msg = (
-            f"back has {count} words (over {limit}); a card should ask one thing: "
+            f"back has {plural(count, 'word')} (over {limit}); a card should ask one thing: "
             "split it into cards or cut it to the fact asked for"
         )
         rep.warn("long-back", msg, rep.at(path), card)
