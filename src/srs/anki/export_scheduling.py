@@ -88,7 +88,9 @@ def write_progress(
     crt: int,
 ) -> None:
     """Turn the cards of the notes named by guid into review cards, and add their revlog rows."""
-    cursor.execute("UPDATE col SET crt = ?", (crt,))
+    # schedVer 2: without it Anki takes the package for its v1 scheduler, whose learning answers
+    # had three buttons, and on import turns a first answer's Good (3) into Easy (4).
+    cursor.execute("UPDATE col SET crt = ?, conf = json_set(conf, '$.schedVer', 2)", (crt,))
     used: set[int] = set()
     for guid, state, log in progress:
         row = cursor.execute(
