@@ -271,3 +271,22 @@ def test_a_hostile_review_log_or_a_note_naming_another_card_is_skipped_with_one_
     assert result.stderr.count("\n") == 1 and "3 cards were skipped" in result.stderr
     assert "0 answers added" in result.stdout
     assert rows(db) == before
+
+
+def test_a_card_suspended_in_srs_arrives_in_anki_suspended_and_one_buried_today_buried(
+    tmp_path: Path, col: Collection
+) -> None:
+    db = srs_with_reviews(tmp_path, {"alpha": [(10, 5)]})
+    with closing(Store.open(f"sqlite:///{db}", str(db))) as store:
+        pks = {c.card.id: c.pk for c in store.content.cards()}
+        store.setaside.suspend(pks["alpha"], NOW)
+        store.setaside.bury(pks["beta"], TODAY)
+    ids = to_anki(tmp_path, db, col)
+    alpha, beta = col.get_card(ids["alpha"]), col.get_card(ids["beta"])
+    assert (alpha.type, alpha.queue) == (2, -1)  # reviewed, and suspended
+    assert beta.queue in (-2, -3) and col.get_card(ids["gamma"]).queue == 0
+    package = from_anki(tmp_path, col)
+    after = rows(db)
+    result = run_srs(["merge", "anki", str(package)], env_for(db))
+    assert "0 answers added, 0 states replaced, 0 suspended, 0 buried" in result.stdout
+    assert rows(db) == after

@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select, update
@@ -108,6 +108,21 @@ class TransferQueries:
             if record.card_pk in found:
                 found[record.card_pk][1].append(record)
         return found
+
+    def set_aside_of(self, deck_ids: Sequence[str], today: date) -> dict[int, bool]:
+        """The cards of `deck_ids` this learner has set aside (by pk): True for suspended, False
+        for buried on `today`. One query, for an export with progress."""
+        query = (
+            select(state_table.c.card_pk, state_table.c.suspended_at)
+            .join(card_table, card_table.c.pk == state_table.c.card_pk)
+            .where(
+                state_table.c.learner == self.db.learner,
+                card_table.c.deck_id.in_(list(deck_ids)),
+                (state_table.c.suspended_at.is_not(None)) | (state_table.c.buried_on == today),
+            )
+        )
+        with self.db.read() as conn:
+            return {row.card_pk: row.suspended_at is not None for row in conn.execute(query)}
 
     def stored_progress(self, card_pks: Sequence[int]) -> dict[int, StoredProgress]:
         """This learner's progress on each of `card_pks` (every one, reviewed or not): two
