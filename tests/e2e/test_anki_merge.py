@@ -220,6 +220,8 @@ def test_suspensions_and_buries_made_in_anki_are_applied_and_notes_not_from_srs_
     after = rows(db)
     again = run_srs(["merge", "anki", str(package)], env_for(db))
     assert "0 suspended, 0 buried" in again.stdout and rows(db) == after
+    as_json = json.loads(run_srs(["merge", "anki", str(package), "--json"], env_for(db)).stdout)
+    assert (as_json["cards"], as_json["answers_added"], as_json["not_from_srs"]) == (3, 0, 1)
 
 
 def test_a_package_without_scheduling_is_refused_with_one_line_saying_how_to_export_it(
