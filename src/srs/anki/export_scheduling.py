@@ -15,6 +15,9 @@ Anki reads due days relative to the package's "today" when it imports (the days 
 `crt` is set to the start of a fixed study day (`CRT_DAY` at the rollover hour, in the learner's
 time zone) and dues stay right whenever the package is imported. Anki applies all this only to
 cards it does not have yet, and only with "Import scheduling" on. Cards never reviewed stay new.
+
+A card the learner suspended goes to Anki suspended (`queue` -1), one buried today buried by the
+learner (`queue` -3), reviewed or not.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from srs.store import Store
 CRT_DAY = date(2006, 1, 1)
 """Day 0 of the exported collection's day numbering (any fixed day before every due date)."""
 
+_SUSPENDED, _BURIED = -1, -3  # Anki's queue for a suspended card, and one the learner buried
 _TYPE = {ReviewKind.NEW: 0, ReviewKind.REVIEW: 1, ReviewKind.DRILL: 2}
 
 
@@ -68,16 +72,21 @@ def export_decks_with_progress(
     chosen = store.content.require_decks(deck_ids)
     by_key = {(c.deck_id, c.card.id): c.pk for c in store.content.cards(chosen)}
     reviewed = store.transfer.progress_of(chosen)
+    aside = store.transfer.set_aside_of(chosen, today)
     schedules: list[tuple[str, SchedState, list[LogRecord]]] = []
+    set_aside: list[tuple[str, bool]] = []
     for item in items:
-        found = reviewed.get(by_key[(item.deck.id, item.card.id)])
+        pk = by_key[(item.deck.id, item.card.id)]
+        if pk in aside:
+            set_aside.append((note_guid(item.deck, item.card), aside[pk]))
+        found = reviewed.get(pk)
         if found is None or found[0].is_new or valid_state(found[0]) is None:
             continue
         schedules.append((note_guid(item.deck, item.card), *found))
     crt = crt_for(tz, rollover_hour)
 
     def amend(cursor: sqlite3.Cursor) -> None:
-        write_progress(cursor, schedules, crt)
+        write_progress(cursor, schedules, crt, set_aside)
 
     return export_apkg(items, out, amend, ticker, force)
 
@@ -86,9 +95,13 @@ def write_progress(
     cursor: sqlite3.Cursor,
     progress: Sequence[tuple[str, SchedState, Sequence[LogRecord]]],
     crt: int,
+    set_aside: Sequence[tuple[str, bool]] = (),
 ) -> None:
-    """Turn the cards of the notes named by guid into review cards, and add their revlog rows."""
-    cursor.execute("UPDATE col SET crt = ?", (crt,))
+    """Turn the cards of the notes named by guid into review cards, and add their revlog rows;
+    then suspend (True) or bury (False) the cards of the notes `set_aside` names."""
+    # schedVer 2: without it Anki takes the package for its v1 scheduler, whose learning answers
+    # had three buttons, and on import turns a first answer's Good (3) into Easy (4).
+    cursor.execute("UPDATE col SET crt = ?, conf = json_set(conf, '$.schedVer', 2)", (crt,))
     used: set[int] = set()
     for guid, state, log in progress:
         row = cursor.execute(
@@ -131,3 +144,8 @@ def write_progress(
             )
             if record.review_kind is not ReviewKind.DRILL:
                 last_ivl = record.interval
+    for guid, suspended in set_aside:
+        cursor.execute(
+            "UPDATE cards SET queue = ? WHERE nid IN (SELECT id FROM notes WHERE guid = ?)",
+            (_SUSPENDED if suspended else _BURIED, guid),
+        )

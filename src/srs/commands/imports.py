@@ -7,11 +7,24 @@ from typing import Annotated
 
 import typer
 
-from srs.commands.base import DbOption, app, collection, fail, settings_for, today_of
+from srs.commands.base import (
+    DbOption,
+    JsonOption,
+    app,
+    collection,
+    echo_json,
+    fail,
+    settings_for,
+    today_of,
+)
 from srs.commands.plain_params import SrsGroup
 
 import_app = typer.Typer(cls=SrsGroup, help="Import decks from other tools.", no_args_is_help=True)
 app.add_typer(import_app, name="import")
+merge_app = typer.Typer(
+    cls=SrsGroup, help="Bring back reviews done in other tools.", no_args_is_help=True
+)
+app.add_typer(merge_app, name="merge")
 
 
 @import_app.command("anki")
@@ -81,3 +94,36 @@ def import_anki(
             f"loaded deck {report.deck_id}: {report.added} added, {report.updated} updated; "
             f"Anki progress given to {applied} cards"
         )
+
+
+@merge_app.command("anki")
+def merge_anki(
+    package: Annotated[
+        Path, typer.Argument(metavar="FILE", help="An .apkg or .colpkg exported with scheduling.")
+    ],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Say what would change, and change nothing.")
+    ] = False,
+    as_json: JsonOption = False,
+    db: DbOption = None,
+) -> None:
+    """Bring back the reviews done in Anki on cards exported from srs."""
+    from srs.anki.merge import merge_package
+    from srs.core.days import study_day
+
+    settings = settings_for(db)
+    with collection(settings, load_bundled=False, writes=not dry_run) as store:
+        report = merge_package(
+            store,
+            package,
+            now=settings.now,
+            today=today_of(settings),
+            day_of=lambda at: study_day(at, settings.tz, settings.rollover_hour),
+            dry_run=dry_run,
+        )
+    for warning in report.warnings:
+        typer.echo(f"srs: warning: {warning}", err=True)
+    if as_json:
+        echo_json(report.as_json())
+    else:
+        typer.echo(report.summary)

@@ -306,6 +306,7 @@ class LogRecord:
     scheduler: str = "sm2"  # the scheduler that scheduled this answer
     stability: float | None = None  # FSRS memory state after the answer (FSRS answers only)
     difficulty: float | None = None
+    from_anki: bool = False  # merged from Anki's review log (`srs merge anki`)
 
     @property
     def ref(self) -> str:
@@ -367,6 +368,7 @@ class PastReview:
     before: SchedState
     after: SchedState
     first: bool  # no state existed before it
+    anki_id: int | None = None  # Anki's review id, for an answer merged from Anki
 
 
 @dataclass(frozen=True, slots=True)

@@ -126,6 +126,7 @@ def _history_json(
                 "scheduler": r.scheduler,
                 "stability": r.stability,
                 "difficulty": r.difficulty,
+                "from_anki": r.from_anki,
             }
             for r in log
         ],

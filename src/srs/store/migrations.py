@@ -106,6 +106,18 @@ def _paper_and_quotes(conn: Connection) -> None:
     _add_columns(conn, "cards", [("quotes", "TEXT")])
 
 
+def _anki_review_ids(conn: Connection) -> None:
+    """Version 12: `review_log.anki_id`, Anki's review id of an answer merged from Anki (NULL
+    for every answer before), unique per learner and card, so a merge never adds one twice."""
+    _add_columns(conn, "review_log", [("anki_id", "BIGINT")])
+    table = f"{SERVER_SCHEMA}.review_log" if conn.dialect.name == "postgresql" else "review_log"
+    conn.execute(
+        text(
+            f"CREATE UNIQUE INDEX IF NOT EXISTS ix_log_anki ON {table} (learner, card_pk, anki_id)"
+        )
+    )
+
+
 STEPS: dict[int, Step] = {
     # version: the step that upgrades a collection from version - 1 to it
     2: _add_suspension,
@@ -118,6 +130,7 @@ STEPS: dict[int, Step] = {
     9: _card_html,
     10: _server_hardening,
     11: _paper_and_quotes,
+    12: _anki_review_ids,
 }
 
 

@@ -48,7 +48,7 @@ from srs.core.notetype import note_type_from_json
 from srs.core.paper_json import quotes_from_json
 from srs.core.scheduling.bounds import valid_state
 
-SCHEMA_VERSION = 11  # 5: another branch's step (renumbered when merged)
+SCHEMA_VERSION = 12  # 5: another branch's step (renumbered when merged)
 SERVER_SCHEMA = "srs"
 """On a server, the schema that holds every srs table and function (a class's own, which no
 learner may create objects in). SQLite files have no schemas."""
@@ -221,6 +221,9 @@ log_table = Table(
     Column("prev_difficulty", Float, nullable=True),
     Column("stability", Float, nullable=True),
     Column("difficulty", Float, nullable=True),
+    # an answer merged from Anki (`srs merge anki`): Anki's review id, so that merging the same
+    # package twice adds it once (version 12); NULL for an answer given in srs
+    Column("anki_id", BigInteger, nullable=True),
     # what any writer may put in the log (version 10; a server's learners write it directly)
     CheckConstraint(GRADE_CHECK, name="review_log_grade"),
     CheckConstraint(KIND_CHECK, name="review_log_kind"),
@@ -230,6 +233,7 @@ log_table = Table(
     Index("ix_log_card", "card_pk", "learner", "day"),
     # covers the retention figures of `srs stats`: one range scan, in (day, grade) order
     Index("ix_log_retention", "learner", "review_kind", "day", "grade", "card_pk"),
+    Index("ix_log_anki", "learner", "card_pk", "anki_id", unique=True),
 )
 
 
@@ -277,9 +281,11 @@ def log_row(
     after: SchedState,
     had_state: bool,
     prev_buried_on: date | None = None,
+    anki_id: int | None = None,
 ) -> dict[str, Any]:
     """One `review_log` row: the one place its columns are filled, for an answer given here and
-    for one imported from another program alike."""
+    for one imported from another program alike (`anki_id`: Anki's review id of an answer
+    merged from Anki)."""
     kept = state_values(after)
     return {
         "learner": learner,
@@ -292,6 +298,8 @@ def log_row(
         "prev_buried_on": prev_buried_on,
         **state_values(before, prefix="prev_"),
         **{name: kept[name] for name in LOGGED_AFTER},
+        # named only when set: an answer given here writes the columns it always wrote
+        **({} if anki_id is None else {"anki_id": anki_id}),
     }
 
 

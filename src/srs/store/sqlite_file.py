@@ -90,6 +90,10 @@ def probe(path: Path, label: str, read_only: bool) -> Found:
     try:
         return _inspect(conn, label, read_only)
     except sqlite3.Error as exc:
+        if "malformed" in str(exc):  # flipped bits in the schema itself
+            raise StoreError(
+                f"{label}: the database is damaged ({exc}); restore it from a backup"
+            ) from None
         raise StoreError(f"{label}: cannot read database: {exc}") from None
     finally:
         conn.close()

@@ -352,6 +352,7 @@ def read_log(db: Database, *where: ColumnElement[bool]) -> list[LogRecord]:
             scheduler=log.scheduler,
             stability=log.stability,
             difficulty=log.difficulty,
+            from_anki=log.anki_id is not None,
         )
         for log in rows
     ]

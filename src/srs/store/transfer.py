@@ -1,14 +1,17 @@
 """Progress in and out of the collection: a learner's state and log taken from another program
-(`srs import anki --with-progress`), and read in bulk for an export with progress."""
+(`srs import anki --with-progress`), read in bulk for an export with progress, and merged back
+(`srs merge anki`)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from srs.core.model import ImportedProgress, LogRecord, SchedState
+from srs.core.merging import MergedProgress, StoredAnswer, StoredProgress
+from srs.core.model import NEW_STATE, ImportedProgress, LogRecord, SchedState
 from srs.store.engine import Database
 from srs.store.schema import (
     card_table,
@@ -79,6 +82,7 @@ class TransferQueries:
                             past.before,
                             past.after,
                             had_state=not past.first,
+                            anki_id=past.anki_id,
                         )
                     )
             if states:
@@ -104,3 +108,141 @@ class TransferQueries:
             if record.card_pk in found:
                 found[record.card_pk][1].append(record)
         return found
+
+    def set_aside_of(self, deck_ids: Sequence[str], today: date) -> dict[int, bool]:
+        """The cards of `deck_ids` this learner has set aside (by pk): True for suspended, False
+        for buried on `today`. One query, for an export with progress."""
+        query = (
+            select(state_table.c.card_pk, state_table.c.suspended_at)
+            .join(card_table, card_table.c.pk == state_table.c.card_pk)
+            .where(
+                state_table.c.learner == self.db.learner,
+                card_table.c.deck_id.in_(list(deck_ids)),
+                (state_table.c.suspended_at.is_not(None)) | (state_table.c.buried_on == today),
+            )
+        )
+        with self.db.read() as conn:
+            return {row.card_pk: row.suspended_at is not None for row in conn.execute(query)}
+
+    def stored_progress(self, card_pks: Sequence[int]) -> dict[int, StoredProgress]:
+        """This learner's progress on each of `card_pks` (every one, reviewed or not): two
+        queries, read in one transaction, for a merge to compare with another program's."""
+        wanted = list(card_pks)
+        found: dict[int, StoredProgress] = {}
+        answers: dict[int, list[StoredAnswer]] = {pk: [] for pk in wanted}
+        rows: dict[int, Any] = {}
+        with self.db.read() as conn:
+            for chunk in _chunks(wanted):
+                for found_row in conn.execute(
+                    select(state_table).where(
+                        state_table.c.learner == self.db.learner, state_table.c.card_pk.in_(chunk)
+                    )
+                ):
+                    rows[found_row.card_pk] = found_row
+                for log in conn.execute(
+                    select(
+                        log_table.c.card_pk,
+                        log_table.c.reviewed_at,
+                        log_table.c.grade,
+                        log_table.c.day,
+                        log_table.c.anki_id,
+                    )
+                    .where(log_table.c.learner == self.db.learner, log_table.c.card_pk.in_(chunk))
+                    .order_by(log_table.c.id)
+                ):
+                    answers[log.card_pk].append(
+                        StoredAnswer(log.reviewed_at, log.grade, log.day, log.anki_id)
+                    )
+        for pk in wanted:
+            row: Any = rows.get(pk)
+            found[pk] = StoredProgress(
+                state=None if row is None else state_from(row),
+                suspended=row is not None and row.suspended_at is not None,
+                buried_on=None if row is None else row.buried_on,
+                answers=tuple(answers[pk]),
+            )
+        return found
+
+    def merge_progress(self, items: Sequence[MergedProgress], now: datetime) -> int:
+        """Apply a merge in one transaction: each item's answers (those whose Anki review id this
+        learner's log lacks), its state, its suspension (at `now`) and its burial. Returns the
+        answers added; an answer already there is never added again."""
+        added = 0
+        learner = self.db.learner
+        with self.db.write() as conn:
+            pks = [item.card_pk for item in items]
+            have: set[tuple[int, int]] = set()
+            with_state: set[int] = set()
+            for chunk in _chunks(pks):
+                have.update(
+                    (row.card_pk, row.anki_id)
+                    for row in conn.execute(
+                        select(log_table.c.card_pk, log_table.c.anki_id).where(
+                            log_table.c.learner == learner,
+                            log_table.c.card_pk.in_(chunk),
+                            log_table.c.anki_id.is_not(None),
+                        )
+                    )
+                )
+                with_state.update(
+                    conn.execute(
+                        select(state_table.c.card_pk).where(
+                            state_table.c.learner == learner, state_table.c.card_pk.in_(chunk)
+                        )
+                    ).scalars()
+                )
+            logs: list[dict[str, Any]] = []
+            for item in items:
+                mine = (state_table.c.learner == learner, state_table.c.card_pk == item.card_pk)
+                for past in item.log:
+                    if past.anki_id is None or (item.card_pk, past.anki_id) in have:
+                        continue
+                    have.add((item.card_pk, past.anki_id))
+                    logs.append(
+                        log_row(
+                            learner,
+                            item.card_pk,
+                            past.reviewed_at,
+                            past.day,
+                            past.grade,
+                            past.review_kind.value,
+                            past.before,
+                            past.after,
+                            had_state=not past.first,
+                            anki_id=past.anki_id,
+                        )
+                    )
+                changes: dict[str, Any] = {}
+                if item.state is not None:
+                    changes.update(state_values(item.state))
+                if item.bury_on is not None:
+                    changes["buried_on"] = item.bury_on
+                if item.suspend:
+                    changes["suspended_at"] = now
+                if not changes:
+                    continue
+                if item.card_pk not in with_state:
+                    with_state.add(item.card_pk)
+                    values = {**state_values(NEW_STATE), "buried_on": None, **changes}
+                    conn.execute(
+                        state_table.insert().values(learner=learner, card_pk=item.card_pk, **values)
+                    )
+                    continue
+                if item.suspend:
+                    del changes["suspended_at"]
+                    conn.execute(
+                        update(state_table)
+                        .where(*mine, state_table.c.suspended_at.is_(None))
+                        .values(suspended_at=now)
+                    )
+                if changes:
+                    conn.execute(update(state_table).where(*mine).values(**changes))
+            if logs:
+                conn.execute(log_table.insert(), logs)
+                added = len(logs)
+        return added
+
+
+def _chunks(pks: Sequence[int], size: int = 500) -> list[list[int]]:
+    """`pks` in lists short enough for one IN (...) of bound parameters on either backend."""
+    return [list(pks[i : i + size]) for i in range(0, len(pks), size)]

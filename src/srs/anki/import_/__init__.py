@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from srs.anki.import_ import limits as bounds
-from srs.anki.import_.collection import read_collection
+from srs.anki.import_.collection import AnkiCollection, read_collection
 from srs.anki.import_.convert import convert_notes
 from srs.anki.import_.deckwriter import deck_toml
 from srs.anki.import_.limits import ImportLimits
@@ -79,20 +79,8 @@ def import_package(
     _check_output(out, force)
     deck_id = _deck_id(out)
     remove_stale(Path(tempfile.gettempdir()), out)
-    try:
-        with tempfile.TemporaryDirectory(prefix=temp_prefix("import")) as tmp:
-            found = extract(package, Path(tmp), limits)
-            col = read_collection(package, found.collection, with_progress, limits)
-    except OSError as exc:
-        raise AnkiImportError(f"cannot read {package}: {exc.strerror or exc}") from None
+    col = read_package(package, with_progress, limits)
     notes = col.notes
-    if len(notes) == 1 and notes[0].fields[0].startswith(_DUMMY):
-        # The stand-in collection that new packages carry for old Ankis: the real one is in an
-        # entry this srs does not know.
-        raise AnkiImportError(
-            f"{package}: made by a newer Anki (its collection is in a format srs cannot read); "
-            "export it from Anki with 'Support older Anki versions' ticked"
-        )
     if anki_deck is not None:
         notes = [n for n in notes if n.deck == anki_deck or n.deck.startswith(anki_deck + "::")]
         if not notes:
@@ -153,6 +141,26 @@ def import_package(
     write_atomically(out, text, AnkiImportError)
     deck = Deck(deck_id, title, "", tuple(converted.cards), str(out))
     return ImportResult(out, deck, len(notes), tuple(warnings), tuple(imported))
+
+
+def read_package(package: Path, with_progress: bool, limits: ImportLimits) -> AnkiCollection:
+    """The collection in `package`, read within `limits` (its review log `with_progress`) from a
+    temporary directory that is always removed. Raises `AnkiImportError` (one line)."""
+    try:
+        with tempfile.TemporaryDirectory(prefix=temp_prefix("import")) as tmp:
+            found = extract(package, Path(tmp), limits)
+            col = read_collection(package, found.collection, with_progress, limits)
+    except OSError as exc:
+        raise AnkiImportError(f"cannot read {package}: {exc.strerror or exc}") from None
+    notes = col.notes
+    if len(notes) == 1 and notes[0].fields[0].startswith(_DUMMY):
+        # The stand-in collection that new packages carry for old Ankis: the real one is in an
+        # entry this srs does not know.
+        raise AnkiImportError(
+            f"{package}: made by a newer Anki (its collection is in a format srs cannot read); "
+            "export it from Anki with 'Support older Anki versions' ticked"
+        )
+    return col
 
 
 def apply_progress(store: Store, result: ImportResult, now: datetime) -> tuple[LoadReport, int]:

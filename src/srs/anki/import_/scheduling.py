@@ -74,10 +74,20 @@ def card_progress(
     """The srs state and log for one Anki card; None for a card never studied.
 
     Raises `OutOfRange` when a value of the card or its log is not an integer in range."""
+    state = anki_state(card, log, crt, now, today)
+    if state is None:
+        return None
+    return ImportedProgress(card_id, state, tuple(replay(log, day_of)))
+
+
+def anki_state(
+    card: AnkiCard, log: Sequence[RevlogEntry], crt: int, now: datetime, today: date
+) -> SchedState | None:
+    """The SM-2 state of one Anki card (`log` its whole review log, oldest first); None for a
+    card never studied. Raises `OutOfRange` for a value that is not an integer in range."""
     kind = _checked(card.type, 0, 3)
     if kind == 0:
         return None
-    reviews = _reviews(log, day_of)
     ef = _ef(card.factor)
     reps, lapses = _checked(card.reps, 0, MAX_COUNT), _checked(card.lapses, 0, MAX_COUNT)
     if kind == 2:
@@ -92,7 +102,12 @@ def card_progress(
     state = SchedState(n=n, ef=ef, interval=interval, due=due, lapses=lapses, reps=reps)
     if valid_state(state) is None:
         raise OutOfRange("state")
-    return ImportedProgress(card_id, state, tuple(reviews))
+    return state
+
+
+def review_time(entry: RevlogEntry) -> datetime:
+    """When a review-log row's answer was given (its id, in ms); `OutOfRange` past srs's days."""
+    return datetime.fromtimestamp(_checked(entry.id, _FIRST_MS, _LAST_MS) / 1000, UTC)
 
 
 def _checked(value: object, low: int, high: int) -> int:
@@ -129,16 +144,26 @@ def _streak(log: Sequence[RevlogEntry]) -> int:
     return n
 
 
-def _reviews(log: Sequence[RevlogEntry], day_of: Callable[[datetime], date]) -> list[PastReview]:
+def replay(
+    log: Sequence[RevlogEntry],
+    day_of: Callable[[datetime], date],
+    start: SchedState = NEW_STATE,
+    answered: frozenset[date] = frozenset(),
+    had_state: bool = False,
+) -> list[PastReview]:
+    """The answers of `log` (oldest first), each with the state before and after it, from the
+    state `start` on (`answered`: the days the card was already answered, whose later answers
+    are drills; `had_state`: whether a state row was there before the first). Each keeps its
+    Anki review id. Raises `OutOfRange` for a value that is not an integer in range."""
     reviews: list[PastReview] = []
-    state = NEW_STATE
-    days: set[date] = set()
+    state = start
+    days = set(answered)
     for entry in log:
         grade = grade_of_button(_checked(entry.ease, 0, 4))
         _checked(entry.type, 0, 10)
         if grade is None:  # a manual reschedule: no answer was given
             continue
-        at = datetime.fromtimestamp(_checked(entry.id, _FIRST_MS, _LAST_MS) / 1000, UTC)
+        at = review_time(entry)
         day = day_of(at)
         if not valid_day(day):
             raise OutOfRange("review day")
@@ -158,5 +183,8 @@ def _reviews(log: Sequence[RevlogEntry], day_of: Callable[[datetime], date]) -> 
                 lapses=min(state.lapses + (0 if passed or state.is_new else 1), MAX_COUNT),
                 reps=min(state.reps + 1, MAX_COUNT),
             )
-        reviews.append(PastReview(at, day, grade, kind, before, state, first=not reviews))
+        first = not reviews and not had_state
+        reviews.append(
+            PastReview(at, day, grade, kind, before, state, first, _checked(entry.id, 0, _LAST_MS))
+        )
     return reviews
