@@ -447,3 +447,17 @@ def test_each_connection_failure_says_what_it_is(pg_server: PgServer) -> None:
             Store.open(url, "server", timeouts=Timeouts(2.0))
         assert f"cannot connect: {said}" in str(caught.value)
         assert "lost the connection" not in str(caught.value)
+
+
+def test_a_server_older_than_srs_supports_is_one_line_naming_both_versions(
+    pg_server: PgServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from srs.store import server
+
+    # the session's server is PostgreSQL 18: ask for one newer than any, as if it were too old
+    monkeypatch.setattr(server, "OLDEST_SERVER", (99,))
+    with pytest.raises(StoreError) as caught:
+        Store.open(pg_server.url(pg_server.store_database()), "server")
+    message = str(caught.value)
+    assert "the server runs PostgreSQL 18" in message and "srs needs 99 or later" in message
+    assert "\n" not in message

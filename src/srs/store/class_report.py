@@ -58,8 +58,9 @@ def instructors(conn: Connection) -> list[str]:
     return list(
         conn.execute(
             text(
-                "SELECT r.rolname FROM pg_roles r JOIN pg_roles g ON g.rolname = :group "
-                "WHERE pg_has_role(r.oid, g.oid, 'MEMBER') ORDER BY 1"
+                "SELECT r.rolname FROM pg_catalog.pg_roles r JOIN pg_catalog.pg_roles g "
+                "ON g.rolname = :group WHERE pg_catalog.pg_has_role(r.oid, g.oid, 'MEMBER') "
+                "ORDER BY 1"
             ),
             {"group": group},
         ).scalars()

@@ -27,9 +27,10 @@ def _add_columns(conn: Connection, table: str, columns: list[tuple[str, str]]) -
     """
     schema = SERVER_SCHEMA if conn.dialect.name == "postgresql" else None
     present = {c["name"] for c in inspect(conn).get_columns(table, schema=schema)}
+    named = f"{schema}.{table}" if schema else table  # every statement names the server's schema
     for name, kind in columns:
         if name not in present:
-            conn.execute(text(f"ALTER TABLE {table} ADD COLUMN {name} {kind}"))
+            conn.execute(text(f"ALTER TABLE {named} ADD COLUMN {name} {kind}"))
 
 
 def _add_suspension(conn: Connection) -> None:
