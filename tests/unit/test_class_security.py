@@ -408,6 +408,11 @@ def test_a_bad_row_in_the_totals_is_named_in_one_line_and_repair_rebuilds_them(
     assert broken.returncode == 1
     assert broken.stderr.count("\n") == 1
     assert repr(name) in broken.stderr and "srs class repair" in broken.stderr
+    as_learner = run_srs(
+        ["class", "repair"], env_for(klass.server.url(klass.database, name, "pw-1"))
+    )
+    assert as_learner.returncode == 1
+    assert "only an instructor can rebuild the report's totals" in as_learner.stderr
     repaired = run_srs(["class", "repair"], env_for(teacher))
     assert repaired.returncode == 0, repaired.stderr
     assert "left out 1 answer" in repaired.stdout

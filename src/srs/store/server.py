@@ -148,6 +148,8 @@ def failure(exc: SQLAlchemyError, label: str, on_server: bool, answers: str = ""
     state = sqlstate(exc) or ""
     if state == "42501" and why.endswith(_CONTENT_TABLES):
         return NotAnInstructorError("only an instructor can change the class's decks")
+    if state == "42501" and why.endswith("function srs_repair_totals"):
+        return NotAnInstructorError("only an instructor can rebuild the report's totals")
     if state == "55P03":  # lock_not_available: lock_timeout passed
         return StoreError(f"{label}: waited too long for a lock held by another session; try again")
     if state == "57014":  # query_canceled: statement_timeout passed
