@@ -3,6 +3,8 @@ again, and reports what a full reload would: every card unchanged."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlite3
 from pathlib import Path
 
@@ -24,9 +26,9 @@ def parsed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     calls: list[str] = []
     real = srs.authoring.analyse_deck
 
-    def spy(data: bytes | str, path: str = "<deck>", *args: int) -> object:
+    def spy(data: bytes | str, path: str = "<deck>", *args: Any, **kwargs: Any) -> object:
         calls.append(path)
-        return real(data, path, *args)
+        return real(data, path, *args, **kwargs)
 
     monkeypatch.setattr(srs.authoring, "analyse_deck", spy)
     return calls
