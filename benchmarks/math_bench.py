@@ -16,11 +16,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from generate import write_decks  # noqa: E402
+from generate import write_decks
 
-from srs.authoring import check_paths  # noqa: E402
-from srs.loading import load_paths  # noqa: E402
-from srs.store import Store  # noqa: E402
+from srs.authoring import check_paths
+from srs.loading import load_paths
+from srs.store import Store
 
 
 def with_math(path: Path) -> Path:
@@ -58,7 +58,7 @@ def main() -> None:
             assert not [d for d in check_paths([path]) if d.severity == "error"], name
             check = best(lambda p=path: check_paths([p]))
 
-            def add(p: Path = path) -> None:
+            def add(p: Path = path, name: str = name) -> None:
                 db = folder / f"{name}-{time.perf_counter_ns()}.db"
                 store = Store.open(f"sqlite:///{db}")
                 load_paths(store, [p], datetime.now(UTC))

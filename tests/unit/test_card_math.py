@@ -44,7 +44,7 @@ def test_latex_papers_use_reads_as_unicode(latex: str, shown: str) -> None:
 
 def test_what_unicode_cannot_show_stays_readable_latex_without_a_dollar() -> None:
     shown = terminal_markdown(r"Risk is $\mathbb{E}_{x \sim D}[\ell(x)]$ here.")
-    assert "$" not in shown and "𝔼" in shown and "ℓ" in shown
+    assert "$" not in shown and "𝔼" in shown and "ℓ" in shown  # noqa: RUF001
 
 
 def test_inline_and_display_math_go_to_anki_as_mathjax_delimiters() -> None:

@@ -3,10 +3,9 @@ again, and reports what a full reload would: every card unchanged."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 
