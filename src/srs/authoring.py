@@ -99,12 +99,13 @@ def analyse_paths(
             out.diagnostics.append(data)
             continue
         digest = file_digest(str(file), data)
-        kept = (loaded or {}).get(digest)
+        # A deck with figures is parsed again: its file may be the same and a figure's bytes not.
+        kept = None if b"![" in data else (loaded or {}).get(digest)
         if kept is not None and kept not in first_file:
             first_file[kept] = str(file)
             out.unchanged.append(kept)
             continue
-        result = analyse_deck(data, str(file), max_back_words, ticker)
+        result = analyse_deck(data, str(file), max_back_words, ticker, folder=file.parent)
         found = list(result.diagnostics)
         deck = result.deck
         if deck is not None and result.deck_id_at is not None:

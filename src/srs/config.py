@@ -262,6 +262,12 @@ def paper_cache_dir(env: Mapping[str, str] | None = None) -> Path:
     return user_cache_path("srs", appauthor=False) / "papers"
 
 
+def figure_opener(env: Mapping[str, str] | None = None) -> str | None:
+    """`SRS_OPEN`: the command that opens a figure (its path appended, or put at `{file}`)."""
+    env = os.environ if env is None else env
+    return env.get("SRS_OPEN") or None
+
+
 def pdf_viewer(env: Mapping[str, str] | None = None) -> str | None:
     """`SRS_PDF_VIEWER`: the command that opens a PDF at a page (`{file}`, `{page}`), if set."""
     env = os.environ if env is None else env

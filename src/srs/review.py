@@ -41,6 +41,11 @@ PaperOpener = Callable[[StoredCard], Sequence[str]]
 """Opens the paper at a card's page and returns the lines that say what it did
 (`srs.paper.opening.open_stored`, as `srs open` does); raises `SrsError` when it cannot."""
 
+FigureOpener = Callable[[StoredCard, bool], Sequence[str]]
+"""Opens the figures of the card on screen (the prompt's, and the answer's once `revealed`)
+with the system's viewer, without waiting (`srs.figure_files.open_figures`); returns the lines
+that say what it did, and raises `SrsError` when it cannot."""
+
 
 @dataclass(frozen=True, slots=True)
 class _Action:
@@ -75,9 +80,11 @@ class ReviewSession:
         limit: int | None = None,
         policy: AnswerPolicy = SM2_POLICY,
         opener: PaperOpener | None = None,
+        figure_opener: FigureOpener | None = None,
     ) -> None:
         self.store = store
         self.opener = opener
+        self.figure_opener = figure_opener
         self.deck_ids = list(deck_ids)
         self.today = today
         self.policy = policy
@@ -323,6 +330,20 @@ class ReviewSession:
             self._notices.extend(self.opener(card.stored))
         except SrsError as exc:
             self._notices.append(f"cannot open the paper: {exc}")
+
+    def open_figures(self, revealed: bool) -> None:
+        """Open the current card's figures (the answer's too once `revealed`); what happened is
+        left as notices, and the review goes on whatever it was."""
+        card = self.current()
+        if card is None:
+            return
+        if self.figure_opener is None:
+            self._notices.append("no figure viewer in this session")
+            return
+        try:
+            self._notices.extend(self.figure_opener(card.stored, revealed))
+        except SrsError as exc:
+            self._notices.append(f"cannot open the figure: {exc}")
 
     def summary(self) -> Summary:
         """Figures for the end-of-session screen.

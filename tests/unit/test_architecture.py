@@ -46,7 +46,7 @@ HEAVY: dict[str, tuple[str, ...]] = {
 }
 
 # The core uses the standard library and these pure text libraries, and nothing else but itself.
-CORE_LIBRARIES = {"markdown_it", "rtoml", "fsrs"}
+CORE_LIBRARIES = {"markdown_it", "mdit_py_plugins", "pylatexenc", "rtoml", "fsrs"}
 
 LAYERS = ("srs.core", "srs.store", "srs.ui", "srs.commands", "srs.cli")
 """Everything else under srs (the top-level modules and srs.anki) is a service."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -24,9 +25,9 @@ def parsed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     calls: list[str] = []
     real = srs.authoring.analyse_deck
 
-    def spy(data: bytes | str, path: str = "<deck>", *args: int) -> object:
+    def spy(data: bytes | str, path: str = "<deck>", *args: Any, **kwargs: Any) -> object:
         calls.append(path)
-        return real(data, path, *args)
+        return real(data, path, *args, **kwargs)
 
     monkeypatch.setattr(srs.authoring, "analyse_deck", spy)
     return calls

@@ -1,4 +1,4 @@
-"""Export decks to an Anki package (.apkg) that re-imports cleanly.
+r"""Export decks to an Anki package (.apkg) that re-imports cleanly.
 
 Anki decides what to do with a re-imported note by its guid and its modification time, so both are
 derived from the project's stable data and never from the clock:
@@ -9,19 +9,19 @@ derived from the project's stable data and never from the clock:
 - the package is byte-for-byte reproducible: same content in, same file out.
 
 Card text is Markdown rendered with raw HTML disabled, and anything Anki would interpret inside a
-field (`[sound:...]`, `{{c1::...}}`) is entity-escaped (`srs.core.cardtext`). This module imports
+field (`[sound:...]`, `{{c1::...}}`) is entity-escaped (`srs.core.cardtext`); math goes to Anki's
+MathJax as `\(...\)` and `\[...\]`, and figures travel as the package's media
+(`package_file`). This module imports
 genanki at import time; the CLI imports it lazily.
 """
 
 from __future__ import annotations
 
 import itertools
-import os
 import sqlite3
 import tempfile
-import zipfile
 from collections.abc import Callable, Sequence
-from contextlib import closing, suppress
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import datetime
 from hashlib import sha256
@@ -31,9 +31,10 @@ from typing import TYPE_CHECKING, Any
 import genanki
 
 from srs.anki.note_types import SourceModel, source_fields, source_model
+from srs.anki.package_file import figure_media, write_package
 
 # Stripping controls also removes \x1f, Anki's field separator.
-from srs.anki.tempfiles import check_output, part_path, remove_stale, temp_prefix
+from srs.anki.tempfiles import check_output, remove_stale, temp_prefix
 from srs.anki.text import anki_tags, deck_title, one_line, repeated_plain_field
 from srs.core.cardtext import plain_field, render_markdown
 from srs.core.errors import ExportError
@@ -108,9 +109,6 @@ hr#answer { border: 0; border-top: 1px solid var(--srs-rule); }
 code, pre { font-size: 0.9em; }
 """
 
-# Fixed entry time for the zip, so that the package bytes depend on content alone.
-_ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
-
 
 @dataclass(frozen=True)
 class ExportCard:
@@ -154,6 +152,7 @@ def export_apkg(
     if not items:
         raise ExportError("nothing to export: no cards selected")
     package, stamp, notes, names = _build_package(items, ticker)
+    media = figure_media((item.deck.path, item.card.figures) for item in items)
 
     tmp_root = tempfile.gettempdir()
     remove_stale(Path(tmp_root), out)
@@ -169,7 +168,7 @@ def export_apkg(
                     f"cannot build the Anki collection in {tmp_root}: {_reason(exc)}"
                 ) from None
             try:
-                _write_package(collection, out)
+                write_package(collection, out, media)
             except OSError as exc:
                 raise ExportError(f"cannot write {out}: {_reason(exc)}") from None
     except OSError as exc:  # creating or removing the temporary directory
@@ -347,32 +346,6 @@ def _write_collection(
         conn.commit()
 
 
-def _write_package(collection: Path, out: Path) -> None:
-    """Zip `collection` into `out` with deflate, through a temporary file and an atomic rename."""
-    # Opened with "x" in the target directory: the rename stays on one file system, and the file
-    # gets the usual permissions rather than mkstemp's 0600.
-    part = part_path(out)
-    try:
-        with open(part, "xb") as fh:
-            with zipfile.ZipFile(fh, "w") as zf:
-                _add(zf, "collection.anki2", collection.read_bytes())
-                _add(zf, "media", b"{}")
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(part, out)
-    except BaseException:
-        with suppress(OSError):
-            part.unlink()
-        raise
-
-
-def _add(zf: zipfile.ZipFile, name: str, data: bytes) -> None:
-    info = zipfile.ZipInfo(name, date_time=_ZIP_EPOCH)
-    info.compress_type = zipfile.ZIP_DEFLATED
-    info.external_attr = 0o644 << 16
-    zf.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=6)
-
-
 def _reason(exc: BaseException) -> str:
     if isinstance(exc, OSError) and exc.strerror:
         return exc.strerror
@@ -382,7 +355,10 @@ def _reason(exc: BaseException) -> str:
 def export_items(store: Store, deck_ids: Sequence[str]) -> list[ExportCard]:
     """The active cards of `deck_ids` (all decks when empty), as the exporter takes them."""
     chosen = store.content.require_decks(deck_ids)
-    decks = {d.id: Deck(d.id, d.title, d.source, paper=d.paper) for d in store.content.decks()}
+    decks = {
+        d.id: Deck(d.id, d.title, d.source, path=d.path, paper=d.paper)
+        for d in store.content.decks()
+    }
     return [ExportCard(decks[c.deck_id], c.card, c.edited_at) for c in store.content.cards(chosen)]
 
 

@@ -72,6 +72,7 @@ def review(
                 store, settings.scheduling, settings.leech_lapses, settings.leech_suspend
             ),
             opener=lambda stored: _open_paper(store, stored),
+            figure_opener=lambda stored, revealed: _open_figures(store, stored, revealed),
         )
         if session.current() is None:
             out.print(nothing_due_view(session.next_due(), today))
@@ -101,6 +102,14 @@ def _open_paper(store: Store, stored: StoredCard) -> list[str]:
     from srs.paper.opening import open_stored, opened_lines
 
     return opened_lines(open_stored(store, stored, pdf_viewer(), paper_cache_dir()))
+
+
+def _open_figures(store: Store, stored: StoredCard, revealed: bool) -> list[str]:
+    """The review's `o`: the card's figures with `SRS_OPEN` (else the system's opener)."""
+    from srs.config import figure_opener
+    from srs.figure_files import deck_path, open_figures
+
+    return open_figures(stored, deck_path(store, stored.deck_id), revealed, figure_opener())
 
 
 @app.command()

@@ -9,7 +9,11 @@ from __future__ import annotations
 
 import html
 import re
-from typing import TYPE_CHECKING
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from srs.core.cardmath import to_unicode
+from srs.core.cardspans import spans
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -147,14 +151,46 @@ _render_md: MarkdownIt | None = None
 
 def _renderer() -> MarkdownIt:
     # markdown-it's link validation already refuses javascript:, vbscript:, file: and most data:
-    # URLs. No raw HTML, and no images: a deck has no media, and an image URL would make Anki
-    # fetch a remote address the deck's author chose. Image syntax stays visible as text.
+    # URLs. No raw HTML. Math is dollarmath's (`cardspans.parser`), written for MathJax; an
+    # image becomes `<img>` only for a figure the deck carries as media (`media` of
+    # `render_markdown`), so Anki never fetches an address the deck's author chose.
     global _render_md
     if _render_md is None:
-        from markdown_it import MarkdownIt
+        from srs.core.cardspans import parser
 
-        _render_md = MarkdownIt("commonmark", {"html": False}).disable("image")
+        md = parser()
+        _render_md = md
+        for name in ("math_inline", "math_inline_double", "math_block", "math_block_label"):
+            md.add_render_rule(name, _math_html)
+        md.add_render_rule("image", _image_html)
     return _render_md
+
+
+def _math_html(
+    self: Any, tokens: Sequence[Token], idx: int, options: Any, env: dict[str, Any]
+) -> str:
+    """Math for MathJax: `\\(...\\)` inline, `\\[...\\]` displayed, its LaTeX escaped.
+    A placeholder stands in until the Anki escaping is done, so that the delimiters survive."""
+    tok = tokens[idx]
+    latex = html.escape(tok.content.strip(), quote=False).translate(_ANKI_MARKUP)
+    display = tok.type.startswith("math_block") or tok.type == "math_inline_double"
+    held: list[str] = env.setdefault("math", [])
+    held.append(f"\\[{latex}\\]" if display else f"\\({latex}\\)")
+    mark = f"\x00{len(held) - 1}\x00"
+    return f"<p>{mark}</p>\n" if tok.type.startswith("math_block") else mark
+
+
+def _image_html(
+    self: Any, tokens: Sequence[Token], idx: int, options: Any, env: dict[str, Any]
+) -> str:
+    """A figure the deck carries as `<img>` naming its media file; any other image as its
+    alt text."""
+    tok = tokens[idx]
+    alt = html.escape("".join(c.content for c in tok.children or ()), quote=True)
+    name = env.get("media", {}).get(str(tok.attrs.get("src", "")))
+    if name is None:
+        return f"[figure: {alt}]"
+    return f'<img src="{html.escape(name, quote=True)}" alt="{alt}">'
 
 
 def _is_plain(text: str) -> bool:
@@ -200,17 +236,52 @@ def _inline(text: str) -> str | None:
     return "<p>" + "".join(out) + "</p>"
 
 
-def render_markdown(text: str) -> str:
-    """Card Markdown to HTML that is safe as an Anki field: no raw HTML, no Anki markup."""
+def render_markdown(text: str, media: Mapping[str, str] | None = None) -> str:
+    """Card Markdown to HTML that is safe as an Anki field: no raw HTML, no Anki markup; math
+    for MathJax, and each figure named in `media` (its path as written -> its media file name)
+    as `<img>`."""
     text = strip_control_chars(text)
+    if "$" in text or "![" in text:
+        env: dict[str, Any] = {"media": media or {}}
+        rendered = _renderer().render(text, env).strip().translate(_ANKI_MARKUP)
+        held: list[str] = env.get("math", [])
+        return _HELD.sub(lambda m: held[int(m.group(1))], rendered)
     if _is_plain(text):
         # What markdown-it gives for one line with no Markdown syntax, at a fraction of the cost
         # (tests hold the two to the same output).
         rendered = "<p>" + text.replace('"', "&quot;") + "</p>"
     else:
         simple = _inline(text) if ("*" in text or "`" in text) else None
-        rendered = simple if simple is not None else _renderer().render(text).strip()
+        rendered = simple if simple is not None else str(_renderer().render(text)).strip()
     return rendered.translate(_ANKI_MARKUP)
+
+
+_HELD = re.compile("\x00([0-9]+)\x00")
+_MD_PUNCT = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$&])")
+FIGURE_LINE = "[figure: {alt} - press o to open]"
+"""How a figure shows in the terminal (the review's `o` opens it)."""
+
+
+def terminal_markdown(text: str) -> str:
+    """Card Markdown for the terminal: math as Unicode (`$\\alpha^2$` -> `α²`) and each figure
+    as its `FIGURE_LINE`, both escaped so that Markdown shows them as written."""
+    found = spans(text)
+    if not found.math and not found.figures:
+        return text
+    pieces = [(m.start, m.end, _md_escape(to_unicode(m.latex))) for m in found.math]
+    pieces += [(f.start, f.end, _md_escape(FIGURE_LINE.format(alt=f.alt))) for f in found.figures]
+    out: list[str] = []
+    at = 0
+    for start, end, shown in sorted(p for p in pieces if p[0] >= at and p[1] > p[0]):
+        if start < at:
+            continue
+        out += [text[at:start], shown]
+        at = end
+    return "".join([*out, text[at:]])
+
+
+def _md_escape(text: str) -> str:
+    return _MD_PUNCT.sub(r"\\\1", text)
 
 
 def plain_field(text: str) -> str:

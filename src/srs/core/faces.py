@@ -9,14 +9,25 @@ here and only dress them (rich text there, escaped HTML here). Pure: no I/O, no 
 - `prompt` and `answer`: the card's front and back, Markdown as written;
 - `quotes`: one line per quote, the paper's words in quotation marks, with the page when known:
   `“We find that …” (p. 3)`;
-- `citation`: the paper the deck names, as one line (`Paper.citation()`), when asked for.
+- `citation`: the paper the deck names, as one line (`Paper.citation()`), when asked for;
+- `prompt_figures` and `answer_figures`: the figures (media) each side shows, in order.
+
+Math (`$...$`, `$$...$$`) and figures (`![alt](path)`) stay in the Markdown: each consumer
+dresses them once, through `core.cardtext` (`terminal_markdown`: Unicode math and the figure line;
+`render_markdown`: MathJax delimiters and `<img>` naming the media file).
+
+A card has one item today. What a side shows is decided by one builder per form of card
+(`_basic`: front and back); a cloze card adds its own builder, taking the deletion to ask, and
+everything around it (the quotes, the citation, the figures of each side) stays as it is.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import unquote
 
-from srs.core.model import Card, Kind, Paper, Quote
+from srs.core.cardspans import spans
+from srs.core.model import Card, Figure, Kind, Paper, Quote
 
 MISREADING_QUESTION = "What is wrong with this reading?"
 
@@ -30,6 +41,13 @@ class Faces:
     answer: str
     quotes: tuple[str, ...] = ()
     citation: str = ""
+    prompt_figures: tuple[Figure, ...] = ()
+    answer_figures: tuple[Figure, ...] = ()
+
+    @property
+    def figures(self) -> tuple[Figure, ...]:
+        """Every figure the card shows, each once: the prompt's, then the answer's."""
+        return tuple(dict.fromkeys((*self.prompt_figures, *self.answer_figures)))
 
     @property
     def extra(self) -> tuple[str, ...]:
@@ -44,13 +62,31 @@ def quote_line(quote: Quote) -> str:
     return f"“{words}”{page}"
 
 
+def figures_in(text: str, figures: tuple[Figure, ...]) -> tuple[Figure, ...]:
+    """The figures of `figures` that Markdown `text` shows, in the order it shows them."""
+    if not figures:
+        return ()
+    by_path = {f.path: f for f in figures}
+    shown = (by_path.get(unquote(ref.path)) for ref in spans(text).figures)
+    return tuple(dict.fromkeys(f for f in shown if f is not None))
+
+
+def _basic(card: Card) -> tuple[str, str, str]:
+    """What a front-and-back card asks and answers: (the question srs asks, prompt, answer)."""
+    ask = MISREADING_QUESTION if card.kind is Kind.MISREADING else ""
+    return ask, card.front, card.back
+
+
 def faces(card: Card, paper: Paper | None = None) -> Faces:
     """The faces of `card`; with the deck's `paper`, a citation line too (when it names
     anything)."""
+    ask, prompt, answer = _basic(card)
     return Faces(
-        ask=MISREADING_QUESTION if card.kind is Kind.MISREADING else "",
-        prompt=card.front,
-        answer=card.back,
+        ask=ask,
+        prompt=prompt,
+        answer=answer,
         quotes=tuple(quote_line(q) for q in card.quotes),
         citation=paper.citation() if paper is not None else "",
+        prompt_figures=figures_in(prompt, card.figures),
+        answer_figures=figures_in(answer, card.figures),
     )

@@ -84,6 +84,25 @@ class Card:
     front_html: str | None = field(default=None, compare=False)
     back_html: str | None = field(default=None, compare=False)
     quotes: tuple[Quote, ...] = ()  # the paper's exact words the card rests on
+    figures: tuple[Figure, ...] = ()  # the images its text shows, with their content's digest
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    """An image a card shows (`![alt](path)`): its path relative to the deck file, its alt text,
+    and its bytes' sha256 and type (`png`, `jpeg`, `gif`, `webp`, `svg`), "" when not read."""
+
+    path: str
+    alt: str
+    digest: str = ""
+    kind: str = ""
+
+    @property
+    def media_name(self) -> str:
+        """Its name among an Anki package's media: from its content, so that two decks'
+        `fig1.png` never collide and new bytes are a new name."""
+        ext = "jpg" if self.kind == "jpeg" else self.kind
+        return f"srs-{self.digest[:24]}.{ext}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,11 +1,11 @@
-"""A deck's paper and a card's quotes as the store keeps them: JSON text, and back."""
+"""A deck's paper, a card's quotes and figures as the store keeps them: JSON text, and back."""
 
 from __future__ import annotations
 
 import json
 from dataclasses import asdict
 
-from srs.core.model import Paper, Quote
+from srs.core.model import Figure, Paper, Quote
 
 
 def quotes_json(quotes: tuple[Quote, ...]) -> str | None:
@@ -36,3 +36,21 @@ def paper_from_json(raw: str | None) -> Paper | None:
     fields = json.loads(raw)
     fields["authors"] = tuple(fields.get("authors", ()))
     return Paper(**fields)
+
+
+def figures_json(figures: tuple[Figure, ...]) -> str | None:
+    """A card's figures as the store keeps them (JSON), None for a card without any."""
+    if not figures:
+        return None
+    rows = [{"path": f.path, "alt": f.alt, "digest": f.digest, "kind": f.kind} for f in figures]
+    return json.dumps(rows, ensure_ascii=False)
+
+
+def figures_from_json(raw: str | None) -> tuple[Figure, ...]:
+    """The figures `figures_json` wrote."""
+    if not raw:
+        return ()
+    return tuple(
+        Figure(str(f["path"]), str(f["alt"]), str(f["digest"]), str(f["kind"]))
+        for f in json.loads(raw)
+    )

@@ -76,8 +76,7 @@ def viewer_command(template: str | None, pdf: Path, page: int) -> list[str]:
                 template = candidate
                 break
     if template is None:
-        opener = "open" if sys.platform == "darwin" else "xdg-open"
-        return [opener, str(pdf)]
+        return [system_opener(), str(pdf)]
     try:
         words = shlex.split(template)
     except ValueError as exc:
@@ -113,7 +112,7 @@ def open_card(
         return Opened(None, url, shown, guessed)
     command = viewer_command(template, pdf, shown)
     try:
-        _start(command)
+        start_detached(command)
     except OSError as exc:
         raise SrsError(f"cannot run the PDF viewer {command[0]!r}: {exc.strerror or exc}") from None
     return Opened(command, "", shown, guessed)
@@ -141,7 +140,12 @@ def opened_lines(opened: Opened) -> list[str]:
     return lines
 
 
-def _start(command: list[str]) -> None:
+def system_opener() -> str:
+    """The system's opener of any file: `open` on macOS, `xdg-open` elsewhere."""
+    return "open" if sys.platform == "darwin" else "xdg-open"
+
+
+def start_detached(command: list[str]) -> None:
     """Start the viewer in a session of its own, its output away from the terminal, without
     waiting for it (a viewer may stay open for as long as the reader reads)."""
     if os.name != "posix":  # pragma: no cover

@@ -16,7 +16,7 @@ from srs.core.cardtext import printable, render_markdown
 from srs.core.errors import UnknownCardError, UnknownDeckError
 from srs.core.model import Card, Deck, DeckSummary, LoadReport, StoredCard, card_ref
 from srs.core.notetype import note_type_json
-from srs.core.paper_json import paper_from_json, paper_json, quotes_json
+from srs.core.paper_json import figures_json, paper_from_json, paper_json, quotes_json
 from srs.core.ticker import LOADING, Ticker, no_ticker, report_every
 from srs.store.engine import Database
 from srs.store.schema import (
@@ -39,7 +39,11 @@ _MAY_CHANGE_DECKS = text("SELECT has_table_privilege('srs.decks', 'UPDATE')")
 
 def _html(card: Card) -> dict[str, str]:
     """The card's Anki HTML, rendered once here so that every export reads it ready-made."""
-    return {"front_html": render_markdown(card.front), "back_html": render_markdown(card.back)}
+    media = {f.path: f.media_name for f in card.figures if f.digest}
+    return {
+        "front_html": render_markdown(card.front, media),
+        "back_html": render_markdown(card.back, media),
+    }
 
 
 def _chunks(items: list[int], size: int = 500) -> Iterator[list[int]]:
@@ -136,6 +140,7 @@ class ContentQueries:
                     "guid": card.guid,
                     "anki_note_type": note_type_json(card.anki_note_type),
                     "quotes": quotes_json(card.quotes),
+                    "figures": figures_json(card.figures),
                 }
                 old = current.get(card.id)
                 if old is None:

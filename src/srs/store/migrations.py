@@ -119,6 +119,15 @@ def _anki_review_ids(conn: Connection) -> None:
     )
 
 
+def _math_and_figures(conn: Connection) -> None:
+    """Version 13: `cards.figures` (a card's images and their digests, JSON; NULL until its
+    next load), and card HTML cleared: `render_markdown` now writes math for MathJax and figures
+    as `<img>`, so the export renders each card again until its next load."""
+    _add_columns(conn, "cards", [("figures", "TEXT")])
+    table = f"{SERVER_SCHEMA}.cards" if conn.dialect.name == "postgresql" else "cards"
+    conn.execute(text(f"UPDATE {table} SET front_html = NULL, back_html = NULL"))
+
+
 STEPS: dict[int, Step] = {
     # version: the step that upgrades a collection from version - 1 to it
     2: _add_suspension,
@@ -132,6 +141,7 @@ STEPS: dict[int, Step] = {
     10: _server_hardening,
     11: _paper_and_quotes,
     12: _anki_review_ids,
+    13: _math_and_figures,
 }
 
 

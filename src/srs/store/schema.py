@@ -45,15 +45,25 @@ from srs.core.model import (
     SchedState,
 )
 from srs.core.notetype import note_type_from_json
-from srs.core.paper_json import quotes_from_json
+from srs.core.paper_json import figures_from_json, quotes_from_json
 from srs.core.scheduling.bounds import valid_state
 
-SCHEMA_VERSION = 12  # 5: another branch's step (renumbered when merged)
+SCHEMA_VERSION = 13  # 5: another branch's step (renumbered when merged)
 SERVER_SCHEMA = "srs"
 """On a server, the schema that holds every srs table and function (a class's own, which no
 learner may create objects in). SQLite files have no schemas."""
 # A change in any of these is an edit of the card.
-CONTENT_FIELDS = ("kind", "front", "back", "source", "tags", "guid", "anki_note_type", "quotes")
+CONTENT_FIELDS = (
+    "kind",
+    "front",
+    "back",
+    "source",
+    "tags",
+    "guid",
+    "anki_note_type",
+    "quotes",
+    "figures",  # with each figure's digest: new bytes are an edit, which Anki then takes
+)
 _VERSION = re.compile(r"[0-9]{1,9}")
 
 
@@ -143,6 +153,7 @@ card_table = Table(
     Column("front_html", Text, nullable=True),
     Column("back_html", Text, nullable=True),
     Column("quotes", Text, nullable=True),  # the paper's words, JSON (version 11)
+    Column("figures", Text, nullable=True),  # its figures and their digests, JSON (version 13)
     Column("created_at", UTCDateTime, nullable=False),
     Column("edited_at", UTCDateTime, nullable=False),
     Column("retired_at", UTCDateTime, nullable=True),
@@ -329,6 +340,7 @@ def card_from(row: Row[Any]) -> Card:
         front_html=row.front_html,
         back_html=row.back_html,
         quotes=quotes_from_json(row.quotes),
+        figures=figures_from_json(row.figures),
     )
 
 

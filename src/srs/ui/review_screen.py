@@ -23,7 +23,7 @@ from rich.padding import Padding
 from rich.rule import Rule
 from rich.text import Text
 
-from srs.core.cardtext import safe_text
+from srs.core.cardtext import safe_text, terminal_markdown
 from srs.core.faces import faces
 from srs.core.model import Grade, QueuedCard, Summary
 from srs.core.scheduling.rule import AnswerRecord
@@ -72,16 +72,19 @@ class Session(Protocol):
 
     def open_paper(self) -> None: ...
 
+    def open_figures(self, revealed: bool) -> None: ...
+
     def take_notices(self) -> list[str]: ...
 
     def summary(self) -> Summary: ...
 
 
 def card_text(text: str) -> Markdown:
-    """Card Markdown, made safe for the terminal: control and bidirectional characters shown as
-    visible escapes, and a link shown as its text and its target, `text (url)`, never as a
-    terminal hyperlink (which could show one address and open another)."""
-    return Markdown(safe_text(text), hyperlinks=False)
+    """Card Markdown, made safe for the terminal: math as Unicode and each figure as its line
+    (`cardtext.terminal_markdown`), control and bidirectional characters shown as visible
+    escapes, and a link shown as its text and its target, `text (url)`, never as a terminal
+    hyperlink (which could show one address and open another)."""
+    return Markdown(safe_text(terminal_markdown(text)), hyperlinks=False)
 
 
 def card_view(
@@ -278,6 +281,10 @@ def _show_card(session: Session, card: QueuedCard, console: Console, keys: KeyRe
                 return "suspend"
             if key == "p":  # the paper at the card's page; the card stays on screen
                 session.open_paper()
+                notices = [*notices, *session.take_notices()]
+                break
+            if key == "o":  # the card's figures in the system's viewer; the card stays
+                session.open_figures(revealed)
                 notices = [*notices, *session.take_notices()]
                 break
             if not revealed and key in REVEAL_KEYS:

@@ -7,13 +7,16 @@ problem of a parsed deck, and `quality` adds the warnings about cards that are h
 (long or list-like backs, near-duplicates, give-aways, vague sources). `parse_deck` refuses a deck
 that has any error; warnings never stop it.
 
-Core: standard library plus markdown-it-py and rtoml. No clock and no disk access except in
-`read_deck_file`.
+Core: standard library plus markdown-it-py (with dollarmath), pylatexenc and rtoml. No clock, and
+no disk access but through `limits` (`read_deck_bytes`, `read_figure`): `read_deck_file` reads its
+file, and a deck checked with its folder (`analyse_deck(..., folder=)`) reads the figures its
+cards name there.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +38,7 @@ from srs.core.deckfile.limits import (
     MAX_KEY_PARTS,
     MAX_NESTING,
     read_deck_bytes,
+    read_figure,
     structure_problem,
 )
 from srs.core.deckfile.places import Places
@@ -101,7 +105,11 @@ def read_deck_file(path: Path) -> Deck:
     data = read_deck_bytes(path)
     if isinstance(data, Diagnostic):
         raise DeckFileError.from_diagnostics([data])
-    return parse_deck(data, str(path))
+    result = analyse_deck(data, str(path), folder=path.parent)
+    if result.errors or result.deck is None:
+        problems = result.errors or (Diagnostic(str(path), 1, 1, "error", "internal", "no deck"),)
+        raise DeckFileError.from_diagnostics(problems)
+    return result.deck
 
 
 def analyse_deck(
@@ -109,11 +117,13 @@ def analyse_deck(
     path: str = "<deck>",
     max_back_words: int = MAX_BACK_WORDS,
     ticker: Ticker = no_ticker,
+    folder: Path | None = None,
 ) -> DeckCheck:
     """Check a deck and, when it has no error, build it. Never raises. `ticker` hears of
-    the cards checked."""
+    the cards checked. With `folder` (the deck file's), the figures its cards name are read
+    there; without, their paths are checked but no file is read."""
     try:
-        return _analyse(data, path, max_back_words, ticker)
+        return _analyse(data, path, max_back_words, ticker, folder)
     except Exception as exc:  # a checker bug must still come out as a diagnostic
         diag = Diagnostic(
             path,
@@ -126,7 +136,9 @@ def analyse_deck(
         return DeckCheck((diag,), None)
 
 
-def _analyse(data: bytes | str, path: str, max_back_words: int, ticker: Ticker) -> DeckCheck:
+def _analyse(
+    data: bytes | str, path: str, max_back_words: int, ticker: Ticker, folder: Path | None
+) -> DeckCheck:
     text, problem = decode(data, path)
     if text is None:
         assert problem is not None
@@ -147,7 +159,8 @@ def _analyse(data: bytes | str, path: str, max_back_words: int, ticker: Ticker) 
     else:
         cards = doc.get("card")
         places = Places(text, len(cards) if isinstance(cards, list) else 0)
-    checker = Checker(path, positions, places, max_back_words, ticker)
+    reader = None if folder is None else functools.partial(read_figure, folder)
+    checker = Checker(path, positions, places, max_back_words, ticker, reader)
     deck, id_at = checker.document(doc)
     diags = tuple(sorted(checker.diags, key=_sort_key))
     if checker.dropped:  # "... and N more", an error when one of them was

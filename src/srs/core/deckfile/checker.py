@@ -6,14 +6,14 @@ import re
 from typing import Any, Literal
 
 from srs.core.cardtext import CONTROL_CHARS, find_raw_html
-from srs.core.deckfile import imported, paper, quality
+from srs.core.deckfile import cardparts, imported, paper, quality
 from srs.core.deckfile.places import Places
 from srs.core.deckfile.scanner import KeyPath
 from srs.core.deckfile.text import TextPositions, char_name
 from srs.core.deckfile.wording import describe, normalise, quote, slugify, suggest, type_name
 from srs.core.defaults import MAX_BACK_WORDS
 from srs.core.errors import Diagnostic, Severity
-from srs.core.model import KINDS, MAX_ID_LENGTH, Card, Deck, Kind, Paper
+from srs.core.model import KINDS, MAX_ID_LENGTH, Card, Deck, Figure, Kind, Paper
 from srs.core.ticker import CHECKING, Ticker, no_ticker, report_every
 
 # \A and \Z rather than ^ and $: "$" also matches before a trailing newline.
@@ -56,8 +56,10 @@ class Checker:
         locs: Places,
         max_back_words: int = MAX_BACK_WORDS,
         ticker: Ticker = no_ticker,
+        figures: cardparts.FigureReader | None = None,
     ) -> None:
         self.path = path
+        self.figures = figures  # reads a figure beside the deck; None: paths checked only
         self.ticker = ticker
         self.text = text
         self.locs = locs
@@ -312,9 +314,12 @@ class Checker:
                 self.error("unknown-kind", msg, self.at((*path, "kind")), card)
         front = self.string_field(raw, path, "front", "card", required=True, card=card)
         back = self.string_field(raw, path, "back", "card", required=True, card=card)
+        figures: list[Figure] | None = []
         for key, value in (("front", front), ("back", back)):
             if value is not None:
                 self.raw_html(value, (*path, key), key, card)
+                found = cardparts.card_text(self, value, (*path, key), key, card, self.figures)
+                figures = None if found is None or figures is None else [*figures, *found]
         source = self.string_field(raw, path, "source", "card", required=False, card=card)
         if "source" not in raw or (source is not None and not source.strip()):
             msg = "card has no source: say where in the paper it comes from"
@@ -331,8 +336,10 @@ class Checker:
             self.backs.append(quality.Back(card, back, (*path, "back"), header[0]))
         if cid is None or kind not in KINDS or front is None or back is None or tags is None:
             return None
+        if quotes is None or figures is None:
+            return None
         text = (cid, Kind(kind), front, back, source or "", tags, header[0], guid, note_type)
-        return None if quotes is None else Card(*text, quotes=quotes)
+        return Card(*text, quotes=quotes, figures=tuple(dict.fromkeys(figures)))
 
     def tags(self, raw: dict[str, Any], path: KeyPath, card: str | None) -> tuple[str, ...] | None:
         if "tags" not in raw:

@@ -15,8 +15,16 @@ class Checker(Protocol):
         """Position of a key path's value (or key)."""
         ...
 
+    def char_at(self, path: KeyPath, value: str, index: int) -> tuple[int, int]:
+        """Position of one character of a string value."""
+        ...
+
     def error(self, code: str, msg: str, where: tuple[int, int], card: str | None = None) -> None:
         """Record an error."""
+        ...
+
+    def warn(self, code: str, msg: str, where: tuple[int, int], card: str | None = None) -> None:
+        """Record a warning."""
         ...
 
     def string_field(

@@ -1,4 +1,5 @@
-"""Bounds a deck must stay within before any parser sees it, and the one way to read a deck file.
+"""Bounds a deck must stay within before any parser sees it, and the one way to read a deck file
+and the figures beside it.
 
 A deck is untrusted input. `tomllib` recurses once per level of nesting and builds a dict per part
 of a dotted key, so a 20 KB file of 10,000 key parts costs it 600 MB; a FIFO or `/dev/zero` would
@@ -8,9 +9,11 @@ block or fill memory. These checks are linear in the size of the text and keep e
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import stat
+from dataclasses import dataclass
 from pathlib import Path
 
 from srs.core.errors import Diagnostic
@@ -136,3 +139,82 @@ def _too_big(where: str) -> Diagnostic:
 
 def _read_error(where: str, msg: str) -> Diagnostic:
     return Diagnostic(where, 1, 1, "error", "read-error", msg)
+
+
+MAX_FIGURE_BYTES = 2 * 1024 * 1024
+"""The largest figure file read (2 MiB)."""
+
+FIGURE_KINDS: tuple[str, ...] = ("png", "jpeg", "gif", "webp", "svg")
+
+_SVG_PROLOGUE = re.compile(
+    rb"\A(?:\s+|<\?xml[^>]{0,200}\?>|<!--.{0,2000}?-->|<!DOCTYPE svg[^>]{0,500}>)*", re.S
+)
+
+
+@dataclass(frozen=True, slots=True)
+class FigureFile:
+    """A figure file as read: its bytes, their sha256 and their type."""
+
+    data: bytes
+    digest: str
+    kind: str
+
+
+def figure_kind(head: bytes) -> str | None:
+    """The image type of a file from its first bytes (its content, never its name), or None."""
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "jpeg"
+    if head.startswith((b"GIF87a", b"GIF89a")):
+        return "gif"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "webp"
+    body = head.removeprefix(b"\xef\xbb\xbf")
+    prologue = _SVG_PROLOGUE.match(body)
+    rest = body[prologue.end() :] if prologue else body
+    if rest[:4].lower() == b"<svg":
+        return "svg"
+    return None
+
+
+def read_figure(folder: Path, relative: str) -> FigureFile | str:
+    """The figure at `relative` in the deck's `folder`, or why it cannot be used.
+
+    The second way deck bytes are read, under the same rules as `read_deck_bytes`: a figure is
+    part of its deck. The path (already checked to be relative, with no `..`) must still lead
+    inside the folder once symbolic links are followed; only a regular file of at most
+    `MAX_FIGURE_BYTES` is read, and only as far as that bound; its type comes from its bytes.
+    """
+    try:
+        root = folder.resolve(strict=True)
+        target = (root / relative).resolve(strict=True)
+    except (OSError, RuntimeError):
+        return "no such file beside the deck"
+    if not target.is_relative_to(root):
+        return "the figure's path leads out of the deck's folder (through a symbolic link)"
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        fd = os.open(target, flags)
+    except OSError as exc:
+        return f"cannot read the figure: {exc.strerror or exc}"
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            return "the figure is not a regular file"
+        limit = MAX_FIGURE_BYTES // (1024 * 1024)
+        if info.st_size > MAX_FIGURE_BYTES:
+            return f"the figure is larger than {limit} MiB, the most a figure may be"
+        data = os.read(fd, MAX_FIGURE_BYTES + 1)
+        while len(data) <= MAX_FIGURE_BYTES and (more := os.read(fd, 1 << 20)):
+            data += more
+        if len(data) > MAX_FIGURE_BYTES:
+            return f"the figure is larger than {limit} MiB, the most a figure may be"
+    except OSError as exc:
+        return f"cannot read the figure: {exc.strerror or exc}"
+    finally:
+        os.close(fd)
+    kind = figure_kind(data[:4096])
+    if kind is None:
+        return "the figure is not a PNG, JPEG, GIF, WebP or SVG image (judged by its content)"
+    return FigureFile(data, hashlib.sha256(data).hexdigest(), kind)
