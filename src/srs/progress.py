@@ -27,7 +27,7 @@ def deck_status(
     store: Store, deck_ids: Sequence[str], today: date, new_per_day: int
 ) -> list[DeckStatus]:
     """`srs status`: each named deck's counts (every deck when none is named)."""
-    return store.figures.status(store.content.require_decks(deck_ids), today, new_per_day)
+    return store.aggregates.status(store.content.require_decks(deck_ids), today, new_per_day)
 
 
 def stats(store: Store, deck_ids: Sequence[str], today: date, days: int, weeks: int) -> Stats:
@@ -37,15 +37,15 @@ def stats(store: Store, deck_ids: Sequence[str], today: date, days: int, weeks: 
     return build(
         today=today,
         days=days,
-        counts=store.figures.stats_today(chosen, today),
-        study_days=store.figures.stats_study_days(chosen),
-        per_day=store.figures.stats_answers_per_day(chosen, window_start(today, days), today),
-        retention_rows=store.figures.stats_retention_counts(
+        counts=store.aggregates.stats_today(chosen, today),
+        study_days=store.aggregates.stats_study_days(chosen),
+        per_day=store.aggregates.stats_answers_per_day(chosen, window_start(today, days), today),
+        retention_rows=store.aggregates.stats_retention_counts(
             chosen, retention_start(today, weeks), today
         ),
-        ef_rows=store.figures.stats_ef_counts(chosen),
-        due_rows=store.figures.stats_due_counts(chosen, today),
-        hardest=store.figures.stats_hardest(chosen, HARDEST_LIMIT),
+        ef_rows=store.aggregates.stats_ef_counts(chosen),
+        due_rows=store.aggregates.stats_due_counts(chosen, today),
+        hardest=store.aggregates.stats_hardest(chosen, HARDEST_LIMIT),
         weeks=weeks,
         decks=chosen,
     )

@@ -356,7 +356,7 @@ class ReviewSession:
         tomorrow = self.today + timedelta(days=1)
         left = len(self._day_queue()[0])
         due_today = len(self.store.study.due_review_pks(self.deck_ids, self.today))
-        by_tomorrow = self.store.figures.due_on_or_before(self.deck_ids, tomorrow)
+        by_tomorrow = self.store.aggregates.due_on_or_before(self.deck_ids, tomorrow)
         return Summary(
             reviewed=len({a.card_pk for a in self._answers}),
             answers=len(self._answers),
@@ -373,4 +373,4 @@ class ReviewSession:
         return self._next_due_after_today()
 
     def _next_due_after_today(self) -> date | None:
-        return self.store.figures.next_due(self.deck_ids, after=self.today)
+        return self.store.aggregates.next_due(self.deck_ids, after=self.today)

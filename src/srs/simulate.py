@@ -31,7 +31,7 @@ def simulate_decks(
     """Simulate `days` days from `today` under each scheduler, on the named decks (all when
     none is named), from this learner's real state."""
     chosen = store.content.require_decks(deck_ids)
-    cards = store.figures.simulation_start(chosen)
+    cards = store.aggregates.simulation_start(chosen)
     if not cards:
         raise ConfigError("no cards to simulate: the decks named hold no active card")
     choice = choose(stored_settings(store), overrides)

@@ -40,7 +40,7 @@ def test_bury_then_undo_brings_the_buried_card_back_and_says_so(store: Store) ->
     assert undone is not None and undone.message == "unburied y"
     assert shown(session) == "y"
     assert store.study.state(pk_of(store, "x")).reps == 1  # the grade before the bury stays
-    assert store.figures.status(["alpha"], D, 10)[0].new == 1  # y counts as new again today
+    assert store.aggregates.status(["alpha"], D, 10)[0].new == 1  # y counts as new again today
 
 
 def test_undo_after_a_grade_says_which_grade_it_took_back(store: Store) -> None:
@@ -91,11 +91,11 @@ def test_a_suspended_card_leaves_the_queue_and_the_counts_until_unsuspended(stor
     session.suspend(T0)
     assert session.take_notices() == ["suspended x (u takes it back)"]
     assert session.remaining == 1
-    (status,) = store.figures.status(["alpha"], D, 10)
+    (status,) = store.aggregates.status(["alpha"], D, 10)
     assert (status.new, status.suspended) == (1, 1)
     assert shown(ReviewSession(store, ["alpha"], D + timedelta(days=3), new_per_day=10)) == "y"
     assert store.setaside.unsuspend(pk_of(store, "x"))
-    assert store.figures.status(["alpha"], D, 10)[0].suspended == 0
+    assert store.aggregates.status(["alpha"], D, 10)[0].suspended == 0
 
 
 def test_undo_takes_a_suspend_back(store: Store) -> None:
@@ -115,8 +115,8 @@ def test_a_suspended_review_is_not_due_and_not_in_the_next_due_date(store: Store
     assert store.setaside.suspend(pk_of(store, "r"), T0)
     assert not store.setaside.suspend(pk_of(store, "r"), T0)  # already suspended: nothing changes
     assert store.study.due_review_pks(["alpha"], D) == []
-    assert store.figures.next_due(["alpha"]) is None
-    assert store.figures.status(["alpha"], D, 10)[0].due == 0
+    assert store.aggregates.next_due(["alpha"]) is None
+    assert store.aggregates.status(["alpha"], D, 10)[0].due == 0
 
 
 # ---- leeches ---------------------------------------------------------------------------------

@@ -315,18 +315,18 @@ def test_store_retention_leaves_out_first_answers_and_drills(store: Store) -> No
     answer(store, "m", 2, 1)
     answer(store, "m", 5, 1)  # drill
     answer(store, "x", 5, 1)
-    rows = store.figures.stats_retention_counts(None, day(0), day(1))
+    rows = store.aggregates.stats_retention_counts(None, day(0), day(1))
     assert sorted(rows) == [
         RetentionCount(day(1), "finding", 2, 2),  # f and x
         RetentionCount(day(1), "limitation", 1, 1),
         RetentionCount(day(1), "misreading", 1, 0),
     ]
     # deck "one" only: x is left out
-    assert RetentionCount(day(1), "finding", 1, 1) in store.figures.stats_retention_counts(
+    assert RetentionCount(day(1), "finding", 1, 1) in store.aggregates.stats_retention_counts(
         ["one"], day(0), day(1)
     )
     # outside the window: nothing
-    assert store.figures.stats_retention_counts(None, day(2), day(9)) == []
+    assert store.aggregates.stats_retention_counts(None, day(2), day(9)) == []
 
 
 def test_store_days_counts_today_ef_due_and_hardest(store: Store) -> None:
@@ -338,25 +338,25 @@ def test_store_days_counts_today_ef_due_and_hardest(store: Store) -> None:
     answer(store, "l", 4, 1)
     answer(store, "m", 3, 3)  # m: new on day 3, ef 236, due day 4
     answer(store, "x", 3, 3)  # x: ef 236, due day 4 (other deck)
-    assert store.figures.stats_study_days(None) == [day(0), day(1), day(3)]
-    assert store.figures.stats_study_days(["two"]) == [day(3)]
-    assert store.figures.stats_answers_per_day(None, day(1), day(3)) == [
+    assert store.aggregates.stats_study_days(None) == [day(0), day(1), day(3)]
+    assert store.aggregates.stats_study_days(["two"]) == [day(3)]
+    assert store.aggregates.stats_answers_per_day(None, day(1), day(3)) == [
         DayCount(day(1), 3),
         DayCount(day(3), 2),
     ]
     # on day 3: two first answers; l (due day 2) is still due
-    assert store.figures.stats_today(None, day(3)) == TodayCounts(2, 2, 2, 1)
-    assert store.figures.stats_today(["one"], day(3)) == TodayCounts(1, 1, 1, 1)
+    assert store.aggregates.stats_today(None, day(3)) == TodayCounts(2, 2, 2, 1)
+    assert store.aggregates.stats_today(["one"], day(3)) == TodayCounts(1, 1, 1, 1)
     # current ef: f 260, l 236, m 236, x 236 -> buckets 230: 3, 260: 1
-    assert store.figures.stats_ef_counts(None) == [EfCount(230, 3), EfCount(260, 1)]
-    due = {d: n for d, n in store.figures.stats_due_counts(None, day(3)) if n}
+    assert store.aggregates.stats_ef_counts(None) == [EfCount(230, 3), EfCount(260, 1)]
+    due = {d: n for d, n in store.aggregates.stats_due_counts(None, day(3)) if n}
     assert due == {day(3): 1, day(4): 2, day(7): 1}  # l overdue; m and x; f
     # bury l today: it comes back tomorrow
     store.setaside.bury(pks(store)["l"], day(3))
-    forecast = stats.forecast(store.figures.stats_due_counts(None, day(3)), day(3))
+    forecast = stats.forecast(store.aggregates.stats_due_counts(None, day(3)), day(3))
     assert [f.due for f in forecast[:5]] == [0, 3, 0, 0, 1]
-    assert store.figures.stats_today(None, day(3)).due == 0
-    hardest = store.figures.stats_hardest(None)
+    assert store.aggregates.stats_today(None, day(3)).due == 0
+    hardest = store.aggregates.stats_hardest(None)
     # most lapses first (l), then lowest ef, then deck and file order: m before x; f is not hard
     assert [(h.card_id, h.lapses, h.ef) for h in hardest] == [
         ("l", 1, 236),
@@ -364,7 +364,7 @@ def test_store_days_counts_today_ef_due_and_hardest(store: Store) -> None:
         ("x", 0, 236),
     ]
     assert hardest[0].front == "Limitation prompt"
-    assert [h.card_id for h in store.figures.stats_hardest(["two"])] == ["x"]
+    assert [h.card_id for h in store.aggregates.stats_hardest(["two"])] == ["x"]
 
 
 def test_store_stats_queries_use_indexes_and_never_scan_a_table(store: Store) -> None:
@@ -381,13 +381,13 @@ def test_store_stats_queries_use_indexes_and_never_scan_a_table(store: Store) ->
     event.listen(store.engine, "before_cursor_execute", capture)
     try:
         for decks in (None, ["one"]):
-            store.figures.stats_study_days(decks)
-            store.figures.stats_answers_per_day(decks, day(0), day(2))
-            store.figures.stats_retention_counts(decks, day(0), day(2))
-            store.figures.stats_today(decks, day(2))
-            store.figures.stats_ef_counts(decks)
-            store.figures.stats_due_counts(decks, day(2))
-            store.figures.stats_hardest(decks)
+            store.aggregates.stats_study_days(decks)
+            store.aggregates.stats_answers_per_day(decks, day(0), day(2))
+            store.aggregates.stats_retention_counts(decks, day(0), day(2))
+            store.aggregates.stats_today(decks, day(2))
+            store.aggregates.stats_ef_counts(decks)
+            store.aggregates.stats_due_counts(decks, day(2))
+            store.aggregates.stats_hardest(decks)
     finally:
         event.remove(store.engine, "before_cursor_execute", capture)
     assert len(seen) == 20

@@ -627,7 +627,7 @@ def collection(any_store: Store) -> Store:
 def figures(store: Store, today: date, new_per_day: int = 3) -> dict[str, tuple[object, ...]]:
     return {
         s.id: (s.due, s.new, s.drill, s.total, s.next_due)
-        for s in store.figures.status(["alpha", "beta"], today, new_per_day)
+        for s in store.aggregates.status(["alpha", "beta"], today, new_per_day)
     }
 
 
@@ -668,7 +668,7 @@ def test_status_of_a_deck_with_no_cards_left(any_store: Store) -> None:
     store = any_store  # on SQLite and on PostgreSQL
     store.content.load_deck(deck("empty", card("x")), T0)
     store.content.load_deck(deck("empty"), at(1))
-    (s,) = store.figures.status(["empty"], D0, 20)
+    (s,) = store.aggregates.status(["empty"], D0, 20)
     assert (s.due, s.new, s.drill, s.total, s.next_due) == (0, 0, 0, 0, None)
     assert s.title == "A paper"
 

@@ -3,7 +3,7 @@
 `Store` is one learner's view of a collection: a `Database` (the engine and its transactions)
 holding one query object per concern, each built on it and inheriting nothing of srs's:
 `content` (decks and cards), `study` (state, answers, undo, the review queue), `setaside` (bury
-and suspend), `figures` (status and stats aggregates), `listing` (cards with their state),
+and suspend), `aggregates` (status and stats numbers), `listing` (cards with their state),
 `settings` (the learner's own settings) and `transfer` (progress in bulk, to and from Anki).
 What several of them need of the learner's day is plain functions in `queue`. They take and
 return core types.
@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from sqlalchemy.engine import Engine
 
+from srs.store.aggregates import AggregateQueries
 from srs.store.content import ContentQueries
 from srs.store.engine import DEFAULT_LEARNER, Database
-from srs.store.figures import FigureQueries
 from srs.store.listing import ListingQueries
 from srs.store.schema import SCHEMA_VERSION
 from srs.store.setaside import SetAsideQueries
@@ -35,7 +35,7 @@ class Store(Database):
         self.content = ContentQueries(self)
         self.study = StudyQueries(self)
         self.setaside = SetAsideQueries(self)
-        self.figures = FigureQueries(self)
+        self.aggregates = AggregateQueries(self)
         self.listing = ListingQueries(self)
         self.settings = SettingsQueries(self)
         self.transfer = TransferQueries(self)

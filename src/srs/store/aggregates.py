@@ -43,7 +43,7 @@ if TYPE_CHECKING:  # loaded by `simulation_start` alone: `srs status` and `stats
     from srs.core.simulation import StartCard
 
 
-class FigureQueries:
+class AggregateQueries:
     """Read-only aggregates for status, stats and the forecast."""
 
     def __init__(self, db: Database) -> None:
