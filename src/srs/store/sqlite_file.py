@@ -47,10 +47,42 @@ def ro_uri(path: Path) -> str:
     return f"file:{quote(str(path.absolute()))}?mode=ro"
 
 
+def _folder(path: Path) -> Path:
+    return path.parent if str(path.parent) else Path(".")
+
+
 def writable(path: Path) -> bool:
     """Whether srs can write the file and create its journal beside it."""
-    folder = path.parent if str(path.parent) else Path(".")
-    return os.access(folder, os.W_OK) and (not path.exists() or os.access(path, os.W_OK))
+    return os.access(_folder(path), os.W_OK) and (not path.exists() or os.access(path, os.W_OK))
+
+
+def _size(path: Path) -> int | None:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return None
+
+
+def read_only_uri(path: Path, label: str) -> str:
+    """The URI a read-only connection to `path` uses for as long as it is open.
+
+    SQLite reads a WAL database through its `-shm` index, which it must be able to create. In a
+    folder srs can write, `mode=ro` does that, and sees what other sessions commit. In a folder
+    (or file system) no one can write, nothing can change the file either (a writer would need
+    to create a `-wal`), so with no WAL beside it the file is opened `immutable`: no `-shm`, no
+    locks. A WAL left with content needs its `-shm` to be read; without one it cannot be.
+    """
+    if os.access(_folder(path), os.W_OK):
+        return ro_uri(path)
+    wal_size = _size(path.with_name(path.name + "-wal"))
+    if wal_size is not None and _size(path.with_name(path.name + "-shm")) is not None:
+        return ro_uri(path)  # a session may be writing (through files that exist): follow it
+    if not wal_size:
+        return ro_uri(path) + "&immutable=1"
+    raise StoreError(
+        f"{label}: the collection's last changes are still in its -wal file, and its folder is "
+        "read-only; open it once where its folder can be written"
+    )
 
 
 def probe(path: Path, label: str, read_only: bool) -> Found:
@@ -82,7 +114,9 @@ def probe(path: Path, label: str, read_only: bool) -> Found:
         raise StoreError(f"{label}: not a SQLite database (file is corrupt or of another kind)")
     # With no WAL content the whole database is in the file: read it as immutable, which makes
     # SQLite create no -wal or -shm file beside it. A WAL with content must be read (read-only).
-    uri = ro_uri(path) if wal.exists() and wal.stat().st_size > 0 else ro_uri(path) + "&immutable=1"
+    # In a read-only folder, a WAL with content is read only through its -shm (`read_only_uri`).
+    wal_size = _size(wal)
+    uri = read_only_uri(path, label) if wal_size else ro_uri(path) + "&immutable=1"
     try:
         conn = sqlite3.connect(uri, uri=True)
     except sqlite3.Error as exc:
@@ -189,7 +223,7 @@ def _engine(path: Path, found: Found, label: str) -> Engine:
             f"{label}: the collection is read-only and from an older srs; open it writable once "
             "so that it can be upgraded"
         )
-    uri = ro_uri(path)
+    uri = read_only_uri(path, label)
     return create_engine(
         "sqlite://", creator=lambda: sqlite3.connect(uri, uri=True, check_same_thread=False)
     )
