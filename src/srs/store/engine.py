@@ -15,6 +15,7 @@ the server reports a deadlock or a serialization failure.
 from __future__ import annotations
 
 import random
+import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -40,6 +41,7 @@ from srs.store.server import Timeouts
 from srs.store.sqlite_file import (
     APPLICATION_ID,
     Found,
+    create_whole,
     listen,
     prepare_path,
     probe,
@@ -107,6 +109,10 @@ class Database:
                 if not want_read_only:
                     prepare_path(path, label)
                 found = probe(path, label, want_read_only)
+                if found.version is None and not found.read_only and not path.exists():
+                    new = found
+                    create_whole(path, label, lambda built: cls(built, label)._migrate(new, False))
+                    found = probe(path, label, want_read_only)
                 read_only = found.read_only
                 engine = sqlite_engine(path, found, label)
             else:
@@ -180,11 +186,12 @@ class Database:
         """Release the engine's connections."""
         self.engine.dispose()
 
-    def _migrate(self, found: Found | None) -> None:
+    def _migrate(self, found: Found | None, wal: bool = True) -> None:
         """Check the schema version, create the tables of a new collection, then turn WAL on.
 
         A SQLite file was already checked read-only (`sqlite_file.probe`); WAL is switched on
-        only after the checks, so a database this version refuses is left byte for byte.
+        only after the checks, so a database this version refuses is left byte for byte. A new
+        collection is built without it (`wal` False), so that all of it is in its one file.
         """
         try:
             with self.engine.begin() as conn:
@@ -195,7 +202,7 @@ class Database:
                     self._create_or_upgrade(conn, found.version or 0)
                 if found is not None and not found.marked:
                     conn.exec_driver_sql(f"PRAGMA application_id = {APPLICATION_ID}")
-            if not self.on_server:
+            if wal and not self.on_server:
                 raw = self.engine.raw_connection()
                 try:  # outside any transaction, where SQLite allows the change
                     raw.cursor().execute("PRAGMA journal_mode = WAL")
@@ -304,7 +311,10 @@ class Database:
         event makes SQLAlchemy dispatch events on every statement, a quarter of an answer."""
         if self._sqlite:
             driver: Any = conn.connection.driver_connection
-            driver.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+            try:
+                driver.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+            except sqlite3.Error as exc:  # sent to the driver, so not wrapped by SQLAlchemy
+                raise StoreError(f"{self.label}: {exc}") from None
 
     def _error(self, exc: SQLAlchemyError) -> StoreError:
         """The one-line error for a failed transaction."""

@@ -13,8 +13,12 @@ on close, so a file that is refused (too new, foreign, damaged) keeps every byte
 from __future__ import annotations
 
 import os
+import re
+import secrets
 import sqlite3
 import stat
+from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, quote
@@ -255,3 +259,65 @@ def prepare_path(path: Path, label: str) -> None:
         raise StoreError(f"{label}: cannot create folder {path.parent}: {exc.strerror}") from None
     if path.is_dir():
         raise StoreError(f"{label}: is a directory, not a database file")
+
+
+_NEW = re.compile(r"\.(.+)\.(\d+)\.[0-9a-f]+\.new(?:-journal|-wal|-shm)?$")
+
+
+def create_whole(path: Path, label: str, build: Callable[[Engine], None]) -> None:
+    """Make a new collection at `path` whole or not at all.
+
+    `build` creates the schema on an engine over a file beside `path`, named after this process;
+    only once it is complete and on disk is that file linked into place. A first run that cannot
+    write (a full disk) therefore leaves no empty `srs.db` that every later run would refuse.
+    When another first run made `path` meanwhile, theirs is kept. What a killed first run left
+    is removed here, once its process is gone.
+    """
+    _remove_killed_builds(path)
+    temp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.new")
+    engine = listen(create_engine(f"sqlite:///{temp}"))
+    try:
+        build(engine)
+        engine.dispose()
+        with open(temp, "rb") as handle:
+            os.fsync(handle.fileno())
+        try:
+            os.link(temp, path)  # never replaces a collection another run made meanwhile
+        except FileExistsError:
+            pass
+        except OSError:  # a file system without hard links
+            if not path.exists():
+                os.rename(temp, path)
+    except OSError as exc:
+        raise StoreError(f"{label}: cannot create the collection: {exc.strerror or exc}") from None
+    finally:
+        engine.dispose()
+        for suffix in ("", "-journal", "-wal", "-shm"):
+            with suppress(OSError):
+                os.unlink(f"{temp}{suffix}")
+
+
+def _remove_killed_builds(path: Path) -> None:
+    """Remove the files of first runs at `path` whose process is gone (killed while building)."""
+    try:
+        entries = list(os.scandir(_folder(path)))
+    except OSError:
+        return
+    for entry in entries:
+        found = _NEW.match(entry.name)
+        if found is None or found.group(1) != path.name or _alive(int(found.group(2))):
+            continue
+        with suppress(OSError):
+            os.unlink(entry.path)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, ValueError):
+        return True  # another user's process, or not a pid: left alone
+    return True
