@@ -41,6 +41,7 @@ from srs.store.server import Timeouts
 from srs.store.sqlite_file import (
     APPLICATION_ID,
     Found,
+    check_damage,
     create_whole,
     listen,
     prepare_path,
@@ -72,6 +73,7 @@ class Database:
         self.learner = learner
         self.read_only = read_only
         self._sqlite = engine.dialect.name == "sqlite"
+        self._damage_checked = True
 
     @property
     def on_server(self) -> bool:
@@ -128,6 +130,7 @@ class Database:
         except (SQLAlchemyError, ImportError, ValueError) as exc:
             raise StoreError(f"{label}: cannot open database: {server.reason(exc)}") from None
         store = cls(engine, label, learner or DEFAULT_LEARNER, read_only)
+        store._damage_checked = found is None or found.checked
         if store.on_server:
             store._connect_first()
         if not read_only:
@@ -138,6 +141,16 @@ class Database:
         if store.on_server:
             store._become_the_database_user(learner)
         return store
+
+    def check_damage(self) -> None:
+        """Check a SQLite file too large to be checked on opening for damage, for a command
+        that reads all of it anyway (`srs stats`); `StoreError` in one line when it is damaged."""
+        if self._damage_checked:
+            return
+        with self.read() as conn:
+            driver: Any = conn.connection.driver_connection
+            check_damage(driver, self.label)
+        self._damage_checked = True
 
     def require_writable(self) -> None:
         """Refuse, in one line and before any card is shown, to change a read-only collection."""

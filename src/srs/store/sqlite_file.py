@@ -44,6 +44,7 @@ class Found:
     version: int | None
     read_only: bool
     marked: bool  # carries srs's application id already
+    checked: bool = True  # checked for damage (not when over `QUICK_CHECK_BYTES`)
 
 
 def ro_uri(path: Path) -> str:
@@ -158,21 +159,33 @@ def _inspect(conn: sqlite3.Connection, label: str, read_only: bool) -> Found:
     version = readable_version(None if row is None else row[0], label)
     if version < 1 and app_id == 0:
         raise StoreError(f"{label}: not an srs database (schema version {version})")
-    _quick_check(conn, label)
-    return Found(version, read_only, marked=app_id == APPLICATION_ID)
+    checked = _quick_check(conn, label)
+    return Found(version, read_only, marked=app_id == APPLICATION_ID, checked=checked)
 
 
-def _quick_check(conn: sqlite3.Connection, label: str) -> None:
+def _quick_check(conn: sqlite3.Connection, label: str, whole: bool = False) -> bool:
     """Refuse a damaged file: flipped bits in an index page can make queries quietly return
-    nothing (`srs stats` printed zeros). Linear in the file, so only up to `QUICK_CHECK_BYTES`."""
+    nothing (`srs stats` printed zeros). Linear in the file, so on opening only up to
+    `QUICK_CHECK_BYTES`, unless `whole`; returns whether the file was checked."""
     pages = conn.execute("PRAGMA page_count").fetchone()[0]
     page_size = conn.execute("PRAGMA page_size").fetchone()[0]
-    if pages * page_size > QUICK_CHECK_BYTES:
-        return
+    if pages * page_size > QUICK_CHECK_BYTES and not whole:
+        return False
     damage = str(conn.execute("PRAGMA quick_check(1)").fetchone()[0])
     if damage != "ok":
         where = damage.strip().splitlines()[-1]  # the first line only says "in database main"
         raise StoreError(f"{label}: the database is damaged ({where}); restore it from a backup")
+    return True
+
+
+def check_damage(conn: sqlite3.Connection, label: str) -> None:
+    """Check the whole file for damage, whatever its size: for a command that reads it all."""
+    try:
+        _quick_check(conn, label, whole=True)
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(
+            f"{label}: the database is damaged ({exc}); restore it from a backup"
+        ) from None
 
 
 def _sqlite_pragmas(dbapi_conn: object, _record: object) -> None:
