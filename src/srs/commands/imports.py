@@ -66,8 +66,10 @@ def import_anki(
         fail(f"unknown kind {kind!r} (expected finding, limitation or misreading)")
     from srs.ui.ticker import terminal_ticker
 
+    from srs.anki.tempfiles import removed_on_signal
+
     settings = settings_for(db)
-    with terminal_ticker() as bar:
+    with removed_on_signal(), terminal_ticker() as bar:
         result = import_package(
             package,
             output,
@@ -111,8 +113,13 @@ def merge_anki(
     from srs.anki.merge import merge_package
     from srs.core.days import study_day
 
+    from srs.anki.tempfiles import removed_on_signal
+
     settings = settings_for(db)
-    with collection(settings, load_bundled=False, writes=not dry_run) as store:
+    with (
+        removed_on_signal(),
+        collection(settings, load_bundled=False, writes=not dry_run) as store,
+    ):
         report = merge_package(
             store,
             package,
