@@ -64,9 +64,8 @@ def import_anki(
 
     if kind not in KINDS:
         fail(f"unknown kind {kind!r} (expected finding, limitation or misreading)")
-    from srs.ui.ticker import terminal_ticker
-
     from srs.anki.tempfiles import removed_on_signal
+    from srs.ui.ticker import terminal_ticker
 
     settings = settings_for(db)
     with removed_on_signal(), terminal_ticker() as bar:
@@ -111,9 +110,8 @@ def merge_anki(
 ) -> None:
     """Bring back the reviews done in Anki on cards exported from srs."""
     from srs.anki.merge import merge_package
-    from srs.core.days import study_day
-
     from srs.anki.tempfiles import removed_on_signal
+    from srs.core.days import study_day
 
     settings = settings_for(db)
     with (
