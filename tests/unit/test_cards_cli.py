@@ -115,7 +115,22 @@ def test_unbury_brings_back_cards_buried_today(tiny: Path) -> None:
     assert json.loads(run(["status", "--json", "tiny"], tiny).stdout)["decks"][0]["new"] == 2
     assert run(["unbury"], tiny).stdout == "unburied 1 card\n"
     assert json.loads(run(["status", "--json", "tiny"], tiny).stdout)["decks"][0]["new"] == 3
-    assert run(["unbury", "alpha"], tiny).stdout == "unburied 0 cards\n"
+    assert run(["unbury"], tiny).stdout == "unburied 0 cards\n"  # none named: nothing to do
+
+
+def test_unbury_of_a_card_that_is_not_buried_is_refused_as_suspend_refuses_a_repeat(
+    tiny: Path,
+) -> None:
+    run(["review", "tiny"], tiny, input="sq")  # alpha buried
+    done = run(["unbury", "beta", "alpha"], tiny)
+    assert (done.returncode, done.stdout, done.stderr) == (
+        1,
+        "",
+        "srs: error: card tiny/beta is not buried\n",
+    )
+    assert json.loads(run(["status", "--json", "tiny"], tiny).stdout)["decks"][0]["new"] == 2
+    assert run(["unbury", "alpha"], tiny).stdout == "unburied 1 card\n"
+    assert run(["unbury", "alpha"], tiny).returncode == 1
 
 
 def test_review_says_what_each_key_did(tiny: Path) -> None:
