@@ -77,6 +77,18 @@ def test_leeches_are_listed_from_the_lapse_setting(tiny: Path) -> None:
     assert [row["card"] for row in json.loads(done.stdout)] == ["alpha"]
 
 
+def test_kind_is_read_in_any_case_as_config_values_are(tiny: Path, tmp_path: Path) -> None:
+    from anki_packages import package
+
+    done = run(["cards", "tiny", "--json", "--kind", "Misreading"], tiny)
+    assert [row["card"] for row in json.loads(done.stdout)] == ["gamma"]
+    out = tmp_path / "bio.toml"
+    apkg = package(tmp_path / "p.apkg")
+    imported = run(["import", "anki", str(apkg), "-o", str(out), "--kind", "LIMITATION"], tiny)
+    assert imported.returncode == 0, imported.stderr
+    assert 'kind = "limitation"' in out.read_text(encoding="utf-8")
+
+
 def test_a_bad_kind_is_one_line(tiny: Path) -> None:
     done = run(["cards", "--kind", "findings"], tiny)
     assert done.returncode == 1

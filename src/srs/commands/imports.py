@@ -62,6 +62,7 @@ def import_anki(
     from srs.core.days import study_day
     from srs.core.model import KINDS, Kind
 
+    kind = kind.strip().lower()  # any case, as `config set` reads its values
     if kind not in KINDS:
         fail(f"unknown kind {kind!r} (expected finding, limitation or misreading)")
     from srs.anki.tempfiles import removed_on_signal
