@@ -31,7 +31,11 @@ def deck_status(
 
 
 def stats(store: Store, deck_ids: Sequence[str], today: date, days: int, weeks: int) -> Stats:
-    """`srs stats`: every figure, over the named decks or (when none is named) all of them."""
+    """`srs stats`: every figure, over the named decks or (when none is named) all of them.
+
+    The figures read the whole log, so the whole file is checked for damage first, as opening
+    checks a smaller one: damaged pages would otherwise read as fewer answers."""
+    store.check_damage()
     # None (every deck) lets the store skip the join to cards where it can
     chosen = store.content.require_decks(deck_ids) if deck_ids else None
     return build(

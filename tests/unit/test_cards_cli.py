@@ -77,6 +77,18 @@ def test_leeches_are_listed_from_the_lapse_setting(tiny: Path) -> None:
     assert [row["card"] for row in json.loads(done.stdout)] == ["alpha"]
 
 
+def test_kind_is_read_in_any_case_as_config_values_are(tiny: Path, tmp_path: Path) -> None:
+    from anki_packages import package
+
+    done = run(["cards", "tiny", "--json", "--kind", "Misreading"], tiny)
+    assert [row["card"] for row in json.loads(done.stdout)] == ["gamma"]
+    out = tmp_path / "bio.toml"
+    apkg = package(tmp_path / "p.apkg")
+    imported = run(["import", "anki", str(apkg), "-o", str(out), "--kind", "LIMITATION"], tiny)
+    assert imported.returncode == 0, imported.stderr
+    assert 'kind = "limitation"' in out.read_text(encoding="utf-8")
+
+
 def test_a_bad_kind_is_one_line(tiny: Path) -> None:
     done = run(["cards", "--kind", "findings"], tiny)
     assert done.returncode == 1
@@ -115,7 +127,22 @@ def test_unbury_brings_back_cards_buried_today(tiny: Path) -> None:
     assert json.loads(run(["status", "--json", "tiny"], tiny).stdout)["decks"][0]["new"] == 2
     assert run(["unbury"], tiny).stdout == "unburied 1 card\n"
     assert json.loads(run(["status", "--json", "tiny"], tiny).stdout)["decks"][0]["new"] == 3
-    assert run(["unbury", "alpha"], tiny).stdout == "unburied 0 cards\n"
+    assert run(["unbury"], tiny).stdout == "unburied 0 cards\n"  # none named: nothing to do
+
+
+def test_unbury_of_a_card_that_is_not_buried_is_refused_as_suspend_refuses_a_repeat(
+    tiny: Path,
+) -> None:
+    run(["review", "tiny"], tiny, input="sq")  # alpha buried
+    done = run(["unbury", "beta", "alpha"], tiny)
+    assert (done.returncode, done.stdout, done.stderr) == (
+        1,
+        "",
+        "srs: error: card tiny/beta is not buried\n",
+    )
+    assert json.loads(run(["status", "--json", "tiny"], tiny).stdout)["decks"][0]["new"] == 2
+    assert run(["unbury", "alpha"], tiny).stdout == "unburied 1 card\n"
+    assert run(["unbury", "alpha"], tiny).returncode == 1
 
 
 def test_review_says_what_each_key_did(tiny: Path) -> None:

@@ -57,3 +57,15 @@ def test_deck_new_still_refuses_an_existing_file(tmp_path: Path) -> None:
     assert done.returncode == 1 and "already exists; not overwriting it" in done.stderr
     assert [p.name for p in tmp_path.iterdir()] == ["bio.toml"]
     assert (tmp_path / "bio.toml").read_text("utf-8") == "keep"
+
+
+def test_a_first_run_killed_while_building_is_cleaned_up_by_the_next(tmp_path: Path) -> None:
+    dead = 2**22 + 4321  # above the usual pid_max: no such process
+    left = [tmp_path / f".srs.db.{dead}.0a1b2c3d.new{s}" for s in ("", "-journal")]
+    for path in left:
+        path.write_bytes(b"half a collection")
+    other = tmp_path / f".other.db.{dead}.0a1b2c3d.new"
+    other.write_bytes(b"not this collection's")
+    done = run_srs(["status"], srs_env(tmp_path / "srs.db", NOW))
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == [other.name, "srs.db"]

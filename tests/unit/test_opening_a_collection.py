@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from helpers import Result, run_srs, srs_env
-from srs.store import SCHEMA_VERSION
+from srs.store import SCHEMA_VERSION, sqlite_file
 from srs.store.sqlite_file import APPLICATION_ID
 
 NOW = "2026-03-02T09:00"
@@ -194,3 +194,30 @@ def test_bit_flips_in_later_pages_make_stats_fail_in_one_line(collection: Path) 
     for command in (["stats"], ["stats", "--json"], ["status"]):
         line = one_line_error(run_srs(command, env), str(collection))
         assert "damaged" in line
+
+
+def test_stats_on_a_damaged_collection_too_large_to_check_on_opening_fails_in_one_line(
+    collection: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Over `QUICK_CHECK_BYTES` opening skips the check; stats, which reads it all, makes it."""
+    env = srs_env(collection, NOW)
+    assert run_srs(["review"], env, input=" 4 5 3 4 4 5 2 4 1 5 5 5 5 5 5q").returncode == 0
+    data = bytearray(collection.read_bytes())
+    rng = random.Random(1)
+    page = 4096
+    for number in range(len(data) // page // 2, len(data) // page):
+        for _ in range(20):
+            data[number * page + rng.randrange(page)] ^= 1 << rng.randrange(8)
+    collection.write_bytes(bytes(data))
+    monkeypatch.setattr(sqlite_file, "QUICK_CHECK_BYTES", page)  # as if the file were larger
+    for command in (["stats"], ["stats", "--json"], ["stats", "sleeper-agents"]):
+        line = one_line_error(run_srs(command, env), str(collection))
+        assert "damaged" in line
+
+
+def test_stats_on_a_sound_collection_too_large_to_check_on_opening_works(
+    collection: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sqlite_file, "QUICK_CHECK_BYTES", 4096)
+    done = run_srs(["stats", "--json"], srs_env(collection, NOW))
+    assert done.returncode == 0, done.stderr

@@ -37,7 +37,8 @@ def env_at(db: Path, day: int, **extra: str) -> dict[str, str]:
 
 def test_config_set_stores_the_learners_choice_and_show_lists_it(db: Path) -> None:
     env = srs_env(db, NOW)
-    assert run_srs(["config", "set", "scheduler", "FSRS"], env).returncode == 0
+    said = run_srs(["config", "set", "scheduler", "FSRS"], env)
+    assert said.stdout == "scheduler = fsrs, saved for the learner named 'default'\n"
     assert run_srs(["config", "set", "desired-retention", "0.85"], env).returncode == 0
     assert run_srs(["config", "set", "fsrs-fuzz", "off"], env).returncode == 0
     shown = json.loads(run_srs(["config", "show", "--json"], env).stdout)

@@ -3,9 +3,10 @@ their process, and the leftovers of a process that was killed, removed at the ne
 
 An import unpacks a collection (up to a gigabyte) into `$TMPDIR/srs-import-PID-...`; an export
 builds one in `$TMPDIR/srs-export-PID-...`; both write their output through
-`.NAME.PID.HEX.part` beside it and an atomic rename. On an error, Ctrl-C or SIGTERM they are
-removed as the stack unwinds; `kill -9` leaves them, so each import and export first removes those
-whose process is gone.
+`.NAME.PID.HEX.part` beside it and an atomic rename. On an error or Ctrl-C they are removed as
+the stack unwinds, and on SIGTERM or SIGHUP too (`removed_on_signal` turns the signal into an
+exception for the command's duration, then ends the process by it); `kill -9` leaves them, so each
+import and export first removes those whose process is gone.
 """
 
 from __future__ import annotations
@@ -14,10 +15,14 @@ import os
 import re
 import secrets
 import shutil
+import signal
 import stat
-from collections.abc import Callable
-from contextlib import suppress
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
+from types import FrameType
+from typing import Any
 
 from srs.core.errors import SrsError
 
@@ -114,3 +119,41 @@ def write_atomically(out: Path, text: str, error: Callable[[str], SrsError] = Sr
         with suppress(OSError):
             part.unlink()
         raise
+
+
+class Terminated(BaseException):
+    """A signal that ends the process arrived: unwind (removing temporary files), then die by it."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+_ENDING = tuple(getattr(signal, n) for n in ("SIGTERM", "SIGHUP") if hasattr(signal, n))
+
+
+@contextmanager
+def removed_on_signal() -> Iterator[None]:
+    """For the block, SIGTERM and SIGHUP unwind the stack like Ctrl-C, so that every temporary
+    file and part file is removed as on an error; the process then ends by that signal, as it
+    would have (its exit status still says which). A second signal during the unwinding is
+    ignored. Only the main thread can set handlers; elsewhere this does nothing."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def ending(signum: int, frame: FrameType | None) -> None:
+        for number in _ENDING:
+            signal.signal(number, signal.SIG_IGN)
+        raise Terminated(signum)
+
+    previous: dict[int, Any] = {number: signal.signal(number, ending) for number in _ENDING}
+    try:
+        yield
+    except Terminated as stop:
+        signal.signal(stop.signum, signal.SIG_DFL)
+        os.kill(os.getpid(), stop.signum)
+        raise  # pragma: no cover (the signal ended the process)
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)

@@ -24,6 +24,7 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=True,
+    context_settings={"help_option_names": ["-h", "--help"]},  # every subcommand inherits it
 )
 deck_app = typer.Typer(cls=SrsGroup, help="Write, check and load decks.", no_args_is_help=True)
 export_app = typer.Typer(cls=SrsGroup, help="Export decks to other tools.", no_args_is_help=True)

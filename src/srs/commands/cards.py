@@ -56,6 +56,7 @@ def cards(
     from srs.core.model import Kind
     from srs.progress import list_cards
 
+    kind = None if kind is None else kind.strip().lower()  # as `config set` reads its values
     if kind is not None and kind not in KINDS:
         fail(f"unknown kind {kind!r}; one of: {', '.join(KINDS)}")
     if sort not in SORTS:

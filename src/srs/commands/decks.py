@@ -190,11 +190,12 @@ def export_anki(
 ) -> None:
     """Export decks (all, or those named) to an Anki package. Retired cards are left out."""
     from srs.anki.export import export_decks
+    from srs.anki.tempfiles import removed_on_signal
     from srs.core.cardtext import printable
     from srs.ui.ticker import terminal_ticker
 
     settings = settings_for(db)
-    with collection(settings) as store, terminal_ticker() as bar:
+    with removed_on_signal(), collection(settings) as store, terminal_ticker() as bar:
         if with_progress:
             from srs.anki.export_scheduling import export_decks_with_progress
 

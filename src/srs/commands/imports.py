@@ -62,12 +62,14 @@ def import_anki(
     from srs.core.days import study_day
     from srs.core.model import KINDS, Kind
 
+    kind = kind.strip().lower()  # any case, as `config set` reads its values
     if kind not in KINDS:
         fail(f"unknown kind {kind!r} (expected finding, limitation or misreading)")
+    from srs.anki.tempfiles import removed_on_signal
     from srs.ui.ticker import terminal_ticker
 
     settings = settings_for(db)
-    with terminal_ticker() as bar:
+    with removed_on_signal(), terminal_ticker() as bar:
         result = import_package(
             package,
             output,
@@ -109,10 +111,14 @@ def merge_anki(
 ) -> None:
     """Bring back the reviews done in Anki on cards exported from srs."""
     from srs.anki.merge import merge_package
+    from srs.anki.tempfiles import removed_on_signal
     from srs.core.days import study_day
 
     settings = settings_for(db)
-    with collection(settings, load_bundled=False, writes=not dry_run) as store:
+    with (
+        removed_on_signal(),
+        collection(settings, load_bundled=False, writes=not dry_run) as store,
+    ):
         report = merge_package(
             store,
             package,

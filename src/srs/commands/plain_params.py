@@ -116,6 +116,32 @@ def _plain(param: Any) -> bool:
     return int in kinds or (info.min is None and info.max is None)
 
 
+_TYPE_NAMES: dict[Any, str] = {str: "TEXT", int: "N", float: "NUMBER", Path: "PATH"}
+
+
+def name_plainly(param: Any) -> None:
+    """What `--help` shows of a parameter: a word for its value (TEXT, N, PATH), never a Python
+    type (`<list[str]>`, `<bool>`); nothing for a flag; an argument by its name in capitals,
+    the same in the usage line and the table (`[DECKS]...`, `CARDS...`, `CARD`)."""
+    if getattr(param, "_srs_named", False):
+        return
+    param._srs_named = True
+    annotation = param.type_descriptor.annotation
+    kind = _ITEMS.get(annotation, annotation)
+    if getattr(param, "param_type_name", "") == "argument":
+        name = param.metavar or param.name.upper()
+        param.metavar = name
+        shown = f"{name}..." if param.nargs != 1 else name
+        usage = shown if param.required else f"[{shown}]"
+        param._usage_display_name = lambda: usage
+        param._rich_display_name = lambda: shown
+        param.display_type_rich = lambda ctx: None
+    elif getattr(param, "is_flag", False) or kind is bool:
+        param.display_type_rich = lambda ctx: None
+    elif param.metavar is None and kind in _TYPE_NAMES:
+        param.metavar = _TYPE_NAMES[kind]
+
+
 def use_plain_params(command: Any, ctx: Any) -> None:
     """Give `command`'s plain parameters, its help option included, srs's converter (once;
     others are left to typer). `ctx` is the command's context or its parent's, from which it
@@ -126,6 +152,7 @@ def use_plain_params(command: Any, ctx: Any) -> None:
     for param in [*getattr(command, "params", ()), help_option]:
         if not isinstance(param, _TyperParameter):
             continue
+        name_plainly(param)
         if getattr(param, "_runtime_param", True) is not None:
             continue
         if _plain(param):
@@ -133,8 +160,34 @@ def use_plain_params(command: Any, ctx: Any) -> None:
             param._runtime_param = _Plain(descriptor.parameter_info, descriptor.annotation)
 
 
+def flow_help(command: Any) -> None:
+    """Join the lines of each paragraph of a command's help (its docstring's line breaks), so
+    that the terminal wraps sentences at its own width instead of breaking them mid-line. A
+    paragraph whose lines are a list (`- ` items) or marked with `\\b` is kept as written."""
+    text = getattr(command, "help", None)
+    if not text or getattr(command, "_srs_flowed", False):
+        return
+    command._srs_flowed = True
+    paragraphs = []
+    for paragraph in text.split("\n\n"):
+        lines = paragraph.splitlines()
+        if paragraph.startswith("\b") or any(line.lstrip().startswith("- ") for line in lines):
+            paragraphs.append(paragraph)
+        else:
+            paragraphs.append(" ".join(line.strip() for line in lines))
+    command.help = "\n\n".join(paragraphs)
+
+
 class SrsGroup(TyperGroup):
-    """typer's group, with srs's converter for the plain parameters of the command it runs."""
+    """typer's group, with srs's converter for the plain parameters of the command it runs,
+    and help that names values plainly and flows to the terminal's width."""
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        """typer's own, with the listed commands' help flowed (`flow_help`)."""
+        flow_help(self)
+        for command in self.commands.values():
+            flow_help(command)
+        super().format_help(ctx, formatter)
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         """typer's own, with the plain converter for the group's own options."""
@@ -147,4 +200,5 @@ class SrsGroup(TyperGroup):
         name, command, rest = super().resolve_command(ctx, args)
         if command is not None:
             use_plain_params(command, ctx)
+            flow_help(command)
         return name, command, rest

@@ -48,7 +48,10 @@ def config_set(
     with collection(settings, load_bundled=False, writes=True) as store:
         stored = set_setting(store, key, value)
         learner = store.learner
-    typer.echo(f"{key} = {printable(str(stored))} (learner {printable(learner)})")
+    # "(learner default)" read as a default value: the learner is named, in quotes
+    typer.echo(
+        f"{key} = {printable(str(stored))}, saved for the learner named '{printable(learner)}'"
+    )
 
 
 @config_app.command("show")

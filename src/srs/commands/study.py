@@ -119,11 +119,21 @@ def unbury(
     ] = None,
     db: DbOption = None,
 ) -> None:
-    """Bring back cards buried today (all of them when none is named)."""
+    """Bring back cards buried today (all of them when none is named).
+
+    A card named that is not buried is refused (exit 1) before any is changed, as `suspend`
+    refuses a card already suspended."""
+    from srs.core.errors import SuspensionError
+
     settings = settings_for(db)
     today = today_of(settings)
     with collection(settings, writes=True) as store:
-        pks = [store.content.find_card(ref).pk for ref in cards or []]
+        found = [store.content.find_card(ref) for ref in cards or []]
+        buried = store.setaside.buried_today([stored.pk for stored in found], today)
+        for stored in found:
+            if stored.pk not in buried:
+                raise SuspensionError(f"card {_name(stored.ref)} is not buried")
+        pks = [stored.pk for stored in found]
         count = store.setaside.unbury(pks, store.content.require_decks([]), today)
     from srs.core.wording import plural
 

@@ -15,6 +15,7 @@ the server reports a deadlock or a serialization failure.
 from __future__ import annotations
 
 import random
+import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -40,6 +41,8 @@ from srs.store.server import Timeouts
 from srs.store.sqlite_file import (
     APPLICATION_ID,
     Found,
+    check_damage,
+    create_whole,
     listen,
     prepare_path,
     probe,
@@ -70,6 +73,7 @@ class Database:
         self.learner = learner
         self.read_only = read_only
         self._sqlite = engine.dialect.name == "sqlite"
+        self._damage_checked = True
 
     @property
     def on_server(self) -> bool:
@@ -107,6 +111,10 @@ class Database:
                 if not want_read_only:
                     prepare_path(path, label)
                 found = probe(path, label, want_read_only)
+                if found.version is None and not found.read_only and not path.exists():
+                    new = found
+                    create_whole(path, label, lambda built: cls(built, label)._migrate(new, False))
+                    found = probe(path, label, want_read_only)
                 read_only = found.read_only
                 engine = sqlite_engine(path, found, label)
             else:
@@ -122,6 +130,7 @@ class Database:
         except (SQLAlchemyError, ImportError, ValueError) as exc:
             raise StoreError(f"{label}: cannot open database: {server.reason(exc)}") from None
         store = cls(engine, label, learner or DEFAULT_LEARNER, read_only)
+        store._damage_checked = found is None or found.checked
         if store.on_server:
             store._connect_first()
         if not read_only:
@@ -132,6 +141,16 @@ class Database:
         if store.on_server:
             store._become_the_database_user(learner)
         return store
+
+    def check_damage(self) -> None:
+        """Check a SQLite file too large to be checked on opening for damage, for a command
+        that reads all of it anyway (`srs stats`); `StoreError` in one line when it is damaged."""
+        if self._damage_checked:
+            return
+        with self.read() as conn:
+            driver: Any = conn.connection.driver_connection
+            check_damage(driver, self.label)
+        self._damage_checked = True
 
     def require_writable(self) -> None:
         """Refuse, in one line and before any card is shown, to change a read-only collection."""
@@ -180,11 +199,12 @@ class Database:
         """Release the engine's connections."""
         self.engine.dispose()
 
-    def _migrate(self, found: Found | None) -> None:
+    def _migrate(self, found: Found | None, wal: bool = True) -> None:
         """Check the schema version, create the tables of a new collection, then turn WAL on.
 
         A SQLite file was already checked read-only (`sqlite_file.probe`); WAL is switched on
-        only after the checks, so a database this version refuses is left byte for byte.
+        only after the checks, so a database this version refuses is left byte for byte. A new
+        collection is built without it (`wal` False), so that all of it is in its one file.
         """
         try:
             with self.engine.begin() as conn:
@@ -195,7 +215,7 @@ class Database:
                     self._create_or_upgrade(conn, found.version or 0)
                 if found is not None and not found.marked:
                     conn.exec_driver_sql(f"PRAGMA application_id = {APPLICATION_ID}")
-            if not self.on_server:
+            if wal and not self.on_server:
                 raw = self.engine.raw_connection()
                 try:  # outside any transaction, where SQLite allows the change
                     raw.cursor().execute("PRAGMA journal_mode = WAL")
@@ -304,7 +324,10 @@ class Database:
         event makes SQLAlchemy dispatch events on every statement, a quarter of an answer."""
         if self._sqlite:
             driver: Any = conn.connection.driver_connection
-            driver.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+            try:
+                driver.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+            except sqlite3.Error as exc:  # sent to the driver, so not wrapped by SQLAlchemy
+                raise StoreError(f"{self.label}: {exc}") from None
 
     def _error(self, exc: SQLAlchemyError) -> StoreError:
         """The one-line error for a failed transaction."""

@@ -93,6 +93,18 @@ class SetAsideQueries:
                 conn.execute(update(state_table).where(*where).values(buried_on=None)).rowcount
             )
 
+    def buried_today(self, card_pks: Sequence[int], today: date) -> set[int]:
+        """Those of the cards that this learner buried `today`."""
+        with self.db.read() as conn:
+            rows = conn.execute(
+                select(state_table.c.card_pk).where(
+                    state_table.c.learner == self.db.learner,
+                    state_table.c.buried_on == today,
+                    state_table.c.card_pk.in_(list(card_pks)),
+                )
+            )
+            return {int(row.card_pk) for row in rows}
+
     def is_suspended(self, card_pk: int) -> bool:
         """True when this learner has suspended the card."""
         with self.db.read() as conn:

@@ -13,8 +13,12 @@ on close, so a file that is refused (too new, foreign, damaged) keeps every byte
 from __future__ import annotations
 
 import os
+import re
+import secrets
 import sqlite3
 import stat
+from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, quote
@@ -40,6 +44,7 @@ class Found:
     version: int | None
     read_only: bool
     marked: bool  # carries srs's application id already
+    checked: bool = True  # checked for damage (not when over `QUICK_CHECK_BYTES`)
 
 
 def ro_uri(path: Path) -> str:
@@ -47,10 +52,42 @@ def ro_uri(path: Path) -> str:
     return f"file:{quote(str(path.absolute()))}?mode=ro"
 
 
+def _folder(path: Path) -> Path:
+    return path.parent if str(path.parent) else Path(".")
+
+
 def writable(path: Path) -> bool:
     """Whether srs can write the file and create its journal beside it."""
-    folder = path.parent if str(path.parent) else Path(".")
-    return os.access(folder, os.W_OK) and (not path.exists() or os.access(path, os.W_OK))
+    return os.access(_folder(path), os.W_OK) and (not path.exists() or os.access(path, os.W_OK))
+
+
+def _size(path: Path) -> int | None:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return None
+
+
+def read_only_uri(path: Path, label: str) -> str:
+    """The URI a read-only connection to `path` uses for as long as it is open.
+
+    SQLite reads a WAL database through its `-shm` index, which it must be able to create. In a
+    folder srs can write, `mode=ro` does that, and sees what other sessions commit. In a folder
+    (or file system) no one can write, nothing can change the file either (a writer would need
+    to create a `-wal`), so with no WAL beside it the file is opened `immutable`: no `-shm`, no
+    locks. A WAL left with content needs its `-shm` to be read; without one it cannot be.
+    """
+    if os.access(_folder(path), os.W_OK):
+        return ro_uri(path)
+    wal_size = _size(path.with_name(path.name + "-wal"))
+    if wal_size is not None and _size(path.with_name(path.name + "-shm")) is not None:
+        return ro_uri(path)  # a session may be writing (through files that exist): follow it
+    if not wal_size:
+        return ro_uri(path) + "&immutable=1"
+    raise StoreError(
+        f"{label}: the collection's last changes are still in its -wal file, and its folder is "
+        "read-only; open it once where its folder can be written"
+    )
 
 
 def probe(path: Path, label: str, read_only: bool) -> Found:
@@ -82,7 +119,9 @@ def probe(path: Path, label: str, read_only: bool) -> Found:
         raise StoreError(f"{label}: not a SQLite database (file is corrupt or of another kind)")
     # With no WAL content the whole database is in the file: read it as immutable, which makes
     # SQLite create no -wal or -shm file beside it. A WAL with content must be read (read-only).
-    uri = ro_uri(path) if wal.exists() and wal.stat().st_size > 0 else ro_uri(path) + "&immutable=1"
+    # In a read-only folder, a WAL with content is read only through its -shm (`read_only_uri`).
+    wal_size = _size(wal)
+    uri = read_only_uri(path, label) if wal_size else ro_uri(path) + "&immutable=1"
     try:
         conn = sqlite3.connect(uri, uri=True)
     except sqlite3.Error as exc:
@@ -120,21 +159,33 @@ def _inspect(conn: sqlite3.Connection, label: str, read_only: bool) -> Found:
     version = readable_version(None if row is None else row[0], label)
     if version < 1 and app_id == 0:
         raise StoreError(f"{label}: not an srs database (schema version {version})")
-    _quick_check(conn, label)
-    return Found(version, read_only, marked=app_id == APPLICATION_ID)
+    checked = _quick_check(conn, label)
+    return Found(version, read_only, marked=app_id == APPLICATION_ID, checked=checked)
 
 
-def _quick_check(conn: sqlite3.Connection, label: str) -> None:
+def _quick_check(conn: sqlite3.Connection, label: str, whole: bool = False) -> bool:
     """Refuse a damaged file: flipped bits in an index page can make queries quietly return
-    nothing (`srs stats` printed zeros). Linear in the file, so only up to `QUICK_CHECK_BYTES`."""
+    nothing (`srs stats` printed zeros). Linear in the file, so on opening only up to
+    `QUICK_CHECK_BYTES`, unless `whole`; returns whether the file was checked."""
     pages = conn.execute("PRAGMA page_count").fetchone()[0]
     page_size = conn.execute("PRAGMA page_size").fetchone()[0]
-    if pages * page_size > QUICK_CHECK_BYTES:
-        return
+    if pages * page_size > QUICK_CHECK_BYTES and not whole:
+        return False
     damage = str(conn.execute("PRAGMA quick_check(1)").fetchone()[0])
     if damage != "ok":
         where = damage.strip().splitlines()[-1]  # the first line only says "in database main"
         raise StoreError(f"{label}: the database is damaged ({where}); restore it from a backup")
+    return True
+
+
+def check_damage(conn: sqlite3.Connection, label: str) -> None:
+    """Check the whole file for damage, whatever its size: for a command that reads it all."""
+    try:
+        _quick_check(conn, label, whole=True)
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(
+            f"{label}: the database is damaged ({exc}); restore it from a backup"
+        ) from None
 
 
 def _sqlite_pragmas(dbapi_conn: object, _record: object) -> None:
@@ -189,7 +240,7 @@ def _engine(path: Path, found: Found, label: str) -> Engine:
             f"{label}: the collection is read-only and from an older srs; open it writable once "
             "so that it can be upgraded"
         )
-    uri = ro_uri(path)
+    uri = read_only_uri(path, label)
     return create_engine(
         "sqlite://", creator=lambda: sqlite3.connect(uri, uri=True, check_same_thread=False)
     )
@@ -221,3 +272,65 @@ def prepare_path(path: Path, label: str) -> None:
         raise StoreError(f"{label}: cannot create folder {path.parent}: {exc.strerror}") from None
     if path.is_dir():
         raise StoreError(f"{label}: is a directory, not a database file")
+
+
+_NEW = re.compile(r"\.(.+)\.(\d+)\.[0-9a-f]+\.new(?:-journal|-wal|-shm)?$")
+
+
+def create_whole(path: Path, label: str, build: Callable[[Engine], None]) -> None:
+    """Make a new collection at `path` whole or not at all.
+
+    `build` creates the schema on an engine over a file beside `path`, named after this process;
+    only once it is complete and on disk is that file linked into place. A first run that cannot
+    write (a full disk) therefore leaves no empty `srs.db` that every later run would refuse.
+    When another first run made `path` meanwhile, theirs is kept. What a killed first run left
+    is removed here, once its process is gone.
+    """
+    _remove_killed_builds(path)
+    temp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.new")
+    engine = listen(create_engine(f"sqlite:///{temp}"))
+    try:
+        build(engine)
+        engine.dispose()
+        with open(temp, "rb") as handle:
+            os.fsync(handle.fileno())
+        try:
+            os.link(temp, path)  # never replaces a collection another run made meanwhile
+        except FileExistsError:
+            pass
+        except OSError:  # a file system without hard links
+            if not path.exists():
+                os.rename(temp, path)
+    except OSError as exc:
+        raise StoreError(f"{label}: cannot create the collection: {exc.strerror or exc}") from None
+    finally:
+        engine.dispose()
+        for suffix in ("", "-journal", "-wal", "-shm"):
+            with suppress(OSError):
+                os.unlink(f"{temp}{suffix}")
+
+
+def _remove_killed_builds(path: Path) -> None:
+    """Remove the files of first runs at `path` whose process is gone (killed while building)."""
+    try:
+        entries = list(os.scandir(_folder(path)))
+    except OSError:
+        return
+    for entry in entries:
+        found = _NEW.match(entry.name)
+        if found is None or found.group(1) != path.name or _alive(int(found.group(2))):
+            continue
+        with suppress(OSError):
+            os.unlink(entry.path)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, ValueError):
+        return True  # another user's process, or not a pid: left alone
+    return True
