@@ -20,7 +20,10 @@ def test_review_shows_unicode_math_and_a_figure_line_that_o_opens(tmp_path: Path
     deck = write_math_deck(tmp_path / "decks")
     record = tmp_path / "opened.txt"
     recorder = tmp_path / "record.py"
-    recorder.write_text(f"import sys\nopen({str(record)!r}, 'a').write(sys.argv[1] + '\\n')\n")
+    recorder.write_text(  # written whole, then renamed: the test never reads a half-made record
+        f"import os, sys\nopen({str(record) + '.part'!r}, 'w').write(sys.argv[1] + '\\n')\n"
+        f"os.replace({str(record) + '.part'!r}, {str(record)!r})\n"
+    )
     env = srs_env(tmp_path / "srs.db", NOW, SRS_OPEN=f"{sys.executable} {recorder}")
     assert run_srs(["deck", "add", str(deck)], env).returncode == 0
     child = spawn(["review"], env)
