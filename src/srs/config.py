@@ -262,6 +262,12 @@ def paper_cache_dir(env: Mapping[str, str] | None = None) -> Path:
     return user_cache_path("srs", appauthor=False) / "papers"
 
 
+def check_cache_dir(env: Mapping[str, str] | None = None) -> Path:
+    """Where the deck checker keeps each card's checks (`srs.checkcache`): `SRS_CACHE_DIR`,
+    else the user's cache folder (`.../srs/checks`)."""
+    return paper_cache_dir(env).parent / "checks"
+
+
 def pdf_viewer(env: Mapping[str, str] | None = None) -> str | None:
     """`SRS_PDF_VIEWER`: the command that opens a PDF at a page (`{file}`, `{page}`), if set."""
     env = os.environ if env is None else env

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from srs.authoring import Analysis, analyse_paths
 from srs.config import bundled_decks_dir
+from srs.core.deckfile import CardCache
 from srs.core.errors import DeckFileError
 from srs.core.model import Deck, LoadReport
 from srs.core.ticker import Ticker, no_ticker
@@ -29,14 +30,21 @@ def read_decks(paths: Sequence[Path]) -> list[Deck]:
 
 
 def load_paths(
-    store: Store, paths: Sequence[Path], now: datetime, ticker: Ticker = no_ticker
+    store: Store,
+    paths: Sequence[Path],
+    now: datetime,
+    ticker: Ticker = no_ticker,
+    cache: CardCache | None = None,
 ) -> list[LoadReport]:
     """Validate, then load or update the decks at `paths`; one report a deck.
 
     A file holding exactly what the collection loaded from it last time (same bytes, same path)
-    is not parsed again: its report counts every card unchanged.
+    is not parsed again: its report counts every card unchanged. With a `cache`
+    (`srs.checkcache`), the cards of a changed file that were checked before are not checked
+    again.
     """
-    found = _checked(analyse_paths(paths, loaded=store.content.deck_digests(), ticker=ticker))
+    digests = store.content.deck_digests()
+    found = _checked(analyse_paths(paths, loaded=digests, ticker=ticker, cache=cache))
     reports = [store.content.load_deck(deck, now, ticker) for deck in found.decks]
     reports += [store.content.unchanged_report(deck_id) for deck_id in found.unchanged]
     _mark_first_run_done(store, now)

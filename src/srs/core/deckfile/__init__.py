@@ -21,6 +21,7 @@ from typing import Any
 
 import rtoml
 
+from srs.core.deckfile.cardcheck import CardCache, CardEntry
 from srs.core.deckfile.checker import (
     CARD_KEYS,
     DECK_KEYS,
@@ -47,6 +48,9 @@ from srs.core.errors import DeckFileError, Diagnostic
 from srs.core.model import KINDS, Deck
 from srs.core.ticker import Ticker, no_ticker
 
+READER_VERSION: str = rtoml.__version__
+"""The TOML reader's version: part of what the checker's kept results depend on."""
+
 
 @dataclass(frozen=True, slots=True)
 class DeckCheck:
@@ -59,6 +63,7 @@ class DeckCheck:
     diagnostics: tuple[Diagnostic, ...]
     deck: Deck | None
     deck_id_at: tuple[int, int] | None = None
+    checked: int = 0  # cards whose own checks ran, not taken from the cache
 
     @property
     def errors(self) -> tuple[Diagnostic, ...]:
@@ -109,11 +114,13 @@ def analyse_deck(
     path: str = "<deck>",
     max_back_words: int = MAX_BACK_WORDS,
     ticker: Ticker = no_ticker,
+    cache: CardCache | None = None,
 ) -> DeckCheck:
     """Check a deck and, when it has no error, build it. Never raises. `ticker` hears of
-    the cards checked."""
+    the cards checked. With a `cache`, a card whose text was checked before (under the same
+    checker) is not checked again: its diagnostics are replayed (`cardcheck`), the same ones."""
     try:
-        return _analyse(data, path, max_back_words, ticker)
+        return _analyse(data, path, max_back_words, ticker, cache)
     except Exception as exc:  # a checker bug must still come out as a diagnostic
         diag = Diagnostic(
             path,
@@ -126,7 +133,9 @@ def analyse_deck(
         return DeckCheck((diag,), None)
 
 
-def _analyse(data: bytes | str, path: str, max_back_words: int, ticker: Ticker) -> DeckCheck:
+def _analyse(
+    data: bytes | str, path: str, max_back_words: int, ticker: Ticker, cache: CardCache | None
+) -> DeckCheck:
     text, problem = decode(data, path)
     if text is None:
         assert problem is not None
@@ -147,8 +156,11 @@ def _analyse(data: bytes | str, path: str, max_back_words: int, ticker: Ticker) 
     else:
         cards = doc.get("card")
         places = Places(text, len(cards) if isinstance(cards, list) else 0)
-    checker = Checker(path, positions, places, max_back_words, ticker)
+    checker = Checker(path, positions, places, max_back_words, ticker, cache)
     deck, id_at = checker.document(doc)
+    head = doc.get("deck")
+    if cache is not None and isinstance(head, dict) and isinstance(head.get("id"), str):
+        cache.keep(head["id"], checker.entries)
     diags = tuple(sorted(checker.diags, key=_sort_key))
     if checker.dropped:  # "... and N more", an error when one of them was
         diags += (
@@ -161,7 +173,7 @@ def _analyse(data: bytes | str, path: str, max_back_words: int, ticker: Ticker) 
                 f"... and {checker.dropped} more problems (at most {MAX_DIAGNOSTICS} are shown)",
             ),
         )
-    return DeckCheck(diags, deck, id_at)
+    return DeckCheck(diags, deck, id_at, checker.checked)
 
 
 def _careful(
@@ -193,8 +205,11 @@ __all__ = [
     "MAX_KEY_PARTS",
     "MAX_NESTING",
     "QUALITY_CODES",
+    "READER_VERSION",
     "SLUG",
     "TOP_KEYS",
+    "CardCache",
+    "CardEntry",
     "DeckCheck",
     "Diagnostic",
     "analyse_deck",
