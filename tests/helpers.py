@@ -106,6 +106,7 @@ class Result:
     stdout: str
     stderr: str
     packages: frozenset[str] = frozenset()
+    modules: frozenset[str] = frozenset()  # srs's own modules it had imported
 
 
 # Runs `srs` in a fresh interpreter with the given arguments, output captured, then reports what
@@ -125,6 +126,7 @@ report = {
     "code": code,
     "output": out.getvalue(),
     "packages": sorted({name.split(".")[0] for name in sys.modules}),
+    "modules": sorted(name for name in sys.modules if name.split(".")[0] == "srs"),
 }
 sys.__stdout__.write("\\n" + json.dumps(report) + "\\n")
 """
@@ -205,4 +207,10 @@ def _run_fresh(args: list[str], env: Mapping[str, str]) -> Result:
     )
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout.strip().splitlines()[-1])
-    return Result(report["code"], report["output"], done.stderr, frozenset(report["packages"]))
+    return Result(
+        report["code"],
+        report["output"],
+        done.stderr,
+        frozenset(report["packages"]),
+        frozenset(report["modules"]),
+    )

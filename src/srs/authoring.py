@@ -24,7 +24,6 @@ from srs.core.deckfile import (
 )
 from srs.core.errors import DeckFileError, Diagnostic, SrsError
 from srs.core.model import Deck
-from srs.core.reports import diagnostics_json
 from srs.core.ticker import Ticker, no_ticker
 
 
@@ -141,6 +140,8 @@ def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:
 
 def diagnostics_to_json(diagnostics: Iterable[Diagnostic]) -> str:
     """`srs deck check --json` (the shape is `srs.core.reports.diagnostics_json`)."""
+    from srs.core.reports import diagnostics_json
+
     return diagnostics_json(diagnostics)
 
 
