@@ -312,7 +312,7 @@ def exporting(plan: Plan, deck_file: Path, scratch: Path) -> tuple[list[Row], Pa
     saved = tempfile.tempdir
     tempfile.tempdir = str(scratch)
     try:
-        srs_s = time_calls(lambda: export_apkg(items, ours), plan.export_runs, warmup=1)
+        srs_s = time_calls(lambda: export_apkg(items, ours, force=True), plan.export_runs, warmup=1)
         plain_s = time_calls(lambda: plain_genanki(deck, theirs), plan.export_runs, warmup=1)
     finally:
         tempfile.tempdir = saved
