@@ -54,11 +54,13 @@ from sqlalchemy.schema import CreateIndex, CreateTable
 from srs.config import sqlite_url
 from srs.core.deckfile import quality
 from srs.core.model import NEW_STATE, SchedState
-from srs.core.scheduling.rule import decide_answer, needs_drill
+from srs.core.scheduling.rule import AnswerPolicy, decide_answer, needs_drill
 from srs.core.scheduling.sm2 import SM2
 from srs.loading import load_paths
 from srs.store import Store
 from srs.store.schema import log_table, metadata, state_table, state_values
+
+POLICY = AnswerPolicy(SM2())  # the default: SM-2, leeches marked, not suspended
 
 GENERATOR_VERSION = 4  # bump when the output changes, so that cached collections are rebuilt
 DATA = Path(__file__).resolve().parent / "data"
@@ -294,7 +296,7 @@ class BulkWriter:
         """Mirror `Store.record_answer`: review on the first answer of the day, else a drill."""
         had_state = card_pk in self.states
         before = self.states.get(card_pk, NEW_STATE)
-        record = decide_answer(SM2(), before, grade, today, card_pk in self.answered_today)
+        record = decide_answer(POLICY, before, grade, today, card_pk in self.answered_today)
         after = record.after
         if record.moves_schedule:
             self.answered_today.add(card_pk)
@@ -308,7 +310,7 @@ class BulkWriter:
                 "reviewed_at": now,
                 "day": today,
                 "grade": grade,
-                "review_kind": record.kind.value,
+                "review_kind": record.review_kind.value,
                 "had_state": 1 if had_state else 0,
                 **state_values(before, prefix="prev_"),
                 "prev_buried_on": None,

@@ -48,6 +48,13 @@ col.close()
 """
 
 
+# The floor of a Python tool built on these libraries: import them and exit (issue 30).
+FLOOR_SCRIPT = "import sqlalchemy, typer, rich"
+
+# What `srs review` shows once the first card is drawn (the session's progress line).
+FIRST_CARD_MARK = "done 0 \u00b7 left"
+
+
 class TimedOut(RuntimeError):
     """A measured process ran past its time limit."""
 
@@ -117,23 +124,40 @@ def peak_mib(runs: Sequence[Run]) -> float:
 
 @dataclass
 class DeckRuns:
-    """The deck rows: srs's check, add and reload next to Anki importing the same notes."""
+    """The deck rows: srs's check, add and reload next to Anki importing the same notes, the
+    check and add of the deck with one card edited after a first check (issue 30), and the
+    floor process run in the same rounds."""
 
     check: list[Run]
     add: list[Run]
     reload: list[Run]
     anki_import: list[Run]
     anki_reimport: list[Run]
+    check_one_edit: list[Run]
+    add_one_edit: list[Run]
+    floor: list[Run]
     timed_out: str = ""
+
+
+def one_edit(text: str) -> str:
+    """The deck with one card's back changed (a word added to the middle card; no line moves)."""
+    middle = text.index("[[card]]", len(text) // 2)
+    at = text.index('back = "', middle) + len('back = "')
+    return text[:at] + "Edited: " + text[at:]
 
 
 def deck_commands(
     deck_file: Path, apkg: Path, scratch: Path, runs: int, env: Mapping[str, str], limit_s: float
 ) -> DeckRuns:
     """`srs deck check FILE`, `srs deck add FILE` into an empty collection and again unchanged,
-    interleaved with Anki's import of the same notes into a fresh collection and again."""
+    interleaved with Anki's import of the same notes into a fresh collection and again; then
+    the same file with one card edited, checked and added after those (each command's card
+    cache, `SRS_CACHE_DIR`, starts empty in each round, so the first check and add are cold);
+    and the floor process."""
     srs, py = str(BIN / "srs"), str(BIN / "python")
-    out = DeckRuns([], [], [], [], [])
+    original = deck_file.read_text(encoding="utf-8")
+    edited = one_edit(original)
+    out = DeckRuns([], [], [], [], [], [], [], [])
     try:
         for i in range(runs + 1):  # the first round warms the caches and is not kept
             keep = i > 0
@@ -141,21 +165,75 @@ def deck_commands(
             db.parent.mkdir(parents=True)
             col = scratch / f"anki-deck-{i}" / "collection.anki2"
             col.parent.mkdir(parents=True)
-            srs_env = {**env, "SRS_DB": str(db)}
-            check = run_child([srs, "deck", "check", str(deck_file)], srs_env, limit_s)
+            deck = db.parent / deck_file.name
+            deck.write_text(original, encoding="utf-8")
+            base = {**env, "SRS_DB": str(db)}
+            check_env = {**base, "SRS_CACHE_DIR": str(db.parent / "check-cache")}
+            add_env = {**base, "SRS_CACHE_DIR": str(db.parent / "add-cache")}
+            check = run_child([srs, "deck", "check", str(deck)], check_env, limit_s)
             first = run_child([py, "-c", ANKI_IMPORT_SCRIPT, str(apkg), str(col)], None, limit_s)
-            add = run_child([srs, "deck", "add", str(deck_file)], srs_env, limit_s)
+            add = run_child([srs, "deck", "add", str(deck)], add_env, limit_s)
             again = run_child([py, "-c", ANKI_IMPORT_SCRIPT, str(apkg), str(col)], None, limit_s)
-            reload = run_child([srs, "deck", "add", str(deck_file)], srs_env, limit_s)
+            reload = run_child([srs, "deck", "add", str(deck)], add_env, limit_s)
+            floor = run_child([py, "-c", FLOOR_SCRIPT], None, limit_s)
+            deck.write_text(edited, encoding="utf-8")
+            check_edit = run_child([srs, "deck", "check", str(deck)], check_env, limit_s)
+            add_edit = run_child([srs, "deck", "add", str(deck)], add_env, limit_s)
             if keep:
                 out.check.append(check)
                 out.add.append(add)
                 out.reload.append(reload)
                 out.anki_import.append(first)
                 out.anki_reimport.append(again)
+                out.check_one_edit.append(check_edit)
+                out.add_one_edit.append(add_edit)
+                out.floor.append(floor)
     except TimedOut as exc:
         out.timed_out = str(exc)
     return out
+
+
+def first_card(srs_args: Sequence[str], env: Mapping[str, str], limit_s: float = 120) -> Run:
+    """`srs review` on a pseudo-terminal, from its start until the first card is drawn (its
+    progress line is on screen); the process is then stopped. Peak memory is not read (0)."""
+    import time
+
+    import pexpect
+
+    t0 = time.perf_counter()
+    child = pexpect.spawn(
+        str(BIN / "srs"),
+        list(srs_args),
+        env=child_env(env),
+        encoding="utf-8",
+        timeout=limit_s,
+        dimensions=(50, 110),
+    )
+    try:
+        child.expect_exact(FIRST_CARD_MARK)
+        elapsed = time.perf_counter() - t0
+    finally:
+        child.terminate(force=True)
+    return Run(elapsed, 0)
+
+
+def start_up_floor(
+    status_db: Path, review_db: Path, runs: int, env: Mapping[str, str]
+) -> tuple[list[Run], list[Run], list[Run]]:
+    """The floor process, `srs status` and `srs review` up to its first card, interleaved."""
+    floor: list[Run] = []
+    status: list[Run] = []
+    review: list[Run] = []
+    py = str(BIN / "python")
+    for i in range(runs + 1):
+        a = run_child([py, "-c", FLOOR_SCRIPT])
+        b = run_child([str(BIN / "srs"), "status", "--db", str(status_db)], env)
+        c = first_card(["review", "--db", str(review_db)], {**env, "TERM": "xterm-256color"})
+        if i:
+            floor.append(a)
+            status.append(b)
+            review.append(c)
+    return floor, status, review
 
 
 def interleaved(

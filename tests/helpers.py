@@ -9,6 +9,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,13 +52,23 @@ HOSTILE_FRONT = "Is [red]x[/red] red? [bold]no[/] \x1b[2J\x1b]2;PWNED\x07 end"
 HOSTILE_BACK = "Answer [link=http://evil]click[/link] \x1b[31mred\x1b[0m \x9b6n"
 
 
+# The deck checker keeps each card's checks in the user cache directory (srs.checkcache); a test
+# run keeps them here instead, unless a test names its own SRS_CACHE_DIR.
+TEST_CACHE = Path(tempfile.mkdtemp(prefix="srs-test-cache-"))
+
+
+def with_test_cache(env: Mapping[str, str]) -> dict[str, str]:
+    """`env`, with SRS_CACHE_DIR pointing at this test run's cache unless it names one."""
+    return {"SRS_CACHE_DIR": str(TEST_CACHE), **env}
+
+
 def srs_env(db: Path, now: str, **extra: str) -> dict[str, str]:
     """Environment for one run: a temp database, a fixed clock and time zone, a sane terminal."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("SRS_")}
     env.update(
         SRS_DB=str(db), SRS_NOW=now, SRS_TZ="UTC", TERM="xterm-256color", COLUMNS="100", **extra
     )
-    return env
+    return with_test_cache(env)
 
 
 def spawn(args: list[str], env: Mapping[str, str]) -> pexpect.spawn:
@@ -95,6 +106,7 @@ class Result:
     stdout: str
     stderr: str
     packages: frozenset[str] = frozenset()
+    modules: frozenset[str] = frozenset()  # srs's own modules it had imported
 
 
 # Runs `srs` in a fresh interpreter with the given arguments, output captured, then reports what
@@ -114,6 +126,7 @@ report = {
     "code": code,
     "output": out.getvalue(),
     "packages": sorted({name.split(".")[0] for name in sys.modules}),
+    "modules": sorted(name for name in sys.modules if name.split(".")[0] == "srs"),
 }
 sys.__stdout__.write("\\n" + json.dumps(report) + "\\n")
 """
@@ -153,6 +166,7 @@ def run_srs(
     interpreter instead (`input`, `cwd` and `encoding` unused), and the result also lists the
     top-level packages it imported: what start-up loads.
     """
+    env = with_test_cache(env)
     if fresh:
         return _run_fresh(args, env)
     from srs import cli
@@ -193,4 +207,10 @@ def _run_fresh(args: list[str], env: Mapping[str, str]) -> Result:
     )
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout.strip().splitlines()[-1])
-    return Result(report["code"], report["output"], done.stderr, frozenset(report["packages"]))
+    return Result(
+        report["code"],
+        report["output"],
+        done.stderr,
+        frozenset(report["packages"]),
+        frozenset(report["modules"]),
+    )

@@ -14,10 +14,16 @@ from hashlib import sha256
 from pathlib import Path
 
 from srs.core.cardtext import printable
-from srs.core.deckfile import MAX_BACK_WORDS, SLUG, analyse_deck, check_deck, read_deck_bytes
+from srs.core.deckfile import (
+    MAX_BACK_WORDS,
+    SLUG,
+    CardCache,
+    analyse_deck,
+    check_deck,
+    read_deck_bytes,
+)
 from srs.core.errors import DeckFileError, Diagnostic, SrsError
 from srs.core.model import Deck
-from srs.core.reports import diagnostics_json
 from srs.core.ticker import Ticker, no_ticker
 
 
@@ -45,15 +51,19 @@ def deck_paths(paths: Sequence[Path]) -> tuple[list[Path], list[Diagnostic]]:
 
 
 def check_paths(
-    paths: Sequence[Path], max_back_words: int = MAX_BACK_WORDS, ticker: Ticker = no_ticker
+    paths: Sequence[Path],
+    max_back_words: int = MAX_BACK_WORDS,
+    ticker: Ticker = no_ticker,
+    cache: CardCache | None = None,
 ) -> list[Diagnostic]:
     """Every problem in the deck files and folders named, file by file, each sorted by position.
 
     Besides each file's own checks, two files that declare the same deck id are an error
     (`duplicate-deck`), since loading them would make one overwrite the other. `max_back_words`
-    is the word limit of the `long-back` warning.
+    is the word limit of the `long-back` warning. With a `cache` (`srs.checkcache`), a card
+    checked before is not checked again; the diagnostics are the same.
     """
-    return analyse_paths(paths, max_back_words, ticker=ticker).diagnostics
+    return analyse_paths(paths, max_back_words, ticker=ticker, cache=cache).diagnostics
 
 
 @dataclass
@@ -64,6 +74,7 @@ class Analysis:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     decks: list[Deck] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    checked: int = 0  # cards whose own checks ran (the others came from the cache)
 
 
 def file_digest(path: str, data: bytes) -> str:
@@ -77,6 +88,7 @@ def analyse_paths(
     max_back_words: int = MAX_BACK_WORDS,
     loaded: Mapping[str, str] | None = None,
     ticker: Ticker = no_ticker,
+    cache: CardCache | None = None,
 ) -> Analysis:
     """`check_paths`, plus the decks of the files that have no error, parsed once.
 
@@ -105,7 +117,8 @@ def analyse_paths(
             first_file[kept] = str(file)
             out.unchanged.append(kept)
             continue
-        result = analyse_deck(data, str(file), max_back_words, ticker, folder=file.parent)
+        result = analyse_deck(data, str(file), max_back_words, ticker, cache, folder=file.parent)
+        out.checked += result.checked
         found = list(result.diagnostics)
         deck = result.deck
         if deck is not None and result.deck_id_at is not None:
@@ -128,6 +141,8 @@ def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:
 
 def diagnostics_to_json(diagnostics: Iterable[Diagnostic]) -> str:
     """`srs deck check --json` (the shape is `srs.core.reports.diagnostics_json`)."""
+    from srs.core.reports import diagnostics_json
+
     return diagnostics_json(diagnostics)
 
 
@@ -261,6 +276,7 @@ def check_paths_with_paper(
     cache_dir: Path | None,
     max_back_words: int = MAX_BACK_WORDS,
     ticker: Ticker = no_ticker,
+    cache: CardCache | None = None,
 ) -> tuple[list[Diagnostic], dict[str, list[int | None]]]:
     """`check_paths`, then every quote of the decks without error against a paper.
 
@@ -272,7 +288,7 @@ def check_paths_with_paper(
     from srs.paper.check import check_decks
     from srs.paper.source import read_paper
 
-    analysis = analyse_paths(paths, max_back_words, ticker=ticker)
+    analysis = analyse_paths(paths, max_back_words, ticker=ticker, cache=cache)
     diagnostics = list(analysis.diagnostics)
     pages: dict[str, list[int | None]] = {}
     groups: dict[Path, list[Deck]] = {}

@@ -8,18 +8,72 @@ commands that use them, so that `srs --help` and shell completion start fast.
 
 from __future__ import annotations
 
+import os
 import sys
+from collections.abc import Sequence
 from importlib import import_module
 from typing import Annotated, Any
 
 import typer
 
-from srs.commands.base import app
+from srs.commands.base import app as _app
 from srs.core.errors import DeckFileError, SrsError
 
-# Each module registers its commands on `app`; `srs --help` lists them in this order.
-for _module in ("study", "cards", "progress", "decks", "scheduling", "imports", "classes", "paper"):
-    import_module(f"srs.commands.{_module}")
+# Each module registers its commands on the app; `srs --help` lists them in this order.
+MODULES = ("study", "cards", "progress", "decks", "scheduling", "imports", "classes", "paper")
+COMMAND_MODULES: dict[str, str] = {
+    "review": "study",
+    "unbury": "study",
+    "suspend": "study",
+    "unsuspend": "study",
+    "cards": "cards",
+    "status": "progress",
+    "stats": "progress",
+    "history": "progress",
+    "deck": "decks",
+    "export": "decks",
+    "simulate": "scheduling",
+    "config": "scheduling",
+    "import": "imports",
+    "merge": "imports",
+    "class": "classes",
+    "open": "paper",
+    "draft": "paper",
+}
+"""The command module that registers each top-level command or group (a test holds it true)."""
+_BASE_GROUPS = ("deck", "export")  # groups made in commands/base.py, listed first
+_everything = False
+
+
+def register(argv: Sequence[str] | None = None) -> None:
+    """Import the command modules. Given the arguments of a run that names a command, only the
+    module of that command: typer builds a click command for every command registered, and a
+    run needs one. Otherwise (help, completion, no command) all of them, in `MODULES` order."""
+    global _everything
+    if argv is not None and not os.environ.get("_SRS_COMPLETE"):
+        name = next((a for a in argv if not a.startswith("-")), "")
+        if name in COMMAND_MODULES:
+            import_module(f"srs.commands.{COMMAND_MODULES[name]}")
+            return
+    if _everything:
+        return
+    for module in MODULES:
+        import_module(f"srs.commands.{module}")
+    # A run that registered one module first (in this process) would list it first.
+    rank = {f"srs.commands.{m}": i for i, m in enumerate(MODULES)}
+    _app.registered_commands.sort(key=lambda c: rank.get(getattr(c.callback, "__module__", ""), 0))
+    _app.registered_groups.sort(
+        key=lambda g: -1 if g.name in _BASE_GROUPS else MODULES.index(COMMAND_MODULES[g.name or ""])
+    )
+    _everything = True
+
+
+def __getattr__(name: str) -> typer.Typer:
+    """`srs.cli.app`: the whole app, every command registered."""
+    if name == "app":
+        register()
+        return _app
+    raise AttributeError(name)
 
 
 def _version(value: bool) -> None:
@@ -33,7 +87,7 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
+@_app.callback()
 def _options(
     show_version: Annotated[
         bool,
@@ -68,10 +122,9 @@ def main() -> None:
     set, in which case the traceback is shown. Answers are committed as they are given, so no
     error path can lose one.
     """
-    import os
-
+    register(sys.argv[1:])
     try:
-        code = app(standalone_mode=False)  # so usage errors come here, to be put on one line
+        code = _app(standalone_mode=False)  # so usage errors come here, to be put on one line
         sys.exit(code if isinstance(code, int) else 0)
     except _usage_errors() as exc:
         from srs.core.cardtext import printable  # this and below: loaded only on an error

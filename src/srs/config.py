@@ -268,6 +268,12 @@ def figure_opener(env: Mapping[str, str] | None = None) -> str | None:
     return env.get("SRS_OPEN") or None
 
 
+def check_cache_dir(env: Mapping[str, str] | None = None) -> Path:
+    """Where the deck checker keeps each card's checks (`srs.checkcache`): `SRS_CACHE_DIR`,
+    else the user's cache folder (`.../srs/checks`)."""
+    return paper_cache_dir(env).parent / "checks"
+
+
 def pdf_viewer(env: Mapping[str, str] | None = None) -> str | None:
     """`SRS_PDF_VIEWER`: the command that opens a PDF at a page (`{file}`, `{page}`), if set."""
     env = os.environ if env is None else env

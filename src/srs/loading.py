@@ -11,13 +11,17 @@ from contextlib import contextmanager
 from datetime import datetime
 from hashlib import sha256
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from srs.authoring import Analysis, analyse_paths
 from srs.config import bundled_decks_dir
 from srs.core.errors import DeckFileError
 from srs.core.model import Deck, LoadReport
 from srs.core.ticker import Ticker, no_ticker
 from srs.store import Store
+
+if TYPE_CHECKING:  # the checker is loaded only by a run that reads a deck file
+    from srs.authoring import Analysis
+    from srs.core.deckfile import CardCache
 
 FIRST_RUN_FLAG = "first_run_done_at"  # set once any deck has been loaded, bundled or not
 
@@ -25,6 +29,8 @@ FIRST_RUN_FLAG = "first_run_done_at"  # set once any deck has been loaded, bundl
 def read_decks(paths: Sequence[Path]) -> list[Deck]:
     """Parse every deck named (files, or folders of `*.toml`), refusing all of them if any has
     an error: the same errors, with the same positions, that `srs deck check` reports."""
+    from srs.authoring import analyse_paths
+
     return _checked(analyse_paths(paths)).decks
 
 
@@ -33,16 +39,21 @@ def load_paths(
     paths: Sequence[Path],
     now: datetime,
     ticker: Ticker = no_ticker,
+    cache: CardCache | None = None,
     cache_dir: Path | None = None,
 ) -> list[LoadReport]:
     """Validate, then load or update the decks at `paths`; one report a deck.
 
     A file holding exactly what the collection loaded from it last time (same bytes, same path)
-    is not parsed again: its report counts every card unchanged. A deck whose own paper is at
-    hand (`[deck.paper] pdf`) has its quotes' pages looked up in it (`srs.paper.pages`; the
-    PDF's text cached in `cache_dir`).
+    is not parsed again: its report counts every card unchanged. With a `cache`
+    (`srs.checkcache`), the cards of a changed file that were checked before are not checked
+    again. A deck whose own paper is at hand (`[deck.paper] pdf`) has its quotes' pages looked
+    up in it (`srs.paper.pages`; the PDF's text cached in `cache_dir`).
     """
-    found = _checked(analyse_paths(paths, loaded=store.content.deck_digests(), ticker=ticker))
+    from srs.authoring import analyse_paths
+
+    digests = store.content.deck_digests()
+    found = _checked(analyse_paths(paths, loaded=digests, ticker=ticker, cache=cache))
     decks = [_with_pages(deck, cache_dir) for deck in found.decks]
     reports = [store.content.load_deck(deck, now, ticker) for deck in decks]
     reports += [store.content.unchanged_report(deck_id) for deck_id in found.unchanged]

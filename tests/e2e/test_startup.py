@@ -144,3 +144,44 @@ def test_an_sm2_review_never_loads_fsrs(tmp_path: Path, chosen: str, loads_fsrs:
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout.strip().splitlines()[-1])
     assert report == {"scheduler": chosen, "fsrs": loads_fsrs}
+
+
+# The modules of srs each command may load on a collection that is already set up (the daily
+# case): its own command module and what it needs, never the deck checker, another command's
+# module, or a screen it does not draw (issue 30).
+STORE_AND_CORE = {
+    "srs", "srs.cli", "srs.commands", "srs.commands.base", "srs.commands.plain_params",
+    "srs.config", "srs.core", "srs.core.cardtext", "srs.core.days", "srs.core.errors",
+    "srs.core.grades", "srs.core.model", "srs.core.notetype", "srs.core.paper_json",
+    "srs.core.scheduling", "srs.core.scheduling.bounds", "srs.core.scheduling.choice",
+    "srs.core.scheduling.rule", "srs.core.scheduling.sm2", "srs.core.stats", "srs.core.ticker",
+    "srs.learner_config", "srs.loading", "srs.store", "srs.store.answer_sql",
+    "srs.store.content", "srs.store.engine", "srs.store.aggregates", "srs.store.listing",
+    "srs.store.migrations", "srs.store.queue", "srs.store.report_totals", "srs.store.schema",
+    "srs.store.server", "srs.store.setaside", "srs.store.settings", "srs.store.sqlite_file",
+    "srs.store.study", "srs.store.transfer", "srs.store.urls", "srs.ui", "srs.ui.console",
+    "srs.ui.text", "srs.core.cardmath", "srs.core.cardspans", "srs.core.merging",
+    "srs.core.wording",
+}  # fmt: skip
+MAY_LOAD = {
+    "status": STORE_AND_CORE | {"srs.commands.progress", "srs.progress", "srs.ui.tables"},
+    "review": STORE_AND_CORE
+    | {"srs.commands.study", "srs.review", "srs.ui.keys", "srs.ui.review_screen",
+       "srs.core.faces", "srs.ui.review_keys", "srs.ui.review_layout"},
+    "--help": {
+        "srs", "srs.cli", "srs.commands", "srs.commands.base", "srs.commands.plain_params",
+        "srs.core", "srs.core.defaults", "srs.core.errors",
+        *(f"srs.commands.{m}" for m in ("study", "cards", "progress", "decks", "scheduling",
+                                        "imports", "classes", "paper")),
+    },
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("command", sorted(MAY_LOAD))
+def test_each_command_loads_only_the_modules_of_srs_it_may(tmp_path: Path, command: str) -> None:
+    env = startup_env(srs_env(tmp_path / "srs.db", "2026-02-02T09:00"))
+    assert run_srs(["status"], env, fresh=True).returncode == 0  # the first run sets up
+    report = run_srs([command], env, fresh=True)
+    assert report.returncode == 0, report.stderr
+    assert report.modules <= MAY_LOAD[command], sorted(report.modules - MAY_LOAD[command])
+    assert "srs.core.deckfile" not in report.modules

@@ -68,7 +68,11 @@ def deck_check(
     """Check deck files without touching any database. Exit 1 on errors (or, with --strict, on
     any warning), 0 otherwise."""
     from srs.authoring import check_paths, diagnostics_to_json, format_text, has_errors
+    from srs.checkcache import FileCardCache
+    from srs.config import check_cache_dir
     from srs.ui.ticker import terminal_ticker
+
+    cache = FileCardCache(check_cache_dir())
 
     pages: dict[str, list[int | None]] | None = None
     with terminal_ticker() as ticker:
@@ -79,10 +83,10 @@ def deck_check(
             if paper is not None and own_paper:
                 fail("give --paper FILE or --own-paper, not both")
             diagnostics, pages = check_paths_with_paper(
-                paths, paper, paper_cache_dir(), max_back_words, ticker
+                paths, paper, paper_cache_dir(), max_back_words, ticker, cache
             )
         else:
-            diagnostics = check_paths(paths, max_back_words, ticker)
+            diagnostics = check_paths(paths, max_back_words, ticker, cache)
     if as_json and pages is not None:
         from srs.core.reports import paper_check_json
 
@@ -99,13 +103,15 @@ def deck_add(
     db: DbOption = None,
 ) -> None:
     """Load or update decks in the collection, by stable card id."""
-    from srs.config import paper_cache_dir
+    from srs.checkcache import FileCardCache
+    from srs.config import check_cache_dir, paper_cache_dir
     from srs.loading import load_paths
     from srs.ui.ticker import terminal_ticker
 
     settings = settings_for(db)
+    cache = FileCardCache(check_cache_dir())
     with collection(settings, load_bundled=False, writes=True) as store, terminal_ticker() as bar:
-        reports = load_paths(store, paths, settings.now, bar, paper_cache_dir())
+        reports = load_paths(store, paths, settings.now, bar, cache, paper_cache_dir())
     for r in reports:
         verb = "added deck" if r.created_deck else "updated deck"
         typer.echo(

@@ -24,6 +24,7 @@ from typing import Any
 
 import rtoml
 
+from srs.core.deckfile.cardcheck import CardCache, CardEntry
 from srs.core.deckfile.checker import (
     CARD_KEYS,
     DECK_KEYS,
@@ -51,6 +52,9 @@ from srs.core.errors import DeckFileError, Diagnostic
 from srs.core.model import KINDS, Deck
 from srs.core.ticker import Ticker, no_ticker
 
+READER_VERSION: str = rtoml.__version__
+"""The TOML reader's version: part of what the checker's kept results depend on."""
+
 
 @dataclass(frozen=True, slots=True)
 class DeckCheck:
@@ -63,6 +67,7 @@ class DeckCheck:
     diagnostics: tuple[Diagnostic, ...]
     deck: Deck | None
     deck_id_at: tuple[int, int] | None = None
+    checked: int = 0  # cards whose own checks ran, not taken from the cache
 
     @property
     def errors(self) -> tuple[Diagnostic, ...]:
@@ -83,13 +88,13 @@ def check_deck(
     return list(analyse_deck(data, path, max_back_words).diagnostics)
 
 
-def parse_deck(data: bytes | str, path: str = "<deck>") -> Deck:
-    """Parse deck text into a `Deck`.
+def parse_deck(data: bytes | str, path: str = "<deck>", folder: Path | None = None) -> Deck:
+    """Parse deck text into a `Deck` (with `folder`, the deck file's, its figures read there).
 
     Raises `DeckFileError` carrying the place of the first error, with every error in `.problems`.
     A deck with any error is refused whole; warnings never raise.
     """
-    result = analyse_deck(data, path)
+    result = analyse_deck(data, path, folder=folder)
     errors = result.errors
     if errors or result.deck is None:
         problems = errors or (Diagnostic(path, 1, 1, "error", "internal", "no deck"),)
@@ -105,11 +110,7 @@ def read_deck_file(path: Path) -> Deck:
     data = read_deck_bytes(path)
     if isinstance(data, Diagnostic):
         raise DeckFileError.from_diagnostics([data])
-    result = analyse_deck(data, str(path), folder=path.parent)
-    if result.errors or result.deck is None:
-        problems = result.errors or (Diagnostic(str(path), 1, 1, "error", "internal", "no deck"),)
-        raise DeckFileError.from_diagnostics(problems)
-    return result.deck
+    return parse_deck(data, str(path), folder=path.parent)
 
 
 def analyse_deck(
@@ -117,13 +118,16 @@ def analyse_deck(
     path: str = "<deck>",
     max_back_words: int = MAX_BACK_WORDS,
     ticker: Ticker = no_ticker,
+    cache: CardCache | None = None,
     folder: Path | None = None,
 ) -> DeckCheck:
     """Check a deck and, when it has no error, build it. Never raises. `ticker` hears of
-    the cards checked. With `folder` (the deck file's), the figures its cards name are read
-    there; without, their paths are checked but no file is read."""
+    the cards checked. With a `cache`, a card whose text was checked before (under the same
+    checker) is not checked again: its diagnostics are replayed (`cardcheck`), the same ones.
+    With `folder` (the deck file's), the figures its cards name are read there; without, their
+    paths are checked but no file is read."""
     try:
-        return _analyse(data, path, max_back_words, ticker, folder)
+        return _analyse(data, path, max_back_words, ticker, cache, folder)
     except Exception as exc:  # a checker bug must still come out as a diagnostic
         diag = Diagnostic(
             path,
@@ -137,7 +141,12 @@ def analyse_deck(
 
 
 def _analyse(
-    data: bytes | str, path: str, max_back_words: int, ticker: Ticker, folder: Path | None
+    data: bytes | str,
+    path: str,
+    max_back_words: int,
+    ticker: Ticker,
+    cache: CardCache | None,
+    folder: Path | None,
 ) -> DeckCheck:
     text, problem = decode(data, path)
     if text is None:
@@ -160,8 +169,11 @@ def _analyse(
         cards = doc.get("card")
         places = Places(text, len(cards) if isinstance(cards, list) else 0)
     reader = None if folder is None else functools.partial(read_figure, folder)
-    checker = Checker(path, positions, places, max_back_words, ticker, reader)
+    checker = Checker(path, positions, places, max_back_words, ticker, cache, reader)
     deck, id_at = checker.document(doc)
+    head = doc.get("deck")
+    if cache is not None and isinstance(head, dict) and isinstance(head.get("id"), str):
+        cache.keep(head["id"], checker.entries)
     diags = tuple(sorted(checker.diags, key=_sort_key))
     if checker.dropped:  # "... and N more", an error when one of them was
         diags += (
@@ -174,7 +186,7 @@ def _analyse(
                 f"... and {checker.dropped} more problems (at most {MAX_DIAGNOSTICS} are shown)",
             ),
         )
-    return DeckCheck(diags, deck, id_at)
+    return DeckCheck(diags, deck, id_at, checker.checked)
 
 
 def _careful(
@@ -206,8 +218,11 @@ __all__ = [
     "MAX_KEY_PARTS",
     "MAX_NESTING",
     "QUALITY_CODES",
+    "READER_VERSION",
     "SLUG",
     "TOP_KEYS",
+    "CardCache",
+    "CardEntry",
     "DeckCheck",
     "Diagnostic",
     "analyse_deck",

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any, Literal
 
 from srs.core.cardtext import CONTROL_CHARS, find_raw_html
-from srs.core.deckfile import cardparts, imported, paper, quality
+from srs.core.deckfile import cardcheck, cardparts, paper, quality
 from srs.core.deckfile.places import Places
 from srs.core.deckfile.scanner import KeyPath
 from srs.core.deckfile.text import TextPositions, char_name
-from srs.core.deckfile.wording import describe, normalise, quote, slugify, suggest, type_name
+from srs.core.deckfile.wording import describe, normalise, slugify, suggest, type_name
 from srs.core.defaults import MAX_BACK_WORDS
 from srs.core.errors import Diagnostic, Severity
-from srs.core.model import KINDS, MAX_ID_LENGTH, Card, Deck, Figure, Kind, Paper
+from srs.core.model import KINDS, MAX_ID_LENGTH, Card, Deck, Paper
 from srs.core.ticker import CHECKING, Ticker, no_ticker, report_every
 
 # \A and \Z rather than ^ and $: "$" also matches before a trailing newline.
@@ -29,17 +30,7 @@ LONG_PROMPT = 400
 """A front longer than this many characters draws a `long-prompt` warning."""
 
 DECK_KEYS: tuple[str, ...] = ("id", "title", "source", "paper")
-CARD_KEYS: tuple[str, ...] = (
-    "id",
-    "kind",
-    "front",
-    "back",
-    "source",
-    "tags",
-    "guid",
-    "anki_note_type",
-    "quote",
-)
+CARD_KEYS: tuple[str, ...] = cardcheck.CHECKED_KEYS
 TOP_KEYS: tuple[str, ...] = ("deck", "card")
 
 
@@ -56,6 +47,7 @@ class Checker:
         locs: Places,
         max_back_words: int = MAX_BACK_WORDS,
         ticker: Ticker = no_ticker,
+        cache: cardcheck.CardCache | None = None,
         figures: cardparts.FigureReader | None = None,
     ) -> None:
         self.path = path
@@ -69,6 +61,12 @@ class Checker:
         self.dropped_error = False
         self.backs: list[quality.Back] = []
         self.paper: Paper | None = None
+        self.sink: list[Diagnostic] | None = None  # a card's own checks, kept whole
+        self.control_flagged = False  # the text may hold a control character somewhere
+        self.cache = cache
+        self.known: Mapping[str, cardcheck.CardEntry] = {}  # entries kept from earlier runs
+        self.entries: dict[str, cardcheck.CardEntry] = {}  # this run's, to keep
+        self.checked = 0  # cards whose own checks ran (not taken from `known`)
 
     # -- positions
     def at(self, path: KeyPath, part: Literal["key", "value"] = "value") -> tuple[int, int]:
@@ -99,6 +97,10 @@ class Checker:
         where: tuple[int, int],
         card_id: str | None = None,
     ) -> None:
+        if self.sink is not None:
+            diag = Diagnostic(self.path, where[0], where[1], severity, code, message, card_id)
+            self.sink.append(diag)
+            return
         if len(self.diags) >= MAX_DIAGNOSTICS:  # counted, not kept: memory stays flat
             self.dropped += 1
             self.dropped_error = self.dropped_error or severity == "error"
@@ -123,6 +125,8 @@ class Checker:
                 self.error("control-char", msg, self.char_at(path, node, bad.start()), card)
         elif isinstance(node, list):
             for i, item in enumerate(node):
+                if path == ("card",) and isinstance(item, dict):
+                    continue  # a card's table is walked with its own checks (`cardcheck`)
                 self.control_chars(item, (*path, i), card)
         elif isinstance(node, dict):
             if len(path) == 2 and path[0] == "card" and isinstance(node.get("id"), str):
@@ -214,6 +218,7 @@ class Checker:
         # Every decoded character is one of the text's own or comes from an escape: with neither
         # a control character nor an escape that makes one, no value or key can hold one.
         if CONTROL_CHARS.search(self.text.text) or _CONTROL_ESCAPE.search(self.text.text):
+            self.control_flagged = True
             self.control_chars(doc, (), None)
         self.unknown_keys(doc, (), TOP_KEYS, "at the top level")
         deck_head = self.deck_table(doc)
@@ -232,6 +237,8 @@ class Checker:
             self.error("missing-table", "missing [deck] table (with id and title)", (1, 1))
             return None
         head = doc["deck"]
+        if self.cache is not None and isinstance(head, dict) and isinstance(head.get("id"), str):
+            self.known = self.cache.entries(head["id"])
         if not isinstance(head, dict):
             msg = f"'deck' must be a table ([deck]), not {type_name(head)}"
             self.error("wrong-type", msg, self.at(("deck",)))
@@ -288,10 +295,30 @@ class Checker:
             msg = f"each card must be a table ([[card]]), not {type_name(raw)}"
             self.error("wrong-type", msg, header)
             return None
+        # A card's own checks are kept by its text when the shortcut knows where it starts and
+        # ends; their lines then count from its header, so the card may move.
+        base = 0 if line is None else line
+        text = self.locs.card_text(index) if isinstance(index, int) else None
+        # A card naming a figure is always checked: the figure's bytes are not in its text.
+        cacheable = text is not None and self.cache is not None and "![" not in text
+        key = self.cache_key(text) if cacheable and text is not None else None
+        entry = None if key is None else self.known.get(key)
+        built: Card | None = None
+        if entry is not None:
+            try:
+                built = cardcheck.build(raw, entry, header[0])
+            except cardcheck.Unfit:
+                entry = None
+        if entry is None:
+            entry = cardcheck.check_card(self, raw, path, header, base)
+            built = cardcheck.build(raw, entry, header[0])
+            self.checked += 1
+        if key is not None:
+            self.entries[key] = entry
+        cardcheck.replay(self, entry, base)
         raw_id = raw.get("id")
         card = raw_id if isinstance(raw_id, str) and raw_id else None
-        self.unknown_keys(raw, path, CARD_KEYS, "in [[card]]", card)
-        cid = self.string_field(raw, path, "id", "card", required=True, card=card)
+        cid = cardcheck.usable(raw, "id")
         if cid is not None:
             if cid in seen:
                 id_at = self.at((*path, "id"))
@@ -302,44 +329,21 @@ class Checker:
                 self.error("duplicate-id", msg, id_at, card)
             else:
                 seen[cid] = (*path, "id")
-            self.slug(cid, (*path, "id"), "card id", card)
-        kind = self.string_field(raw, path, "kind", "card", required=True, card=card)
-        if kind is not None:
-            if kind in KINDS:
-                kinds.add(kind)
-            else:
-                hint = suggest(kind, KINDS)
-                msg = f"unknown kind {kind!r}"
-                msg += f"; did you mean {hint!r}?" if hint else f" (expected {quote(list(KINDS))})"
-                self.error("unknown-kind", msg, self.at((*path, "kind")), card)
-        front = self.string_field(raw, path, "front", "card", required=True, card=card)
-        back = self.string_field(raw, path, "back", "card", required=True, card=card)
-        figures: list[Figure] | None = []
-        for key, value in (("front", front), ("back", back)):
-            if value is not None:
-                self.raw_html(value, (*path, key), key, card)
-                found = cardparts.card_text(self, value, (*path, key), key, card, self.figures)
-                figures = None if found is None or figures is None else [*figures, *found]
-        source = self.string_field(raw, path, "source", "card", required=False, card=card)
-        if "source" not in raw or (source is not None and not source.strip()):
-            msg = "card has no source: say where in the paper it comes from"
-            self.warn("no-source", msg, header, card)
-        tags = self.tags(raw, path, card)
-        guid = imported.guid(self, raw, path, card)
-        note_type = imported.note_type(self, raw, path, card)
-        quotes = paper.quotes(self, raw, path, card)
-        if front is not None and back is not None:
-            self.prompt_warnings(front, back, path, card)
-        fields = {k: v for k, v in (("front", front), ("back", back), ("source", source)) if v}
-        quality.card_quality(self, path, card, kind, fields, self.max_back_words)
+        kind = cardcheck.usable(raw, "kind")
+        if kind in KINDS:
+            kinds.add(kind)
+        back = cardcheck.usable(raw, "back")
         if back is not None:
-            self.backs.append(quality.Back(card, back, (*path, "back"), header[0]))
-        if cid is None or kind not in KINDS or front is None or back is None or tags is None:
-            return None
-        if quotes is None or figures is None:
-            return None
-        text = (cid, Kind(kind), front, back, source or "", tags, header[0], guid, note_type)
-        return Card(*text, quotes=quotes, figures=tuple(dict.fromkeys(figures)))
+            where = (*path, "back")
+            self.backs.append(quality.Back(card, back, where, header[0], entry.folded, entry.keys))
+        return built
+
+    def cache_key(self, text: str) -> str:
+        """The key of a card's kept checks (`cardcheck.card_key`)."""
+        assert self.cache is not None
+        # Blank lines after a card's last value move with its place in the file (the last card
+        # has none), and change nothing its checks find.
+        return cardcheck.card_key(self.cache.salt, self.max_back_words, text.rstrip())
 
     def tags(self, raw: dict[str, Any], path: KeyPath, card: str | None) -> tuple[str, ...] | None:
         if "tags" not in raw:

@@ -93,6 +93,14 @@ class Places:
             return None
         return self.lines[index]
 
+    def card_text(self, index: int) -> str | None:
+        """The text of the `index`-th card's table, from its header to the next card's (or the
+        end), when the shortcut knows it: what a card's kept checks are keyed by."""
+        if self.whole is not None or not 0 <= index < len(self.starts):
+            return None
+        stop = self.starts[index + 1] if index + 1 < len(self.starts) else len(self.text)
+        return self.text[self.starts[index] : stop]
+
     def _walk(self, start: int, stop: int | None, card: int) -> dict[KeyPath, Loc]:
         scanner = Scanner(self.text)
         if card:

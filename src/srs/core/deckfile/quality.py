@@ -117,6 +117,8 @@ class Back:
     text: str
     path: KeyPath
     line: int
+    folded: str | None = None  # `folded_words(text)` one space apart, when already known
+    keys: str | None = None  # and `back_keys(folded)`, when already known
 
 
 def words(text: str) -> list[str]:
@@ -129,6 +131,16 @@ def words(text: str) -> list[str]:
 @functools.lru_cache(maxsize=256)
 def _words(text: str) -> tuple[str, ...]:
     return tuple(_WORD.findall(text))
+
+
+def folded_words(text: str) -> tuple[str, ...]:
+    """The words of a text, case-folded: what `similar-back` compares."""
+    return _words(text.casefold())
+
+
+def back_keys(folded: tuple[str, ...]) -> str:
+    """The key words `similar-back` compares a back by, sorted, one space apart."""
+    return " ".join(sorted(_key_words_of(folded)))
 
 
 def key_words(text: str) -> set[str]:
@@ -294,9 +306,13 @@ def similar_backs(rep: Reporter, backs: Sequence[Back]) -> None:
     sets: list[set[str]] = []
     normal: list[str] = []  # each back's words, case-folded, one space apart
     for back in backs:
-        folded = _words(back.text.casefold())  # once a back: it is the costly part
-        sets.append(_key_words_of(folded))
-        normal.append(" ".join(folded))
+        if back.folded is None or back.keys is None:
+            folded = _words(back.text.casefold())  # once a back: it is the costly part
+            sets.append(_key_words_of(folded))
+            normal.append(" ".join(folded))
+        else:  # kept from an earlier check (`cardcheck`)
+            sets.append(set(back.keys.split(" ")) if back.keys else set())
+            normal.append(back.folded)
     freq = Counter(w for s in sets for w in s)
     partner: dict[int, int] = {}  # a back -> the first earlier back found nearly the same
     exact: dict[str, int] = {}
