@@ -6,7 +6,7 @@ import re
 from typing import Any, Literal
 
 from srs.core.cardtext import CONTROL_CHARS, find_raw_html
-from srs.core.deckfile import cardparts, imported, paper, quality
+from srs.core.deckfile import cardparts, clozeparts, imported, paper, quality
 from srs.core.deckfile.places import Places
 from srs.core.deckfile.scanner import KeyPath
 from srs.core.deckfile.text import TextPositions, char_name
@@ -34,6 +34,8 @@ CARD_KEYS: tuple[str, ...] = (
     "kind",
     "front",
     "back",
+    "cloze",
+    "extra",
     "source",
     "tags",
     "guid",
@@ -263,9 +265,7 @@ class Checker:
         kinds: set[str] = set()
         for index, raw in enumerate(raw_cards):
             report_every(self.ticker, CHECKING, index, len(raw_cards))
-            card = self.card(raw, ("card", index), seen, kinds)
-            if card is not None:
-                cards.append(card)
+            cards += self.card(raw, ("card", index), seen, kinds)
         quality.similar_backs(self, self.backs)
         where = self.at(("deck",), "key")
         if not raw_cards:
@@ -279,7 +279,9 @@ class Checker:
 
     def card(
         self, raw: Any, path: KeyPath, seen: dict[str, KeyPath], kinds: set[str]
-    ) -> Card | None:
+    ) -> list[Card]:
+        """The card's items: the card itself, or one per deletion of a cloze card; none when
+        the card has an error."""
         index = path[1]
         line = self.locs.card_line(index) if isinstance(index, int) else None
         # The shortcut's headers start their line, so (line, 1) is exact and costs no walk.
@@ -287,7 +289,7 @@ class Checker:
         if not isinstance(raw, dict):
             msg = f"each card must be a table ([[card]]), not {type_name(raw)}"
             self.error("wrong-type", msg, header)
-            return None
+            return []
         raw_id = raw.get("id")
         card = raw_id if isinstance(raw_id, str) and raw_id else None
         self.unknown_keys(raw, path, CARD_KEYS, "in [[card]]", card)
@@ -312,10 +314,10 @@ class Checker:
                 msg = f"unknown kind {kind!r}"
                 msg += f"; did you mean {hint!r}?" if hint else f" (expected {quote(list(KINDS))})"
                 self.error("unknown-kind", msg, self.at((*path, "kind")), card)
-        front = self.string_field(raw, path, "front", "card", required=True, card=card)
-        back = self.string_field(raw, path, "back", "card", required=True, card=card)
+        texts, numbers, good_form = clozeparts.sides(self, raw, path, card)
+        (_, front), (_, back) = texts
         figures: list[Figure] | None = []
-        for key, value in (("front", front), ("back", back)):
+        for key, value in texts:
             if value is not None:
                 self.raw_html(value, (*path, key), key, card)
                 found = cardparts.card_text(self, value, (*path, key), key, card, self.figures)
@@ -328,18 +330,19 @@ class Checker:
         guid = imported.guid(self, raw, path, card)
         note_type = imported.note_type(self, raw, path, card)
         quotes = paper.quotes(self, raw, path, card)
-        if front is not None and back is not None:
+        if front is not None and back is not None and numbers is None:
             self.prompt_warnings(front, back, path, card)
-        fields = {k: v for k, v in (("front", front), ("back", back), ("source", source)) if v}
+        fields = {k: v for k, v in (*texts, ("source", source)) if v}
         quality.card_quality(self, path, card, kind, fields, self.max_back_words)
-        if back is not None:
+        if back is not None and numbers is None:
             self.backs.append(quality.Back(card, back, (*path, "back"), header[0]))
         if cid is None or kind not in KINDS or front is None or back is None or tags is None:
-            return None
-        if quotes is None or figures is None:
-            return None
+            return []
+        if quotes is None or figures is None or not good_form:
+            return []
         text = (cid, Kind(kind), front, back, source or "", tags, header[0], guid, note_type)
-        return Card(*text, quotes=quotes, figures=tuple(dict.fromkeys(figures)))
+        made = Card(*text, quotes=quotes, figures=tuple(dict.fromkeys(figures)))
+        return [made] if numbers is None else clozeparts.items(made, numbers)
 
     def tags(self, raw: dict[str, Any], path: KeyPath, card: str | None) -> tuple[str, ...] | None:
         if "tags" not in raw:
