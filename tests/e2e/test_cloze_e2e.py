@@ -13,6 +13,7 @@ import pexpect
 from anki_helpers import import_apkg
 from helpers import run_srs, spawn, srs_env
 from srs.core.days import study_day
+from srs.core.deckfile import read_deck_file
 from srs.store import Store
 
 NOW = datetime.now(UTC).replace(microsecond=0)  # the Anki backend reads the real clock
@@ -81,3 +82,33 @@ def test_anki_gets_one_cloze_note_with_a_card_per_deletion_and_each_ones_schedul
     assert "[size]" in cards[1].question()
     assert cards[0].type == 0  # never reviewed: new
     assert (cards[1].type, cards[1].ivl) == (2, expected.interval)
+
+
+def test_importing_the_export_gives_back_cloze_cards_with_the_same_guid(
+    tmp_path: Path, col: Any
+) -> None:
+    db = tmp_path / "srs.db"
+    assert run_srs(["deck", "add", str(write_deck(tmp_path))], env_for(db)).returncode == 0
+    out = tmp_path / "sleeper.apkg"
+    assert run_srs(["export", "anki", "-o", str(out)], env_for(db)).returncode == 0
+    import_apkg(col, out)
+    (nid,) = col.find_notes("")
+    guid = col.get_note(nid).guid
+
+    (tmp_path / "back").mkdir()
+    written = tmp_path / "back" / "imported.toml"
+    done = run_srs(["import", "anki", str(out), "-o", str(written)], env_for(db))
+    assert done.returncode == 0, done.stderr
+    assert "cloze" not in done.stderr  # no warning: cloze notes come back as cloze cards
+    items = read_deck_file(written).cards
+    assert [c.deletion for c in items] == [1, 2]
+    assert {c.guid for c in items} == {guid}
+    assert items[0].cloze == TEXT
+    assert "cloze = " in written.read_text(encoding="utf-8")
+
+    again = tmp_path / "again.apkg"
+    other = tmp_path / "other.db"
+    assert run_srs(["deck", "add", str(written)], env_for(other)).returncode == 0
+    assert run_srs(["export", "anki", "-o", str(again)], env_for(other)).returncode == 0
+    import_apkg(col, again)
+    assert col.note_count() == 1 and col.card_count() == 2
