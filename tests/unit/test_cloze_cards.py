@@ -142,3 +142,17 @@ def test_a_version_13_collection_gains_the_cloze_columns(db: Path) -> None:
     opened.content.load_deck(parse_deck(GOOD), NOW)
     assert opened.content.find_card("demo/sleeper#c1").card.deletion == 1
     opened.close()
+
+
+def test_a_deck_using_math_figures_and_cloze_passes_deck_check(tmp_path: Path) -> None:
+    from math_deck import write_math_deck
+    from srs.core.deckfile import analyse_deck
+
+    path = write_math_deck(tmp_path)
+    text = path.read_text(encoding="utf-8") + (
+        '\n[[card]]\nid = "persists"\nkind = "finding"\nsource = "§4"\n'
+        "cloze = 'Training {{c1::did not remove}} $\\alpha^2$ ![Loss](figures/fig3.png)'\n"
+    )
+    found = analyse_deck(text, str(path), folder=tmp_path)
+    assert found.errors == () and found.deck is not None
+    assert [c.id for c in found.deck.cards][-1] == "persists#c1"
