@@ -89,7 +89,7 @@ def test_exported_progress_becomes_each_reviewed_cards_anki_schedule(
 
 
 def fill(col: Collection) -> set[str]:
-    """Basic, Basic-and-reversed and Cloze notes; returns the guids of the first two."""
+    """Basic, Basic-and-reversed and Cloze notes; returns their guids."""
     basic = col.models.by_name("Basic")
     note = col.new_note(basic)
     note["Front"] = "What does <b>attention</b> cost?"
@@ -103,7 +103,7 @@ def fill(col: Collection) -> set[str]:
     cloze = col.new_note(col.models.by_name("Cloze"))
     cloze["Text"] = "{{c1::Paris}} is the capital of {{c2::France::country}}"
     col.add_note(cloze, DeckId(1))
-    return {note.guid, rev.guid}
+    return {note.guid, rev.guid, cloze.guid}
 
 
 def legacy_anki2(legacy: Path, out: Path) -> Path:
@@ -140,7 +140,7 @@ def test_packages_anki_writes_import_with_text_tags_and_guids(
     env = env_for(tmp_path / "srs.db")
     result = run_srs(["import", "anki", str(path), "-o", str(out), "--kind-from-tag"], env)
     assert result.returncode == 0, result.stderr
-    assert "cloze" in result.stderr and "Please update" not in out.read_text("utf-8")
+    assert "cloze" not in result.stderr and "Please update" not in out.read_text("utf-8")
     check = run_srs(["deck", "check", str(out)], env)
     assert check.returncode == 0 and "0 errors" in check.stdout
 
@@ -155,8 +155,10 @@ def test_packages_anki_writes_import_with_text_tags_and_guids(
     assert kept.fields == ("Front", "Back") and kept.templates == ("Card 1", "Card 2")
     assert cards["[...] is the capital of France"].anki_note_type is None  # from a cloze note
     assert {c.guid for c in deck.cards if c.guid} == guids
-    assert cards["[...] is the capital of France"].back == "Paris is the capital of France"
-    assert "Paris is the capital of [country]" in cards
+    # the cloze note is one cloze card: an item a deletion, the note's guid on each
+    asked = cards["[...] is the capital of France"]
+    assert asked.back == "**Paris** is the capital of France" and asked.deletion == 1
+    assert cards["Paris is the capital of [country]"].guid == asked.guid
 
 
 def test_a_package_whose_collection_srs_cannot_read_is_not_taken_for_its_dummy(

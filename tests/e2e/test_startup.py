@@ -161,7 +161,7 @@ STORE_AND_CORE = {
     "srs.store.server", "srs.store.setaside", "srs.store.settings", "srs.store.sqlite_file",
     "srs.store.study", "srs.store.transfer", "srs.store.urls", "srs.ui", "srs.ui.console",
     "srs.ui.text", "srs.core.cardmath", "srs.core.cardspans", "srs.core.merging",
-    "srs.core.wording",
+    "srs.core.wording", "srs.core.cloze",
 }  # fmt: skip
 MAY_LOAD = {
     "status": STORE_AND_CORE | {"srs.commands.progress", "srs.progress", "srs.ui.tables"},

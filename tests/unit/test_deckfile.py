@@ -235,8 +235,8 @@ def test_unknown_top_level_key_and_table() -> None:
 
 
 def test_sub_table_of_a_card_is_an_unknown_key_at_its_header() -> None:
-    text = card(GOOD_CARD + "[card.extra]\nx = 1\n")
-    assert found(text, "unknown-key") == [(11, 1)]  # the [card.extra] header
+    text = card(GOOD_CARD + "[card.notes]\nx = 1\n")
+    assert found(text, "unknown-key") == [(11, 1)]  # the [card.notes] header
 
 
 # ---- required fields and types ---------------------------------------------------------------

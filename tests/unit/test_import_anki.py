@@ -82,19 +82,20 @@ def note(fields: tuple[str, ...], cloze: bool = False, **kw: object) -> AnkiNote
     return AnkiNote(fields=fields, cloze=cloze, **defaults)  # type: ignore[arg-type]
 
 
-def test_a_cloze_note_becomes_one_card_per_deletion_with_a_warning() -> None:
+def test_a_cloze_note_becomes_a_cloze_card_keeping_its_guid_without_a_warning() -> None:
     made = convert_notes(
-        [note(("{{c1::Paris}} is in {{c2::France::country}}", ""), cloze=True)],
+        [note(("{{c1::Paris}} is in {{c2::France::country}}", ""), cloze=True, guid="g")],
         Kind.FINDING,
         False,
         "src",
     )
     assert [(c.id, c.front, c.back) for c in made.cards] == [
-        ("paris-is-in-france-c1", "[...] is in France", "Paris is in France"),
-        ("paris-is-in-france-c2", "Paris is in [country]", "Paris is in France"),
+        ("paris-is-in-france#c1", "[...] is in France", "**Paris** is in France"),
+        ("paris-is-in-france#c2", "Paris is in [country]", "Paris is in **France**"),
     ]
-    assert all(c.guid is None for c in made.cards)
-    assert any("cloze" in w for w in made.warnings)
+    assert {c.cloze for c in made.cards} == {"{{c1::Paris}} is in {{c2::France::country}}"}
+    assert all(c.guid == "g" for c in made.cards)
+    assert not any("cloze" in w for w in made.warnings)
 
 
 def test_card_ids_are_slugs_of_the_front_made_unique_and_media_is_named() -> None:

@@ -31,11 +31,22 @@ from typing import TYPE_CHECKING, Any
 import genanki
 
 from srs.anki.note_types import SourceModel, source_fields, source_model
+from srs.anki.own_note_types import (
+    CLOZE_FIELDS,
+    FIELDS,
+    MODEL_ID,
+    MODEL_NAME,
+    NOTE_TYPE_REVISED,
+    OwnModel,
+    cloze_model,
+    paper_model,
+)
 from srs.anki.package_file import figure_media, write_package
 
 # Stripping controls also removes \x1f, Anki's field separator.
 from srs.anki.tempfiles import check_output, remove_stale, temp_prefix
 from srs.anki.text import anki_tags, deck_title, one_line, repeated_plain_field
+from srs.core import cloze
 from srs.core.cardtext import plain_field, render_markdown
 from srs.core.errors import ExportError
 from srs.core.faces import Faces, faces
@@ -45,17 +56,6 @@ from srs.core.ticker import EXPORTING, Ticker, no_ticker, report_every
 if TYPE_CHECKING:
     from srs.store import Store
 
-# Fixed forever: Anki identifies the note type by this id, so changing it would fork every learner's
-# collection into two note types.
-MODEL_ID = 1913580160
-MODEL_NAME = "srs paper card"
-FIELDS = ("Front", "Back", "Kind", "Source", "Deck", "CardId")
-
-# When the templates or CSS below last changed (Unix seconds). It is the note type's `mod`, so Anki
-# updates the note type on import only when this is newer than what it holds. Bump it with any
-# change to QFMT, AFMT or CSS.
-NOTE_TYPE_REVISED = 1796601600  # 2026-12-07: quotes and the citation styled
-
 # genanki's recommended range for deck and model ids.
 _ID_LOW, _ID_SPAN = 1 << 30, 1 << 30
 
@@ -64,50 +64,7 @@ SUBDECKS: dict[Kind, str] = {
     Kind.LIMITATION: "Limitations",
     Kind.MISREADING: "Misreadings",
 }
-
-# Both sides show the kind badge and the source line; the answer repeats the question above a rule.
-QFMT = """\
-<div class="srs-card">
-<div class="srs-kind srs-kind-{{Kind}}">{{Kind}}</div>
-<div class="srs-front">{{Front}}</div>
-{{#Source}}<div class="srs-source">{{Source}}</div>{{/Source}}
-</div>"""
-
-AFMT = """\
-{{FrontSide}}
-<hr id="answer">
-<div class="srs-card"><div class="srs-back">{{Back}}</div></div>"""
-
-# Colours are variables so that one rule flips them for dark mode. Anki marks dark mode with
-# `.nightMode` on the card and `.night_mode` on the body (desktop and mobile clients differ).
-CSS = """\
-.card {
-  --srs-fg: #1f2328; --srs-bg: #ffffff; --srs-muted: #59636e; --srs-rule: #d1d9e0;
-  --srs-finding: #1a7f37; --srs-limitation: #9a6700; --srs-misreading: #cf222e;
-  font-family: -apple-system, "Segoe UI", "Noto Sans", Helvetica, Arial, sans-serif;
-  font-size: 20px; line-height: 1.5; text-align: left;
-  color: var(--srs-fg); background-color: var(--srs-bg);
-}
-.card.nightMode, .night_mode .card {
-  --srs-fg: #e6edf3; --srs-bg: #1f2328; --srs-muted: #9198a1; --srs-rule: #3d444d;
-  --srs-finding: #3fb950; --srs-limitation: #d29922; --srs-misreading: #f85149;
-}
-.srs-card { max-width: 40em; margin: 0 auto; }
-.srs-kind {
-  display: inline-block; padding: 0 0.6em; border: 1px solid currentColor; border-radius: 1em;
-  font-size: 0.7em; letter-spacing: 0.05em; text-transform: uppercase;
-}
-.srs-kind-finding { color: var(--srs-finding); }
-.srs-kind-limitation { color: var(--srs-limitation); }
-.srs-kind-misreading { color: var(--srs-misreading); }
-.srs-ask { font-weight: bold; color: var(--srs-misreading); }
-.srs-claim { margin: 0.5em 0; padding-left: 0.8em; border-left: 3px solid var(--srs-rule); }
-.srs-source { margin-top: 0.8em; font-size: 0.75em; color: var(--srs-muted); }
-.srs-quote { margin: 0.4em 0; font-style: italic; }
-.srs-citation { margin-top: 0.8em; font-size: 0.75em; color: var(--srs-muted); }
-hr#answer { border: 0; border-top: 1px solid var(--srs-rule); }
-code, pre { font-size: 0.9em; }
-"""
+__all__ = ["CLOZE_FIELDS", "FIELDS", "MODEL_ID", "MODEL_NAME", "ExportCard", "export_apkg"]
 
 
 @dataclass(frozen=True)
@@ -195,17 +152,11 @@ def anki_deck_id(name: str) -> int:
 
 def note_guid(deck: Deck, card: Card) -> str:
     """The note's identity in Anki: the guid the card was imported with from Anki, else one made
-    from the project's deck and card ids, never from the card's text."""
+    from the project's deck and card ids, never from the card's text. The items of a cloze
+    card are one note's cards, so they share its guid."""
     if card.guid:
         return card.guid
-    return genanki.guid_for(deck.id, card.id)
-
-
-class _Model(genanki.Model):
-    """The project's note type, whose `mod` is when its templates changed, not export time."""
-
-    def to_json(self, timestamp: float, deck_id: int) -> dict[str, Any]:
-        return super().to_json(NOTE_TYPE_REVISED, deck_id)
+    return genanki.guid_for(deck.id, cloze.parent_of(card.id))  # a cloze item: its card's note
 
 
 class _Note(genanki.Note):
@@ -223,37 +174,34 @@ class _Note(genanki.Note):
         super().write_to_db(cursor, self.mod, deck_id, id_gen)
 
 
-def _model() -> _Model:
-    # A fresh instance per export: genanki's to_json mutates the template and field dicts.
-    return _Model(
-        MODEL_ID,
-        MODEL_NAME,
-        fields=[{"name": name} for name in FIELDS],
-        templates=[{"name": "Card", "qfmt": QFMT, "afmt": AFMT}],
-        css=CSS,
-    )
-
-
 def _build_package(
     items: tuple[ExportCard, ...], ticker: Ticker = no_ticker
 ) -> tuple[genanki.Package, int, int, tuple[str, ...]]:
     """The genanki package for `items`, its timestamp, the note count and the deck names."""
-    model = _model()
+    model, clozes = paper_model(), cloze_model()
     sources: dict[int, SourceModel] = {}
     seen: set[tuple[str, str]] = set()
-    groups: dict[tuple[str, Kind], list[_Note]] = {}
+    groups: dict[tuple[str, Kind], list[_Note | list[ExportCard]]] = {}
+    cloze_items: dict[tuple[str, str], list[ExportCard]] = {}  # a cloze card's, by (deck, card)
     for index, item in enumerate(items):
         report_every(ticker, EXPORTING, index, len(items))
         key = (item.deck.id, item.card.id)
         if key in seen:
             raise ExportError(f"card {item.card.id!r} of deck {item.deck.id!r} is selected twice")
         seen.add(key)
-        note = _note(model, item, source_model(sources, item.deck.id, item.card, MODEL_ID))
-        groups.setdefault((deck_title(item.deck), item.card.kind), []).append(note)
+        group = groups.setdefault((deck_title(item.deck), item.card.kind), [])
+        if item.card.deletion:  # one note for all the items of a cloze card, where the first is
+            parent = (item.deck.id, cloze.parent_of(item.card.id))
+            if parent not in cloze_items:
+                group.append(cloze_items.setdefault(parent, []))
+            cloze_items[parent].append(item)
+            continue
+        group.append(_note(model, item, source_model(sources, item.deck.id, item.card, MODEL_ID)))
 
     # Decks in order of first appearance, then Findings, Limitations, Misreadings.
     titles = list(dict.fromkeys(title for title, _ in groups))
     decks: list[genanki.Deck] = []
+    count = 0
     for title in titles:
         for kind in SUBDECKS:
             notes = groups.get((title, kind))
@@ -262,16 +210,17 @@ def _build_package(
             name = _subdeck_name(title, kind)
             deck = genanki.Deck(anki_deck_id(name), name)
             for note in notes:
-                deck.add_note(note)
+                deck.add_note(note if isinstance(note, _Note) else _cloze_note(clozes, note))
+                count += 1
             decks.append(deck)
 
     # The package timestamp only seeds genanki's note and card ids; taking it from the content
     # keeps the file reproducible. Anki matches notes by guid, so new ids after an edit are fine.
     stamp = max(max(_epoch(item.edited_at) for item in items), NOTE_TYPE_REVISED)
-    return genanki.Package(decks), stamp, len(items), tuple(deck.name for deck in decks)
+    return genanki.Package(decks), stamp, count, tuple(deck.name for deck in decks)
 
 
-def _note(model: _Model, item: ExportCard, source: SourceModel | None = None) -> _Note:
+def _note(model: OwnModel, item: ExportCard, source: SourceModel | None = None) -> _Note:
     """The card's note: under srs's note type, or under `source`, its own from Anki."""
     deck, card = item.deck, item.card
     shown = faces(card, deck.paper)
@@ -311,6 +260,36 @@ def _note(model: _Model, item: ExportCard, source: SourceModel | None = None) ->
         tags=anki_tags(deck, card),
         guid=note_guid(deck, card),
     )
+
+
+def _cloze_note(model: OwnModel, items: list[ExportCard]) -> _Note:
+    """The Cloze note of one cloze card: its text with the deletions kept (Anki's
+    `{{cloze:Text}}` makes each deletion number a card, ord = number - 1), its extra, the quotes
+    and citation under it; one card per item exported, modified when any item last was."""
+    deck, card = items[0].deck, items[0].card
+    shown = faces(card, deck.paper)
+    text = card.front_html if card.front_html is not None else cloze.anki_html(card.cloze)
+    extra = card.back_html
+    if extra is None:
+        extra = render_markdown(card.extra) if card.extra.strip() else ""
+    origin = " · ".join(s for s in (one_line(deck.source), one_line(card.source)) if s)
+    fields = [
+        text,
+        extra + _extra_html(shown),
+        repeated_plain_field(card.kind.value),
+        repeated_plain_field(origin),
+        repeated_plain_field(deck_title(deck)),
+        plain_field(cloze.parent_of(card.id)),
+    ]
+    note = _Note(
+        mod=max(_epoch(item.edited_at) for item in items),
+        model=model,
+        fields=fields,
+        tags=anki_tags(deck, card),
+        guid=note_guid(deck, card),
+    )
+    note.cards = [genanki.Card(n - 1) for n in sorted({i.card.deletion for i in items})]
+    return note
 
 
 def _extra_html(shown: Faces) -> str:

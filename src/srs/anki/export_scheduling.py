@@ -16,6 +16,9 @@ Anki reads due days relative to the package's "today" when it imports (the days 
 time zone) and dues stay right whenever the package is imported. Anki applies all this only to
 cards it does not have yet, and only with "Import scheduling" on. Cards never reviewed stay new.
 
+A cloze card's items are the cards of its one Cloze note: each item's schedule goes to the card of
+its deletion (ord = deletion number - 1).
+
 A card the learner suspended goes to Anki suspended (`queue` -1), one buried today buried by the
 learner (`queue` -3), reviewed or not.
 """
@@ -73,16 +76,18 @@ def export_decks_with_progress(
     by_key = {(c.deck_id, c.card.id): c.pk for c in store.content.cards(chosen)}
     reviewed = store.transfer.progress_of(chosen)
     aside = store.transfer.set_aside_of(chosen, today)
-    schedules: list[tuple[str, SchedState, list[LogRecord]]] = []
-    set_aside: list[tuple[str, bool]] = []
+    schedules: list[tuple[str, int, SchedState, list[LogRecord]]] = []
+    set_aside: list[tuple[str, int, bool]] = []
     for item in items:
         pk = by_key[(item.deck.id, item.card.id)]
+        # the note's card: a cloze item's is its deletion's (ord n - 1), any other the first
+        guid, ord_ = note_guid(item.deck, item.card), max(item.card.deletion - 1, 0)
         if pk in aside:
-            set_aside.append((note_guid(item.deck, item.card), aside[pk]))
+            set_aside.append((guid, ord_, aside[pk]))
         found = reviewed.get(pk)
         if found is None or found[0].is_new or valid_state(found[0]) is None:
             continue
-        schedules.append((note_guid(item.deck, item.card), *found))
+        schedules.append((guid, ord_, *found))
     crt = crt_for(tz, rollover_hour)
 
     def amend(cursor: sqlite3.Cursor) -> None:
@@ -93,20 +98,21 @@ def export_decks_with_progress(
 
 def write_progress(
     cursor: sqlite3.Cursor,
-    progress: Sequence[tuple[str, SchedState, Sequence[LogRecord]]],
+    progress: Sequence[tuple[str, int, SchedState, Sequence[LogRecord]]],
     crt: int,
-    set_aside: Sequence[tuple[str, bool]] = (),
+    set_aside: Sequence[tuple[str, int, bool]] = (),
 ) -> None:
-    """Turn the cards of the notes named by guid into review cards, and add their revlog rows;
-    then suspend (True) or bury (False) the cards of the notes `set_aside` names."""
+    """Turn the cards named by note guid and card ord into review cards, and add their revlog
+    rows; then suspend (True) or bury (False) the cards `set_aside` names."""
     # schedVer 2: without it Anki takes the package for its v1 scheduler, whose learning answers
     # had three buttons, and on import turns a first answer's Good (3) into Easy (4).
     cursor.execute("UPDATE col SET crt = ?, conf = json_set(conf, '$.schedVer', 2)", (crt,))
     used: set[int] = set()
-    for guid, state, log in progress:
+    for guid, ord_, state, log in progress:
         row = cursor.execute(
-            "SELECT cards.id FROM cards JOIN notes ON notes.id = cards.nid WHERE notes.guid = ?",
-            (guid,),
+            "SELECT cards.id FROM cards JOIN notes ON notes.id = cards.nid "
+            "WHERE notes.guid = ? AND cards.ord = ?",
+            (guid, ord_),
         ).fetchone()
         if row is None or state.due is None:
             continue
@@ -144,8 +150,9 @@ def write_progress(
             )
             if record.review_kind is not ReviewKind.DRILL:
                 last_ivl = record.interval
-    for guid, suspended in set_aside:
+    for guid, ord_, suspended in set_aside:
         cursor.execute(
-            "UPDATE cards SET queue = ? WHERE nid IN (SELECT id FROM notes WHERE guid = ?)",
-            (_SUSPENDED if suspended else _BURIED, guid),
+            "UPDATE cards SET queue = ? WHERE ord = ? AND nid IN "
+            "(SELECT id FROM notes WHERE guid = ?)",
+            (_SUSPENDED if suspended else _BURIED, ord_, guid),
         )

@@ -16,9 +16,10 @@ Math (`$...$`, `$$...$$`) and figures (`![alt](path)`) stay in the Markdown: eac
 dresses them once, through `core.cardtext` (`terminal_markdown`: Unicode math and the figure line;
 `render_markdown`: MathJax delimiters and `<img>` naming the media file).
 
-A card has one item today. What a side shows is decided by one builder per form of card
-(`_basic`: front and back); a cloze card adds its own builder, taking the deletion to ask, and
-everything around it (the quotes, the citation, the figures of each side) stays as it is.
+What a side shows is decided by one builder per form of card: `_basic` (front and back) and
+`cloze_sides` (one deletion of a cloze card: the text with that deletion as `[...]` or `[hint]`,
+then the full text with it in bold, and the card's `extra` under it); everything around them (the
+quotes, the citation, the figures of each side) is the same for both.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import unquote
 
+from srs.core import cloze
 from srs.core.cardspans import spans
 from srs.core.model import Card, Figure, Kind, Paper, Quote
 
@@ -77,10 +79,20 @@ def _basic(card: Card) -> tuple[str, str, str]:
     return ask, card.front, card.back
 
 
+def cloze_sides(text: str, number: int, extra: str = "") -> tuple[str, str]:
+    """What deletion `number` of cloze `text` asks and answers: (prompt, answer). The answer
+    is the full text with the deletion in bold, then `extra` (when any) as a paragraph."""
+    shown = cloze.answer(text, number)
+    return cloze.prompt(text, number), f"{shown}\n\n{extra}" if extra.strip() else shown
+
+
 def faces(card: Card, paper: Paper | None = None) -> Faces:
-    """The faces of `card`; with the deck's `paper`, a citation line too (when it names
-    anything)."""
-    ask, prompt, answer = _basic(card)
+    """The faces of `card` (or of one cloze item); with the deck's `paper`, a citation line too
+    (when it names anything)."""
+    if card.deletion:
+        ask, (prompt, answer) = "", cloze_sides(card.cloze, card.deletion, card.extra)
+    else:
+        ask, prompt, answer = _basic(card)
     return Faces(
         ask=ask,
         prompt=prompt,

@@ -14,12 +14,9 @@ from enum import IntEnum, StrEnum
 
 from srs.core.grades import passed
 
-"""Grades of 3 and above count as a successful recall (SM-2's pass mark)."""
-
-EF_START = 250
+EF_START = 250  # easiness of a card never reviewed, in hundredths (2.5)
 MAX_ID_LENGTH = 200  # deck and card ids: the width of the store's id columns
 MAX_LEARNER_LENGTH = 100  # a learner's name: the width of the store's learner columns
-"""Easiness of a card never reviewed, in hundredths (2.5)."""
 
 
 class Kind(StrEnum):
@@ -85,6 +82,10 @@ class Card:
     back_html: str | None = field(default=None, compare=False)
     quotes: tuple[Quote, ...] = ()  # the paper's exact words the card rests on
     figures: tuple[Figure, ...] = ()  # the images its text shows, with their content's digest
+    # a cloze item (`core.cloze`): its card's text and extra, the deletion it asks (0: none)
+    cloze: str = ""
+    extra: str = ""
+    deletion: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from srs.core.cloze import parent_of
 from srs.core.errors import Diagnostic
 from srs.core.model import Card, Deck
 from srs.paper.match import Found, match_quote
@@ -79,8 +80,11 @@ def check_decks(decks: list[Deck], paper: PaperText) -> PaperCheck:
     out = PaperCheck()
     sections = section_pages(paper)
     for deck in decks:
+        checked: set[str] = set()  # a cloze card's items share its quotes: checked once
         for card in deck.cards:
-            _check_card(deck, card, paper, sections, out)
+            if parent_of(card.id) not in checked:
+                checked.add(parent_of(card.id))
+                _check_card(deck, card, paper, sections, out)
     out.diagnostics.sort(key=lambda d: (d.path, d.line, d.col, d.code))
     return out
 
@@ -103,7 +107,9 @@ def _check_card(
             problem = _source_problem(card.source, page, sections)
             if problem:
                 out.diagnostics.append(
-                    Diagnostic(path, line, 1, "warning", "source-not-quote", problem, card.id)
+                    Diagnostic(
+                        path, line, 1, "warning", "source-not-quote", problem, parent_of(card.id)
+                    )
                 )
             continue
         pages.append(None)
@@ -119,15 +125,17 @@ def _check_card(
                 f"{result.passage!r}; {what}"
             )
         out.diagnostics.append(
-            Diagnostic(path, line, 1, "warning", "quote-not-in-paper", msg, card.id)
+            Diagnostic(path, line, 1, "warning", "quote-not-in-paper", msg, parent_of(card.id))
         )
     if card.quotes:
-        out.pages[f"{deck.id}/{card.id}"] = pages
+        out.pages[f"{deck.id}/{parent_of(card.id)}"] = pages
     quoted = set().union(*(numbers_in(q.text) for q in card.quotes)) if card.quotes else set()
     for number in sorted(numbers_in(card.back) - quoted - paper.numbers):
         msg = f"the number {number} in the back is in neither the card's quotes nor the paper"
         out.diagnostics.append(
-            Diagnostic(path, card.line or 1, 1, "warning", "number-not-in-paper", msg, card.id)
+            Diagnostic(
+                path, card.line or 1, 1, "warning", "number-not-in-paper", msg, parent_of(card.id)
+            )
         )
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import case, delete, func, select, text, update
 from sqlalchemy.engine import Row
 from sqlalchemy.sql.elements import ColumnElement
 
+from srs.core import cloze
 from srs.core.cardtext import printable, render_markdown
 from srs.core.errors import UnknownCardError, UnknownDeckError
 from srs.core.model import Card, Deck, DeckSummary, LoadReport, StoredCard, card_ref
@@ -40,6 +41,11 @@ _MAY_CHANGE_DECKS = text("SELECT has_table_privilege('srs.decks', 'UPDATE')")
 def _html(card: Card) -> dict[str, str]:
     """The card's Anki HTML, rendered once here so that every export reads it ready-made."""
     media = {f.path: f.media_name for f in card.figures if f.digest}
+    if card.deletion:  # a cloze item: its note's Text (deletions kept) and Back Extra fields
+        return {
+            "front_html": cloze.anki_html(card.cloze, media),
+            "back_html": render_markdown(card.extra, media) if card.extra.strip() else "",
+        }
     return {
         "front_html": render_markdown(card.front, media),
         "back_html": render_markdown(card.back, media),
@@ -141,6 +147,9 @@ class ContentQueries:
                     "anki_note_type": note_type_json(card.anki_note_type),
                     "quotes": quotes_json(card.quotes),
                     "figures": figures_json(card.figures),
+                    "cloze": card.cloze or None,
+                    "extra": card.extra or None,
+                    "deletion": card.deletion or None,
                 }
                 old = current.get(card.id)
                 if old is None:

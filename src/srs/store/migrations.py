@@ -128,6 +128,12 @@ def _math_and_figures(conn: Connection) -> None:
     conn.execute(text(f"UPDATE {table} SET front_html = NULL, back_html = NULL"))
 
 
+def _cloze_items(conn: Connection) -> None:
+    """Version 14: `cards.cloze`, `extra` and `deletion`, for the items of cloze cards (each
+    deletion its own row, `CARD_ID#c1`); NULL for every card before, none of which is one."""
+    _add_columns(conn, "cards", [("cloze", "TEXT"), ("extra", "TEXT"), ("deletion", "INTEGER")])
+
+
 STEPS: dict[int, Step] = {
     # version: the step that upgrades a collection from version - 1 to it
     2: _add_suspension,
@@ -142,6 +148,7 @@ STEPS: dict[int, Step] = {
     11: _paper_and_quotes,
     12: _anki_review_ids,
     13: _math_and_figures,
+    14: _cloze_items,
 }
 
 

@@ -48,7 +48,7 @@ from srs.core.notetype import note_type_from_json
 from srs.core.paper_json import figures_from_json, quotes_from_json
 from srs.core.scheduling.bounds import valid_state
 
-SCHEMA_VERSION = 13  # 5: another branch's step (renumbered when merged)
+SCHEMA_VERSION = 14  # 5: another branch's step (renumbered when merged)
 SERVER_SCHEMA = "srs"
 """On a server, the schema that holds every srs table and function (a class's own, which no
 learner may create objects in). SQLite files have no schemas."""
@@ -63,6 +63,8 @@ CONTENT_FIELDS = (
     "anki_note_type",
     "quotes",
     "figures",  # with each figure's digest: new bytes are an edit, which Anki then takes
+    "cloze",  # a cloze item's card text: an edit of any deletion updates its Anki note
+    "extra",
 )
 _VERSION = re.compile(r"[0-9]{1,9}")
 
@@ -154,6 +156,11 @@ card_table = Table(
     Column("back_html", Text, nullable=True),
     Column("quotes", Text, nullable=True),  # the paper's words, JSON (version 11)
     Column("figures", Text, nullable=True),  # its figures and their digests, JSON (version 13)
+    # one item of a cloze card (version 14): its card's text as written and `extra`, and the
+    # deletion it asks; `card_id` is `CARD_ID#c<deletion>`. NULL for any other card.
+    Column("cloze", Text, nullable=True),
+    Column("extra", Text, nullable=True),
+    Column("deletion", Integer, nullable=True),
     Column("created_at", UTCDateTime, nullable=False),
     Column("edited_at", UTCDateTime, nullable=False),
     Column("retired_at", UTCDateTime, nullable=True),
@@ -341,6 +348,9 @@ def card_from(row: Row[Any]) -> Card:
         back_html=row.back_html,
         quotes=quotes_from_json(row.quotes),
         figures=figures_from_json(row.figures),
+        cloze=row.cloze or "",
+        extra=row.extra or "",
+        deletion=row.deletion or 0,
     )
 
 

@@ -13,20 +13,18 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any
 
 from srs.anki.import_.collection import AnkiNote
+from srs.anki.own_note_types import CLOZE_FIELDS
+from srs.core import cloze
 from srs.core.cardtext import find_raw_html, printable, strip_control_chars
+from srs.core.deckfile.clozeparts import items
 from srs.core.model import KINDS, Card, Kind
 from srs.core.ticker import IMPORTING, Ticker, no_ticker, report_every
 
 _SOUND = re.compile(r"\[sound:([^\]]*)\]")
 _IMG = re.compile(r"""<img\b[^>]*?\bsrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
-# A deletion opens with `{{c`, a number of one to three digits and `::`; it ends at the first
-# `}}` after that (its hint after its first `::`). Found by `_deletions`, a scan without
-# backtracking: the pattern `{{c(\d+)::(.*?)(?:::(.*?))?}}` took minutes on `{{c1::` and
-# 40,000 `::`, and a number of 5,000 digits was more than `int` takes.
-_CLOZE_OPEN = re.compile(r"\{\{c(\d{1,3})::")
 _BLANK_LINES = re.compile(r"\n{3,}")
 _SLUG_WORDS = re.compile(r"[a-z0-9]+")
 SLUG_WORDS = 8
@@ -52,14 +50,15 @@ def convert_notes(
     ticker: Ticker = no_ticker,
     max_deletions: int = 100,
 ) -> Converted:
-    """Cards for `notes`: Basic (and reversed) notes one card each, cloze notes one a deletion.
+    """Cards for `notes`: Basic (and reversed) notes one card each, a cloze note one cloze card
+    (one item a deletion, `CARD_ID#c1`).
 
     A cloze note with more than `max_deletions` deletions stops the conversion: `too_many` names
     it. Linear in the text: card ids are made unique with a counter a slug."""
     out = Converted()
     used = _Ids()
     media: dict[str, None] = {}
-    clozes = reversed_notes = 0
+    reversed_notes = 0
     for index, note in enumerate(notes):
         report_every(ticker, IMPORTING, index, len(notes))
         fields = [_field(text, media) for text in note.fields]
@@ -70,7 +69,6 @@ def convert_notes(
                 out.too_many = note.nid
                 return out
             if made:
-                clozes += 1
                 by_ord = {c.ord: c.id for c in note.cards}
                 for number, card in made:
                     out.cards.append(card)
@@ -107,11 +105,6 @@ def convert_notes(
         first = min(note.cards, key=lambda c: c.ord, default=None)
         if first is not None:
             out.sources[card.id] = first.id
-    if clozes:
-        out.warnings.append(
-            f"{clozes} cloze notes converted to one card per deletion (front blanked, back the "
-            "full text); they export to Anki as new notes, not as the cloze notes"
-        )
     if reversed_notes:
         out.warnings.append(
             f"{reversed_notes} notes have more than one card in Anki (e.g. Basic and reversed); "
@@ -179,29 +172,6 @@ def _convert(html_text: str) -> str:
     return str(convert(html=html_text, options=options, visitor=None).content or "")
 
 
-class _Deletion(NamedTuple):
-    number: int
-    text: str
-    hint: str | None
-
-
-def _deletions(text: str) -> list[str | _Deletion]:
-    """The text cut into plain runs and deletions, in order, in one pass."""
-    parts: list[str | _Deletion] = []
-    pos = 0
-    while (found := _CLOZE_OPEN.search(text, pos)) is not None:
-        end = text.find("}}", found.end())
-        if end < 0:
-            break
-        inside = text[found.end() : end]
-        body, sep, hint = inside.partition("::")
-        parts.append(text[pos : found.start()])
-        parts.append(_Deletion(int(found.group(1)), body, hint if sep else None))
-        pos = end + 2
-    parts.append(text[pos:])
-    return parts
-
-
 def _cloze_cards(
     note: AnkiNote,
     fields: list[str],
@@ -211,33 +181,28 @@ def _cloze_cards(
     used: _Ids,
     max_deletions: int,
 ) -> list[tuple[int, Card]] | None:
-    """One card a deletion number; None when there are more than `max_deletions`."""
+    """The note as one cloze card: its items, one a deletion number, each with the note's guid
+    (so that an export updates the same note); None when there are more than `max_deletions`.
+    Deletions are read by `core.cloze`'s linear scan, the one the deck checker uses."""
     text = fields[0] if fields else ""
-    extra = "\n\n".join(f for f in fields[1:] if f.strip())
-    # The converter escaped nothing in `{{c1::...}}`, but may have escaped `_` or `*` inside it.
-    parts = _deletions(text)
-    numbers = sorted({p.number for p in parts if isinstance(p, _Deletion)})
+    # srs's own cloze note: its other fields (kind, source, deck, id) are not the card's extra.
+    own = note.field_names == CLOZE_FIELDS
+    extra = fields[1] if own else "\n\n".join(f for f in fields[1:] if f.strip())
+    numbers = cloze.numbers(text)
     if len(numbers) > max_deletions:
         return None
-    full = "".join(p if isinstance(p, str) else p.text for p in parts)
-    base = _slug(full)
-    cards = []
-    for number in numbers:
-        front = "".join(
-            p if isinstance(p, str) else p.text if p.number != number else f"[{p.hint or '...'}]"
-            for p in parts
-        )
-        back = full if not extra else f"{full}\n\n{extra}"
-        card = Card(
-            id=used.unique(f"{base}-c{number}"),
-            kind=kind,
-            front=front,
-            back=back,
-            source=source,
-            tags=tags,
-        )
-        cards.append((number, card))
-    return cards
+    if not numbers or max(numbers) > cloze.MAX_DELETION:
+        return []
+    card = Card(
+        id=used.unique(_slug(cloze.full_text(text))),
+        kind=kind,
+        front=text,
+        back=extra.strip(),
+        source=source,
+        tags=tags,
+        guid=note.guid,
+    )
+    return [(c.deletion, c) for c in items(card, numbers)]
 
 
 def _tags(raw: tuple[str, ...], kind: Kind, kind_from_tag: bool) -> tuple[tuple[str, ...], Kind]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from srs.core.cloze import parent_of
 from srs.core.model import AnkiNoteType, Card
 
 _SPECIAL = re.compile(r'["\\\x08\t\f\r]')  # what _ESCAPES changes: most text has none
@@ -26,14 +27,22 @@ def deck_toml(deck_id: str, title: str, source: str, cards: Sequence[Card]) -> s
     if source:
         lines.append(f"source = {_string(source)}")
     note_types: dict[AnkiNoteType, str] = {}  # cards of one note type share its line
+    written: set[str] = set()  # the cloze cards written: their items make one card each
     for card in cards:
+        if card.deletion:
+            if parent_of(card.id) in written:
+                continue
+            written.add(parent_of(card.id))
+            text = [f"cloze = {_string(card.cloze)}"]
+            text += [f"extra = {_string(card.extra)}"] if card.extra else []
+        else:
+            text = [f"front = {_string(card.front)}", f"back = {_string(card.back)}"]
         lines += [
             "",
             "[[card]]",
-            f"id = {_string(card.id)}",
+            f"id = {_string(parent_of(card.id))}",
             f"kind = {_string(card.kind.value)}",
-            f"front = {_string(card.front)}",
-            f"back = {_string(card.back)}",
+            *text,
         ]
         if card.source:
             lines.append(f"source = {_string(card.source)}")

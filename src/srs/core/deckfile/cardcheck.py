@@ -225,6 +225,8 @@ CHECKED_KEYS: tuple[str, ...] = (
     "kind",
     "front",
     "back",
+    "cloze",
+    "extra",
     "source",
     "tags",
     "guid",

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any, Literal
 
 from srs.core.cardtext import CONTROL_CHARS, find_raw_html
-from srs.core.deckfile import cardcheck, cardparts, paper, quality
+from srs.core.deckfile import cardcheck, cardparts, clozecard, paper, quality
 from srs.core.deckfile.places import Places
 from srs.core.deckfile.scanner import KeyPath
 from srs.core.deckfile.text import TextPositions, char_name
@@ -270,9 +270,7 @@ class Checker:
         kinds: set[str] = set()
         for index, raw in enumerate(raw_cards):
             report_every(self.ticker, CHECKING, index, len(raw_cards))
-            card = self.card(raw, ("card", index), seen, kinds)
-            if card is not None:
-                cards.append(card)
+            cards.extend(self.card(raw, ("card", index), seen, kinds))
         quality.similar_backs(self, self.backs)
         where = self.at(("deck",), "key")
         if not raw_cards:
@@ -286,7 +284,9 @@ class Checker:
 
     def card(
         self, raw: Any, path: KeyPath, seen: dict[str, KeyPath], kinds: set[str]
-    ) -> Card | None:
+    ) -> list[Card]:
+        """The card's items: the card itself, or one per deletion of a cloze card; none when
+        the card has an error."""
         index = path[1]
         line = self.locs.card_line(index) if isinstance(index, int) else None
         # The shortcut's headers start their line, so (line, 1) is exact and costs no walk.
@@ -294,7 +294,12 @@ class Checker:
         if not isinstance(raw, dict):
             msg = f"each card must be a table ([[card]]), not {type_name(raw)}"
             self.error("wrong-type", msg, header)
-            return None
+            return []
+        if clozecard.is_cloze(raw):
+            items = clozecard.check_cloze_card(self, raw, path, header, kinds)
+            self.checked += 1  # a cloze card is checked every time (`clozecard`)
+            self._seen_id(raw, path, seen)
+            return items
         # A card's own checks are kept by its text when the shortcut knows where it starts and
         # ends; their lines then count from its header, so the card may move.
         base = 0 if line is None else line
@@ -316,6 +321,19 @@ class Checker:
         if key is not None:
             self.entries[key] = entry
         cardcheck.replay(self, entry, base)
+        card = self._seen_id(raw, path, seen)
+        kind = cardcheck.usable(raw, "kind")
+        if kind in KINDS:
+            kinds.add(kind)
+        back = cardcheck.usable(raw, "back")
+        if back is not None:
+            where = (*path, "back")
+            self.backs.append(quality.Back(card, back, where, header[0], entry.folded, entry.keys))
+        return [] if built is None else [built]
+
+    def _seen_id(self, raw: dict[str, Any], path: KeyPath, seen: dict[str, KeyPath]) -> str | None:
+        """Note the card's id, or report it as a duplicate (a deck-wide check, run every
+        time); the card's id as diagnostics name it."""
         raw_id = raw.get("id")
         card = raw_id if isinstance(raw_id, str) and raw_id else None
         cid = cardcheck.usable(raw, "id")
@@ -329,14 +347,7 @@ class Checker:
                 self.error("duplicate-id", msg, id_at, card)
             else:
                 seen[cid] = (*path, "id")
-        kind = cardcheck.usable(raw, "kind")
-        if kind in KINDS:
-            kinds.add(kind)
-        back = cardcheck.usable(raw, "back")
-        if back is not None:
-            where = (*path, "back")
-            self.backs.append(quality.Back(card, back, where, header[0], entry.folded, entry.keys))
-        return built
+        return card
 
     def cache_key(self, text: str) -> str:
         """The key of a card's kept checks (`cardcheck.card_key`)."""
