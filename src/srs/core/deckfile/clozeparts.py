@@ -63,13 +63,19 @@ def sides(
     return (("cloze", text), ("extra", extra or "")), numbers, good and numbers is not None
 
 
+MAX_REPORTED = 20
+"""Malformed deletions reported in one cloze text; the text is refused whatever their number."""
+
+
 def deletions(
     checker: Checker, text: str, path: KeyPath, card: str | None
 ) -> tuple[int, ...] | None:
     """The deletion numbers of cloze `text`, or None after reporting each malformed one."""
     good = True
+    reported = 0
     found: set[int] = set()
     end = -1  # past the last deletion read, so that an opening inside one is seen as nested
+    next_close = -2  # where the next '}}' is (-1: none left); found again only once passed
     for match in _OPENING.finditer(text):
         at = match.start()
         digits, colons = match.group(1), match.group(2)
@@ -81,7 +87,9 @@ def deletions(
         elif at < end:
             problem = "a deletion inside another: close the first with '}}' before the next"
         if problem is None:
-            close = text.find("}}", match.end())
+            if next_close != -1 and next_close < match.end():
+                next_close = text.find("}}", match.end())  # each '}}' is looked for once
+            close = next_close
             if close < 0:
                 problem = f"'{{{{c{digits}::' never closes: end the deletion with '}}}}'"
             else:
@@ -92,8 +100,10 @@ def deletions(
                 end = close + 2
                 found.add(int(digits))
         if problem is not None:
-            checker.error("bad-cloze", problem, checker.char_at(path, text, at), card)
             good = False
+            reported += 1
+            if reported <= MAX_REPORTED:  # a hostile text's thousands of openings: a few said
+                checker.error("bad-cloze", problem, checker.char_at(path, text, at), card)
     if not good:
         return None
     if not found:
