@@ -96,7 +96,7 @@ def note(front: str, cloze: bool = False, nid: int = 1) -> AnkiNote:
 
 
 def test_thirty_thousand_fronts_without_a_letter_get_unique_ids_in_linear_work() -> None:
-    notes = [note("细胞", nid=i) for i in range(30_000)]
+    notes = [note("细胞", nid=0) for _ in range(30_000)]  # no note id: a counter on `card`
     notes += [note("card 5", nid=0)]  # a natural `card-5` taken after `card-5` was given
     started = time.process_time()
     cards = convert_notes(notes, Kind.FINDING, False, "src").cards
@@ -105,6 +105,14 @@ def test_thirty_thousand_fronts_without_a_letter_get_unique_ids_in_linear_work()
     assert ids[:3] == ["card", "card-2", "card-3"] and len(set(ids)) == len(ids) == 30_001
     assert ids[-1] == "card-5-2"
     assert spent < 20  # CPU seconds, a very wide margin: the quadratic way took 143 s
+
+
+def test_a_front_without_a_letter_takes_its_notes_id_which_a_reimport_keeps() -> None:
+    notes = [note("细胞", nid=1_700_000_000_001), note("核糖体", nid=1_700_000_000_002)]
+    first = [c.id for c in convert_notes(notes, Kind.FINDING, False, "src").cards]
+    again = [c.id for c in convert_notes(notes[::-1], Kind.FINDING, False, "src").cards]
+    assert first == ["note-1700000000001", "note-1700000000002"]
+    assert sorted(again) == sorted(first)  # the same ids whatever the order of the notes
 
 
 def test_the_cloze_scan_is_linear_on_unclosed_and_huge_deletions() -> None:

@@ -91,7 +91,7 @@ def convert_notes(
         if note.templates > 1:
             reversed_notes += 1
         card = Card(
-            id=used.unique(_slug(front)),
+            id=used.unique(_slug(front, note.nid)),
             kind=card_kind,
             front=front,
             back=back,
@@ -194,7 +194,7 @@ def _cloze_cards(
     if not numbers or max(numbers) > cloze.MAX_DELETION:
         return []
     card = Card(
-        id=used.unique(_slug(cloze.full_text(text))),
+        id=used.unique(_slug(cloze.full_text(text), note.nid)),
         kind=kind,
         front=text,
         back=extra.strip(),
@@ -221,11 +221,13 @@ def _tags(raw: tuple[str, ...], kind: Kind, kind_from_tag: bool) -> tuple[tuple[
     return tuple(tags.values()), chosen
 
 
-def _slug(text: str) -> str:
+def _slug(text: str, nid: int = 0) -> str:
+    """A card id from the front's first words; for a front with no ASCII letter or digit (a
+    Chinese deck, say), from the note's id, which is stable across imports of the same note."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     words = _SLUG_WORDS.findall(ascii_text.lower())[:SLUG_WORDS]
     slug = "-".join(words)[:60].strip("-")
-    return slug or "card"
+    return slug or (f"note-{nid}" if nid > 0 else "card")
 
 
 class _Ids:
