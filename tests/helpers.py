@@ -71,10 +71,26 @@ def srs_env(db: Path, now: str, **extra: str) -> dict[str, str]:
     return with_test_cache(env)
 
 
+def default_signals() -> None:
+    """In a child about to run: the signals a learner's terminal sends handled as by default.
+    A test run started in the background of a shell (`pytest &`) ignores SIGINT and SIGQUIT,
+    and a child would inherit that: Ctrl-C would then reach no `srs` under test."""
+    import signal
+
+    for signum in (signal.SIGINT, signal.SIGQUIT, signal.SIGHUP, signal.SIGTERM):
+        signal.signal(signum, signal.SIG_DFL)
+
+
 def spawn(args: list[str], env: Mapping[str, str]) -> pexpect.spawn:
     """Start `srs ARGS` in a real pseudo-terminal."""
     return pexpect.spawn(
-        SRS, args, env=dict(env), encoding="utf-8", timeout=90, dimensions=(50, 110)
+        SRS,
+        args,
+        env=dict(env),
+        encoding="utf-8",
+        timeout=90,
+        dimensions=(50, 110),
+        preexec_fn=default_signals,
     )
 
 

@@ -15,7 +15,7 @@ import pexpect
 import pyte
 import pytest
 
-from helpers import SRS, run_srs, srs_env
+from helpers import SRS, default_signals, run_srs, srs_env
 from srs.core.model import Card, Deck, Kind
 from srs.store import Store
 
@@ -34,7 +34,12 @@ class Terminal:
         env = srs_env(db, NOW)
         del env["COLUMNS"]  # the size comes from the terminal itself, as for a learner
         self.child = pexpect.spawn(
-            SRS, ["review"], env=env, encoding="utf-8", dimensions=(rows, cols)
+            SRS,
+            ["review"],
+            env=env,
+            encoding="utf-8",
+            dimensions=(rows, cols),
+            preexec_fn=default_signals,
         )
         self.child.logfile_read = self  # every byte read is fed to the emulator
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pexpect
 import pytest
 
-from helpers import SMALL_DECK, SRS, run_srs, srs_env
+from helpers import SMALL_DECK, SRS, default_signals, run_srs, srs_env
 
 
 def srs_child_of(shell_pid: int) -> int:
@@ -43,7 +43,13 @@ def test_a_review_ended_by_a_signal_under_sh_leaves_the_terminal_cooked(
     assert run_srs(["deck", "add", str(deck)], env).returncode == 0
     script = f"{shlex.quote(SRS)} review tiny; echo EXIT=$?; stty -a"
     child = pexpect.spawn(
-        "sh", ["-c", script], env=env, encoding="utf-8", timeout=60, dimensions=(40, 100)
+        "sh",
+        ["-c", script],
+        env=env,
+        encoding="utf-8",
+        timeout=60,
+        dimensions=(40, 100),
+        preexec_fn=default_signals,
     )
     child.expect_exact("space/enter show answer")  # the review is in cbreak mode now
     os.kill(srs_child_of(child.pid), getattr(signal, signame))
