@@ -83,7 +83,7 @@ def default_signals() -> None:
 
 def spawn(args: list[str], env: Mapping[str, str]) -> pexpect.spawn:
     """Start `srs ARGS` in a real pseudo-terminal."""
-    return pexpect.spawn(
+    child = pexpect.spawn(
         SRS,
         args,
         env=dict(env),
@@ -92,6 +92,10 @@ def spawn(args: list[str], env: Mapping[str, str]) -> pexpect.spawn:
         dimensions=(50, 110),
         preexec_fn=default_signals,
     )
+    # pexpect waits 50 ms before each key by default, for programs that drop early keys; srs
+    # keeps keys typed ahead (TCSANOW), so the tests type as fast as a learner can
+    child.delaybeforesend = None
+    return child
 
 
 def log_rows(db: Path) -> list[tuple[str, int, str, str]]:
