@@ -4,12 +4,11 @@ value out of range keeps no progress, with a warning that counts them, and `srs 
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
-
-import pytest
 
 from anki_packages import package
 from helpers import run_srs, srs_env
@@ -51,20 +50,31 @@ def srs(tmp_path: Path, *args: str, keys: str = "") -> str:
     return done.stdout + done.stderr
 
 
-@pytest.mark.parametrize("script", HOSTILE.values(), ids=HOSTILE.keys())
-def test_a_hostile_progress_value_leaves_that_card_new_and_every_command_works(
-    tmp_path: Path, script: str
+def test_hostile_progress_values_leave_their_cards_new_and_every_command_works(
+    tmp_path: Path,
 ) -> None:
-    apkg = package(
-        tmp_path / "p.apkg", ["What is a cell?", "Second question"], script=SANE + script + ";"
+    # one package, each hostile value on a card of its own (card 101 + i), the last card sane:
+    # one import and one run of every command cover them all
+    names = list(HOSTILE)
+    hostile = "".join(
+        HOSTILE[name].replace("= 101", f"= {101 + i}") + ";" for i, name in enumerate(names)
     )
+    revlog = "".join(
+        f"INSERT INTO revlog VALUES (1772000000000, {101 + i}, 3, 10, 2500, 1);"
+        for i in range(len(names) + 1)
+    )
+    fronts = [f"Hostile card {i}?" for i in range(len(names))] + ["The sane one?"]
+    apkg = package(tmp_path / "p.apkg", fronts, script=SANE.split(";")[0] + ";" + revlog + hostile)
     out = srs(tmp_path, "import", "anki", str(apkg), "-o", str(tmp_path / "deck.toml"),
               "--with-progress")  # fmt: skip
-    assert "1 cards have scheduling values out of range" in out
-    assert "Anki progress given to 1 cards" in out
+    assert f"{len(names)} cards have scheduling values out of range" in out
+    assert "Anki progress given to 1 card" in out
+    listed = json.loads(srs(tmp_path, "cards", "--json"))
+    intervals = {card["front"]: card["interval"] for card in listed}
+    assert intervals == {**dict.fromkeys(fronts[:-1], 0), "The sane one?": 10}, intervals
     srs(tmp_path, "review", keys=" 4 4 4 4")
-    srs(tmp_path, "history", "deck/what-is-a-cell")
-    srs(tmp_path, "history", "deck/second-question")
+    for card in listed[::4]:
+        srs(tmp_path, "history", f"{card['deck']}/{card['card']}")
     srs(tmp_path, "stats")
     srs(tmp_path, "status")
     srs(tmp_path, "simulate", "--days", "30")

@@ -3,12 +3,10 @@
 
 from __future__ import annotations
 
-import tempfile
+import itertools
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
-import pytest
-from hypothesis import example, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from factories import deck, pk_of, shown
@@ -204,42 +202,45 @@ def test_a_card_removed_while_on_screen_is_not_answered(store: Store) -> None:
 HISTORY = st.lists(st.tuples(st.integers(0, 5), st.integers(1, 40)), max_size=8)
 
 
-@pytest.mark.slow
-@settings(max_examples=25, deadline=None)
+EXAMPLE = itertools.count()
+
+
+# One collection for every example, each in a deck of its own: a new collection per example
+# cost a second per 10 examples and checked nothing more.
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(history=HISTORY, grade=st.integers(0, 5), drill=st.booleans())
 @example(history=[(3, 1), (3, 1), (3, 1), (3, 1), (4, 1)], grade=0, drill=False)  # due after +50
 def test_the_interval_shown_for_each_grade_is_the_one_the_answer_gives(
-    history: list[tuple[int, int]], grade: int, drill: bool
+    store: Store, history: list[tuple[int, int]], grade: int, drill: bool
 ) -> None:
-    with tempfile.TemporaryDirectory() as folder:
-        store = Store.open(f"sqlite:///{Path(folder) / 'c.db'}", "c.db")
-        try:
-            store.content.load_deck(deck("alpha", "x"), T0)
-            k = 0
-            for g, gap in history:  # a state the scheduler itself made, answer by answer
-                k += gap
-                store.study.record_answer(
-                    pk_of(store, "x"), g, T0 + timedelta(days=k), D + timedelta(days=k)
-                )
-            due = store.study.state(pk_of(store, "x")).due
-            if due is not None:  # a day the card is due on, however long its interval
-                k = max(k + 50, (due - D).days)
-            else:
-                k += 50
-            today = D + timedelta(days=k)
-            if drill:  # answered once today already: the next answer is a drill
-                store.study.record_answer(pk_of(store, "x"), 0, T0 + timedelta(days=k), today)
-            session = ReviewSession(store, ["alpha"], today, new_per_day=10)
-            card = session.current()
-            assert card is not None
-            preview = session.preview()
-            answer = session.answer(grade, T0 + timedelta(days=k))
-            assert answer is not None
-            assert preview[grade].review_kind is answer.review_kind
-            assert preview[grade].after == answer.state
-            assert preview[grade].after.interval == answer.state.interval
-        finally:
-            store.close()
+    deck_id = f"alpha{next(EXAMPLE)}"
+    ref = f"{deck_id}/x"
+    store.content.load_deck(deck(deck_id, "x"), T0)
+    k = 0
+    for g, gap in history:  # a state the scheduler itself made, answer by answer
+        k += gap
+        store.study.record_answer(
+            pk_of(store, ref), g, T0 + timedelta(days=k), D + timedelta(days=k)
+        )
+    due = store.study.state(pk_of(store, ref)).due
+    if due is not None:  # a day the card is due on, however long its interval
+        k = max(k + 50, (due - D).days)
+    else:
+        k += 50
+    today = D + timedelta(days=k)
+    if drill:  # answered once today already: the next answer is a drill
+        store.study.record_answer(pk_of(store, ref), 0, T0 + timedelta(days=k), today)
+    session = ReviewSession(store, [deck_id], today, new_per_day=10)
+    card = session.current()
+    assert card is not None
+    preview = session.preview()
+    answer = session.answer(grade, T0 + timedelta(days=k))
+    assert answer is not None
+    assert preview[grade].review_kind is answer.review_kind
+    assert preview[grade].after == answer.state
+    assert preview[grade].after.interval == answer.state.interval
 
 
 def test_bury_suspend_and_undo_of_a_card_removed_meanwhile_fail_nothing(store: Store) -> None:
