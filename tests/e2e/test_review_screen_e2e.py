@@ -41,6 +41,7 @@ class Terminal:
             dimensions=(rows, cols),
             preexec_fn=default_signals,
         )
+        self.child.delaybeforesend = None  # keys go at once, as a learner's do
         self.child.logfile_read = self  # every byte read is fed to the emulator
 
     def write(self, data: str) -> None:
@@ -62,7 +63,7 @@ class Terminal:
                 self.child.read_nonblocking(65536, timeout=0.2)
         with contextlib.suppress(pexpect.TIMEOUT):  # the rest of the frame, if it is still coming
             while True:
-                self.child.read_nonblocking(65536, timeout=0.1)
+                self.child.read_nonblocking(65536, timeout=0.05)
         return self.text
 
 
