@@ -19,6 +19,8 @@ from rich.text import Text
 
 from srs.core.model import KINDS, Kind, card_ref
 from srs.core.stats import Heatmap, Rate, Stats
+from srs.ui.ascii import Fold, cut
+from srs.ui.console import fold_of
 from srs.ui.text import KIND_STYLE, ef_text, plain
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -243,7 +245,7 @@ class HardestView:
         if id_width + figures + self.PROMPT_MIN <= width:
             yield self._table(id_width)
         else:
-            yield from self._stacked(width)
+            yield from self._stacked(width, fold_of(console))
 
     def _kind(self, kind: str) -> Text:
         return Text(kind, style=KIND_STYLE.get(Kind(kind), "") if kind in KINDS else "")
@@ -269,7 +271,7 @@ class HardestView:
             )
         return table
 
-    def _stacked(self, width: int) -> RenderResult:
+    def _stacked(self, width: int, fold: Fold | None) -> RenderResult:
         for name, h in zip(self.ids, self.stats.hardest, strict=True):
             yield plain(name, "bold")
             line = Text.assemble(
@@ -278,8 +280,7 @@ class HardestView:
                 f" · {_n(h.lapses, 'lapse')} · EF {ef_text(h.ef)} · ",
                 plain(" ".join(h.front.split())),
             )
-            line.truncate(width, overflow="ellipsis")
-            yield line
+            yield cut(line, width, fold)
 
 
 def hardest_view(stats: Stats) -> HardestView:
