@@ -226,16 +226,17 @@ class HardestView:
     An id is never split: it is shown whole (without its deck when one deck is shown), and the
     prompt takes the width left over, cut with an ellipsis. When the width cannot hold an id
     beside a useful part of its prompt, each card takes two lines: its id, then its figures and
-    prompt.
+    prompt; and when a `DECK/CARD` ref is wider than the screen, each deck's name heads its
+    cards, which show their card ids alone.
     """
 
     PROMPT_MIN = 16
 
     def __init__(self, stats: Stats) -> None:
         self.stats = stats
-        one_deck = stats.decks is not None and len(stats.decks) == 1
+        self.one_deck = stats.decks is not None and len(stats.decks) == 1
         self.ids = [
-            h.card_id if one_deck else card_ref(h.deck_id, h.card_id) for h in stats.hardest
+            h.card_id if self.one_deck else card_ref(h.deck_id, h.card_id) for h in stats.hardest
         ]
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
@@ -272,8 +273,14 @@ class HardestView:
         return table
 
     def _stacked(self, width: int, fold: Fold | None) -> RenderResult:
+        # a ref wider than the screen would be split: the deck then heads its cards instead
+        by_deck = any(len(name) > width for name in self.ids) and not self.one_deck
+        deck = None
         for name, h in zip(self.ids, self.stats.hardest, strict=True):
-            yield plain(name, "bold")
+            if by_deck and h.deck_id != deck:
+                deck = h.deck_id
+                yield plain(f"{deck}/", "bold cyan")
+            yield plain(h.card_id if by_deck else name, "bold")
             line = Text.assemble(
                 "  ",
                 self._kind(h.kind),
