@@ -118,7 +118,9 @@ def card_view(
         title.no_wrap, title.overflow = True, "ellipsis"
     title.append_text(rest)
     progress = " · ".join(
-        filter(None, (f"done {done} · left {left}", memory_text(card.state, card.recall)))
+        filter(
+            None, (f"done {done} · left {left}", memory_text(card.shown or card.state, card.recall))
+        )
     )
     question: list[RenderableType] = []
     if shown.ask:  # the renderer owns the question; a misreading's front holds the claim
