@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import datetime
 from hashlib import sha256
 from pathlib import Path
@@ -54,11 +55,17 @@ def load_paths(
 
     digests = store.content.deck_digests()
     found = _checked(analyse_paths(paths, loaded=digests, ticker=ticker, cache=cache))
-    decks = [_with_pages(deck, cache_dir) for deck in found.decks]
+    decks = [_with_pages(_resolved(deck), cache_dir) for deck in found.decks]
     reports = [store.content.load_deck(deck, now, ticker) for deck in decks]
     reports += [store.content.unchanged_report(deck_id) for deck_id in found.unchanged]
     _mark_first_run_done(store, now)
     return reports
+
+
+def _resolved(deck: Deck) -> Deck:
+    """The deck with the path of its file absolute (as `srs deck list` shows it and the review
+    finds its figures and paper from any folder), not as it was typed."""
+    return deck if deck.path is None else replace(deck, path=str(Path(deck.path).resolve()))
 
 
 def _with_pages(deck: Deck, cache_dir: Path | None) -> Deck:

@@ -13,6 +13,7 @@ from collections import Counter, deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import partial
 
 from srs.core.errors import AnsweredElsewhereError, CardGoneError, SrsError, UnknownCardError
 from srs.core.model import (
@@ -27,6 +28,8 @@ from srs.core.model import (
 from srs.core.scheduling.rule import (
     AnswerPolicy,
     AnswerRecord,
+    PastAnswer,
+    adopted,
     needs_drill,
     preview_answers,
     review_kind,
@@ -99,6 +102,7 @@ class ReviewSession:
         self._current: QueuedCard | None = None
         self._drawn: tuple[StoredCard, SchedState] | None = None  # the next card, read already
         self._notices: list[str] = []
+        self._past: tuple[int, Sequence[PastAnswer]] | None = None  # (pk, its answers)
 
     def _day_queue(self) -> tuple[list[int], list[int]]:
         """Today's whole queue as the store has it now (due reviews, new cards, then drills in
@@ -145,10 +149,18 @@ class ReviewSession:
                 continue
             stored, state = found  # a state out of bounds reads as new (`schema.state_from`)
             kind = review_kind(state, answered_today=pk in self._drilling)
-            self._current = QueuedCard(stored, state, kind, self._recall(state))
+            shown = adopted(self.policy.scheduler, state, partial(self._history, pk))
+            self._current = QueuedCard(stored, state, kind, self._recall(shown), shown)
             return self._current
         self._current = None
         return None
+
+    def _history(self, pk: int) -> Sequence[PastAnswer]:
+        """The card's scheduled answers, read once while it is on screen (for a card the other
+        scheduler last scheduled: shown, then previewed, as the chosen one takes it over)."""
+        if self._past is None or self._past[0] != pk:
+            self._past = (pk, self.store.study.scheduled_answers(pk))
+        return self._past[1]
 
     def _recall(self, state: SchedState) -> float | None:
         """FSRS's chance of recall today for a card FSRS scheduled (loads FSRS only then)."""
@@ -169,7 +181,7 @@ class ReviewSession:
             card.state,
             self.today,
             card.review_kind is ReviewKind.DRILL,
-            history=lambda: self.store.study.scheduled_answers(stored.pk),
+            history=lambda: self._history(stored.pk),
             key=stored.ref,
         )
 

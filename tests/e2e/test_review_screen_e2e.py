@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import subprocess
 import time
 from collections.abc import Callable
@@ -28,10 +29,11 @@ LONG_BACK = "\n\n".join(f"Reason {i}: the positional encodings carry the order."
 class Terminal:
     """A pty running `srs review`, with an emulated screen of the same size."""
 
-    def __init__(self, db: Path, rows: int, cols: int) -> None:
+    def __init__(self, db: Path, rows: int, cols: int, **extra: str) -> None:
         self.screen = pyte.Screen(cols, rows)
         self.stream = pyte.Stream(self.screen)
-        env = srs_env(db, NOW)
+        self.raw: list[str] = []  # every character written, as written
+        env = srs_env(db, NOW, **extra)
         del env["COLUMNS"]  # the size comes from the terminal itself, as for a learner
         self.child = pexpect.spawn(
             SRS,
@@ -45,6 +47,7 @@ class Terminal:
         self.child.logfile_read = self  # every byte read is fed to the emulator
 
     def write(self, data: str) -> None:
+        self.raw.append(data)
         self.stream.feed(data)
 
     def flush(self) -> None:
@@ -142,3 +145,37 @@ def test_a_terminal_that_is_not_utf8_gets_ascii_and_exit_0(tmp_path: Path, args:
     assert done.returncode == 0, done.stderr
     assert done.stdout.isascii() and done.stdout.strip()
     assert "done 0 - left" in done.stdout or "srs stats" in done.stdout
+
+
+ESCAPES = re.compile(
+    r"\x1b(\[[0-9;?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[()][0-9A-Za-z]|[=>78])"
+)
+
+
+def test_review_on_an_ascii_terminal_writes_card_text_in_ascii_within_80_columns(
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "srs.db"
+    store = Store.open(f"sqlite:///{db}")
+    claim = "\u201cBigger models are always safer\u201d \u2014 the paper\u2019s main claim\u2026"
+    back = "No \u2014 \u03b1 and \u03b2\u2026 both grow; na\u00efve \u2264 3 \u2192 none. " * 3
+    title = "Caf\u00e9 \u2014 \u201cquotes\u201d\u2026 " * 4
+    card = Card("curly", Kind.MISREADING, claim, back, "\u00a73")
+    store.content.load_deck(Deck("uni", title, "M\u00fcller 2024", (card,)), datetime.now(UTC))
+    store.close()
+    term = Terminal(db, 24, 80, PYTHONIOENCODING="ascii", LC_ALL="C")
+    term.wait(lambda t: "Bigger models" in t and "left" in t)
+    for key, shown in ((" ", "alpha and beta"), ("?", "show the answer"), ("?", "5 perfect")):
+        term.child.send(key)
+        term.wait(lambda t, shown=shown: shown in t)
+    term.child.send("q")
+    term.child.expect(pexpect.EOF)
+    written = ESCAPES.sub("", "".join(term.raw))
+    assert written.isascii()
+    assert '"Bigger models are always safer" -- the paper\'s main claim...' in written
+    assert "No -- alpha and beta... both grow; naive <= 3 -> none." in written
+    assert 'Cafe -- "quotes"...' in written
+    others = re.sub(r"What is wrong with this reading\?|\? keys|\?\s+show or hide", "", written)
+    assert "?" not in others
+    lines = re.split(r"\r?\n|\r", written)
+    assert max(len(line) for line in lines) <= 80

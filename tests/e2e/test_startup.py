@@ -160,6 +160,7 @@ STORE_AND_CORE = {
     "srs.store.migrations", "srs.store.queue", "srs.store.report_totals", "srs.store.schema",
     "srs.store.server", "srs.store.setaside", "srs.store.settings", "srs.store.sqlite_file",
     "srs.store.study", "srs.store.transfer", "srs.store.urls", "srs.ui", "srs.ui.console",
+    "srs.ui.ascii",
     "srs.ui.text", "srs.core.cardmath", "srs.core.cardspans", "srs.core.merging",
     "srs.core.wording", "srs.core.cloze",
 }  # fmt: skip

@@ -202,3 +202,14 @@ def test_question_mark_shows_the_keys(tiny: Path) -> None:
     done = run(["review", "tiny"], tiny, input="?q")
     assert "undo the last action (a grade, a bury or a suspend)" in done.stdout
     assert "suspend: hide the card until" in done.stdout
+
+
+def test_status_takes_new_per_day_and_agrees_with_the_review_it_stands_for(tiny: Path) -> None:
+    (deck,) = json.loads(run(["status", "--json", "--new-per-day", "2"], tiny).stdout)["decks"]
+    assert deck["new"] == 2
+    review = run(["review", "tiny", "--new-per-day", "2"], tiny, input=" 4 4 4 4q")
+    assert "Cards reviewed: 2" in review.stdout
+    (after,) = json.loads(run(["status", "--json", "--new-per-day", "2"], tiny).stdout)["decks"]
+    assert after["new"] == 0
+    (more,) = json.loads(run(["status", "--json", "--new-per-day", "3"], tiny).stdout)["decks"]
+    assert more["new"] == 1

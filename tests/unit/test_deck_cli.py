@@ -106,3 +106,30 @@ def test_check_default_back_word_limit_is_the_checkers(tmp_path: Path) -> None:
         deck.write_text(SMALL_DECK.replace("Back of alpha", " ".join(["word"] * words)))
         done = run(["deck", "check", str(deck)], db)
         assert ("[long-back]" in done.stdout) is warned, words
+
+
+def test_deck_list_shows_the_file_a_deck_came_from_as_an_absolute_path(tmp_path: Path) -> None:
+    db = tmp_path / "srs.db"
+    (tmp_path / "mydecks").mkdir()
+    (tmp_path / "mydecks" / "tiny.toml").write_text(SMALL_DECK)
+    assert run(["deck", "add", "mydecks/tiny.toml"], db, cwd=tmp_path).returncode == 0
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (listed,) = json.loads(run(["deck", "list", "--json"], db, cwd=elsewhere).stdout)
+    assert listed["path"] == str((tmp_path / "mydecks" / "tiny.toml").resolve())
+
+
+def test_deck_list_resolves_a_path_stored_as_typed_when_it_names_a_file_here(
+    tmp_path: Path,
+) -> None:
+    import sqlite3
+
+    db = tmp_path / "srs.db"
+    (tmp_path / "tiny.toml").write_text(SMALL_DECK)
+    assert run(["deck", "add", str(tmp_path / "tiny.toml")], db).returncode == 0
+    with sqlite3.connect(db) as conn:  # as an older srs stored it
+        conn.execute("UPDATE decks SET path = 'tiny.toml'")
+    (here,) = json.loads(run(["deck", "list", "--json"], db, cwd=tmp_path).stdout)
+    assert here["path"] == str((tmp_path / "tiny.toml").resolve())
+    (there,) = json.loads(run(["deck", "list", "--json"], db, cwd=db.parent.parent).stdout)
+    assert there["path"] == "tiny.toml"  # no such file from there: shown as stored

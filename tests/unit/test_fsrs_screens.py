@@ -131,7 +131,31 @@ def test_a_review_session_gives_an_fsrs_card_its_chance_of_recall_today(store: S
     pk = store.content.cards()[0].pk
     store.study.record_answer(pk, 4, T0, T0.date(), policy)
     later = date(2026, 3, 20)
-    card = ReviewSession(store, ["d"], later, 20).current()
+    card = ReviewSession(store, ["d"], later, 20, policy=policy).current()
     assert card is not None and card.recall is not None
     expected = FSRS().retrievability(store.study.state(pk), later)
     assert card.recall == expected and 0 < expected < 1
+
+
+def test_the_review_header_shows_the_chosen_scheduler_as_soon_as_it_is_chosen(
+    store: Store,
+) -> None:
+    from srs.learner_config import answer_policy
+    from srs.review import ReviewSession
+
+    sm2 = answer_policy(store, {}, 8, False)
+    fsrs = answer_policy(store, {"scheduler": "fsrs", "fsrs-fuzz": "off"}, 8, False)
+    store.content.load_deck(Deck("d", "D", "", (Card("c", Kind.FINDING, "Q", "A", "§1"),)), T0)
+    pk = store.content.cards()[0].pk
+    store.study.record_answer(pk, 4, T0, T0.date(), sm2)  # SM-2 schedules it, due tomorrow
+    tomorrow = date(2026, 3, 3)
+    # `config set scheduler fsrs`: the next review shows FSRS's figures before any answer
+    card = ReviewSession(store, ["d"], tomorrow, 20, policy=fsrs).current()
+    assert card is not None and card.state.scheduler == "sm2"  # stored as SM-2 left it
+    assert card.shown is not None and card.shown.scheduler == "fsrs"
+    assert card.recall is not None and 0 < card.recall <= 1
+    header = render(card_view(card, 0, 1, False), WIDTH)
+    assert "FSRS · S " in header and "SM-2" not in header
+    # and back: under SM-2 the same card shows SM-2's figures
+    again = ReviewSession(store, ["d"], tomorrow, 20, policy=sm2).current()
+    assert again is not None and "SM-2 · EF 2.50" in render(card_view(again, 0, 1, False), WIDTH)

@@ -124,7 +124,7 @@ def answer_all(db: Path, deck: Path, day: int, grade: int, **extra: str) -> None
             session.answer(grade, settings.now)
 
 
-def test_switching_to_fsrs_and_back_keeps_every_answer_and_stats_counts_both(
+def test_switching_to_fsrs_and_back_keeps_every_answer_and_fsrs_figures_only_on_fsrs_answers(
     db: Path, deck_file: Path
 ) -> None:
     answer_all(db, deck_file, 0, 4)  # SM-2: three new cards, due tomorrow
@@ -159,6 +159,19 @@ def test_switching_to_fsrs_and_back_keeps_every_answer_and_stats_counts_both(
     stats = json.loads(run_srs(["stats", "--json"], env_at(db, days_until)).stdout)
     assert sum(d["answers"] for d in stats["reviews_per_day"]) == len(log) == 12
     assert stats["retention"]["total"]["reviews"] == 9  # 3 SM-2 + 3 FSRS + 3 SM-2 reviews
+    # FSRS's stability and difficulty are on the answer FSRS made, not on SM-2's after it
+    assert back["alpha"][6:] == (None, None)
+    env = env_at(db, days_until)
+    history = json.loads(run_srs(["history", "tiny/alpha", "--json"], env).stdout)
+    figures = [
+        (e["scheduler"], e["stability"] is None, e["difficulty"] is None) for e in history["log"]
+    ]
+    assert figures == [
+        ("sm2", True, True),
+        ("sm2", True, True),
+        ("fsrs", False, False),
+        ("sm2", True, True),
+    ]
 
 
 def _state_rows(db: Path) -> list[tuple[object, ...]]:

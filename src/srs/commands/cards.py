@@ -85,6 +85,7 @@ def cards(
         typer.echo("no cards match")
         return
     from srs.ui.cards_screen import cards_view
+    from srs.ui.console import fold_of
 
     out = console()
-    out.print(cards_view(rows, today, settings.leech_lapses, out.size.width))
+    out.print(cards_view(rows, today, settings.leech_lapses, out.size.width, fold_of(out)))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -23,6 +23,9 @@ from srs.commands.base import (
 )
 from srs.core.defaults import MAX_BACK_WORDS
 from srs.core.errors import DeckFileError
+
+if TYPE_CHECKING:
+    from srs.core.model import DeckSummary
 
 
 @deck_app.command("new")
@@ -125,7 +128,7 @@ def deck_list(db: DbOption = None, as_json: JsonOption = False) -> None:
     """List the decks in the collection."""
     settings = settings_for(db)
     with collection(settings) as store:
-        decks = store.content.decks()
+        decks = [_path_resolved(d) for d in store.content.decks()]
     if as_json:
         from srs.core.reports import deck_list_json
 
@@ -134,6 +137,16 @@ def deck_list(db: DbOption = None, as_json: JsonOption = False) -> None:
     from srs.ui.tables import deck_table
 
     console().print(deck_table(decks))
+
+
+def _path_resolved(deck: DeckSummary) -> DeckSummary:
+    """The deck with its file's path absolute. Decks added before srs stored it so keep the
+    path as it was typed: it is resolved here when it names a file from this folder."""
+    from dataclasses import replace
+
+    if deck.path is None or Path(deck.path).is_absolute() or not Path(deck.path).is_file():
+        return deck
+    return replace(deck, path=str(Path(deck.path).resolve()))
 
 
 @deck_app.command("remove")

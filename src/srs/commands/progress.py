@@ -20,11 +20,22 @@ from srs.commands.base import (
 
 
 @app.command()
-def status(decks: DeckArgs = None, db: DbOption = None, as_json: JsonOption = False) -> None:
-    """Per deck: due today, new available, drills pending, total, and the next due date."""
+def status(
+    decks: DeckArgs = None,
+    db: DbOption = None,
+    new_per_day: Annotated[
+        int | None,
+        typer.Option(help="New cards a deck a day (default 20, or $SRS_NEW_PER_DAY).", min=0),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Per deck: due today, new available, drills pending, total, and the next due date.
+
+    The new figure is what `srs review` with the same --new-per-day would introduce today.
+    """
     from srs.progress import deck_status
 
-    settings = settings_for(db)
+    settings = settings_for(db, new_per_day)
     today = today_of(settings)
     with collection(settings) as store:
         rows = deck_status(store, decks or [], today, settings.new_per_day)

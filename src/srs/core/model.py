@@ -123,9 +123,7 @@ class Quote:
 @dataclass(frozen=True, slots=True)
 class Paper:
     """The paper a deck is about, as its `[deck] paper` table gives it; every field optional.
-
-    `pdf` is a path relative to the deck file, to a copy the author keeps.
-    """
+    `pdf` is a path relative to the deck file, to a copy the author keeps."""
 
     title: str = ""
     authors: tuple[str, ...] = ()
@@ -342,6 +340,7 @@ class QueuedCard:
     state: SchedState
     review_kind: ReviewKind  # NEW, REVIEW, or DRILL for a card already answered today
     recall: float | None = None  # FSRS's chance of recall today, for a card FSRS scheduled
+    shown: SchedState | None = None  # as the chosen scheduler takes it over: shown
 
 
 @dataclass

@@ -124,8 +124,10 @@ def _history_json(
                 "interval": r.interval,
                 "due": _day(r.due),
                 "scheduler": r.scheduler,
-                "stability": r.stability,
-                "difficulty": r.difficulty,
+                # FSRS's figures belong to answers FSRS scheduled (an older srs carried them
+                # through SM-2's answers unchanged)
+                "stability": r.stability if r.scheduler == "fsrs" else None,
+                "difficulty": r.difficulty if r.scheduler == "fsrs" else None,
                 "from_anki": r.from_anki,
             }
             for r in log

@@ -15,6 +15,7 @@ from rich.console import Group, RenderableType
 from rich.text import Text
 
 from srs.core.model import CardRow
+from srs.ui.ascii import Fold, cut
 from srs.ui.text import KIND_STYLE, plain
 
 HEADERS = ("card", "kind", "due", "ivl", "lapses", "flags", "front")
@@ -48,22 +49,25 @@ def _width(value: str | Text) -> int:
     return value.cell_len if isinstance(value, Text) else Text(value).cell_len
 
 
-def _front(row: CardRow, room: int) -> Text:
-    front = plain(" ".join(row.front.split()))
-    front.truncate(max(1, room), overflow="ellipsis")
-    return front
+def _front(row: CardRow, room: int, fold: Fold | None) -> Text:
+    return cut(plain(" ".join(row.front.split())), max(1, room), fold)
 
 
 def cards_view(
-    rows: Sequence[CardRow], today: date, leech_lapses: int, width: int = 80
+    rows: Sequence[CardRow],
+    today: date,
+    leech_lapses: int,
+    width: int = 80,
+    fold: Fold | None = None,
 ) -> RenderableType:
     """The cards, one line each when the front gets at least FRONT_ROOM columns, else two.
     When even the full ids (`DECK/CARD`) leave too little room, each deck's name heads its
-    cards and they show their card ids alone."""
+    cards and they show their card ids alone. Fronts are folded with `fold` (the console's,
+    `srs.ui.console.fold_of`) before they are cut."""
     layout = _Layout(rows, today, leech_lapses, full_ids=True)
     if layout.fixed > width:
         layout = _Layout(rows, today, leech_lapses, full_ids=False)
-    return layout.render(width)
+    return layout.render(width, fold)
 
 
 class _Layout:
@@ -95,7 +99,7 @@ class _Layout:
         parts = [_cell(v, self.widths[i], HEADERS[i] in RIGHT) for i, v in enumerate(values)]
         return Text(" ").join(parts)
 
-    def render(self, width: int) -> RenderableType:
+    def render(self, width: int, fold: Fold | None = None) -> RenderableType:
         """The header and the rows at `width`."""
         flags_width = 1 + self.widths[5]
         one_line = self.fixed + flags_width + 1 + FRONT_ROOM <= width
@@ -115,13 +119,13 @@ class _Layout:
                 lines.append(plain(f"{deck}/", "bold cyan"))
             first = self.line(values[:columns])
             if one_line:
-                lines.append(Text.assemble(first, " ", _front(row, room)))
+                lines.append(Text.assemble(first, " ", _front(row, room, fold)))
                 continue
             first.rstrip()
             lines.append(first)
             second = Text("  ")
             if not flags_first and values[5]:
                 second.append(f"{values[5]} · ", style="bold")
-            second.append_text(_front(row, width - second.cell_len))
+            second.append_text(_front(row, width - second.cell_len, fold))
             lines.append(Text.assemble(second, style="dim"))
         return Group(*lines)

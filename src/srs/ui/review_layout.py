@@ -11,13 +11,15 @@ to the answer, which is cut with a marker and scrolled with j/k when it is longe
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rich.console import Console, Group, RenderableType
 from rich.segment import Segment, Segments
 from rich.text import Text
+
+from srs.ui.ascii import Fold
+from srs.ui.console import measuring_console
 
 KEEP = 0  # the rank of a part that is never dropped
 
@@ -50,10 +52,12 @@ def fit(
     height: int,
     width: int,
     scroll: int = 0,
+    fold: Fold | None = None,
 ) -> RenderableType:
     """The parts fitted to `height` rows (one kept for the cursor); `answer` is the index of
-    the answer's part, shown from its line `scroll` on."""
-    console = Console(file=io.StringIO(), width=width, color_system=None, force_terminal=False)
+    the answer's part, shown from its line `scroll` on; measured folded with `fold` when the
+    screen's console folds text (`srs.ui.console`)."""
+    console = measuring_console(width, fold)
     room = height - 1
     shown = list(parts)
     lines = [_measure(console, p.renderable) for p in shown]

@@ -11,7 +11,6 @@ words, and a long answer is cut with a marker and scrolled with j/k.
 
 from __future__ import annotations
 
-import io
 import time
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
@@ -28,6 +27,8 @@ from srs.core.faces import faces
 from srs.core.model import Grade, QueuedCard, Summary
 from srs.core.scheduling.rule import AnswerRecord
 from srs.core.wording import plural
+from srs.ui.ascii import Fold, cut
+from srs.ui.console import fold_of, measuring_console
 from srs.ui.keys import KeyReader
 from srs.ui.review_keys import (
     SCROLL_DOWN,
@@ -98,6 +99,7 @@ def card_view(
     width: int = 80,
     show_keys: bool = False,
     scroll: int = 0,
+    fold: Fold | None = None,
 ) -> RenderableType:
     """One card: deck, kind and progress; the prompt; and, once revealed, the answer with the
     paper's words it rests on (`core.faces`), its source, the card's id and the grade legend.
@@ -112,11 +114,13 @@ def card_view(
     )
     title = plain(stored.deck_title, "bold")
     if height is not None:  # fitted: on one line, where the deck's title gives way
-        title.truncate(max(8, width - rest.cell_len), overflow="ellipsis")
+        title = cut(title, max(8, width - rest.cell_len), fold)
         title.no_wrap, title.overflow = True, "ellipsis"
     title.append_text(rest)
     progress = " · ".join(
-        filter(None, (f"done {done} · left {left}", memory_text(card.state, card.recall)))
+        filter(
+            None, (f"done {done} · left {left}", memory_text(card.shown or card.state, card.recall))
+        )
     )
     question: list[RenderableType] = []
     if shown.ask:  # the renderer owns the question; a misreading's front holds the claim
@@ -137,7 +141,7 @@ def card_view(
     long_answer = False
     if revealed:
         answer = _answer(card)
-        long_answer = height is not None and _too_long(card, height, width)
+        long_answer = height is not None and _too_long(card, height, width, fold)
         source = stored.card.source or "(no source given)"
         compact = Part(compact_legend(preview, width), rank=3)
         tall = height is None or height >= SHORT_TERMINAL
@@ -157,7 +161,7 @@ def card_view(
     )
     if height is None:
         return Group(*(p.renderable for p in parts))
-    return fit(parts, answer_at, height, width, scroll)
+    return fit(parts, answer_at, height, width, scroll, fold)
 
 
 def _answer(card: QueuedCard) -> RenderableType:
@@ -170,16 +174,16 @@ def _answer(card: QueuedCard) -> RenderableType:
     return answer
 
 
-def _answer_lines(card: QueuedCard, width: int) -> int:
+def _answer_lines(card: QueuedCard, width: int, fold: Fold | None = None) -> int:
     """How many lines the card's answer (with its quotes) takes at `width`."""
-    console = Console(file=io.StringIO(), width=width, color_system=None, force_terminal=False)
+    console = measuring_console(width, fold)
     return len(console.render_lines(_answer(card), console.options, pad=False))
 
 
-def _too_long(card: QueuedCard, height: int, width: int) -> bool:
+def _too_long(card: QueuedCard, height: int, width: int, fold: Fold | None) -> bool:
     """Whether the answer alone would take half the screen or more (the footer then offers
     j/k to scroll it)."""
-    return _answer_lines(card, width) >= height // 2
+    return _answer_lines(card, width, fold) >= height // 2
 
 
 def summary_view(summary: Summary, today: date) -> RenderableType:
@@ -257,6 +261,7 @@ def _show_card(session: Session, card: QueuedCard, console: Console, keys: KeyRe
                 console.size.width,
                 show_keys,
                 scroll,
+                fold_of(console),
             )
         )
         while True:
@@ -266,7 +271,7 @@ def _show_card(session: Session, card: QueuedCard, console: Console, keys: KeyRe
                 break
             if revealed and (key in SCROLL_DOWN or key in SCROLL_UP):
                 step = max(1, (height or 24) // 2) * (1 if key in SCROLL_DOWN else -1)
-                last = _answer_lines(card, console.size.width) - 1
+                last = _answer_lines(card, console.size.width, fold_of(console)) - 1
                 if scroll != (scroll := max(0, min(last, scroll + step))):
                     break
                 continue

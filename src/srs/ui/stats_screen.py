@@ -19,6 +19,8 @@ from rich.text import Text
 
 from srs.core.model import KINDS, Kind, card_ref
 from srs.core.stats import Heatmap, Rate, Stats
+from srs.ui.ascii import Fold, cut
+from srs.ui.console import fold_of
 from srs.ui.text import KIND_STYLE, ef_text, plain
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -224,16 +226,17 @@ class HardestView:
     An id is never split: it is shown whole (without its deck when one deck is shown), and the
     prompt takes the width left over, cut with an ellipsis. When the width cannot hold an id
     beside a useful part of its prompt, each card takes two lines: its id, then its figures and
-    prompt.
+    prompt; and when a `DECK/CARD` ref is wider than the screen, each deck's name heads its
+    cards, which show their card ids alone.
     """
 
     PROMPT_MIN = 16
 
     def __init__(self, stats: Stats) -> None:
         self.stats = stats
-        one_deck = stats.decks is not None and len(stats.decks) == 1
+        self.one_deck = stats.decks is not None and len(stats.decks) == 1
         self.ids = [
-            h.card_id if one_deck else card_ref(h.deck_id, h.card_id) for h in stats.hardest
+            h.card_id if self.one_deck else card_ref(h.deck_id, h.card_id) for h in stats.hardest
         ]
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
@@ -243,7 +246,7 @@ class HardestView:
         if id_width + figures + self.PROMPT_MIN <= width:
             yield self._table(id_width)
         else:
-            yield from self._stacked(width)
+            yield from self._stacked(width, fold_of(console))
 
     def _kind(self, kind: str) -> Text:
         return Text(kind, style=KIND_STYLE.get(Kind(kind), "") if kind in KINDS else "")
@@ -269,17 +272,22 @@ class HardestView:
             )
         return table
 
-    def _stacked(self, width: int) -> RenderResult:
+    def _stacked(self, width: int, fold: Fold | None) -> RenderResult:
+        # a ref wider than the screen would be split: the deck then heads its cards instead
+        by_deck = any(len(name) > width for name in self.ids) and not self.one_deck
+        deck = None
         for name, h in zip(self.ids, self.stats.hardest, strict=True):
-            yield plain(name, "bold")
+            if by_deck and h.deck_id != deck:
+                deck = h.deck_id
+                yield plain(f"{deck}/", "bold cyan")
+            yield plain(h.card_id if by_deck else name, "bold")
             line = Text.assemble(
                 "  ",
                 self._kind(h.kind),
                 f" · {_n(h.lapses, 'lapse')} · EF {ef_text(h.ef)} · ",
                 plain(" ".join(h.front.split())),
             )
-            line.truncate(width, overflow="ellipsis")
-            yield line
+            yield cut(line, width, fold)
 
 
 def hardest_view(stats: Stats) -> HardestView:

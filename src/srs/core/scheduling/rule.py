@@ -101,14 +101,19 @@ def _no_history() -> Sequence[PastAnswer]:
     return ()
 
 
-def _adopted(
+def adopted(
     scheduler: Scheduler, before: SchedState, history: Callable[[], Sequence[PastAnswer]]
 ) -> SchedState:
     """The state `scheduler` answers from: `before`, or, for a card another scheduler last
-    scheduled, the state this one adopts from the card's scheduled answers."""
+    scheduled, the state this one adopts from the card's scheduled answers (`history` is
+    called only then). The review screen shows a card's figures from it, so that they are
+    the chosen scheduler's as soon as it is chosen."""
     if not before.is_new and before.scheduler != scheduler.name:
         return scheduler.adopt(before, history())
     return before
+
+
+_adopted = adopted
 
 
 def _record(

@@ -75,9 +75,12 @@ class SM2:
     def answer(self, state: SchedState, grade: int, day: date, key: str = "") -> SchedState:
         """The state after a scheduled review: `review(state, grade, day)`, marked as SM-2's.
 
-        FSRS's memory figures, if the card has them, are kept as they were (unused by SM-2)."""
+        FSRS's memory figures, if the card has them from before, are dropped: SM-2 does not keep
+        them up to date, and FSRS, chosen again, replays the card's answers instead (`adopt`)."""
         after = review(state, grade, day)
-        return after if after.scheduler == self.name else replace(after, scheduler=self.name)
+        if after.scheduler == self.name and after.stability is None and after.difficulty is None:
+            return after
+        return replace(after, scheduler=self.name, stability=None, difficulty=None)
 
     def adopt(self, state: SchedState, history: Sequence[PastAnswer]) -> SchedState:
         """A card FSRS last scheduled goes on from its SM-2 figures as they stand: FSRS answers
