@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from anki.collection import Collection, ExportAnkiPackageOptions
+from anki.deck_config_pb2 import UpdateDeckConfigsMode
 from anki.decks import DeckId
 from anki.scheduler.v3 import CardAnswer
 
@@ -221,6 +222,75 @@ def test_the_phone_loop_brings_ankis_answers_on_later_days_back_with_ankis_sched
     assert "0 answers added, 0 states replaced" in again.stdout
     assert rows(db) == after
     col.close()
+
+
+CLOZE_DECK = """[deck]
+id = "sleeper"
+title = "Sleeper agents"
+
+[[card]]
+id = "persists"
+kind = "finding"
+cloze = "Safety training {{c1::did not remove}} the backdoor in the {{c2::largest}} models."
+source = "§4"
+"""
+
+
+def use_fsrs(col: Collection) -> None:
+    """Turn FSRS on, as Anki's deck options do (FSRS is one switch for the whole collection)."""
+    found = col._backend.get_deck_configs_for_update(DeckId(1))
+    col._backend.update_deck_configs(
+        target_deck_id=DeckId(1),
+        configs=[c.config for c in found.all_config],
+        removed_config_ids=[],
+        mode=UpdateDeckConfigsMode.UPDATE_DECK_CONFIGS_MODE_NORMAL,
+        card_state_customizer="",
+        limits=found.current_deck.limits,
+        new_cards_ignore_review_limit=False,
+        fsrs=True,
+        apply_all_parent_limits=False,
+        fsrs_reschedule=False,
+        fsrs_health_check=False,
+    )
+
+
+def test_each_card_of_a_cloze_note_answered_with_fsrs_comes_back_to_its_item_with_its_memory(
+    tmp_path: Path, col: Collection
+) -> None:
+    db = tmp_path / "srs.db"
+    deck = tmp_path / "sleeper.toml"
+    deck.write_text(CLOZE_DECK, encoding="utf-8")
+    assert run_srs(["deck", "add", str(deck)], env_for(db)).returncode == 0
+    with closing(Store.open(f"sqlite:///{db}", str(db))) as store:
+        pks = {c.card.id: c.pk for c in store.content.cards()}
+        at = NOW - timedelta(days=3)
+        store.study.record_answer(pks["persists#c2"], 5, at, study_day(at, UTC))
+    out = tmp_path / "to-phone.apkg"
+    assert (
+        run_srs(["export", "anki", "-o", str(out), "--with-progress"], env_for(db)).returncode == 0
+    )
+    import_apkg(col, out, with_scheduling=True)
+    use_fsrs(col)
+    cards = {col.get_card(cid).ord: cid for cid in col.find_cards("")}
+    answer_in_anki(col, cards[0], CardAnswer.EASY)
+    answer_in_anki(col, cards[1], CardAnswer.HARD)
+    package = from_anki(tmp_path, col)
+
+    result = run_srs(["merge", "anki", str(package)], env_for(db))
+    assert result.returncode == 0, result.stderr
+    assert "2 cards from srs, 2 answers added, 2 states replaced" in result.stdout
+    found = progress(db)
+    for ord_, item, grades in ((0, "persists#c1", [5]), (1, "persists#c2", [5, 3])):
+        card = col.get_card(cards[ord_])
+        state, log = found[item]
+        assert [g for _, g, _ in log] == grades
+        assert (state.interval, state.due) == (
+            card.ivl,
+            TODAY + timedelta(days=card.due - col.sched.today),
+        )
+        assert state.scheduler == "fsrs" and card.memory_state is not None
+        assert state.stability == pytest.approx(card.memory_state.stability, abs=1e-3)
+        assert state.difficulty == pytest.approx(card.memory_state.difficulty, abs=1e-3)
 
 
 def test_a_card_reviewed_in_both_after_the_export_takes_the_later_state_and_keeps_both_answers(

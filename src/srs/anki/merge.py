@@ -170,6 +170,9 @@ def merge_card(
     """What merging one Anki card (with its review log, oldest first, and its `data`, where
     Anki keeps an FSRS memory state) changes in srs's progress `stored`; None when nothing.
     Raises `OutOfRange` for a value no Anki writes."""
+    memory = fsrs_memory(data)
+    if memory is not None:
+        log = [_without_fsrs_factor(entry) for entry in log]
     fresh = _new_entries(log, stored)
     had_state = stored.state is not None
     start = stored.state or NEW_STATE
@@ -179,7 +182,7 @@ def merge_card(
     if reviews and (latest_here is None or reviews[-1].reviewed_at > latest_here):
         state = anki_state(card, log, crt, now, today)
         if state is not None:
-            state = _with_memory(state, fsrs_memory(data))
+            state = _with_memory(state, memory)
             reviews = _ending_in(reviews, state)
     queue = card.queue if isinstance(card.queue, int) else 0
     suspend = queue == _SUSPENDED and not stored.suspended
@@ -215,6 +218,16 @@ def _new_entries(log: Sequence[RevlogEntry], stored: StoredProgress) -> list[Rev
             continue
         fresh.append(entry)
     return fresh
+
+
+def _without_fsrs_factor(entry: RevlogEntry) -> RevlogEntry:
+    """A review-log row of a card Anki schedules with FSRS, whose `factor` then holds the
+    difficulty in hundredths (100 to 1000), below any SM-2 ease (1300 up): kept as no ease, so
+    the answer keeps the ease before it. Any other value is checked as an ease."""
+    factor = entry.factor
+    if isinstance(factor, int) and not isinstance(factor, bool) and 100 <= factor <= 1000:
+        return entry._replace(factor=0)
+    return entry
 
 
 def _with_memory(state: SchedState, memory: tuple[float, float] | None) -> SchedState:
