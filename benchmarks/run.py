@@ -26,10 +26,12 @@ from pathlib import Path
 import anki_side
 import genanki
 import generate
+import merge_anki
 import processes
 from measure import BIN, Row, copy_db, environment, load_average, median, time_calls, time_process
 
-from srs.anki.export import AFMT, CSS, FIELDS, QFMT, ExportCard, export_apkg
+from srs.anki.export import FIELDS, ExportCard, export_apkg
+from srs.anki.own_note_types import AFMT, CSS, QFMT
 from srs.config import sqlite_url
 from srs.core.cardtext import render_markdown
 from srs.core.deckfile import read_deck_file
@@ -403,6 +405,21 @@ def queue_building(plan: Plan, p: Prepared, scratch: Path) -> list[Row]:
     ]
 
 
+def merging(plan: Plan, p: Prepared, scratch: Path) -> Row:
+    """`srs merge anki` of the collection's own export with progress, into a copy without
+    progress, next to Anki's import of the package with scheduling (`merge_anki`)."""
+    log(f"issue 27: srs merge anki next to Anki's import with scheduling, {p.spec.name}")
+    ours, theirs, what = merge_anki.measure(p.spec.db, scratch, plan.load_runs)
+    return Row(
+        "issue 27",
+        f"`srs merge anki` (in-process), {what}",
+        median(ours),
+        "Anki: import the same package with scheduling, new collection",
+        median(theirs),
+        target=f"<= {TARGETS['merge_10k_vs_anki']}",
+    )
+
+
 TARGETS = {
     "answer_vs_anki": 1.0,
     "status_10k_vs_anki": 1.2,
@@ -418,9 +435,10 @@ TARGETS = {
     "reload_10k_vs_floor": 1.3,
     "check_10k_one_edit_vs_anki": 0.3,
     "add_10k_one_edit_vs_anki": 0.5,
+    "merge_10k_vs_anki": 2.0,
 }
-"""Issue 14's and issue 30's ratios (srs / anchor) and their targets: at most this much. The
-floor is a process that imports sqlalchemy, typer and rich and exits."""
+"""Issue 14's, issue 30's and issue 27's ratios (srs / anchor) and their targets: at most this
+much. The floor is a process that imports sqlalchemy, typer and rich and exits."""
 
 
 def issue14(
@@ -637,6 +655,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         i14_rows, i14_ratios = issue14(plan, mid, big, deck_file, apkg, scratch)
         rows += i14_rows
         ratios.update(i14_ratios)
+        merge_row = merging(plan, mid, scratch / "merge")
+        ratios["merge_10k_vs_anki"] = _ratio(merge_row)
+        rows.append(merge_row)
         rows += queue_building(plan, big or mid, scratch)
         rows += status_work(plan, [p for p in (mid, big) if p is not None])
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from anki.collection import Collection, ExportAnkiPackageOptions
+from anki.deck_config_pb2 import UpdateDeckConfigsMode
 from anki.decks import DeckId
 from anki.scheduler.v3 import CardAnswer
 
@@ -98,71 +99,198 @@ def progress(db: Path) -> dict[str, tuple[object, list[tuple[str, int, str]]]]:
         }
 
 
-def test_reviews_done_in_anki_come_back_once_and_set_each_cards_schedule(
-    tmp_path: Path, col: Collection
+class Phone:
+    """An Anki collection whose clock runs ahead of the real one, as a phone used on later days.
+
+    The Anki backend reads the real clock, so the phone's days are made the way Anki counts them:
+    Anki's day number is (now - crt) / 86400 from the collection's creation time `crt`. To answer
+    on day `k` after the import, `crt` is moved back `k` days and the collection reopened (the
+    backend caches its day), so Anki's own scheduler sees day `k`: intervals, due days and fuzz
+    are computed as on that day. Anki stamps what it writes with the real clock: each review-log
+    id made on day `k` is moved `k` days forward afterwards. `finish` then puts `crt` back: the
+    collection is then the one a phone whose clock read those days would hold (due days are
+    numbers from `crt`; review ids the answers' times). Anki refuses to export an .apkg whose
+    review ids lie ahead of the real clock, so the phone exports its whole collection (.colpkg,
+    which holds the scheduling), as its backup does. A card left in (re)learning keeps the due
+    time in seconds Anki gave it; srs takes such a card as due on the day it merges."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.col = Collection(str(path))
+        self.crt = self.col.crt
+        self.day = 0
+        self.stamped: set[int] = set()
+
+    def on_day(self, day: int) -> Collection:
+        """The collection with Anki's clock `day` days after the import."""
+        self._stamp()
+        self.col.crt = self.crt - day * 86400
+        self.col.close()
+        self.col = Collection(str(self.path))
+        self.day = day
+        return self.col
+
+    def _stamp(self) -> None:
+        """Move the review ids written since the last call to the phone's day."""
+        for rid in set(self.col.db.list("SELECT id FROM revlog")) - self.stamped:
+            moved = rid + self.day * 86_400_000
+            self.col.db.execute("UPDATE revlog SET id = ? WHERE id = ?", moved, rid)
+            self.stamped.add(moved)
+
+    def finish(self) -> Collection:
+        """The collection as the phone holds it on its last day: `crt` back where it was."""
+        self._stamp()
+        self.col.crt = self.crt
+        return self.col
+
+
+def test_the_phone_loop_brings_ankis_answers_on_later_days_back_with_ankis_schedule(
+    tmp_path: Path,
 ) -> None:
+    """srs reviews on two days, exports with progress; Anki imports it with scheduling and its
+    own scheduler answers on days 1, 2, 4 and 5 after (two Agains among them); Anki exports its
+    collection and `srs merge anki` brings it back on day 5 (see `Phone` for how Anki's days are
+    made)."""
     db = srs_with_reviews(tmp_path, {"alpha": [(10, 5), (9, 5)], "beta": [(10, 4)]})
-    ids = to_anki(tmp_path, db, col)
-    answer_in_anki(col, ids["alpha"], CardAnswer.GOOD)
-    answer_in_anki(col, ids["beta"], CardAnswer.AGAIN)
-    answer_in_anki(col, ids["gamma"], CardAnswer.GOOD)
-    package = from_anki(tmp_path, col)
+    with closing(Store.open(f"sqlite:///{db}", str(db))) as store:
+        ids_before = sorted((c.pk, c.deck_id, c.card.id) for c in store.content.cards())
+    (tmp_path / "phone").mkdir()
+    phone = Phone(tmp_path / "phone" / "collection.anki2")
+    ids = to_anki(tmp_path, db, phone.col)
+    answered = {1: {"alpha": CardAnswer.AGAIN, "beta": CardAnswer.GOOD, "gamma": CardAnswer.EASY},
+                2: {"alpha": CardAnswer.GOOD}, 4: {"alpha": CardAnswer.HARD},
+                5: {"gamma": CardAnswer.AGAIN}}  # fmt: skip
+    for day, answers in answered.items():
+        col = phone.on_day(day)
+        for card_id, rating in answers.items():
+            answer_in_anki(col, ids[card_id], rating)
+    due_in_anki = col.find_cards("is:due")
+    assert due_in_anki == [ids["gamma"]]  # on day 5: gamma, relearning, and no other
+    col = phone.finish()
+    package = tmp_path / "phone.colpkg"
+    col.export_collection_package(str(package), include_media=False, legacy=False)
+    col = Collection(str(phone.path))  # the export closed it
+    day5 = NOW + timedelta(days=5)
     before = rows(db)
 
-    dry = run_srs(["merge", "anki", str(package), "--dry-run"], env_for(db))
+    dry = run_srs(["merge", "anki", str(package), "--dry-run"], env_for(db, day5))
     assert dry.returncode == 0, dry.stderr
     assert dry.stdout.count("\n") == 1 and "would merge" in dry.stdout
-    assert "3 answers added, 3 states replaced" in dry.stdout
+    assert "6 answers added, 3 states replaced" in dry.stdout
     assert rows(db) == before
 
-    merged = run_srs(["merge", "anki", str(package)], env_for(db))
+    merged = run_srs(["merge", "anki", str(package)], env_for(db, day5))
     assert merged.returncode == 0, merged.stderr
-    assert merged.stdout.count("\n") == 1
-    assert "3 cards from srs, 3 answers added, 3 states replaced" in merged.stdout
+    assert "3 cards from srs, 6 answers added, 3 states replaced" in merged.stdout
     found = progress(db)
-    today = TODAY.isoformat()
-    assert found["alpha"][1][-1] == (today, 4, "review")  # Anki's Good
-    assert found["beta"][1][-1] == (today, 1, "review")  # Again
-    assert found["gamma"][1] == [(today, 4, "new")]
-    assert len(found["alpha"][1]) == 3 and len(found["beta"][1]) == 2  # srs's own kept, once
+    day = [(TODAY + timedelta(days=n)).isoformat() for n in range(6)]
+    # srs's own answers once, then Anki's on their days with their grades
+    assert found["alpha"][1] == [
+        ((TODAY - timedelta(days=10)).isoformat(), 5, "new"),
+        ((TODAY - timedelta(days=9)).isoformat(), 5, "review"),
+        (day[1], 1, "review"),
+        (day[2], 4, "review"),
+        (day[4], 3, "review"),
+    ]
+    assert found["beta"][1] == [((TODAY - timedelta(days=10)).isoformat(), 4, "new"),
+                                (day[1], 4, "review")]  # fmt: skip
+    assert found["gamma"][1] == [(day[1], 5, "new"), (day[5], 1, "review")]
     for card_id in ("alpha", "beta", "gamma"):
         card = col.get_card(ids[card_id])
         state = found[card_id][0]
-        if card.type == 2:
-            assert state.interval == card.ivl
-            assert state.due == TODAY + timedelta(days=card.due - col.sched.today)
-            assert state.ef == card.factor // 10
-        else:  # (re)learning in Anki: due today in srs
-            assert state.due == TODAY
-    due_in_anki = {
-        card_id
-        for card_id, cid in ids.items()
-        if col.get_card(cid).queue in (1, 3)
-        or (col.get_card(cid).queue == 2 and col.get_card(cid).due <= col.sched.today)
-    }
-    due_in_srs = {k for k, (state, _) in found.items() if state.due and state.due <= TODAY}
-    assert due_in_srs == due_in_anki
+        assert state.ef == card.factor // 10 and state.lapses == card.lapses
+        if card_id == "gamma":  # relearning in Anki: due today in srs
+            assert (card.type, state.due) == (3, TODAY + timedelta(days=5))
+        else:
+            assert card.type == 2
+            assert (state.interval, state.due) == (card.ivl, TODAY + timedelta(days=card.due))
+    status = json.loads(run_srs(["status", "--json"], env_for(db, day5)).stdout)
+    assert status["today"] == day[5]
+    assert status["decks"][0]["due"] == len(due_in_anki)
     with closing(Store.open(f"sqlite:///{db}", str(db))) as store:
-        assert {(c.deck_id, c.card.id) for c in store.content.cards()} == {
-            ("tiny", "alpha"),
-            ("tiny", "beta"),
-            ("tiny", "gamma"),
-        }
-        merged_log = [r for c in store.content.cards() for r in store.study.log_for_card(c.pk)]
-    assert len(merged_log) == 6
+        assert sorted((c.pk, c.deck_id, c.card.id) for c in store.content.cards()) == ids_before
+    history = json.loads(run_srs(["history", "tiny/alpha", "--json"], env_for(db, day5)).stdout)
+    assert [(e["day"], e["grade"], e["from_anki"]) for e in history["log"]][2:] == [
+        (day[1], 1, True),
+        (day[2], 4, True),
+        (day[4], 3, True),
+    ]
 
     after = rows(db)
-    again = run_srs(["merge", "anki", str(package)], env_for(db))
+    again = run_srs(["merge", "anki", str(package)], env_for(db, day5))
     assert again.returncode == 0, again.stderr
     assert "0 answers added, 0 states replaced" in again.stdout
     assert rows(db) == after
-    history = run_srs(["history", "tiny/beta", "--json"], env_for(db))
-    assert history.returncode == 0, history.stderr
-    log = json.loads(history.stdout)["log"]
-    assert [(e["day"], e["grade"], e["from_anki"]) for e in log] == [
-        ((TODAY - timedelta(days=10)).isoformat(), 4, False),
-        (today, 1, True),
-    ]
+    col.close()
+
+
+CLOZE_DECK = """[deck]
+id = "sleeper"
+title = "Sleeper agents"
+
+[[card]]
+id = "persists"
+kind = "finding"
+cloze = "Safety training {{c1::did not remove}} the backdoor in the {{c2::largest}} models."
+source = "§4"
+"""
+
+
+def use_fsrs(col: Collection) -> None:
+    """Turn FSRS on, as Anki's deck options do (FSRS is one switch for the whole collection)."""
+    found = col._backend.get_deck_configs_for_update(DeckId(1))
+    col._backend.update_deck_configs(
+        target_deck_id=DeckId(1),
+        configs=[c.config for c in found.all_config],
+        removed_config_ids=[],
+        mode=UpdateDeckConfigsMode.UPDATE_DECK_CONFIGS_MODE_NORMAL,
+        card_state_customizer="",
+        limits=found.current_deck.limits,
+        new_cards_ignore_review_limit=False,
+        fsrs=True,
+        apply_all_parent_limits=False,
+        fsrs_reschedule=False,
+        fsrs_health_check=False,
+    )
+
+
+def test_each_card_of_a_cloze_note_answered_with_fsrs_comes_back_to_its_item_with_its_memory(
+    tmp_path: Path, col: Collection
+) -> None:
+    db = tmp_path / "srs.db"
+    deck = tmp_path / "sleeper.toml"
+    deck.write_text(CLOZE_DECK, encoding="utf-8")
+    assert run_srs(["deck", "add", str(deck)], env_for(db)).returncode == 0
+    with closing(Store.open(f"sqlite:///{db}", str(db))) as store:
+        pks = {c.card.id: c.pk for c in store.content.cards()}
+        at = NOW - timedelta(days=3)
+        store.study.record_answer(pks["persists#c2"], 5, at, study_day(at, UTC))
+    out = tmp_path / "to-phone.apkg"
+    assert (
+        run_srs(["export", "anki", "-o", str(out), "--with-progress"], env_for(db)).returncode == 0
+    )
+    import_apkg(col, out, with_scheduling=True)
+    use_fsrs(col)
+    cards = {col.get_card(cid).ord: cid for cid in col.find_cards("")}
+    answer_in_anki(col, cards[0], CardAnswer.EASY)
+    answer_in_anki(col, cards[1], CardAnswer.HARD)
+    package = from_anki(tmp_path, col)
+
+    result = run_srs(["merge", "anki", str(package)], env_for(db))
+    assert result.returncode == 0, result.stderr
+    assert "2 cards from srs, 2 answers added, 2 states replaced" in result.stdout
+    found = progress(db)
+    for ord_, item, grades in ((0, "persists#c1", [5]), (1, "persists#c2", [5, 3])):
+        card = col.get_card(cards[ord_])
+        state, log = found[item]
+        assert [g for _, g, _ in log] == grades
+        assert (state.interval, state.due) == (
+            card.ivl,
+            TODAY + timedelta(days=card.due - col.sched.today),
+        )
+        assert state.scheduler == "fsrs" and card.memory_state is not None
+        assert state.stability == pytest.approx(card.memory_state.stability, abs=1e-3)
+        assert state.difficulty == pytest.approx(card.memory_state.difficulty, abs=1e-3)
 
 
 def test_a_card_reviewed_in_both_after_the_export_takes_the_later_state_and_keeps_both_answers(

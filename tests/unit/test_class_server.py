@@ -683,3 +683,39 @@ def test_the_report_reads_a_sqlite_collection_of_several_learners_the_same_way(d
     assert result.active == ((date(2024, 2, 26), 2),)
     assert result.by_learner is not None
     assert [(f.learner, f.retention) for f in result.by_learner] == [("ann", 0.0), ("ben", 1.0)]
+
+
+def test_a_learner_merges_anki_answers_into_their_own_rows_once_the_server_is_upgraded(
+    klass: Klass,
+) -> None:
+    """`srs merge anki`'s writes, as a learner of a class set up before the review log had
+    `anki_id` (schema step 12): the owner's next run upgrades the server and grants it."""
+    from srs.core.merging import MergedProgress
+    from srs.core.model import NEW_STATE, PastReview, SchedState
+
+    klass.add("amy")
+    klass.add("bob")
+    with klass.server.admin(klass.database) as conn:  # the class as an older srs left it
+        conn.execute("DROP INDEX srs.ix_log_anki")
+        conn.execute("ALTER TABLE srs.review_log DROP COLUMN anki_id")
+        conn.execute("UPDATE srs.meta SET value = '11' WHERE key = 'schema_version'")
+    Store.open(klass.admin_url, "admin").close()
+    after = SchedState(n=1, ef=250, interval=3, due=date(2024, 3, 4), reps=1)
+    amy = klass.store("amy")
+    try:
+        pk = amy.content.cards()[0].pk
+        answer = PastReview(T0, D0, 4, ReviewKind.NEW, NEW_STATE, after, True, 1_709_283_600_000)
+        merged = [MergedProgress(pk, (answer,), after, True, None)]
+        assert amy.transfer.merge_progress(merged, T0) == 1
+        assert amy.transfer.merge_progress(merged, T0) == 0  # merging again adds nothing
+        mine = amy.transfer.stored_progress([pk])[pk]
+    finally:
+        amy.close()
+    assert mine.state == after and mine.suspended
+    assert [a.anki_id for a in mine.answers] == [1_709_283_600_000]
+    bob = klass.store("bob")
+    try:
+        theirs = bob.transfer.stored_progress([pk])[pk]
+    finally:
+        bob.close()
+    assert theirs.answers == () and theirs.state is None and not theirs.suspended

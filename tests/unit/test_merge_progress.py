@@ -1,11 +1,16 @@
 """The store's side of `srs merge anki` (`store.transfer`), on SQLite and PostgreSQL alike:
-answers keyed by Anki's review id are added once, and a state, a suspension and a burial set."""
+answers keyed by Anki's review id are added once, and a state, a suspension and a burial set;
+and Anki's FSRS memory state as a merge takes it."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
+
 from factories import card, deck, pk_of
+from srs.anki.import_.scheduling import OutOfRange
+from srs.anki.merge_read import fsrs_memory
 from srs.core.merging import MergedProgress
 from srs.core.model import NEW_STATE, PastReview, ReviewKind, SchedState
 from srs.store import Store
@@ -38,3 +43,13 @@ def test_merged_answers_are_added_once_and_the_state_and_set_asides_are_applied(
     assert found[b].state == NEW_STATE and found[b].suspended and found[b].buried_on == D0
     (record,) = store.study.log_for_card(a)
     assert record.from_anki and record.grade == 4
+
+
+def test_anki_fsrs_memory_is_taken_only_as_finite_numbers_in_fsrs_ranges() -> None:
+    assert fsrs_memory('{"pos":2,"s":2.3065,"d":2.111,"dr":0.9}') == (2.3065, 2.111)
+    assert fsrs_memory('{"pos":2,"lrt":1796644923}') is None  # scheduled with SM-2
+    assert fsrs_memory(None) is None and fsrs_memory("not json") is None
+    for hostile in ('{"s":1e999,"d":5}', '{"s":-1,"d":5}', '{"s":3,"d":11}', '{"s":"3","d":5}',
+                    '{"s":true,"d":5}', '{"s":3,"d":null}', '{"s":2e6,"d":5}'):  # fmt: skip
+        with pytest.raises(OutOfRange):
+            fsrs_memory(hostile)

@@ -1,8 +1,10 @@
 """`srs merge anki`: the reviews done in Anki on cards that came from srs, brought back.
 
 A card is srs's when its note's guid is one the export gives it (`export.note_guid`: from the deck
-and card ids, or the guid it was imported with); a note under srs's own note type must also name
-the same card in its CardId field. Every other note is counted and left alone.
+and card ids, or the guid it was imported with); a note under srs's own note types must also name
+the same card in its CardId field. A cloze card's items (`CARD_ID#c1`) are the cards of its one
+Cloze note: each Anki card goes back to the item of its deletion (ord = number - 1). Every other
+note is counted and left alone.
 
 For each of srs's cards in the package:
 
@@ -12,11 +14,13 @@ For each of srs's cards in the package:
   row merged before by its id, so merging a package twice adds nothing and no answer is doubled.
 - When Anki's latest new answer is later than srs's latest answer, the card's state becomes
   Anki's (`scheduling.anki_state`: interval, due date, ease as `ef = factor / 10`, repetitions,
-  lapses); otherwise srs's state stays and Anki's answers join the log.
+  lapses); otherwise srs's state stays and Anki's answers join the log. A card Anki scheduled
+  with FSRS also takes Anki's stability and difficulty (`merge_read.fsrs_memory`, in FSRS's
+  ranges), and FSRS as the scheduler of its last answer.
 - A card suspended in Anki is suspended; one buried is buried today. A card of a merged deck the
   package lacks (deleted in Anki) is reported, never deleted.
 
-The package is read as `srs import anki` reads it (`import_.read_package`, within the same bounds),
+The package is read as `srs import anki` reads it (`merge_read`, within the same bounds),
 and every value checked as the import checks it: a card whose row or log holds a value out of range
 (a day in year 20000, a button 9) is skipped and counted; nothing of it is changed. All changes are
 written in one transaction (`store.transfer.merge_progress`), or none with `dry_run`.
@@ -25,101 +29,33 @@ written in one transaction (`store.transfer.merge_progress`), or none with `dry_
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from srs.anki.export import FIELDS, note_guid
+from srs.anki.export import CLOZE_FIELDS, FIELDS, note_guid
 from srs.anki.import_ import limits as bounds
-from srs.anki.import_ import read_package
 from srs.anki.import_.collection import AnkiCard, AnkiNote, RevlogEntry
 from srs.anki.import_.limits import ImportLimits
 from srs.anki.import_.scheduling import OutOfRange, anki_state, replay
-from srs.core.cardtext import printable
+from srs.anki.merge_read import fsrs_memory, read_merge_package
+from srs.anki.merge_report import MergeReport
+from srs.core import cloze
 from srs.core.errors import AnkiImportError
 from srs.core.grades import anki_button
 from srs.core.merging import MergedProgress, StoredProgress
 from srs.core.model import NEW_STATE, Deck, PastReview, ReviewKind, SchedState, StoredCard
+from srs.core.scheduling.bounds import valid_state
 
 if TYPE_CHECKING:
     from srs.store import Store
 
+__all__ = ["MergeReport", "merge_card", "merge_package"]
+
 _CARD_ID = FIELDS.index("CardId")
 _SUSPENDED, _BURIED = -1, (-2, -3)  # Anki's queue values
 _SHOWN = 3  # foreign notes named in the warning
-
-
-@dataclass(frozen=True)
-class MergeReport:
-    """What a merge did (or, with `dry_run`, would do), and what it left alone."""
-
-    path: Path
-    cards: int
-    """srs's cards found in the package."""
-    answers: int
-    """Answers added to the log."""
-    states: int
-    """Cards whose state became Anki's."""
-    suspended: int
-    buried: int
-    foreign: int
-    """Notes that did not come from srs, left alone."""
-    foreign_fronts: tuple[str, ...]
-    missing: int
-    """Cards of the merged decks the package lacks (deleted in Anki?), kept."""
-    skipped: int
-    """srs's cards whose Anki values are out of range, or whose note names another card."""
-    dry_run: bool
-
-    @property
-    def summary(self) -> str:
-        """The one line a merge prints."""
-        verb = "would merge" if self.dry_run else "merged"
-        line = (
-            f"{verb} {printable(str(self.path))}: {self.cards} cards from srs, {self.answers} "
-            f"answers added, {self.states} states replaced, {self.suspended} suspended, "
-            f"{self.buried} buried"
-        )
-        return line + ("; nothing changed (--dry-run)" if self.dry_run else "")
-
-    @property
-    def warnings(self) -> tuple[str, ...]:
-        """One line for each thing left alone."""
-        found: list[str] = []
-        if self.foreign:
-            shown = ", ".join(repr(printable(f)) for f in self.foreign_fronts)
-            found.append(
-                f"{self.foreign} notes did not come from srs and were left alone ({shown}); "
-                "import them with 'srs import anki'"
-            )
-        if self.missing:
-            found.append(
-                f"{self.missing} cards of the merged decks are not in the package (deleted in "
-                "Anki?); kept in srs"
-            )
-        if self.skipped:
-            found.append(
-                f"{self.skipped} cards were skipped: their scheduling or review log holds a value "
-                "no Anki writes (a date, button or interval out of range), or their note names "
-                "another card; nothing of them changed"
-            )
-        return tuple(found)
-
-    def as_json(self) -> dict[str, object]:
-        """The report for `--json`."""
-        return {
-            "package": str(self.path),
-            "dry_run": self.dry_run,
-            "cards": self.cards,
-            "answers_added": self.answers,
-            "states_replaced": self.states,
-            "suspended": self.suspended,
-            "buried": self.buried,
-            "not_from_srs": self.foreign,
-            "missing": self.missing,
-            "skipped": self.skipped,
-        }
 
 
 def merge_package(
@@ -138,29 +74,35 @@ def merge_package(
     beyond a bound, or holds no scheduling."""
     package = Path(package)
     limits = bounds.LIMITS if limits is None else limits
-    col = read_package(package, True, limits)
+    read = read_merge_package(package, limits)
+    col = read.col
     if not col.revlog and all(c.type == 0 for n in col.notes for c in n.cards):
         raise AnkiImportError(
             f"{package}: the package holds no scheduling; in Anki, export it with 'Include "
             "scheduling information' ticked"
         )
-    ours = {_guid(c): c for c in store.content.cards()}
+    ours: dict[str, list[StoredCard]] = {}
+    for stored in store.content.cards():
+        ours.setdefault(_guid(stored), []).append(stored)
     matched: list[tuple[StoredCard, AnkiCard]] = []
     foreign: list[AnkiNote] = []
     present: set[int] = set()
     skipped = 0
     for note in col.notes:
-        stored = ours.get(note.guid)
-        if stored is None:
+        items = ours.get(note.guid)
+        if items is None:
             foreign.append(note)
             continue
-        present.add(stored.pk)
-        if not note.cards or not _names_card(note, stored):
-            skipped += 1
-        else:
-            matched.append((stored, min(note.cards, key=lambda c: c.ord)))
+        for stored, card in _pairs(note, items):
+            if card is None and stored.card.deletion:
+                continue  # its deletion's card was deleted in Anki: counted as missing
+            present.add(stored.pk)
+            if card is None or not _names_card(note, stored):
+                skipped += 1
+            else:
+                matched.append((stored, card))
     progress = store.transfer.stored_progress([s.pk for s, _ in matched])
-    items: list[MergedProgress] = []
+    changes: list[MergedProgress] = []
     for stored, card in matched:
         try:
             item = merge_card(
@@ -172,30 +114,46 @@ def merge_package(
                 now,
                 today,
                 day_of,
+                read.memory.get(card.id),
             )
         except OutOfRange:
             skipped += 1
             continue
         if item is not None:
-            items.append(item)
-    answers = sum(len(i.log) for i in items)
-    if items and not dry_run:
-        answers = store.transfer.merge_progress(items, now)
+            changes.append(item)
+    answers = sum(len(i.log) for i in changes)
+    if changes and not dry_run:
+        answers = store.transfer.merge_progress(changes, now)
     decks = {s.deck_id for s, _ in matched}
-    missing = sum(1 for c in ours.values() if c.deck_id in decks and c.pk not in present)
+    missing = sum(
+        1 for found in ours.values() for c in found if c.deck_id in decks and c.pk not in present
+    )
     return MergeReport(
         path=package,
         cards=len(matched),
         answers=answers,
-        states=sum(1 for i in items if i.state is not None),
-        suspended=sum(1 for i in items if i.suspend),
-        buried=sum(1 for i in items if i.bury_on is not None),
+        states=sum(1 for i in changes if i.state is not None),
+        suspended=sum(1 for i in changes if i.suspend),
+        buried=sum(1 for i in changes if i.bury_on is not None),
         foreign=len(foreign),
         foreign_fronts=tuple(_front(n) for n in foreign[:_SHOWN]),
         missing=missing,
         skipped=skipped,
         dry_run=dry_run,
     )
+
+
+def _pairs(note: AnkiNote, items: Sequence[StoredCard]) -> list[tuple[StoredCard, AnkiCard | None]]:
+    """Each of srs's cards under one note guid with its Anki card: a cloze item with the card of
+    its deletion (ord = number - 1; None when Anki has no such card, deleted there), any other
+    card with the note's first card (None for a note with no card)."""
+    by_ord = {c.ord: c for c in note.cards}
+    first = min(note.cards, key=lambda c: c.ord) if note.cards else None
+    pairs: list[tuple[StoredCard, AnkiCard | None]] = []
+    for stored in items:
+        number = stored.card.deletion
+        pairs.append((stored, by_ord.get(number - 1) if number else first))
+    return pairs
 
 
 def merge_card(
@@ -207,9 +165,14 @@ def merge_card(
     now: datetime,
     today: date,
     day_of: Callable[[datetime], date],
+    data: str | None = None,
 ) -> MergedProgress | None:
-    """What merging one Anki card (with its review log, oldest first) changes in srs's progress
-    `stored`; None when nothing. Raises `OutOfRange` for a value no Anki writes."""
+    """What merging one Anki card (with its review log, oldest first, and its `data`, where
+    Anki keeps an FSRS memory state) changes in srs's progress `stored`; None when nothing.
+    Raises `OutOfRange` for a value no Anki writes."""
+    memory = fsrs_memory(data)
+    if memory is not None:
+        log = [_without_fsrs_factor(entry) for entry in log]
     fresh = _new_entries(log, stored)
     had_state = stored.state is not None
     start = stored.state or NEW_STATE
@@ -219,6 +182,7 @@ def merge_card(
     if reviews and (latest_here is None or reviews[-1].reviewed_at > latest_here):
         state = anki_state(card, log, crt, now, today)
         if state is not None:
+            state = _with_memory(state, memory)
             reviews = _ending_in(reviews, state)
     queue = card.queue if isinstance(card.queue, int) else 0
     suspend = queue == _SUSPENDED and not stored.suspended
@@ -256,6 +220,30 @@ def _new_entries(log: Sequence[RevlogEntry], stored: StoredProgress) -> list[Rev
     return fresh
 
 
+def _without_fsrs_factor(entry: RevlogEntry) -> RevlogEntry:
+    """A review-log row of a card Anki schedules with FSRS, whose `factor` then holds the
+    difficulty in hundredths (100 to 1000), below any SM-2 ease (1300 up): kept as no ease, so
+    the answer keeps the ease before it. Any other value is checked as an ease."""
+    factor = entry.factor
+    if isinstance(factor, int) and not isinstance(factor, bool) and 100 <= factor <= 1000:
+        return entry._replace(factor=0)
+    return entry
+
+
+def _with_memory(state: SchedState, memory: tuple[float, float] | None) -> SchedState:
+    """`state` as FSRS left it when Anki scheduled the card with FSRS (`memory`: its stability
+    and difficulty); checked as every imported state is."""
+    if memory is None:
+        return state
+    stability, difficulty = memory
+    found = valid_state(
+        replace(state, scheduler="fsrs", stability=stability, difficulty=difficulty)
+    )
+    if found is None:
+        raise OutOfRange("FSRS state")
+    return found
+
+
 def _ending_in(reviews: list[PastReview], state: SchedState) -> list[PastReview]:
     """`reviews` with the last scheduled answer leading to Anki's `state` (and any drill after
     it keeping that state), so that the log and the state agree."""
@@ -272,10 +260,11 @@ def _guid(stored: StoredCard) -> str:
 
 
 def _names_card(note: AnkiNote, stored: StoredCard) -> bool:
-    """False for a note under srs's note type whose CardId field names another card."""
-    if note.field_names != FIELDS or len(note.fields) != len(FIELDS):
+    """False for a note under one of srs's note types whose CardId field names another card
+    (a cloze item's note names the item's card)."""
+    if note.field_names not in (FIELDS, CLOZE_FIELDS) or len(note.fields) != len(FIELDS):
         return True
-    return note.fields[_CARD_ID].strip() == stored.card.id
+    return note.fields[_CARD_ID].strip() == cloze.parent_of(stored.card.id)
 
 
 def _front(note: AnkiNote) -> str:

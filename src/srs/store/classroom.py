@@ -126,6 +126,17 @@ def set_up_class(db: Database) -> list[str]:
     return made
 
 
+def grant_after_upgrade(conn: Connection) -> None:
+    """After a server's schema upgrade, the class's privileges granted again, as `srs class
+    init` run again would: learners may then write the columns the new version added (the
+    review log's are granted by name). Nothing for a database no class was set up on."""
+    groups = class_groups(conn)
+    if groups is None or not role_exists(conn, groups.learners):
+        return
+    if role_exists(conn, groups.instructors):
+        _grant(conn, groups)
+
+
 def _make_groups(conn: Connection, groups: Groups) -> list[str]:
     s, cur, made = sql(), raw(conn), []
     for role in (groups.learners, groups.instructors):

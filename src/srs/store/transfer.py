@@ -8,12 +8,13 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from srs.core.merging import MergedProgress, StoredAnswer, StoredProgress
 from srs.core.model import NEW_STATE, ImportedProgress, LogRecord, SchedState
 from srs.store.engine import Database
 from srs.store.schema import (
+    STATE_FIELDS,
     card_table,
     log_row,
     log_table,
@@ -192,8 +193,11 @@ class TransferQueries:
                     ).scalars()
                 )
             logs: list[dict[str, Any]] = []
+            new_rows: list[dict[str, Any]] = []
+            states: list[dict[str, Any]] = []
+            buries: list[dict[str, Any]] = []
+            suspends: list[dict[str, Any]] = []
             for item in items:
-                mine = (state_table.c.learner == learner, state_table.c.card_pk == item.card_pk)
                 for past in item.log:
                     if past.anki_id is None or (item.card_pk, past.anki_id) in have:
                         continue
@@ -212,31 +216,44 @@ class TransferQueries:
                             anki_id=past.anki_id,
                         )
                     )
-                changes: dict[str, Any] = {}
-                if item.state is not None:
-                    changes.update(state_values(item.state))
-                if item.bury_on is not None:
-                    changes["buried_on"] = item.bury_on
-                if item.suspend:
-                    changes["suspended_at"] = now
-                if not changes:
+                if item.state is None and item.bury_on is None and not item.suspend:
                     continue
                 if item.card_pk not in with_state:
                     with_state.add(item.card_pk)
-                    values = {**state_values(NEW_STATE), "buried_on": None, **changes}
-                    conn.execute(
-                        state_table.insert().values(learner=learner, card_pk=item.card_pk, **values)
+                    new_rows.append(
+                        {
+                            "learner": learner,
+                            "card_pk": item.card_pk,
+                            **state_values(item.state or NEW_STATE),
+                            "buried_on": item.bury_on,
+                            "suspended_at": now if item.suspend else None,
+                        }
                     )
                     continue
+                if item.state is not None:
+                    states.append({"b_pk": item.card_pk, **state_values(item.state, prefix="b_")})
+                if item.bury_on is not None:
+                    buries.append({"b_pk": item.card_pk, "b_buried_on": item.bury_on})
                 if item.suspend:
-                    del changes["suspended_at"]
-                    conn.execute(
-                        update(state_table)
-                        .where(*mine, state_table.c.suspended_at.is_(None))
-                        .values(suspended_at=now)
-                    )
-                if changes:
-                    conn.execute(update(state_table).where(*mine).values(**changes))
+                    suspends.append({"b_pk": item.card_pk})
+            mine = (state_table.c.learner == learner, state_table.c.card_pk == bindparam("b_pk"))
+            if new_rows:
+                conn.execute(state_table.insert(), new_rows)
+            if states:
+                values: dict[str, Any] = {n: bindparam(f"b_{n}") for n in STATE_FIELDS}
+                conn.execute(update(state_table).where(*mine).values(values), states)
+            if buries:
+                conn.execute(
+                    update(state_table).where(*mine).values(buried_on=bindparam("b_buried_on")),
+                    buries,
+                )
+            if suspends:
+                conn.execute(
+                    update(state_table)
+                    .where(*mine, state_table.c.suspended_at.is_(None))
+                    .values(suspended_at=now),
+                    suspends,
+                )
             if logs:
                 conn.execute(log_table.insert(), logs)
                 added = len(logs)

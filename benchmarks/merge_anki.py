@@ -1,0 +1,134 @@
+"""`srs merge anki` of a package with 10k cards and 100k review-log rows, next to Anki's own
+import of the same package (issue 27: within 2x).
+
+The package is srs's own `export anki --with-progress` of a 10k-card collection with 100k answers:
+10k notes, each studied card's schedule, and the answers as 100k review-log rows. srs merges it
+into a copy of that collection whose progress is removed (the same decks and cards, no answer):
+every row of the package is then an answer srs does not have and every studied card's state is
+replaced, the most a merge writes. Anki imports the same package with scheduling into a new
+collection, as its dialog does with "Import scheduling" ticked. Both run in this process,
+interleaved, median of the repeats; copying the srs file and opening either collection are not
+timed, and the srs figure covers the whole merge (unpacking and reading the package, matching,
+writing in one transaction).
+
+Run alone: `uv run python benchmarks/merge_anki.py [--repeats 3]`, on its own 10k collection
+(`benchmarks/data/m10k`, 100k answers written by the bulk writer, about a minute to build once);
+`run.py` runs it on its `c10k` collection as `merge_10k_vs_anki`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sqlite3
+import statistics
+import sys
+import time
+from contextlib import closing
+from datetime import UTC
+from pathlib import Path
+
+import generate
+from anki.collection import Collection
+from measure import copy_db
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from anki_helpers import import_apkg
+from srs.anki.export_scheduling import export_decks_with_progress
+from srs.anki.merge import merge_package
+from srs.config import sqlite_url
+from srs.core.days import study_day
+from srs.store import Store
+
+SPEC = generate.Spec("m10k", 10_000, 5, 100_000, "bulk")
+"""The collection of a run of this script alone (`run.py` passes its own)."""
+
+
+def package_with_progress(db: Path, out: Path) -> tuple[Path, int, int]:
+    """srs's export of every deck of `db` with progress; (path, cards, review-log rows)."""
+    if not out.exists():
+        store = Store.open(sqlite_url(db), str(db))
+        try:
+            decks = [d.id for d in store.content.decks()]
+            export_decks_with_progress(store, decks, out, generate.BENCH_DAY, UTC, 4)
+        finally:
+            store.close()
+    store = Store.open(sqlite_url(db), str(db))
+    try:
+        cards = len(store.content.cards())
+        rows = len([r for c in store.content.cards() for r in store.study.log_for_card(c.pk)])
+    finally:
+        store.close()
+    return out, cards, rows
+
+
+def without_progress(db: Path, folder: Path) -> Path:
+    """A copy of `db` with the same decks and cards and no progress (not timed)."""
+    copy = copy_db(db, folder)
+    with closing(sqlite3.connect(copy)) as conn:
+        conn.execute("DELETE FROM review_log")
+        conn.execute("DELETE FROM card_state")
+        conn.commit()
+    return copy
+
+
+def time_srs(db: Path, package: Path) -> tuple[float, int]:
+    """Seconds of one `merge_package` into `db`, and the answers it added."""
+    store = Store.open(sqlite_url(db), str(db))
+    try:
+        t0 = time.perf_counter()
+        report = merge_package(
+            store,
+            package,
+            now=generate.BENCH_NOW,
+            today=generate.BENCH_DAY,
+            day_of=lambda at: study_day(at, UTC),
+        )
+        return time.perf_counter() - t0, report.answers
+    finally:
+        store.close()
+
+
+def time_anki(package: Path, folder: Path) -> float:
+    """Seconds of Anki's import of `package` with scheduling into a new collection."""
+    folder.mkdir(parents=True)
+    col = Collection(str(folder / "collection.anki2"))
+    try:
+        t0 = time.perf_counter()
+        import_apkg(col, package, with_scheduling=True)
+        return time.perf_counter() - t0
+    finally:
+        col.close()
+
+
+def measure(db: Path, scratch: Path, repeats: int) -> tuple[list[float], list[float], str]:
+    """srs's and Anki's times (s), interleaved, and what the package held."""
+    package, cards, rows = package_with_progress(db, db.parent / "with-progress.apkg")
+    ours, theirs = [], []
+    added = 0
+    for run in range(repeats):
+        target = without_progress(db, scratch / f"merge-{run}")
+        seconds, added = time_srs(target, package)
+        ours.append(seconds)
+        theirs.append(time_anki(package, scratch / f"anki-{run}"))
+    return ours, theirs, f"{cards:,} cards, {rows:,} review-log rows, {added:,} answers added"
+
+
+def main() -> None:
+    """Print one Markdown row: srs, Anki, the ratio."""
+    import tempfile
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    generate.ensure(SPEC)
+    with tempfile.TemporaryDirectory(prefix="srs-bench-merge-") as tmp:
+        ours, theirs, what = measure(SPEC.db, Path(tmp), args.repeats)
+    s, a = statistics.median(ours), statistics.median(theirs)
+    print("| package | srs merge anki (s) | Anki import with scheduling (s) | srs / Anki |")
+    print("| --- | ---: | ---: | ---: |")
+    print(f"| {what} | {s:.3f} | {a:.3f} | {s / a:.2f}x |")
+    print(f"srs runs: {[round(x, 3) for x in ours]}; Anki runs: {[round(x, 3) for x in theirs]}")
+
+
+if __name__ == "__main__":
+    main()
