@@ -69,6 +69,10 @@ def import_anki(
     from srs.ui.ticker import terminal_ticker
 
     settings = settings_for(db)
+    known: frozenset[str] = frozenset()
+    if with_progress:  # a deck of srs's own already here is merged, not imported again
+        with collection(settings, load_bundled=False) as store:
+            known = frozenset(d.id for d in store.content.decks())
     with removed_on_signal(), terminal_ticker() as bar:
         result = import_package(
             package,
@@ -82,6 +86,7 @@ def import_anki(
             today=today_of(settings),
             day_of=lambda at: study_day(at, settings.tz, settings.rollover_hour),
             ticker=bar,
+            known_decks=known,
         )
     for warning in result.warnings:
         typer.echo(f"srs: warning: {warning}", err=True)
