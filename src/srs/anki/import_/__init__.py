@@ -2,7 +2,8 @@
 
 The package is unpacked into a temporary directory that is always removed (`package`), its notes
 read (`collection`), turned into cards (`convert`) and written as TOML (`deckwriter`) through a
-temporary file and an atomic rename, so the output is the only file this writes. With progress,
+temporary file and an atomic rename; the images its fields use go to a folder beside it
+(`media`). Nothing else is written. With progress,
 each card's Anki scheduling becomes its SM-2 state (`scheduling`); `apply_progress` writes it
 through `Store.import_progress`.
 """
@@ -21,7 +22,9 @@ from srs.anki.import_ import limits as bounds
 from srs.anki.import_.collection import AnkiCollection, read_collection
 from srs.anki.import_.convert import convert_notes
 from srs.anki.import_.deckwriter import deck_toml
+from srs.anki.import_.fields import figure_names
 from srs.anki.import_.limits import ImportLimits
+from srs.anki.import_.media import read_figures, write_figures
 from srs.anki.import_.own import is_own, own_deck
 from srs.anki.import_.package import extract
 from srs.anki.import_.scheduling import OutOfRange, card_progress
@@ -66,7 +69,7 @@ def import_package(
     day_of: Callable[[datetime], date],
     ticker: Ticker = no_ticker,
     limits: ImportLimits | None = None,
-    known_decks: frozenset[str] = frozenset(),
+    has_deck: Callable[[str], bool] | None = None,
 ) -> ImportResult:
     """Write the deck file `out` from the Anki `package`; its progress when asked.
 
@@ -77,7 +80,7 @@ def import_package(
     selection. Nothing is written but `out`.
 
     A package of srs's own notes gives back their deck's id, title and source; with progress,
-    one whose deck is among `known_decks` (the collection's) is refused: `srs merge anki` brings
+    one whose deck the collection already has (`has_deck`) is refused: `srs merge anki` brings
     its reviews back without a copy.
     """
     package, out = Path(package), Path(out)
@@ -109,7 +112,7 @@ def import_package(
                 f"the package holds cards of {own.decks} srs decks; all are written as deck "
                 f"{deck_id!r}: import one at a time with --deck TITLE"
             )
-        if with_progress and deck_id in known_decks:
+        if with_progress and has_deck is not None and has_deck(deck_id):
             raise AnkiImportError(
                 f"{package}: deck {deck_id!r} is already in your collection; to bring back "
                 f"the reviews done in Anki, run: srs merge anki {package}"
@@ -118,7 +121,12 @@ def import_package(
     for note in notes:
         if not GUID.match(note.guid):
             note.guid, bad_guids = "", bad_guids + 1
-    converted = convert_notes(notes, kind, kind_from_tag, source, ticker, limits.deletions, own=own)
+    wanted = {name: None for note in notes for text in note.fields for name in figure_names(text)}
+    figures = read_figures(package, list(wanted), out, limits)
+    warnings += [f"media not imported: {why}" for why in figures.refused]
+    converted = convert_notes(
+        notes, kind, kind_from_tag, source, ticker, limits.deletions, figures.paths.get, own
+    )
     if converted.too_many is not None:
         raise AnkiImportError(
             f"{package}: note {converted.too_many} has more than {limits.deletions} cloze "
@@ -161,6 +169,7 @@ def import_package(
                 f"{unusable} cards have scheduling values out of range (an interval, ease, date "
                 "or count no Anki writes); they keep no progress"
             )
+    write_figures(figures, force)
     write_atomically(out, text, AnkiImportError)
     deck = Deck(deck_id, title, deck_source, tuple(converted.cards), str(out))
     return ImportResult(out, deck, len(notes), tuple(warnings), tuple(imported))

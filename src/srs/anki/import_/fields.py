@@ -22,6 +22,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import unquote
 
 from srs.core.cardmath import latex_problem
 from srs.core.cardspans import spans
@@ -99,7 +100,7 @@ def to_markdown(
         held += [_image(src, alt, figures, notes) for src, alt in images]
     text = _unhold(markdown)
     if held:
-        text = _put_back(text, held, notes)
+        text = _put_back(text, held, notes).strip()
     if "<" in text:  # a last guard: nothing may still read as raw HTML
         while (found := find_raw_html(text)) is not None:
             at, raw = found
@@ -191,11 +192,13 @@ def _hold_image(tag: str, images: list[tuple[str, str]]) -> str:
 
 
 def _image(src: str, alt: str, figures: MediaLookup | None, notes: FieldNotes) -> str:
-    path = figures(src) if figures is not None else None
+    path = None
+    if figures is not None:  # Anki's editor writes names percent-encoded, older ones as they are
+        path = figures(src) or figures(unquote(src))
     if path is None:
         notes.missing[src] = None
         return ""
-    alt = " ".join(strip_control_chars(alt).split()) or src.rsplit("/", 1)[-1]
+    alt = " ".join(strip_control_chars(alt).split()) or unquote(src).rsplit("/", 1)[-1]
     alt = re.sub(r"([\\\[\]`*_<>&$!])", r"\\\1", alt)
     return f"![{alt}]({path})"
 
@@ -336,7 +339,7 @@ def figure_names(html_text: str) -> list[str]:
             if m.group(1).lower() == "src":
                 value = next(g for g in m.groups()[1:] if g is not None)
                 names.append(html.unescape(value).strip())
-    return [n for n in names if n]
+    return [n for name in names if name for n in dict.fromkeys((name, unquote(name)))]
 
 
 def as_mapping(found: Mapping[str, str]) -> MediaLookup:
