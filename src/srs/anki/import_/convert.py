@@ -16,7 +16,9 @@ from dataclasses import dataclass, field
 
 from srs.anki.import_.collection import AnkiNote
 from srs.anki.import_.fields import FieldNotes, MediaLookup, to_markdown
+from srs.anki.import_.notetypes import Shape
 from srs.anki.import_.own import OwnDeck, is_own, own_parts
+from srs.anki.import_.template import answer_part, is_empty, render
 from srs.anki.own_note_types import CLOZE_FIELDS
 from srs.core import cloze
 from srs.core.cardtext import printable, strip_control_chars
@@ -40,6 +42,7 @@ class Converted:
     sources: dict[str, int] = field(default_factory=dict)  # srs card id -> Anki card id
     warnings: list[str] = field(default_factory=list)
     skipped: int = 0
+    unshown: dict[str, int] = field(default_factory=dict)  # note type -> fields dropped
     too_many: int | None = None  # the id of a note with more deletions than the bound
 
 
@@ -80,7 +83,7 @@ def convert_notes(
     reversed_notes = 0
     for index, note in enumerate(notes):
         report_every(ticker, IMPORTING, index, len(notes))
-        made = _made(note, kind, kind_from_tag, source, figures, seen, own)
+        made = _made(note, kind, kind_from_tag, source, figures, seen, own, out.unshown)
         if note.cloze:
             cards = _cloze_cards(note, made, used, max_deletions)
             if cards is None:
@@ -123,6 +126,11 @@ def convert_notes(
         )
     if out.skipped:
         out.warnings.append(f"{out.skipped} notes skipped: an empty front or back")
+    for type_name, count in out.unshown.items():
+        out.warnings.append(
+            f"{count} fields of notes of type {printable(type_name)!r} were left out: its "
+            "first card template does not show them"
+        )
     out.warnings += _media_warnings(seen)
     return out
 
@@ -135,8 +143,10 @@ def _made(
     figures: MediaLookup | None,
     seen: FieldNotes,
     own: OwnDeck | None,
+    unshown: dict[str, int],
 ) -> _Made:
-    """The note's card text and keys: srs's own as exported; others from their fields."""
+    """The note's card text and keys: srs's own as exported; Basic and cloze notes from their
+    fields; others as their first template shows them."""
     tags, card_kind = _tags(note.tags, kind, kind_from_tag)
     if own is not None and is_own(note):
         parts = own_parts(note, own)
@@ -151,8 +161,18 @@ def _made(
             quotes=parts.quotes,
             own=True,
         )
-    fields = [to_markdown(text, figures, seen) for text in note.fields]
     names = note.field_names
+    if note.shape is not None and not note.cloze and not _basic(names):
+        front, back = _rendered(note, note.shape, unshown)
+        return _Made(
+            to_markdown(front, figures, seen),
+            to_markdown(back, figures, seen),
+            card_kind,
+            tags,
+            source,
+            note.guid or None,
+        )
+    fields = [to_markdown(text, figures, seen) for text in note.fields]
     if note.cloze and names == CLOZE_FIELDS:  # srs's, of no deck found: its extra only
         fields = fields[:2]
     # Extra fields join the back, except the switch of "Basic (optional reversed card)".
@@ -180,6 +200,35 @@ def _media_warnings(seen: FieldNotes) -> list[str]:
             "with a command srs refuses) are kept as text"
         )
     return warnings
+
+
+def _basic(names: tuple[str, ...]) -> bool:
+    """Whether a note type is Anki's Basic or one of its reversed forms (by its fields)."""
+    return names[:2] == ("Front", "Back") and (len(names) == 2 or names[2:] == ("Add Reverse",))
+
+
+def _rendered(note: AnkiNote, shape: Shape, unshown: dict[str, int]) -> tuple[str, str]:
+    """The note's front and back HTML as its first template shows them; the fields it does not
+    show are counted in `unshown` by note type."""
+    values = dict(zip(note.field_names, note.fields, strict=False))
+    values.update(
+        Tags=" ".join(note.tags),
+        Type=shape.name,
+        Deck=note.deck,
+        Subdeck=note.deck.rsplit("::", 1)[-1],
+        Card=shape.card,
+    )
+    question = render(shape.qfmt, values, shape.css)
+    values["FrontSide"] = ""  # the back is what the answer adds below the question
+    answer = render(shape.afmt, values, shape.css)
+    shown = question.shown | answer.shown
+    left = sum(
+        1 for name, value in values.items()
+        if name in note.field_names and name not in shown and not is_empty(value)
+    )  # fmt: skip
+    if left:
+        unshown[shape.name] = unshown.get(shape.name, 0) + left
+    return question.html, answer_part(answer.html)
 
 
 def _cloze_cards(

@@ -270,6 +270,18 @@ def protobuf_varint(data: bytes, number: int) -> int | None:
     return kept if isinstance(kept, int) else None
 
 
+def protobuf_text(data: bytes, number: int) -> str:
+    """Field `number` of a protobuf message as text when it is length-delimited, else ""."""
+    kept: int | bytes | None = None
+    try:
+        for found, value in protobuf_fields(data):
+            if found == number:
+                kept = value
+    except ValueError:
+        return ""
+    return kept.decode("utf-8", "replace") if isinstance(kept, bytes) else ""
+
+
 def _check_sqlite(package: Path, path: Path) -> None:
     with open(path, "rb") as fh:
         if fh.read(16) != b"SQLite format 3\x00":
