@@ -38,8 +38,16 @@ _HELD = re.compile(f"[{chr(_BASE)}-{chr(_BASE + len(_SPECIALS) - 1)}]")
 # Math and figures stand as `open index close` until the Markdown is final.
 _MATH_OPEN, _IMG_OPEN, _CLOSE = chr(_BASE + 0x100), chr(_BASE + 0x101), chr(_BASE + 0x102)
 _MARKER = re.compile(f"([{_MATH_OPEN}{_IMG_OPEN}])([0-9]+){_CLOSE}")
+_HOLD_BUT_MARKUP = str.maketrans(
+    {c: chr(_BASE + i) for i, c in enumerate(_SPECIALS) if c not in "<>&"}
+)
+_TAG_WITH_HELD = re.compile(f"<[A-Za-z/!?][^<>]*?[{chr(_BASE)}-{chr(_BASE + 0xFF)}][^>]*>")
+_ENTITY_ANY = re.compile(r"&(?:#[0-9]{1,8}|#[xX][0-9a-fA-F]{1,8}|[A-Za-z][A-Za-z0-9]{0,40});?")
+_CODE = re.compile(r"<(?:code|pre)\b", re.I)
 _OURS = re.compile(f"[{chr(_BASE)}-{chr(_BASE + 0x1FF)}]")
-_NEEDS_WORK = re.compile(r"[\\`*_\[\]#\-+.)>!<&$=~]")
+# One line of text Markdown reads as written: none of the characters that mean something wherever
+# they are, no `]` before a link's `(`, `[` or `:`, and no start that opens a block.
+_RISKY = re.compile(r"[\\`*_$<&]|\]\s*[(\[:]|\A\s*(?:[-+#>=~]|[0-9]+[.)])")
 
 _TAG = re.compile(r"<(?:[A-Za-z][^>]*|/[A-Za-z][^>]*|![^>]*|\?[^>]*)>")
 _CODE_TAG = re.compile(r"<(/?)(code|pre|script|style)\b", re.I)
@@ -52,6 +60,9 @@ _MATH_DELIMS = re.compile(
 _CLOSER = {"\\(": "\\)", "\\[": "\\]", "[$]": "[/$]", "[$$]": "[/$$]", "[latex]": "[/latex]"}
 _BLANK_LINES = re.compile(r"\n{3,}")
 _ENTITY = re.compile(r"&(?:#[0-9]{1,8}|#[xX][0-9a-fA-F]{1,8}|[A-Za-z][A-Za-z0-9]{0,40});")
+_HELD_LINE_START = re.compile(
+    f"(?m)^[ \t]{{0,3}}[{''.join(chr(_BASE + _SPECIALS.index(c)) for c in '-*_=')}]"
+)
 _ORDERED = re.compile(r"[0-9]{1,9}\Z")
 _RULE_LINE = re.compile(r"[ \t]{0,3}[-*_=][-*_= \t]*\Z")
 _ASCII_PUNCT = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
@@ -87,7 +98,7 @@ def to_markdown(
         html_text = _hold_math(html_text, held, notes)
     if "<" not in html_text and "&" not in html_text:
         text = strip_control_chars(" ".join(html_text.split()))  # as a browser shows it
-        if _NEEDS_WORK.search(text) is None and not held:
+        if not held and _RISKY.search(text) is None:
             return text
         markdown = text.translate(_HOLD)
     else:
@@ -110,7 +121,18 @@ def to_markdown(
 
 def _hold_text(html_text: str) -> str:
     """`html_text` with each special character of its text (outside tags, code and scripts) a
-    placeholder, entities decoded first so that `&#91;` is held as `[` is."""
+    placeholder, entities decoded first so that `&#91;` is held as `[` is.
+
+    Without code or preformatted text, in C: the whole HTML is translated at once (all but
+    `<`, `>` and `&`, which text holds only as entities), then each entity decoded and held, and
+    the few tags that had a character held are put back as they were."""
+    if _CODE.search(html_text) is None:
+        held = html_text.translate(_HOLD_BUT_MARKUP)
+        if "&" in held:
+            held = _ENTITY_ANY.sub(_held_entity, held)
+        if _HELD.search(held) is None:
+            return held
+        return _TAG_WITH_HELD.sub(lambda m: m.group().translate(_UNHOLD_TABLE), held)
     out: list[str] = []
     at = 0
     code = 0
@@ -123,6 +145,10 @@ def _hold_text(html_text: str) -> str:
         at = tag.end()
     out.append(_held_run(html_text[at:], code))
     return "".join(out)
+
+
+def _held_entity(m: re.Match[str]) -> str:
+    return html.unescape(m.group()).translate(_HOLD)
 
 
 def _held_run(text: str, code: int) -> str:
@@ -224,7 +250,7 @@ def _unhold(markdown: str) -> str:
     if _HELD.search(markdown) is None:
         return markdown
     rule_lines: set[int] = set()
-    if "\n" in markdown or _RULE_LINE.match(markdown.translate(_UNHOLD_TABLE)):
+    if _HELD_LINE_START.search(markdown) is not None:
         start = 0
         for line in markdown.split("\n"):
             plain = line.translate(_UNHOLD_TABLE)
