@@ -62,12 +62,14 @@ def package(
     cloze: bool = False,
     params: Sequence[object] = (),
     extra: dict[str, bytes] | None = None,
+    media: str = "{}",
 ) -> Path:
-    """An .apkg holding `collection_file(...)` as `collection.anki21`, and `extra` entries."""
+    """An .apkg holding `collection_file(...)` as `collection.anki21`, the `media` map, and
+    `extra` entries."""
     col = collection_file(path.with_suffix(".anki21"), fronts, script, cloze, params)
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.write(col, "collection.anki21")
-        zf.writestr("media", "{}")
+        zf.writestr("media", media)
         for name, data in (extra or {}).items():
             zf.writestr(name, data)
     col.unlink()

@@ -147,7 +147,7 @@ def test_packages_anki_writes_import_with_text_tags_and_guids(
     deck = read_deck_file(out)
     cards = {c.front: c for c in deck.cards}
     first = cards["What does **attention** cost?"]
-    assert first.back == "O(n2) \\<per layer\\>"
+    assert first.back == "O(n2) \\<per layer>"
     assert first.kind.value == "limitation" and first.tags == ("complexity",)
     assert cards["Katze"].back == "cat" and cards["Katze"].tags == ("german",)
     kept = cards["Katze"].anki_note_type

@@ -69,9 +69,9 @@ def test_an_existing_output_needs_force_and_an_unwritable_one_is_named(tmp_path:
 
 def test_field_html_becomes_markdown_without_raw_html() -> None:
     assert to_markdown("<b>bold</b> and <i>it</i>") == "**bold** and *it*"
-    assert to_markdown("a &lt;b&gt; c<script>alert(1)</script>") == "a \\<b\\> c"
+    assert to_markdown("a &lt;b&gt; c<script>alert(1)</script>") == "a \\<b> c"
     assert to_markdown("<ul><li>one</li><li>two</li></ul>") == "- one\n- two"
-    assert to_markdown("x\x1b[2J\x9by") == "x\\[2Jy"  # ESC and CSI gone, the rest text
+    assert to_markdown("x\x1b[2J\x9by") == "x[2Jy"  # ESC and CSI gone, the rest text
 
 
 def note(fields: tuple[str, ...], cloze: bool = False, **kw: object) -> AnkiNote:
@@ -112,7 +112,7 @@ def test_card_ids_are_slugs_of_the_front_made_unique_and_media_is_named() -> Non
     assert [c.id for c in made.cards] == ["uber-die-zellteilung", "uber-die-zellteilung-2"]
     assert [c.guid for c in made.cards] == ["a", "b"]
     assert "media not imported: cell.png (referenced by a field)" in made.warnings
-    assert "media not imported: q.mp3 (referenced by a field)" in made.warnings
+    assert any(w.startswith("sound not imported") and "q.mp3" in w for w in made.warnings)
     assert any("1 notes skipped" in w for w in made.warnings)
 
 

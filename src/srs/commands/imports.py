@@ -69,6 +69,11 @@ def import_anki(
     from srs.ui.ticker import terminal_ticker
 
     settings = settings_for(db)
+
+    def has_deck(deck_id: str) -> bool:  # asked only of a package of srs's own deck
+        with collection(settings, load_bundled=False) as store:
+            return any(d.id == deck_id for d in store.content.decks())
+
     with removed_on_signal(), terminal_ticker() as bar:
         result = import_package(
             package,
@@ -82,6 +87,7 @@ def import_anki(
             today=today_of(settings),
             day_of=lambda at: study_day(at, settings.tz, settings.rollover_hour),
             ticker=bar,
+            has_deck=has_deck if with_progress else None,
         )
     for warning in result.warnings:
         typer.echo(f"srs: warning: {warning}", err=True)

@@ -2,7 +2,8 @@
 
 The package is unpacked into a temporary directory that is always removed (`package`), its notes
 read (`collection`), turned into cards (`convert`) and written as TOML (`deckwriter`) through a
-temporary file and an atomic rename, so the output is the only file this writes. With progress,
+temporary file and an atomic rename; the images its fields use go to a folder beside it
+(`media`). Nothing else is written. With progress,
 each card's Anki scheduling becomes its SM-2 state (`scheduling`); `apply_progress` writes it
 through `Store.import_progress`.
 """
@@ -21,7 +22,10 @@ from srs.anki.import_ import limits as bounds
 from srs.anki.import_.collection import AnkiCollection, read_collection
 from srs.anki.import_.convert import convert_notes
 from srs.anki.import_.deckwriter import deck_toml
+from srs.anki.import_.fields import figure_names
 from srs.anki.import_.limits import ImportLimits
+from srs.anki.import_.media import read_figures, write_figures
+from srs.anki.import_.own import is_own, own_deck
 from srs.anki.import_.package import extract
 from srs.anki.import_.scheduling import OutOfRange, card_progress
 from srs.anki.tempfiles import check_output, remove_stale, temp_prefix, write_atomically
@@ -65,6 +69,7 @@ def import_package(
     day_of: Callable[[datetime], date],
     ticker: Ticker = no_ticker,
     limits: ImportLimits | None = None,
+    has_deck: Callable[[str], bool] | None = None,
 ) -> ImportResult:
     """Write the deck file `out` from the Anki `package`; its progress when asked.
 
@@ -73,6 +78,10 @@ def import_package(
     not an Anki package, is damaged or beyond a bound, a newer format, an output that exists
     (without `force`) or cannot be written, a deck too large for one deck file, or an empty
     selection. Nothing is written but `out`.
+
+    A package of srs's own notes gives back their deck's id, title and source; with progress,
+    one whose deck the collection already has (`has_deck`) is refused: `srs merge anki` brings
+    its reviews back without a copy.
     """
     package, out = Path(package), Path(out)
     limits = bounds.LIMITS if limits is None else limits
@@ -91,11 +100,33 @@ def import_package(
             )
     title = _title(anki_deck, [n.deck for n in notes]) or deck_id
     source = f"Anki deck {title}"
+    deck_source = ""
+    warnings: list[str] = []
+    own = own_deck([n for n in notes if is_own(n)])
+    if own is not None:
+        if own.id is not None:
+            deck_id = own.id
+        title, deck_source, source = own.title or title, own.source, ""
+        if own.decks > 1:
+            warnings.append(
+                f"the package holds cards of {own.decks} srs decks; all are written as deck "
+                f"{deck_id!r}: import one at a time with --deck TITLE"
+            )
+        if with_progress and has_deck is not None and has_deck(deck_id):
+            raise AnkiImportError(
+                f"{package}: deck {deck_id!r} is already in your collection; to bring back "
+                f"the reviews done in Anki, run: srs merge anki {package}"
+            )
     bad_guids = 0
     for note in notes:
         if not GUID.match(note.guid):
             note.guid, bad_guids = "", bad_guids + 1
-    converted = convert_notes(notes, kind, kind_from_tag, source, ticker, limits.deletions)
+    wanted = {name: None for note in notes for text in note.fields for name in figure_names(text)}
+    figures = read_figures(package, list(wanted), out, limits)
+    warnings += [f"media not imported: {why}" for why in figures.refused]
+    converted = convert_notes(
+        notes, kind, kind_from_tag, source, ticker, limits.deletions, figures.paths.get, own
+    )
     if converted.too_many is not None:
         raise AnkiImportError(
             f"{package}: note {converted.too_many} has more than {limits.deletions} cloze "
@@ -103,14 +134,14 @@ def import_package(
         )
     if not converted.cards:
         raise AnkiImportError(f"{package}: no cards to import (no note has a front and a back)")
-    warnings = list(converted.warnings)
+    warnings += converted.warnings
     if bad_guids:
         warnings.append(f"{bad_guids} notes have an unusable guid; they export as new notes")
     # Written to pass `srs deck check` (ids are unique slugs, text has no raw HTML or control
     # characters, guids are checked above; tests hold every format and a hostile package to it).
     # The checker is not run again here: it would double the time of a large import. Its one
     # bound on the whole file, the size, is checked here before anything is written.
-    text = deck_toml(deck_id, title, "", converted.cards)
+    text = deck_toml(deck_id, title, deck_source, converted.cards)
     size = len(text.encode("utf-8"))
     if size > MAX_DECK_BYTES:
         raise AnkiImportError(
@@ -138,8 +169,9 @@ def import_package(
                 f"{unusable} cards have scheduling values out of range (an interval, ease, date "
                 "or count no Anki writes); they keep no progress"
             )
+    write_figures(figures, force)
     write_atomically(out, text, AnkiImportError)
-    deck = Deck(deck_id, title, "", tuple(converted.cards), str(out))
+    deck = Deck(deck_id, title, deck_source, tuple(converted.cards), str(out))
     return ImportResult(out, deck, len(notes), tuple(warnings), tuple(imported))
 
 

@@ -8,7 +8,6 @@ cloze) in a protobuf `config` blob. Both have the same `notes`, `cards` and `rev
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from contextlib import closing
 from dataclasses import dataclass, field
@@ -17,11 +16,20 @@ from typing import Any, NamedTuple
 
 from srs.anki.import_ import limits as bounds
 from srs.anki.import_.limits import ImportLimits
-from srs.anki.import_.package import protobuf_varint
+from srs.anki.import_.notetypes import (
+    NoteType,
+    Shape,
+    decode,
+    int_of,
+    json_of,
+    key_of,
+    legacy_types,
+    modern_types,
+    text_of,
+)
 from srs.anki.import_.reading import connect, failure
 from srs.core.errors import AnkiImportError
 from srs.core.model import AnkiNoteType
-from srs.core.notetype import note_type_from, note_type_problem
 
 NEWEST_SCHEMA = 18
 """The newest collection schema srs reads (Anki 2.1.50 to 25.x)."""
@@ -71,6 +79,7 @@ class AnkiNote:
     cards: list[AnkiCard] = field(default_factory=list)
     note_type: AnkiNoteType | None = None
     nid: int = 0
+    shape: Shape | None = None  # how its note type shows it, when the collection says
 
 
 @dataclass(frozen=True)
@@ -80,24 +89,6 @@ class AnkiCollection:
     notes: list[AnkiNote]
     revlog: dict[int, list[RevlogEntry]]
     crt: int
-
-
-@dataclass(frozen=True, slots=True)
-class _NoteType:
-    cloze: bool
-    fields: tuple[str, ...]
-    templates: int
-    identity: AnkiNoteType | None = None
-
-
-def _identity(
-    ntid: int, name: object, fields: tuple[str, ...], templates: list[str], cloze: bool
-) -> AnkiNoteType | None:
-    """The note type's identity, when a card can keep it (not a cloze type; names Anki takes)."""
-    raw = {"id": ntid, "name": name, "fields": list(fields), "templates": templates}
-    if cloze or note_type_problem(raw) is not None:
-        return None
-    return note_type_from(raw)
 
 
 def read_collection(
@@ -111,7 +102,7 @@ def read_collection(
     conn, budget = connect(package, path, limits)
     try:
         with budget.catching_ctrl_c(), closing(conn):
-            conn.text_factory = _decode
+            conn.text_factory = decode
             ver, crt, models, decks = _col_row(package, conn)
             if ver > NEWEST_SCHEMA:
                 raise AnkiImportError(
@@ -120,9 +111,9 @@ def read_collection(
                 )
             _check_counts(package, conn, with_progress, limits)
             if ver >= 15:
-                types, deck_names = _modern_types(conn), _modern_decks(conn)
+                types, deck_names = modern_types(conn), _modern_decks(conn)
             else:
-                types, deck_names = _legacy_types(models), _legacy_decks(decks)
+                types, deck_names = legacy_types(models), _legacy_decks(decks)
             notes = _notes(package, conn, types, deck_names)
             revlog = _revlog(conn) if with_progress else {}
     except sqlite3.Error as exc:
@@ -131,19 +122,6 @@ def read_collection(
         # A value of a type or size no Anki writes, somewhere the checks above did not name.
         raise AnkiImportError(f"{package}: damaged Anki collection ({exc})") from None
     return AnkiCollection(notes, revlog, crt)
-
-
-def _decode(raw: bytes) -> str:
-    return raw.decode("utf-8", "replace")
-
-
-def _text(value: object) -> str:
-    """A text column's value as text, whatever SQLite type the file gave it."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bytes):
-        return _decode(value)
-    return "" if value is None else str(value)
 
 
 def _col_row(package: Path, conn: sqlite3.Connection) -> tuple[int, int, str, str]:
@@ -160,7 +138,7 @@ def _col_row(package: Path, conn: sqlite3.Connection) -> tuple[int, int, str, st
         raise AnkiImportError(f"{package}: damaged Anki collection (col.ver is {_shown(ver)})")
     if not isinstance(crt, int) or not 0 <= crt < MAX_CRT:
         raise AnkiImportError(f"{package}: damaged Anki collection (col.crt is {_shown(crt)})")
-    return ver, crt, _text(row[2]), _text(row[3])
+    return ver, crt, text_of(row[2]), text_of(row[3])
 
 
 MAX_CRT = 253402300800
@@ -195,96 +173,25 @@ def _check_counts(
 _WHAT = {"notes": "notes", "cards": "cards", "revlog": "review-log rows"}
 
 
-def _json(text: str) -> dict[str, Any]:
-    try:
-        value = json.loads(text) if text else {}
-    except (ValueError, RecursionError):
-        return {}
-    return value if isinstance(value, dict) else {}
-
-
-def _int(value: object, default: int = 0) -> int:
-    """An integer from JSON or a column, or `default` for anything else (text, a float, null)."""
-    return value if isinstance(value, int) and not isinstance(value, bool) else default
-
-
-def _key(key: object) -> int | None:
-    text = str(key)
-    return int(text) if text.isascii() and text.isdigit() and len(text) < 20 else None
-
-
-def _legacy_types(models: str) -> dict[int, _NoteType]:
-    types: dict[int, _NoteType] = {}
-    for key, model in _json(models).items():
-        ntid = _key(key)
-        if not isinstance(model, dict) or ntid is None:
-            continue
-        flds = model.get("flds", [])
-        flds = [f for f in flds if isinstance(f, dict)] if isinstance(flds, list) else []
-        flds.sort(key=lambda f: _int(f.get("ord")))
-        tmpls = model.get("tmpls", [])
-        tmpls = tmpls if isinstance(tmpls, list) else []
-        names = tuple(_text(f.get("name", "")) for f in flds)
-        cloze = model.get("type") == 1
-        tnames = [_text(t.get("name", "")) if isinstance(t, dict) else "" for t in tmpls]
-        types[ntid] = _NoteType(
-            cloze=cloze,
-            fields=names,
-            templates=len(tmpls) or 1,
-            identity=_identity(ntid, model.get("name"), names, tnames, cloze),
-        )
-    return types
-
-
 def _legacy_decks(decks: str) -> dict[int, str]:
     found: dict[int, str] = {}
-    for key, deck in _json(decks).items():
-        did = _key(key)
+    for key, deck in json_of(decks).items():
+        did = key_of(key)
         if did is not None and isinstance(deck, dict):
-            found[did] = _text(deck.get("name", ""))
+            found[did] = text_of(deck.get("name", ""))
     return found
-
-
-def _modern_types(conn: sqlite3.Connection) -> dict[int, _NoteType]:
-    fields: dict[int, list[str]] = {}
-    for ntid, name in conn.execute("SELECT ntid, name FROM fields ORDER BY ntid, ord"):
-        fields.setdefault(_int(ntid, -1), []).append(_text(name))
-    templates: dict[int, list[str]] = {}
-    for ntid, name in conn.execute("SELECT ntid, name FROM templates ORDER BY ntid, ord"):
-        templates.setdefault(_int(ntid, -1), []).append(_text(name))
-    names = {_int(i, -1): n for i, n in conn.execute("SELECT id, name FROM notetypes")}
-    conn.text_factory = bytes
-    try:
-        rows = conn.execute("SELECT id, config FROM notetypes").fetchall()
-    finally:
-        conn.text_factory = _decode
-    types = {}
-    for raw_id, config in rows:
-        ntid = _int(raw_id, -1)
-        # NotetypeConfig.kind (field 1): 0 normal, 1 cloze
-        blob = config if isinstance(config, bytes) else b""
-        cloze = protobuf_varint(blob, 1) == 1
-        own = tuple(fields.get(ntid, ()))
-        tnames = templates.get(ntid, [])
-        types[ntid] = _NoteType(
-            cloze=cloze,
-            fields=own,
-            templates=len(tnames) or 1,
-            identity=_identity(ntid, names.get(ntid), own, tnames, cloze),
-        )
-    return types
 
 
 def _modern_decks(conn: sqlite3.Connection) -> dict[int, str]:
     # Nested deck names are stored with \x1f between the levels.
     return {
-        _int(i, -1): _text(n).replace("\x1f", "::")
+        int_of(i, -1): text_of(n).replace("\x1f", "::")
         for i, n in conn.execute("SELECT id, name FROM decks")
     }
 
 
 def _notes(
-    package: Path, conn: sqlite3.Connection, types: dict[int, _NoteType], decks: dict[int, str]
+    package: Path, conn: sqlite3.Connection, types: dict[int, NoteType], decks: dict[int, str]
 ) -> list[AnkiNote]:
     cards: dict[int, list[AnkiCard]] = {}
     card_deck: dict[int, object] = {}
@@ -309,7 +216,7 @@ def _notes(
         else:
             found.append(make(card))
     notes: list[AnkiNote] = []
-    unknown = _NoteType(cloze=False, fields=(), templates=1)
+    unknown = NoteType(cloze=False, fields=(), templates=1)
     for nid, mid, guid, tags, flds in _text_rows(
         conn, "SELECT id, mid, guid, tags, flds FROM notes ORDER BY id"
     ):
@@ -322,16 +229,17 @@ def _notes(
         home = card_deck.get(nid, 0)
         notes.append(
             AnkiNote(
-                guid=_text(guid),
+                guid=text_of(guid),
                 cloze=kind.cloze,
                 templates=kind.templates,
                 field_names=kind.fields,
-                fields=tuple(_text(flds).split("\x1f")),
-                tags=tuple(_text(tags).split()),
+                fields=tuple(text_of(flds).split("\x1f")),
+                tags=tuple(text_of(tags).split()),
                 deck=decks.get(home, "") if isinstance(home, int) else "",
                 cards=cards.get(nid, []),
                 note_type=kind.identity,
                 nid=nid,
+                shape=kind.shape,
             )
         )
     return notes

@@ -1,10 +1,10 @@
-"""Anki notes -> srs cards: field HTML to Markdown, cloze deletions, kinds, tags and card ids.
+"""Anki notes -> srs cards: fields to Markdown, cloze deletions, kinds, tags and card ids.
 
-Field HTML goes through `html-to-markdown` (an HTML5 parser and converter in Rust, about 20 times
-faster than markdownify on BeautifulSoup, which made a 10k-note import take half a minute) with its
-escaping on, so text that Anki showed as `<b>` or `&lt;script&gt;` arrives as text, never as raw
-HTML: `<` is escaped, and script and style elements are dropped with their content. Media (images,
-`[sound:...]`) cannot travel in a deck file, so each reference is removed and reported by file name.
+Each field goes through `fields.to_markdown` (Markdown escaped only where it would misread the
+text, Anki's LaTeX as srs math, images as figures beside the deck). srs's own notes (`own`) come
+back as the cards they were exported from; Basic (and reversed) notes take their first field as the
+front and the others as the back; other note types show what their first template shows
+(`template`).
 """
 
 from __future__ import annotations
@@ -13,21 +13,24 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from srs.anki.import_.collection import AnkiNote
+from srs.anki.import_.fields import FieldNotes, MediaLookup, to_markdown
+from srs.anki.import_.notetypes import Shape
+from srs.anki.import_.own import OwnDeck, is_own, own_parts
+from srs.anki.import_.template import answer_part, is_empty, render
 from srs.anki.own_note_types import CLOZE_FIELDS
 from srs.core import cloze
-from srs.core.cardtext import find_raw_html, printable, strip_control_chars
+from srs.core.cardtext import printable, strip_control_chars
 from srs.core.deckfile.clozeparts import items
-from srs.core.model import KINDS, Card, Kind
+from srs.core.model import KINDS, Card, Kind, Quote
 from srs.core.ticker import IMPORTING, Ticker, no_ticker, report_every
 
-_SOUND = re.compile(r"\[sound:([^\]]*)\]")
-_IMG = re.compile(r"""<img\b[^>]*?\bsrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
-_BLANK_LINES = re.compile(r"\n{3,}")
 _SLUG_WORDS = re.compile(r"[a-z0-9]+")
 SLUG_WORDS = 8
+_SHOWN = 10  # sound files named in the warning
+
+__all__ = ["Converted", "convert_notes", "to_markdown"]
 
 
 @dataclass
@@ -39,7 +42,23 @@ class Converted:
     sources: dict[str, int] = field(default_factory=dict)  # srs card id -> Anki card id
     warnings: list[str] = field(default_factory=list)
     skipped: int = 0
+    unshown: dict[str, int] = field(default_factory=dict)  # note type -> fields dropped
     too_many: int | None = None  # the id of a note with more deletions than the bound
+
+
+@dataclass(frozen=True)
+class _Made:
+    """One note's card before it is named: its text, and what srs's own notes keep."""
+
+    front: str
+    back: str
+    kind: Kind
+    tags: tuple[str, ...]
+    source: str
+    guid: str | None
+    card_id: str | None = None
+    quotes: tuple[Quote, ...] = ()
+    own: bool = False
 
 
 def convert_notes(
@@ -49,57 +68,52 @@ def convert_notes(
     source: str,
     ticker: Ticker = no_ticker,
     max_deletions: int = 100,
+    figures: MediaLookup | None = None,
+    own: OwnDeck | None = None,
 ) -> Converted:
     """Cards for `notes`: Basic (and reversed) notes one card each, a cloze note one cloze card
-    (one item a deletion, `CARD_ID#c1`).
+    (one item a deletion, `CARD_ID#c1`), srs's own notes (of the deck `own`) as they were.
 
-    A cloze note with more than `max_deletions` deletions stops the conversion: `too_many` names
-    it. Linear in the text: card ids are made unique with a counter a slug."""
+    `figures` finds the images fields use beside the deck. A cloze note with more than
+    `max_deletions` deletions stops the conversion: `too_many` names it. Linear in the text: card
+    ids are made unique with a counter a slug."""
     out = Converted()
     used = _Ids()
-    media: dict[str, None] = {}
+    seen = FieldNotes()
     reversed_notes = 0
     for index, note in enumerate(notes):
         report_every(ticker, IMPORTING, index, len(notes))
-        fields = [_field(text, media) for text in note.fields]
-        tags, card_kind = _tags(note.tags, kind, kind_from_tag)
+        made = _made(note, kind, kind_from_tag, source, figures, seen, own, out.unshown)
         if note.cloze:
-            made = _cloze_cards(note, fields, tags, card_kind, source, used, max_deletions)
-            if made is None:
+            cards = _cloze_cards(note, made, used, max_deletions)
+            if cards is None:
                 out.too_many = note.nid
                 return out
-            if made:
+            if cards:
                 by_ord = {c.ord: c.id for c in note.cards}
-                for number, card in made:
+                for number, card in cards:
                     out.cards.append(card)
                     if number - 1 in by_ord:  # cloze n is the card of ord n - 1
                         out.sources[card.id] = by_ord[number - 1]
             else:
                 out.skipped += 1
             continue
-        front = fields[0] if fields else ""
-        # Extra fields join the back, except the switch of "Basic (optional reversed card)".
-        names = note.field_names
-        back = "\n\n".join(
-            f
-            for i, f in enumerate(fields[1:], start=1)
-            if f.strip() and (i >= len(names) or names[i] != "Add Reverse")
-        )
-        if not front.strip() or not back.strip():
+        if not made.front.strip() or not made.back.strip():
             out.skipped += 1
             continue
-        if note.templates > 1:
+        if note.templates > 1 and not made.own:
             reversed_notes += 1
         card = Card(
-            id=used.unique(_slug(front, note.nid)),
-            kind=card_kind,
-            front=front,
-            back=back,
-            source=source,
-            tags=tags,
-            guid=note.guid,
+            id=used.unique(made.card_id or _slug(made.front, note.nid)),
+            kind=made.kind,
+            front=made.front,
+            back=made.back,
+            source=made.source,
+            tags=made.tags,
+            guid=made.guid,
             # Without a guid, Anki would not match the note anyway.
-            anki_note_type=note.note_type if note.guid else None,
+            anki_note_type=note.note_type if made.guid and not made.own else None,
+            quotes=made.quotes,
         )
         out.cards.append(card)
         first = min(note.cards, key=lambda c: c.ord, default=None)
@@ -112,95 +126,132 @@ def convert_notes(
         )
     if out.skipped:
         out.warnings.append(f"{out.skipped} notes skipped: an empty front or back")
-    for name in media:
-        out.warnings.append(f"media not imported: {printable(name)} (referenced by a field)")
+    for type_name, count in out.unshown.items():
+        out.warnings.append(
+            f"{count} fields of notes of type {printable(type_name)!r} were left out: its "
+            "first card template does not show them"
+        )
+    out.warnings += _media_warnings(seen)
     return out
 
 
-def _field(html_text: str, media: dict[str, Any]) -> str:
-    """One field's HTML as Markdown without raw HTML, media references removed and recorded."""
-    if "[sound:" in html_text:
-        for match in _SOUND.finditer(html_text):
-            media[match.group(1)] = None
-        html_text = _SOUND.sub("", html_text)
-    if "<" in html_text:
-        for match in _IMG.finditer(html_text):
-            media[next(g for g in match.groups() if g is not None)] = None
-    return to_markdown(html_text)
-
-
-def to_markdown(html_text: str) -> str:
-    """Field HTML -> Markdown: escaped so that nothing in it reads as raw HTML."""
-    text = _convert(html_text)
-    text = strip_control_chars(text).replace("\r\n", "\n").replace("\xa0", " ")
-    text = _BLANK_LINES.sub("\n\n", text).strip()
-    # A last guard: anything still parsed as HTML (the converter keeps `<` in code spans, which is
-    # fine, but a hostile field may find another way) loses its angle brackets.
-    if "<" in text:
-        while (found := find_raw_html(text)) is not None:
-            at, raw = found
-            text = text[:at] + raw.replace("<", "\\<").replace(">", "\\>") + text[at + len(raw) :]
-    return text
-
-
-_NATIVE: Any = None  # (the native convert, its options), made on first use
-
-
-def _convert(html_text: str) -> str:
-    """html-to-markdown's conversion of one field, with options built once.
-
-    The package's public `convert` rebuilds its options from Python on every call, which costs
-    five times the conversion of a short field; its native `convert`, which that one calls, takes
-    them ready-made."""
-    global _NATIVE
-    if _NATIVE is None:
-        from html_to_markdown import _html_to_markdown as native
-
-        options = native.ConversionOptions(
-            heading_style=native.HeadingStyle.ATX,
-            bullets="-",
-            escape_misc=True,
-            escape_asterisks=True,
-            escape_underscores=True,
-            autolinks=False,
-            skip_images=True,
-            extract_metadata=False,
-            strip_tags=["audio", "video", "iframe", "object", "embed"],
+def _made(
+    note: AnkiNote,
+    kind: Kind,
+    kind_from_tag: bool,
+    source: str,
+    figures: MediaLookup | None,
+    seen: FieldNotes,
+    own: OwnDeck | None,
+    unshown: dict[str, int],
+) -> _Made:
+    """The note's card text and keys: srs's own as exported; Basic and cloze notes from their
+    fields; others as their first template shows them."""
+    tags, card_kind = _tags(note.tags, kind, kind_from_tag)
+    if own is not None and is_own(note):
+        parts = own_parts(note, own)
+        return _Made(
+            front=to_markdown(parts.front_html, figures, seen),
+            back=to_markdown(parts.back_html, figures, seen),
+            kind=parts.kind or card_kind,
+            tags=parts.tags,
+            source=parts.source,
+            guid=parts.guid,
+            card_id=parts.card_id,
+            quotes=parts.quotes,
+            own=True,
         )
-        _NATIVE = (native.convert, options)
-    convert, options = _NATIVE
-    return str(convert(html=html_text, options=options, visitor=None).content or "")
+    names = note.field_names
+    if note.shape is not None and not note.cloze and not _basic(names):
+        front, back = _rendered(note, note.shape, unshown)
+        return _Made(
+            to_markdown(front, figures, seen),
+            to_markdown(back, figures, seen),
+            card_kind,
+            tags,
+            source,
+            note.guid or None,
+        )
+    fields = [to_markdown(text, figures, seen) for text in note.fields]
+    if note.cloze and names == CLOZE_FIELDS:  # srs's, of no deck found: its extra only
+        fields = fields[:2]
+    # Extra fields join the back, except the switch of "Basic (optional reversed card)".
+    back = "\n\n".join(
+        f
+        for i, f in enumerate(fields[1:], start=1)
+        if f.strip() and (i >= len(names) or names[i] != "Add Reverse")
+    )
+    return _Made(fields[0] if fields else "", back, card_kind, tags, source, note.guid or None)
+
+
+def _media_warnings(seen: FieldNotes) -> list[str]:
+    warnings = [
+        f"media not imported: {printable(name)} (referenced by a field)" for name in seen.missing
+    ]
+    if seen.sounds:
+        names = [printable(n) for n in list(seen.sounds)[:_SHOWN]]
+        more = f" and {len(seen.sounds) - _SHOWN} more" if len(seen.sounds) > _SHOWN else ""
+        warnings.append(
+            f"sound not imported (a deck file holds text and images): {', '.join(names)}{more}"
+        )
+    if seen.bad_math:
+        warnings.append(
+            f"{seen.bad_math} pieces of Anki LaTeX srs cannot show as math (empty, unbalanced or "
+            "with a command srs refuses) are kept as text"
+        )
+    return warnings
+
+
+def _basic(names: tuple[str, ...]) -> bool:
+    """Whether a note type is Anki's Basic or one of its reversed forms (by its fields)."""
+    return names[:2] == ("Front", "Back") and (len(names) == 2 or names[2:] == ("Add Reverse",))
+
+
+def _rendered(note: AnkiNote, shape: Shape, unshown: dict[str, int]) -> tuple[str, str]:
+    """The note's front and back HTML as its first template shows them; the fields it does not
+    show are counted in `unshown` by note type."""
+    values = dict(zip(note.field_names, note.fields, strict=False))
+    values.update(
+        Tags=" ".join(note.tags),
+        Type=shape.name,
+        Deck=note.deck,
+        Subdeck=note.deck.rsplit("::", 1)[-1],
+        Card=shape.card,
+    )
+    question = render(shape.qfmt, values, shape.css)
+    values["FrontSide"] = ""  # the back is what the answer adds below the question
+    answer = render(shape.afmt, values, shape.css)
+    shown = question.shown | answer.shown
+    left = sum(
+        1 for name, value in values.items()
+        if name in note.field_names and name not in shown and not is_empty(value)
+    )  # fmt: skip
+    if left:
+        unshown[shape.name] = unshown.get(shape.name, 0) + left
+    return question.html, answer_part(answer.html)
 
 
 def _cloze_cards(
-    note: AnkiNote,
-    fields: list[str],
-    tags: tuple[str, ...],
-    kind: Kind,
-    source: str,
-    used: _Ids,
-    max_deletions: int,
+    note: AnkiNote, made: _Made, used: _Ids, max_deletions: int
 ) -> list[tuple[int, Card]] | None:
     """The note as one cloze card: its items, one a deletion number, each with the note's guid
     (so that an export updates the same note); None when there are more than `max_deletions`.
     Deletions are read by `core.cloze`'s linear scan, the one the deck checker uses."""
-    text = fields[0] if fields else ""
-    # srs's own cloze note: its other fields (kind, source, deck, id) are not the card's extra.
-    own = note.field_names == CLOZE_FIELDS
-    extra = fields[1] if own else "\n\n".join(f for f in fields[1:] if f.strip())
+    text = made.front
     numbers = cloze.numbers(text)
     if len(numbers) > max_deletions:
         return None
     if not numbers or max(numbers) > cloze.MAX_DELETION:
         return []
     card = Card(
-        id=used.unique(_slug(cloze.full_text(text), note.nid)),
-        kind=kind,
+        id=used.unique(made.card_id or _slug(cloze.full_text(text), note.nid)),
+        kind=made.kind,
         front=text,
-        back=extra.strip(),
-        source=source,
-        tags=tags,
-        guid=note.guid,
+        back=made.back.strip(),
+        source=made.source,
+        tags=made.tags,
+        guid=made.guid,
+        quotes=made.quotes,
     )
     return [(c.deletion, c) for c in items(card, numbers)]
 

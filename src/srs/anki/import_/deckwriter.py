@@ -46,6 +46,10 @@ def deck_toml(deck_id: str, title: str, source: str, cards: Sequence[Card]) -> s
         ]
         if card.source:
             lines.append(f"source = {_string(card.source)}")
+        if len(card.quotes) == 1:
+            lines.append(f"quote = {_string(card.quotes[0].text)}")
+        elif card.quotes:
+            lines += ["quote = [", *(f"  {_string(q.text)}," for q in card.quotes), "]"]
         if card.tags:
             lines.append("tags = [" + ", ".join(_string(t) for t in card.tags) + "]")
         if card.guid:

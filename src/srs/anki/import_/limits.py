@@ -31,6 +31,12 @@ class ImportLimits:
     """The most cards read."""
     revlog: int = 1_000_000
     """The most review-log rows read with --with-progress."""
+    figures: int = 2000
+    """The most images written beside the deck (each at most the 2 MiB a figure may be)."""
+    figure_bytes: int = 256 << 20
+    """The most bytes of images written beside the deck in all (256 MiB)."""
+    media_map: int = 16 << 20
+    """The most bytes the media map may decompress to (16 MiB: a map of 200k names)."""
     deletions: int = 100
     """The most cloze deletions in one note (each becomes a card holding the whole text)."""
     work: int = 200_000

@@ -10,7 +10,7 @@ Everything here is untrusted. Only a regular file is opened (a FIFO would block,
 end); the zip's entry count is read from its end record before `zipfile` builds an object for each
 entry; each entry is streamed to a temporary file with its decompressed size counted, so a zip or
 zstd bomb stops at its bound; every zip, zstd and protobuf error is one line. The media map is
-never read: media cannot travel in a deck file, and fields name the files they use.
+read only for the images fields use (`media`), within bounds of its own.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ _NEWEST = max(_VERSIONS)
 # What a damaged or unsupported zip entry raises while it is read: a bad CRC or header, corrupt
 # deflate, LZMA or bzip2 data, an encrypted entry (RuntimeError), an unknown method
 # (NotImplementedError), a truncated stream.
-_ZIP_ERRORS = (
+ZIP_ERRORS = (
     zipfile.BadZipFile,
     zipfile.LargeZipFile,
     zlib.error,
@@ -71,8 +71,8 @@ def extract(package: Path, workdir: Path, limits: ImportLimits | None = None) ->
     beyond `limits`, or of a newer format.
     """
     limits = bounds.LIMITS if limits is None else limits
-    with _open_regular(package) as fh:
-        count = _entry_count(fh)
+    with open_regular(package) as fh:
+        count = entry_count(fh)
         if count is not None and count > limits.entries:
             raise AnkiImportError(
                 f"{package}: the package has {count} entries, over the {limits.entries} srs reads"
@@ -99,13 +99,13 @@ def extract(package: Path, workdir: Path, limits: ImportLimits | None = None) ->
                         _copy(package, _chunks(src), out, limits.unpacked)
             except _WriteError as exc:
                 raise AnkiImportError(f"cannot unpack {package}: {exc}") from None
-            except _ZIP_ERRORS as exc:
+            except ZIP_ERRORS as exc:
                 raise AnkiImportError(f"{package}: damaged Anki package ({_why(exc)})") from None
     _check_sqlite(package, target)
     return Extracted(target, entry)
 
 
-def _open_regular(package: Path) -> IO[bytes]:
+def open_regular(package: Path) -> IO[bytes]:
     """The package opened for reading, refused unless it is a regular file (as `deck check`)."""
     try:
         # O_NONBLOCK: opening a FIFO with no writer returns at once instead of waiting forever.
@@ -122,7 +122,7 @@ def _open_regular(package: Path) -> IO[bytes]:
     return os.fdopen(fd, "rb")
 
 
-def _entry_count(fh: IO[bytes]) -> int | None:
+def entry_count(fh: IO[bytes]) -> int | None:
     """The number of entries the zip's end record declares (zip64 too); None if there is none."""
     try:
         size = fh.seek(0, os.SEEK_END)
@@ -156,7 +156,7 @@ def _choose(package: Path, zf: zipfile.ZipFile, names: set[str], limits: ImportL
     if "meta" in names:
         try:
             data = _read(package, zf, "meta", limits.meta)
-        except _ZIP_ERRORS as exc:
+        except ZIP_ERRORS as exc:
             raise AnkiImportError(f"{package}: damaged Anki package ({_why(exc)})") from None
         version = _meta_version(package, data)
         if version > _NEWEST:
@@ -219,7 +219,7 @@ def _meta_version(package: Path, data: bytes) -> int:
     return version
 
 
-def _protobuf(data: bytes) -> Iterator[tuple[int, int | bytes]]:
+def protobuf_fields(data: bytes) -> Iterator[tuple[int, int | bytes]]:
     """The top-level fields of a protobuf message, one at a time: varints and length-delimited
     values only (all that Anki's package metadata and note type config use here)."""
     i = 0
@@ -262,12 +262,24 @@ def protobuf_varint(data: bytes, number: int) -> int | None:
     The fields are read one at a time and only that one kept: the last of it, as protobuf has it."""
     kept: int | bytes | None = None
     try:
-        for found, value in _protobuf(data):
+        for found, value in protobuf_fields(data):
             if found == number:
                 kept = value
     except ValueError:
         return None
     return kept if isinstance(kept, int) else None
+
+
+def protobuf_text(data: bytes, number: int) -> str:
+    """Field `number` of a protobuf message as text when it is length-delimited, else ""."""
+    kept: int | bytes | None = None
+    try:
+        for found, value in protobuf_fields(data):
+            if found == number:
+                kept = value
+    except ValueError:
+        return ""
+    return kept.decode("utf-8", "replace") if isinstance(kept, bytes) else ""
 
 
 def _check_sqlite(package: Path, path: Path) -> None:

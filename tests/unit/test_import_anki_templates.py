@@ -1,0 +1,111 @@
+"""`srs import anki` shows a note as its note type's first template does (issue 27): checked
+against the real Anki backend's own `card.question()` and `card.answer()`, as text."""
+
+from __future__ import annotations
+
+import html
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+
+from anki.collection import Collection, ExportAnkiPackageOptions
+from anki.decks import DeckId
+
+from srs.anki.import_ import import_package
+from srs.anki.import_.template import render, without_hidden
+from srs.core.cardspans import parser
+from srs.core.deckfile import read_deck_file
+
+AT = datetime(2026, 3, 1, 9, tzinfo=UTC)
+
+
+def as_text(fragment: str) -> str:
+    """HTML as a reader sees it: styles gone, tags gone, entities decoded, whitespace as one."""
+    fragment = re.sub(r"<style>.*?</style>", " ", fragment, flags=re.S)
+    fragment = re.sub(r'<div style="display: ?none">.*?</div>', " ", fragment, flags=re.S)
+    return " ".join(html.unescape(re.sub(r"<[^>]*>", " ", fragment)).split())
+
+
+def shown(markdown: str) -> str:
+    return as_text(parser().render(markdown))
+
+
+def note_type(col: Collection, name: str, fields: list[str], qfmt: str, afmt: str) -> object:
+    models = col.models
+    model = models.new(name)
+    for field_name in fields:
+        models.add_field(model, models.new_field(field_name))
+    template = models.new_template("Card 1")
+    template["qfmt"], template["afmt"] = qfmt, afmt
+    models.add_template(model, template)
+    models.add(model)
+    return models.by_name(name)
+
+
+def add(col: Collection, model: object, **values: str) -> None:
+    note = col.new_note(model)  # type: ignore[arg-type]
+    for key, value in values.items():
+        note[key] = value
+    col.add_note(note, DeckId(1))
+
+
+def test_notes_of_other_types_show_what_ankis_own_rendering_shows(
+    tmp_path: Path, col: Collection
+) -> None:
+    ipa = note_type(
+        col,
+        "Basic (+IPA)",
+        ["Word", "Meaning", "IPA"],
+        "{{Word}}",
+        "{{FrontSide}}<hr id=answer>{{Meaning}}",
+    )
+    add(col, ipa, Word="xin chào", Meaning="<b>hello</b> [greeting]", IPA="[sin˧˧ t͡ɕaw˨˩]")
+    add(col, ipa, Word="cảm ơn", Meaning="thank you - a &lt; b", IPA="[kam˧˩ ən˧˧]")
+    vocab = note_type(
+        col,
+        "Vocab",
+        ["Term", "Definition", "Example", "Source"],
+        "{{Term}}{{^Example}} <i>(no example)</i>{{/Example}}{{type:Definition}}",
+        "{{FrontSide}}<hr id=answer>{{Definition}}{{#Example}}<br>e.g. {{text:Example}}"
+        '{{/Example}}<div style="display: none">{{Source}}</div>',
+    )
+    add(col, vocab, Term="entropy", Definition="disorder", Example="<b>ice</b> melting")
+    add(col, vocab, Term="enthalpy", Definition="heat content", Source="a book")
+    expected = {}
+    for cid in col.find_cards(""):
+        card = col.get_card(cid)
+        answer = card.answer().split("<hr id=answer>", 1)[1]
+        # `[[type:...]]` is where Anki's own screen puts its typing box: text for no one
+        question = re.sub(r"\[\[type:[^\]]*\]\]", "", card.question())
+        expected[as_text(question)] = as_text(answer)
+    apkg = tmp_path / "types.apkg"
+    options = ExportAnkiPackageOptions(
+        with_scheduling=False, with_deck_configs=False, with_media=False, legacy=False
+    )
+    col.export_anki_package(out_path=str(apkg), options=options, limit=None)
+
+    out = tmp_path / "types.toml"
+    result = import_package(apkg, out, now=AT, today=AT.date(), day_of=lambda at: at.date())
+    cards = read_deck_file(out).cards
+    assert {shown(c.front): shown(c.back) for c in cards} == expected
+    assert "a < b" in expected["cảm ơn"] and "(no example)" in next(
+        q for q in expected if q.startswith("enthalpy")
+    )
+    warned = [w for w in result.warnings if "left out" in w]
+    assert warned == [
+        "2 fields of notes of type 'Basic (+IPA)' were left out: its first card template does "
+        "not show them"
+    ]  # the hidden Source is shown by the template, only CSS hides it
+    assert not any("IPA" in c.back or "˧" in c.back for c in cards)
+
+
+def test_the_renderer_takes_sections_filters_and_hidden_classes() -> None:
+    fields = {"A": "<b>x</b>", "B": "", "C": "y", "Tags": "t1 t2"}
+    made = render("{{#A}}a={{text:A}}{{/A}}{{^B}} no-b{{/B}}{{#B}}never{{/B}} {{hint:C}}", fields)
+    assert made.html == "a=x no-b y" and made.shown == {"A", "C"}
+    hidden = render('<span class="secret">{{C}}</span>{{A}}', fields, ".secret { display:none }")
+    assert hidden.html == "<b>x</b>"
+    assert render("{{#A}}{{#A}}deep{{/A}}", fields).html == "deep"  # unclosed: runs to the end
+    assert render("{{/A}}{{Tags}}{{Nope}}{{tts en_US:C}}", fields).html == "t1 t2"
+    nested = '<div style="display:none"><div>in</div>still</div>out'
+    assert without_hidden(nested) == "out"
