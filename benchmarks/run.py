@@ -29,7 +29,8 @@ import generate
 import processes
 from measure import BIN, Row, copy_db, environment, load_average, median, time_calls, time_process
 
-from srs.anki.export import AFMT, CSS, FIELDS, QFMT, ExportCard, export_apkg
+from srs.anki.export import ExportCard, export_apkg
+from srs.anki.own_note_types import AFMT, CSS, FIELDS, QFMT
 from srs.config import sqlite_url
 from srs.core.cardtext import render_markdown
 from srs.core.deckfile import read_deck_file
