@@ -5,12 +5,15 @@ its help line and its place exactly as the real app has them."""
 
 from __future__ import annotations
 
+import gc
 import inspect
+from pathlib import Path
 from typing import Any
 
 import pytest
 import typer.main
 
+from helpers import run_srs, srs_env
 from srs import cli
 from srs.commands.base import Placeholder, TopGroup
 from srs.commands.plain_params import flow_help
@@ -84,3 +87,12 @@ def test_a_command_not_loaded_is_loaded_when_it_is_resolved() -> None:
     assert not isinstance(command, Placeholder)
     assert command is not None and command.callback is not None
     assert any(p.name == "decks" for p in command.params)
+
+
+def test_a_run_leaves_the_garbage_collector_as_it_found_it(tmp_path: Path) -> None:
+    # srs.cli.main runs the command without the cyclic collector (start-up), then restores it.
+    assert gc.isenabled()
+    done = run_srs(["--version"], srs_env(tmp_path / "srs.db", "2026-02-02T09:00"))
+    assert done.returncode == 0 and done.stdout.startswith("srs ")
+    assert gc.isenabled()
+    assert gc.get_freeze_count() == 0

@@ -151,6 +151,16 @@ def collection(
         yield store
 
 
+def long_running() -> None:
+    """Turn Python's cyclic garbage collector back on, for a command that is about to wait on a
+    person (the review loop): `srs.cli.main` runs start-up without it. What start-up built is
+    frozen first (`gc.freeze`), kept out of every later collection: it lives to the end."""
+    import gc
+
+    gc.freeze()
+    gc.enable()
+
+
 def console() -> Console:
     """The console screens print to, with the ASCII fallback when the output needs it."""
     from srs.ui.console import make_console
