@@ -185,3 +185,16 @@ def test_each_command_loads_only_the_modules_of_srs_it_may(tmp_path: Path, comma
     assert report.returncode == 0, report.stderr
     assert report.modules <= MAY_LOAD[command], sorted(report.modules - MAY_LOAD[command])
     assert "srs.core.deckfile" not in report.modules
+
+
+def test_an_unchanged_deck_add_loads_no_checker(tmp_path: Path) -> None:
+    deck = tmp_path / "tiny.toml"
+    deck.write_text(SMALL_DECK, encoding="utf-8")
+    env = startup_env(srs_env(tmp_path / "srs.db", "2026-02-02T09:00"))
+    assert run_srs(["deck", "add", str(deck)], env).returncode == 0  # in process: loads it
+    report = run_srs(["deck", "add", str(deck)], env, fresh=True)
+    assert report.returncode == 0, report.stderr
+    assert "3 unchanged" in report.stdout
+    loaded = {m for m in report.modules if m.startswith(("srs.core.deckfile", "srs.authoring"))}
+    assert loaded == set()
+    assert HEAVY.isdisjoint(report.packages - {"sqlalchemy"}) and "rich" not in report.packages
