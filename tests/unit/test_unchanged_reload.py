@@ -163,3 +163,16 @@ def test_the_unchanged_check_reads_no_more_than_the_checker_would() -> None:
     from srs.deckpaths import MAX_UNCHANGED_BYTES
 
     assert MAX_UNCHANGED_BYTES == MAX_DECK_BYTES
+
+
+def test_an_unchanged_file_naming_a_figure_is_checked_again(
+    tmp_path: Path, analysed: list[list[str]]
+) -> None:
+    from math_deck import PNG_EDITED, write_math_deck
+
+    db, deck = tmp_path / "srs.db", write_math_deck(tmp_path)
+    assert run(["deck", "add", str(deck)], db).returncode == 0
+    (tmp_path / "figures" / "fig3.png").write_bytes(PNG_EDITED)  # the deck's bytes unchanged
+    done = run(["deck", "add", str(deck)], db)
+    assert done.returncode == 0, done.stderr
+    assert len(analysed) == 2 and "1 updated" in done.stdout
