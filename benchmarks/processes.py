@@ -236,6 +236,29 @@ def start_up_floor(
     return floor, status, review
 
 
+def reload_floor(
+    deck_file: Path, scratch: Path, runs: int, env: Mapping[str, str]
+) -> tuple[list[Run], list[Run]]:
+    """The floor process and `srs deck add FILE` of a file the collection already holds
+    unchanged, interleaved (`runs` times each after one warm-up pair); the file is added once
+    first, untimed."""
+    srs, py = str(BIN / "srs"), str(BIN / "python")
+    scratch.mkdir(parents=True, exist_ok=True)
+    deck = scratch / deck_file.name
+    deck.write_bytes(deck_file.read_bytes())
+    base = {**env, "SRS_DB": str(scratch / "srs.db"), "SRS_CACHE_DIR": str(scratch / "cache")}
+    run_child([srs, "deck", "add", str(deck)], base)
+    floor: list[Run] = []
+    reload: list[Run] = []
+    for i in range(runs + 1):
+        a = run_child([py, "-c", FLOOR_SCRIPT])
+        b = run_child([srs, "deck", "add", str(deck)], base)
+        if i:
+            floor.append(a)
+            reload.append(b)
+    return floor, reload
+
+
 def interleaved(
     ours: Sequence[str], theirs: Sequence[str], runs: int, env: Mapping[str, str] | None = None
 ) -> tuple[list[Run], list[Run]]:

@@ -30,8 +30,8 @@ import merge_anki
 import processes
 from measure import BIN, Row, copy_db, environment, load_average, median, time_calls, time_process
 
-from srs.anki.export import FIELDS, ExportCard, export_apkg
-from srs.anki.own_note_types import AFMT, CSS, QFMT
+from srs.anki.export import ExportCard, export_apkg
+from srs.anki.own_note_types import AFMT, CSS, FIELDS, QFMT
 from srs.config import sqlite_url
 from srs.core.cardtext import render_markdown
 from srs.core.deckfile import read_deck_file
@@ -578,6 +578,90 @@ def issue14(
     return rows, ratios
 
 
+STARTUP_KEYS = ("help_vs_typer", "status_vs_floor", "first_card_vs_floor", "reload_10k_vs_floor")
+
+
+def startup_ratios(plan: Plan, scratch: Path) -> tuple[list[Row], dict[str, float | None]]:
+    """Issue 30's start-up ratios alone (`--only start-up`), each interleaved with its anchor:
+    `srs --help` with the minimal typer app, then the floor, `srs status` and `srs review`'s
+    first card in turn, then the floor and `srs deck add` of the unchanged 10k-card file in
+    turn. Needs the full 10k-card collection and the deck file (generated when missing), and no
+    Anki side; the reload here runs beside the floor only, not in the deck rounds of a full run.
+    """
+    mid = generate.SIZES["10k"]
+    meta = generate.ensure(mid)
+    deck_file = bench_deck()
+    rows: list[Row] = []
+    ratios: dict[str, float | None] = {}
+
+    def pair(key: str, name: str, ours: float, other: str, theirs: float) -> None:
+        row = Row("issue 30", name, ours, other, theirs, target=f"<= {TARGETS[key]}")
+        rows.append(row)
+        ratios[key] = _ratio(row)
+
+    floor_name = "floor: `python -c 'import sqlalchemy, typer, rich'`"
+    log("start-up: srs --help next to a minimal typer app")
+    ours, theirs = processes.help_pair(plan.process_runs)
+    pair(
+        "help_vs_typer",
+        "`srs --help` (process)",
+        processes.ms(ours),
+        "minimal typer app `--help` (benchmarks/mini_typer.py)",
+        processes.ms(theirs),
+    )
+    log("start-up: the floor, srs status and srs review's first card, interleaved")
+    review_db = copy_db(mid.db, scratch / "start-up-review")
+    floor, status, review = processes.start_up_floor(mid.db, review_db, plan.process_runs, SRS_ENV)
+    pair(
+        "status_vs_floor",
+        f"`srs status`, {meta.cards:,} cards (process)",
+        processes.ms(status),
+        floor_name,
+        processes.ms(floor),
+    )
+    pair(
+        "first_card_vs_floor",
+        f"`srs review` until the first card is drawn, {meta.cards:,} cards (pty)",
+        processes.ms(review),
+        floor_name,
+        processes.ms(floor),
+    )
+    log("start-up: the floor and srs deck add of the unchanged 10k-card file, interleaved")
+    floor, reload = processes.reload_floor(
+        deck_file, scratch / "start-up-reload", plan.process_runs, SRS_ENV
+    )
+    pair(
+        "reload_10k_vs_floor",
+        f"`srs deck add`, the same {BENCH_DECK_CARDS // 1000}k-card file again, unchanged "
+        "(process)",
+        processes.ms(reload),
+        floor_name,
+        processes.ms(floor),
+    )
+    return rows, ratios
+
+
+def only_startup(plan: Plan) -> None:
+    """`--only start-up`: measure, print the four ratios as JSON and the rows as a table."""
+    started = time.perf_counter()
+    load_before = load_average()
+    log(f"start-up ratios only; load average {load_before}")
+    with tempfile.TemporaryDirectory(prefix="srs-bench-") as tmp:
+        rows, ratios = startup_ratios(plan, Path(tmp))
+    elapsed = time.perf_counter() - started
+    env = environment(VERSIONS)
+    env["load average (1/5/15 min) before"] = load_before
+    env["load average after"] = load_average()
+    env["run"] = f"--only start-up, {elapsed / 60:.1f} min"
+    lines = ["## Environment", ""] + [f"- {key}: {value}" for key, value in env.items()]
+    lines += ["", "## Start-up ratios (medians)", "", table(rows), ""]
+    lines += ["```json", json.dumps(ratios, indent=2), "```"]
+    print("\n".join(lines))
+    out = generate.DATA / "results-start-up.md"
+    out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    log(f"done in {elapsed / 60:.1f} min; written to {out}")
+
+
 # --------------------------------------------------------------------------------------------
 # Output
 
@@ -627,7 +711,16 @@ def main(argv: Sequence[str] | None = None) -> None:
         action="store_true",
         help="also check that the bulk answer writer matches Store.record_answer row for row",
     )
+    parser.add_argument(
+        "--only",
+        choices=["start-up"],
+        help="start-up: only issue 30's four start-up ratios (help, status, first card, "
+        "unchanged reload, each next to its anchor), in about a minute; no Anki side",
+    )
     args = parser.parse_args(argv)
+    if args.only == "start-up":
+        only_startup(QUICK if args.quick else FULL)
+        return
     plan, sizes = (QUICK, generate.QUICK_SIZES) if args.quick else (FULL, generate.SIZES)
     started = time.perf_counter()
     load_before = load_average()

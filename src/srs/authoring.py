@@ -10,7 +10,6 @@ import json
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from hashlib import sha256
 from pathlib import Path
 
 from srs.core.cardtext import printable
@@ -25,29 +24,7 @@ from srs.core.deckfile import (
 from srs.core.errors import DeckFileError, Diagnostic, SrsError
 from srs.core.model import Deck
 from srs.core.ticker import Ticker, no_ticker
-
-
-def deck_paths(paths: Sequence[Path]) -> tuple[list[Path], list[Diagnostic]]:
-    """The deck files named, and a diagnostic for each path that yields none.
-
-    A file is taken as given, whatever its suffix. A folder stands for its `*.toml` files in name
-    order, not recursively (the same rule as `srs deck add`).
-    """
-    files: list[Path] = []
-    problems: list[Diagnostic] = []
-    for path in paths:
-        if path.is_dir():
-            found = sorted(p for p in path.glob("*.toml") if p.is_file())
-            if not found:
-                msg = "no deck files (*.toml) in this folder"
-                problems.append(Diagnostic(str(path), 1, 1, "error", "no-decks", msg))
-            files.extend(found)
-        elif path.exists():
-            files.append(path)
-        else:
-            msg = "no such file or folder"
-            problems.append(Diagnostic(str(path), 1, 1, "error", "missing-path", msg))
-    return files, problems
+from srs.deckpaths import deck_paths, file_digest
 
 
 def check_paths(
@@ -75,12 +52,6 @@ class Analysis:
     decks: list[Deck] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     checked: int = 0  # cards whose own checks ran (the others came from the cache)
-
-
-def file_digest(path: str, data: bytes) -> str:
-    """The identity of one deck file's content as loaded: its bytes and the path it was read
-    from (the path is stored with the deck, so a moved file is loaded again)."""
-    return sha256(path.encode("utf-8", "surrogateescape") + b"\0" + data).hexdigest()
 
 
 def analyse_paths(

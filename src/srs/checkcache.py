@@ -26,14 +26,21 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from importlib.util import find_spec
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from srs.core.deckfile import READER_VERSION, CardEntry
-from srs.core.deckfile.limits import MAX_DECK_BYTES
+if TYPE_CHECKING:  # the checker is imported when an entry is first read or written
+    from srs.core.deckfile import CardEntry
 
 FORMAT = 2
-MAX_CACHE_BYTES = 8 * MAX_DECK_BYTES  # entries hold at most the back's words and diagnostics
 _SEVERITIES = ("error", "warning")
+
+
+def max_cache_bytes() -> int:
+    """The largest cache file read: entries hold at most the back's words and diagnostics."""
+    from srs.core.deckfile.limits import MAX_DECK_BYTES
+
+    return 8 * MAX_DECK_BYTES
+
 
 _salt: str | None = None
 
@@ -43,6 +50,7 @@ def checker_salt() -> str:
     global _salt
     if _salt is None:
         import srs.core
+        from srs.core.deckfile import READER_VERSION
 
         core = Path(srs.core.__file__).parent
         files = sorted(core.rglob("*.py"))
@@ -65,12 +73,23 @@ def salt_of(files: Sequence[Path], runtime: Sequence[str]) -> str:
 
 
 class FileCardCache:
-    """`CardCache` on files: `folder/<hash of the deck id>.json`, written whole, atomically."""
+    """`CardCache` on files: `folder/<hash of the deck id>.json`, written whole, atomically.
+
+    Making one reads nothing: the salt (`checker_salt`, a digest of srs.core's sources) is
+    computed when an entry is first read or written, so a run that checks no card (an unchanged
+    `srs deck add`) never pays for it."""
 
     def __init__(self, folder: Path, salt: str | None = None) -> None:
         self.folder = folder
-        self.salt = checker_salt() if salt is None else salt
+        self._salt = salt
         self._read: dict[str, frozenset[str]] = {}  # deck id -> the keys its file held
+
+    @property
+    def salt(self) -> str:
+        """The salt entries are kept under: `checker_salt()` unless one was given."""
+        if self._salt is None:
+            self._salt = checker_salt()
+        return self._salt
 
     def _file(self, deck_id: str) -> Path:
         name = hashlib.sha256(deck_id.encode("utf-8", "surrogatepass")).hexdigest()[:32]
@@ -85,8 +104,9 @@ class FileCardCache:
     def _load(self, file: Path) -> dict[str, CardEntry]:
         try:
             with file.open("rb") as handle:
-                raw = handle.read(MAX_CACHE_BYTES + 1)
-            if len(raw) > MAX_CACHE_BYTES:
+                limit = max_cache_bytes()
+                raw = handle.read(limit + 1)
+            if len(raw) > limit:
                 return {}
             doc = json.loads(raw)
         except (OSError, ValueError, RecursionError):
@@ -156,6 +176,8 @@ def entry_from(value: Any) -> CardEntry | None:
         if not (card is None or isinstance(card, str)):
             return None
         rows.append((line, col, severity, code, message, card))
+    from srs.core.deckfile import CardEntry
+
     return CardEntry(ok, folded, keys, tuple(lines), tuple(rows))
 
 

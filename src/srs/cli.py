@@ -2,69 +2,46 @@
 
 The commands live in `srs.commands`, one module a concern, registered on the typer app of
 `srs.commands.base`; this module gathers them and holds the entry point, the one place where
-errors become a line. Heavy libraries (sqlalchemy, rich, genanki) are imported inside the
-commands that use them, so that `srs --help` and shell completion start fast.
+errors become a line. A run imports only the module of the command it names, and `srs --help`
+none (it lists the commands from `srs.commands.registry`); heavy libraries (sqlalchemy, rich,
+genanki) are imported inside the commands that use them, so that `srs --help` and shell
+completion start fast.
 """
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from collections.abc import Sequence
-from importlib import import_module
 from typing import Annotated, Any
 
 import typer
 
 from srs.commands.base import app as _app
+from srs.commands.registry import COMMAND_MODULES, MODULES, load_module
 from srs.core.errors import DeckFileError, SrsError
 
-# Each module registers its commands on the app; `srs --help` lists them in this order.
-MODULES = ("study", "cards", "progress", "decks", "scheduling", "imports", "classes", "paper")
-COMMAND_MODULES: dict[str, str] = {
-    "review": "study",
-    "unbury": "study",
-    "suspend": "study",
-    "unsuspend": "study",
-    "cards": "cards",
-    "status": "progress",
-    "stats": "progress",
-    "history": "progress",
-    "deck": "decks",
-    "export": "decks",
-    "simulate": "scheduling",
-    "config": "scheduling",
-    "import": "imports",
-    "merge": "imports",
-    "class": "classes",
-    "open": "paper",
-    "draft": "paper",
-}
-"""The command module that registers each top-level command or group (a test holds it true)."""
-_BASE_GROUPS = ("deck", "export")  # groups made in commands/base.py, listed first
 _everything = False
 
 
 def register(argv: Sequence[str] | None = None) -> None:
-    """Import the command modules. Given the arguments of a run that names a command, only the
-    module of that command: typer builds a click command for every command registered, and a
-    run needs one. Otherwise (help, completion, no command) all of them, in `MODULES` order."""
+    """Import the command modules that this run needs. Given the arguments of a run that names a
+    command, only the module of that command: typer builds a click command for every command
+    registered, and a run needs one. Given arguments that name none (`srs --help`, `srs
+    --version`, no arguments), none: the help lists the commands from `srs.commands.registry`.
+    Called without `argv` (`srs.cli.app`), or for shell completion, all of them."""
     global _everything
-    if argv is not None and not os.environ.get("_SRS_COMPLETE"):
+    completing = bool(os.environ.get("_SRS_COMPLETE"))
+    if argv is not None and not completing:
         name = next((a for a in argv if not a.startswith("-")), "")
         if name in COMMAND_MODULES:
-            import_module(f"srs.commands.{COMMAND_MODULES[name]}")
-            return
+            load_module(COMMAND_MODULES[name])
+        return
     if _everything:
         return
     for module in MODULES:
-        import_module(f"srs.commands.{module}")
-    # A run that registered one module first (in this process) would list it first.
-    rank = {f"srs.commands.{m}": i for i, m in enumerate(MODULES)}
-    _app.registered_commands.sort(key=lambda c: rank.get(getattr(c.callback, "__module__", ""), 0))
-    _app.registered_groups.sort(
-        key=lambda g: -1 if g.name in _BASE_GROUPS else MODULES.index(COMMAND_MODULES[g.name or ""])
-    )
+        load_module(module)
     _everything = True
 
 
@@ -121,7 +98,25 @@ def main() -> None:
     Anything unexpected is a bug; it too is reported in one line (exit 2) unless `SRS_DEBUG` is
     set, in which case the traceback is shown. Answers are committed as they are given, so no
     error path can lose one.
+
+    The command runs without Python's cyclic garbage collector: start-up builds hundreds of
+    thousands of objects that all live to the end (modules, classes, SQLAlchemy's constructs),
+    and every collection would walk them for nothing (one run of `srs status` spent 30 to 50 ms
+    in collections, a full one among them). A command that then waits on a person turns it back
+    on (`srs.commands.base.long_running`); the collector's state is restored on return.
     """
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        _run()
+    finally:
+        gc.unfreeze()  # in a process that goes on (tests), as before
+        if collecting:
+            gc.enable()
+
+
+def _run() -> None:
+    """Register what this run needs, run it, and turn every error into one line."""
     register(sys.argv[1:])
     try:
         code = _app(standalone_mode=False)  # so usage errors come here, to be put on one line

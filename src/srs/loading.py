@@ -46,14 +46,22 @@ def load_paths(
     """Validate, then load or update the decks at `paths`; one report a deck.
 
     A file holding exactly what the collection loaded from it last time (same bytes, same path)
-    is not parsed again: its report counts every card unchanged. With a `cache`
+    is not parsed again: its report counts every card unchanged; when every file named is such a
+    file, the checker is not even imported (`srs.deckpaths.unchanged_decks`). With a `cache`
     (`srs.checkcache`), the cards of a changed file that were checked before are not checked
     again. A deck whose own paper is at hand (`[deck.paper] pdf`) has its quotes' pages looked
     up in it (`srs.paper.pages`; the PDF's text cached in `cache_dir`).
     """
-    from srs.authoring import analyse_paths
+    from srs.deckpaths import unchanged_decks
 
     digests = store.content.deck_digests()
+    unchanged = unchanged_decks(paths, digests)
+    if unchanged is not None:
+        reports = [store.content.unchanged_report(deck_id) for deck_id in unchanged]
+        _mark_first_run_done(store, now)
+        return reports
+    from srs.authoring import analyse_paths
+
     found = _checked(analyse_paths(paths, loaded=digests, ticker=ticker, cache=cache))
     decks = [_with_pages(_resolved(deck), cache_dir) for deck in found.decks]
     reports = [store.content.load_deck(deck, now, ticker) for deck in decks]

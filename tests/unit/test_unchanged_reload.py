@@ -100,3 +100,79 @@ def test_an_unchanged_file_still_clashes_with_another_file_of_its_deck_id(tmp_pa
     assert con.execute("SELECT back FROM cards WHERE card_id='alpha'").fetchone() == (
         "Back of alpha",
     )
+
+
+@pytest.fixture
+def analysed(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    """The paths each call of the checker's `analyse_paths` was given (a spy)."""
+    calls: list[list[str]] = []
+    real = srs.authoring.analyse_paths
+
+    def spy(paths: list[Path], *args: Any, **kwargs: Any) -> object:
+        calls.append([str(p) for p in paths])
+        return real(paths, *args, **kwargs)
+
+    monkeypatch.setattr(srs.authoring, "analyse_paths", spy)
+    return calls
+
+
+def test_files_all_unchanged_are_reported_without_the_checker(
+    tmp_path: Path, analysed: list[list[str]]
+) -> None:
+    db, deck = tmp_path / "srs.db", tmp_path / "tiny.toml"
+    other = tmp_path / "other.toml"
+    deck.write_text(SMALL_DECK)
+    other.write_text(SMALL_DECK.replace('id = "tiny"', 'id = "other"'))
+    assert run(["deck", "add", str(tmp_path)], db).returncode == 0
+    assert len(analysed) == 1
+    again = run(["deck", "add", str(deck), str(tmp_path), str(deck)], db)  # each file once
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.splitlines() == [
+        "updated deck tiny: 0 added, 0 updated, 0 retired, 0 restored, 3 unchanged",
+        "updated deck other: 0 added, 0 updated, 0 retired, 0 restored, 3 unchanged",
+    ]
+    assert len(analysed) == 1  # the checker was not called
+
+
+def test_one_changed_file_among_unchanged_ones_goes_through_the_checker(
+    tmp_path: Path, analysed: list[list[str]], parsed: list[str]
+) -> None:
+    db, deck, other = tmp_path / "srs.db", tmp_path / "tiny.toml", tmp_path / "other.toml"
+    deck.write_text(SMALL_DECK)
+    other.write_text(SMALL_DECK.replace('id = "tiny"', 'id = "other"'))
+    assert run(["deck", "add", str(deck), str(other)], db).returncode == 0
+    other.write_text(SMALL_DECK.replace('id = "tiny"', 'id = "other"').replace("alpha", "alfa"))
+    done = run(["deck", "add", str(deck), str(other)], db)
+    assert done.returncode == 0, done.stderr
+    assert "tiny: 0 added, 0 updated, 0 retired, 0 restored, 3 unchanged" in done.stdout
+    assert "other: 1 added, 0 updated, 1 retired" in done.stdout
+    assert len(analysed) == 2 and parsed[-1] == str(other)
+
+
+def test_a_missing_path_beside_an_unchanged_file_is_still_an_error(tmp_path: Path) -> None:
+    db, deck = tmp_path / "srs.db", tmp_path / "tiny.toml"
+    deck.write_text(SMALL_DECK)
+    assert run(["deck", "add", str(deck)], db).returncode == 0
+    done = run(["deck", "add", str(deck), str(tmp_path / "gone.toml")], db)
+    assert done.returncode == 1
+    assert "no such file or folder" in done.stderr
+
+
+def test_the_unchanged_check_reads_no_more_than_the_checker_would() -> None:
+    from srs.core.deckfile.limits import MAX_DECK_BYTES
+    from srs.deckpaths import MAX_UNCHANGED_BYTES
+
+    assert MAX_UNCHANGED_BYTES == MAX_DECK_BYTES
+
+
+def test_an_unchanged_file_naming_a_figure_is_checked_again(
+    tmp_path: Path, analysed: list[list[str]]
+) -> None:
+    from math_deck import PNG_EDITED, write_math_deck
+
+    db, deck = tmp_path / "srs.db", write_math_deck(tmp_path)
+    assert run(["deck", "add", str(deck)], db).returncode == 0
+    (tmp_path / "figures" / "fig3.png").write_bytes(PNG_EDITED)  # the deck's bytes unchanged
+    done = run(["deck", "add", str(deck)], db)
+    assert done.returncode == 0, done.stderr
+    assert len(analysed) == 2 and "1 updated" in done.stdout

@@ -1,4 +1,5 @@
-"""The typer apps, the options every command shares, and the few helpers commands build on."""
+"""The typer apps and their top-level group, the options every command shares, and the few helpers
+commands build on."""
 
 from __future__ import annotations
 
@@ -6,11 +7,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
+from typer.core import TyperCommand
 
 from srs.commands.plain_params import SrsGroup
+from srs.commands.registry import COMMAND_MODULES, COMMANDS, load_module
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -18,8 +21,60 @@ if TYPE_CHECKING:
     from srs.config import Settings
     from srs.store import Store
 
+
+class Placeholder(TyperCommand):
+    """A command whose module is not loaded: its name and summary, for the listing only."""
+
+
+class TopGroup(SrsGroup):
+    """srs's top-level group: every command of `COMMANDS`, in that order, whether its module is
+    loaded or not. A command not loaded is a `Placeholder` while the group lists its commands
+    (help), and is loaded, with its module, when anything else asks for it."""
+
+    def __init__(self, **attrs: Any) -> None:
+        super().__init__(**attrs)
+        loaded = dict(self.commands)
+        commands: dict[str, Any] = {}
+        for entry in COMMANDS:
+            commands[entry.name] = loaded.pop(entry.name, None) or Placeholder(
+                name=entry.name, help=entry.summary
+            )
+        commands.update(loaded)  # a command with no entry (the registry test forbids it)
+        self.commands = commands
+        self._listing = False
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        """The command named, loading its module first if it is not loaded and the group is
+        not merely listing its commands."""
+        command = self.commands.get(cmd_name)
+        if isinstance(command, Placeholder) and not self._listing:
+            command = self._load(cmd_name)
+        return command
+
+    def _load(self, name: str) -> Any:
+        """Import the module of command `name` and put its real click commands in the group."""
+        import typer.main
+
+        load_module(COMMAND_MODULES[name])
+        built = typer.main.get_command(app)
+        for other, command in getattr(built, "commands", {}).items():
+            if isinstance(self.commands.get(other), Placeholder) and not isinstance(
+                command, Placeholder
+            ):
+                self.commands[other] = command
+        return self.commands.get(name)
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        """The group's help, listing the commands not loaded from their entries."""
+        self._listing = True
+        try:
+            super().format_help(ctx, formatter)
+        finally:
+            self._listing = False
+
+
 app = typer.Typer(
-    cls=SrsGroup,
+    cls=TopGroup,  # lists every command, loads a command's module only when it runs
     help="Spaced repetition for research papers: an honest SM-2 review in the terminal.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -94,6 +149,16 @@ def collection(
         if writes:
             store.require_writable()
         yield store
+
+
+def long_running() -> None:
+    """Turn Python's cyclic garbage collector back on, for a command that is about to wait on a
+    person (the review loop): `srs.cli.main` runs start-up without it. What start-up built is
+    frozen first (`gc.freeze`), kept out of every later collection: it lives to the end."""
+    import gc
+
+    gc.freeze()
+    gc.enable()
 
 
 def console() -> Console:

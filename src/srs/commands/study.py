@@ -15,6 +15,7 @@ from srs.commands.base import (
     collection,
     console,
     fail,
+    long_running,
     settings_for,
     today_of,
 )
@@ -80,6 +81,7 @@ def review(
         from srs.core.errors import ConnectionLostError, ServerNotAnsweringError
         from srs.core.wording import plural
 
+        long_running()
         try:
             summary = run_review(session, out, KeyReader(), settings.clock, minutes)
         except KeyboardInterrupt:

@@ -49,8 +49,10 @@ class CardEntry:
 class CardCache(Protocol):
     """Where entries are kept between runs, by deck id (see `srs.checkcache`)."""
 
-    salt: str
-    """Changes whenever the checker's code (or what it runs on) does."""
+    @property
+    def salt(self) -> str:
+        """Changes whenever the checker's code (or what it runs on) does."""
+        ...
 
     def entries(self, deck_id: str) -> Mapping[str, CardEntry]:
         """The entries kept for this deck, by `card_key`; empty when none (or unreadable)."""
