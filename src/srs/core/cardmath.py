@@ -20,6 +20,8 @@ from __future__ import annotations
 import functools
 from typing import TYPE_CHECKING, Any
 
+from srs.core.cardmathcheck import plainly_fine, walker_context
+
 if TYPE_CHECKING:
     from pylatexenc.latex2text import LatexNodes2Text
     from pylatexenc.macrospec import LatexContextDb
@@ -55,10 +57,14 @@ def latex_problem(latex: str) -> tuple[int, str] | None:
     """Why `latex` cannot be shown, as (offset in `latex`, message), or None when it can.
 
     A parse error (an unclosed brace, a stray `}`, `\\end` without `\\begin`) and a refused
-    command (`REFUSED`) are problems; an unknown command is not (MathJax may know it).
+    command (`REFUSED`) are problems; an unknown command is not (MathJax may know it). Simple
+    formulas are cleared by `cardmathcheck.plainly_fine` without pylatexenc; anything it is not
+    sure of is parsed by pylatexenc, which has the last word.
     """
     if len(latex) > MAX_MATH:
         return 0, f"math is {len(latex)} characters long; at most {MAX_MATH}"
+    if plainly_fine(latex, REFUSED):
+        return None
     return _problem(latex)
 
 
@@ -67,7 +73,8 @@ def _problem(latex: str) -> tuple[int, str] | None:
     from pylatexenc.latexwalker import LatexWalker, LatexWalkerError
 
     try:
-        nodes, _, _ = LatexWalker(latex, tolerant_parsing=False).get_latex_nodes()
+        walker = LatexWalker(latex, latex_context=walker_context(), tolerant_parsing=False)
+        nodes, _, _ = walker.get_latex_nodes()
     except LatexWalkerError as exc:
         message = str(getattr(exc, "msg", "") or exc).splitlines()[0]
         return int(getattr(exc, "pos", 0) or 0), f"LaTeX cannot be parsed: {message}"

@@ -6,7 +6,8 @@ scanner, so code spans, code blocks and `\\$` are left alone the way a reader ex
 opens nothing is kept as a stray dollar, for the checker to report (money such as `$5` is warned
 about, any other is an error). markdown-it gives inline tokens no offsets; they are found in the
 source in order, each search starting after the last token found, as `cardtext` finds raw HTML.
-Results are cached by text: a deck of 10,000 cards parses each card once.
+Results are cached by text: a deck of 10,000 cards parses each card once, and the same
+tokens serve the Anki HTML (`tokens`).
 """
 
 from __future__ import annotations
@@ -83,13 +84,38 @@ def spans(text: str) -> Spans:
     return _spans(text)
 
 
+# One line that starts with a letter, with no surrounding space: CommonMark reads it as one
+# paragraph whatever follows (no block starts with a letter, and setext needs a second line).
+_ONE_PARAGRAPH = re.compile(r"[A-Za-z][^\n\r\x00]*")
+
+
+@functools.lru_cache(maxsize=16384)
+def tokens(text: str) -> tuple[Token, ...]:
+    """markdown-it's tokens for card Markdown `text` (dollarmath on, `text_join` off), parsed
+    once and cached by content: the checker reads its spans (`spans`) and the Anki HTML is
+    rendered from the same tokens (`cardtext.render_markdown`). Read-only.
+
+    One line that is plainly a paragraph skips the block parser: its inline tokens are wrapped
+    in the paragraph tokens the block parser would have made (tests hold the two equal).
+    """
+    md = _parser()
+    if _ONE_PARAGRAPH.fullmatch(text) is None or text[-1].isspace():
+        return tuple(md.parse(text))
+    from markdown_it.token import Token
+
+    (inline,) = md.parseInline(text)
+    inline.level, inline.block = 1, True
+    opening = Token("paragraph_open", "p", 1, map=[0, 1], block=True)
+    return opening, inline, Token("paragraph_close", "p", -1, block=True)
+
+
 @functools.lru_cache(maxsize=16384)
 def _spans(text: str) -> Spans:
     math: list[MathSpan] = []
     figures: list[FigureRef] = []
     strays: list[int] = []
     starts = [0] + [m.end() for m in re.finditer("\n", text)]
-    for tok in _parser().parse(text):
+    for tok in tokens(text):
         base = starts[tok.map[0]] if tok.map and tok.map[0] < len(starts) else 0
         if tok.type in ("math_block", "math_block_label"):
             at = text.find("$$", base)

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from srs.core.cardmath import to_unicode
-from srs.core.cardspans import spans
+from srs.core.cardspans import spans, tokens
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -163,6 +163,8 @@ def _renderer() -> MarkdownIt:
         for name in ("math_inline", "math_inline_double", "math_block", "math_block_label"):
             md.add_render_rule(name, _math_html)
         md.add_render_rule("image", _image_html)
+        # The shared tokens (`cardspans.tokens`) keep `\\$` as text_special: written as text.
+        md.add_render_rule("text_special", md.renderer.rules["text"])
     return _render_md
 
 
@@ -243,7 +245,9 @@ def render_markdown(text: str, media: Mapping[str, str] | None = None) -> str:
     text = strip_control_chars(text)
     if "$" in text or "![" in text:
         env: dict[str, Any] = {"media": media or {}}
-        rendered = _renderer().render(text, env).strip().translate(_ANKI_MARKUP)
+        md = _renderer()
+        rendered = md.renderer.render(tokens(text), md.options, env).strip()
+        rendered = rendered.translate(_ANKI_MARKUP)
         held: list[str] = env.get("math", [])
         return _HELD.sub(lambda m: held[int(m.group(1))], rendered)
     if _is_plain(text):
