@@ -15,13 +15,13 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from contextlib import AbstractContextManager
+from typing import Any, Protocol
 
 from sqlalchemy import delete, select, text
 from sqlalchemy.engine import Connection
 
 from srs.core.errors import StoreError
-from srs.store.engine import Database
 from srs.store.schema import SERVER_SCHEMA, meta_table
 
 LEARNERS_KEY = "class_learners_role"
@@ -99,7 +99,19 @@ def require_groups(conn: Connection) -> Groups:
     return groups
 
 
-def set_up_class(db: Database) -> list[str]:
+class ClassDatabase(Protocol):
+    """What setting up a class needs of the database (`store.engine.Database`), named here so
+    that the engine may call back into this module after an upgrade with no import circle."""
+
+    @property
+    def on_server(self) -> bool: ...
+
+    def write(self) -> AbstractContextManager[Connection]: ...
+
+    def class_lock(self, conn: Connection) -> None: ...
+
+
+def set_up_class(db: ClassDatabase) -> list[str]:
     """Create what is missing of the roles, privileges and policies; the changes made, in words.
 
     Safe to run again: it changes nothing that is already in place."""
