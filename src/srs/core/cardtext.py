@@ -164,7 +164,8 @@ def _renderer() -> MarkdownIt:
             md.add_render_rule(name, _math_html)
         md.add_render_rule("image", _image_html)
         # The shared tokens (`cardspans.tokens`) keep `\\$` as text_special: written as text.
-        md.add_render_rule("text_special", md.renderer.rules["text"])
+        renderer: Any = md.renderer  # RendererHTML, whose rules the protocol does not name
+        md.add_render_rule("text_special", renderer.rules["text"])
     return _render_md
 
 
