@@ -162,7 +162,8 @@ STORE_AND_CORE = {
     "srs.store.server", "srs.store.setaside", "srs.store.settings", "srs.store.sqlite_file",
     "srs.store.study", "srs.store.transfer", "srs.store.urls", "srs.ui", "srs.ui.console",
     "srs.ui.ascii",
-    "srs.ui.text", "srs.core.cardmath", "srs.core.cardmathcheck", "srs.core.cardspans", "srs.core.merging",
+    "srs.ui.text", "srs.core.cardmath", "srs.core.cardmathcheck", "srs.core.cardspans",
+    "srs.core.merging",
     "srs.core.wording", "srs.core.cloze",
 }  # fmt: skip
 MAY_LOAD = {
