@@ -32,7 +32,7 @@ from srs.core.classreport import (
 )
 from srs.core.grades import PASS_MARK
 from srs.core.model import Kind, ReviewKind
-from srs.store.class_grants import class_groups
+from srs.store.classroom import class_groups
 from srs.store.engine import Database
 from srs.store.report_totals import LATE_REPS, card_totals, installed, week_totals
 from srs.store.schema import card_table, deck_table, log_table, state_table

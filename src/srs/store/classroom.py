@@ -13,32 +13,57 @@ connect to the database, and no learner may create any object in it: `CREATE` on
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, text
+from sqlalchemy import delete, select, text
 from sqlalchemy.engine import Connection
 
 from srs.core.errors import StoreError
-from srs.store.class_grants import (
-    INSTRUCTORS_KEY,
-    LEARNERS_KEY,
-    TOTALS,
-    Groups,
-    class_groups,
-    exists,
-    grant,
-    raw,
-    role_exists,
-    sql,
-)
 from srs.store.engine import Database
 from srs.store.schema import SERVER_SCHEMA, meta_table
 
+LEARNERS_KEY = "class_learners_role"
+INSTRUCTORS_KEY = "class_instructors_role"
 OLD_GROUPS = ("srs_learner", "srs_instructor")  # server-wide groups of srs before version 10
 MAX_ROLE_BYTES = 63  # PostgreSQL would silently cut a longer name
 
 _OWN = "learner = session_user"
 _FUTURE_DAYS = 1830  # a learner's answer may be dated at most this far past the server's date
+_OWN_TABLES = ("card_state", "learner_settings")
+_TOTALS = ("report_card", "report_week")
+_LOG_COLUMNS_WRITTEN = "id"  # the one log column no learner may choose
+
+
+@dataclass(frozen=True)
+class Groups:
+    """The class's two group roles."""
+
+    learners: str
+    instructors: str
+
+
+def sql() -> Any:
+    """psycopg's SQL composition module (imported only on a server)."""
+    from psycopg import sql as composition
+
+    return composition
+
+
+def raw(conn: Connection) -> Any:
+    """A psycopg cursor on the connection under a SQLAlchemy one (same transaction)."""
+    return conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+
+
+def exists(conn: Connection, query: str, **params: Any) -> bool:
+    """True when `query` returns a row."""
+    return conn.execute(text(query), params).first() is not None
+
+
+def role_exists(conn: Connection, name: str) -> bool:
+    """True when a role `name` exists on the server."""
+    return exists(conn, "SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = :r", r=name)
 
 
 def _named(database: str, suffix: str) -> str:
@@ -50,6 +75,20 @@ def _named(database: str, suffix: str) -> str:
     room = MAX_ROLE_BYTES - len(suffix.encode()) - len(digest) - 2
     head = database.encode()[:room].decode(errors="ignore")
     return f"{head}_{digest}_{suffix}"
+
+
+def class_groups(conn: Connection) -> Groups | None:
+    """The class's group roles, as set up (None before `srs class init`)."""
+    rows = dict(
+        conn.execute(
+            select(meta_table.c.key, meta_table.c.value).where(
+                meta_table.c.key.in_((LEARNERS_KEY, INSTRUCTORS_KEY))
+            )
+        ).all()
+    )
+    if LEARNERS_KEY not in rows or INSTRUCTORS_KEY not in rows:
+        return None
+    return Groups(str(rows[LEARNERS_KEY]), str(rows[INSTRUCTORS_KEY]))
 
 
 def require_groups(conn: Connection) -> Groups:
@@ -81,10 +120,21 @@ def set_up_class(db: Database) -> list[str]:
                 conn.execute(meta_table.insert().values(key=key, value=value))
         made += _make_groups(conn, groups)
         made += _close_the_doors(conn, groups)
-        grant(conn, groups)
+        _grant(conn, groups)
         made += _protect(conn, groups)
         made += _adopt_old_groups(conn, groups)
     return made
+
+
+def grant_after_upgrade(conn: Connection) -> None:
+    """After a server's schema upgrade, the class's privileges granted again, as `srs class
+    init` run again would: learners may then write the columns the new version added (the
+    review log's are granted by name). Nothing for a database no class was set up on."""
+    groups = class_groups(conn)
+    if groups is None or not role_exists(conn, groups.learners):
+        return
+    if role_exists(conn, groups.instructors):
+        _grant(conn, groups)
 
 
 def _make_groups(conn: Connection, groups: Groups) -> list[str]:
@@ -153,6 +203,52 @@ def _close_the_doors(conn: Connection, groups: Groups) -> list[str]:
     return made
 
 
+def _grant(conn: Connection, groups: Groups) -> None:
+    """The groups' privileges: GRANT is idempotent, so granting again changes nothing."""
+    s, cur = sql(), raw(conn)
+    learners, instructors = s.Identifier(groups.learners), s.Identifier(groups.instructors)
+    schema = s.Identifier(SERVER_SCHEMA)
+
+    def tables(names: Sequence[str]) -> Any:
+        return s.SQL(", ").join(s.Identifier(SERVER_SCHEMA, n) for n in names)
+
+    log_columns = [
+        str(c)
+        for c in conn.execute(
+            text(
+                "SELECT column_name FROM information_schema.columns WHERE table_schema = :s "
+                "AND table_name = 'review_log' AND column_name <> :id ORDER BY ordinal_position"
+            ),
+            {"s": SERVER_SCHEMA, "id": _LOG_COLUMNS_WRITTEN},
+        ).scalars()
+    ]
+    statements = [
+        s.SQL("GRANT USAGE ON SCHEMA {} TO {}").format(schema, learners),
+        s.SQL("GRANT SELECT ON {} TO {}").format(tables(("meta", "decks", "cards")), learners),
+        s.SQL("GRANT SELECT, INSERT, UPDATE, DELETE ON {} TO {}").format(
+            tables(_OWN_TABLES), learners
+        ),
+        # ids are drawn by the server: no learner chooses one, even with OVERRIDING SYSTEM VALUE
+        s.SQL("REVOKE INSERT, UPDATE ON {} FROM {}").format(tables(("review_log",)), learners),
+        s.SQL("GRANT SELECT, DELETE ON {} TO {}").format(tables(("review_log",)), learners),
+        s.SQL("GRANT INSERT ({}) ON {} TO {}").format(
+            s.SQL(", ").join(s.Identifier(c) for c in log_columns),
+            tables(("review_log",)),
+            learners,
+        ),
+        s.SQL("REVOKE INSERT, UPDATE, DELETE ON {} FROM {}").format(tables(_TOTALS), learners),
+        s.SQL("GRANT SELECT ON {} TO {}").format(tables(_TOTALS), learners),
+        s.SQL("GRANT INSERT, UPDATE, DELETE ON {} TO {}").format(
+            tables(("meta", "decks", "cards")), instructors
+        ),
+        s.SQL("GRANT EXECUTE ON FUNCTION {}() TO {}").format(
+            s.Identifier(SERVER_SCHEMA, "srs_repair_totals"), instructors
+        ),
+    ]
+    for statement in statements:
+        cur.execute(statement)
+
+
 def _policy_wanted(table: str, groups: Groups) -> dict[str, Any]:
     s = sql()
     ident = s.Identifier(SERVER_SCHEMA, table)
@@ -164,7 +260,7 @@ def _policy_wanted(table: str, groups: Groups) -> dict[str, Any]:
         s.SQL("CREATE POLICY own_rows ON {} FOR SELECT TO {} USING ({})").format(
             ident, learners, s.SQL(_OWN)
         )
-        if table in TOTALS
+        if table in _TOTALS
         else s.SQL("CREATE POLICY own_rows ON {} FOR ALL TO {} USING ({}) WITH CHECK ({})").format(
             ident, learners, s.SQL(_OWN), s.SQL(check)
         )
@@ -179,7 +275,7 @@ def _protect(conn: Connection, groups: Groups) -> list[str]:
     """Row-level security (enabled; the owner, who runs upgrades, reads past it) and the two
     policies on each table that holds a learner's rows. Policies of srs before version 10 go."""
     s, cur, made = sql(), raw(conn), []
-    for table in ("card_state", "review_log", "learner_settings", *TOTALS):
+    for table in ("card_state", "review_log", "learner_settings", *_TOTALS):
         ident = s.Identifier(SERVER_SCHEMA, table)
         enabled, forced = conn.execute(
             text(

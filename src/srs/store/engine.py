@@ -270,7 +270,7 @@ class Database:
         metadata.create_all(conn)  # the tables a new collection or a new version lacks
         install_report_totals(conn)  # a server's report totals (nothing on SQLite)
         if version > 0 and self.on_server:
-            from srs.store.class_grants import grant_after_upgrade
+            from srs.store.classroom import grant_after_upgrade
 
             grant_after_upgrade(conn)  # learners may write the new columns
         conn.execute(delete(meta_table).where(meta_table.c.key == "schema_version"))

@@ -15,8 +15,17 @@ from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.engine import Connection
 
 from srs.core.errors import StoreError
-from srs.store.class_grants import Groups, class_groups, raw, role_exists, sql
-from srs.store.classroom import MAX_ROLE_BYTES, OLD_GROUPS, is_member, require_groups
+from srs.store.classroom import (
+    MAX_ROLE_BYTES,
+    OLD_GROUPS,
+    Groups,
+    class_groups,
+    is_member,
+    raw,
+    require_groups,
+    role_exists,
+    sql,
+)
 from srs.store.engine import Database
 from srs.store.schema import log_table, settings_table, state_table
 
