@@ -701,3 +701,17 @@ def test_a_leech_is_suspended_with_its_answer_saved(any_store: Store, first: boo
         logged = conn.execute(select(log_table.c.id, log_table.c.grade)).all()
     assert suspended is not None
     assert logged[-1] == (done.log_id, 1) and len(logged) == (1 if first else 2)
+
+
+def test_new_cards_come_with_the_kinds_taking_turns_each_in_deck_order(any_store: Store) -> None:
+    store = any_store  # on SQLite and on PostgreSQL
+    kinds = {"f": Kind.FINDING, "l": Kind.LIMITATION, "m": Kind.MISREADING}
+    ids = ["f1", "f2", "f3", "f4", "l1", "m1", "l2", "f5"]
+    store.content.load_deck(deck("paper", *(card(i, kind=kinds[i[0]]) for i in ids)), T0)
+    order = [store.content.card(pk).card.id for pk in store.study.new_card_pks(["paper"], D0, 20)]
+    assert order == ["f1", "l1", "m1", "f2", "l2", "f3", "f4", "f5"]
+    first_three = store.study.new_card_pks(["paper"], D0, 3)  # the day's limit cuts the turns
+    assert [store.content.card(pk).card.id for pk in first_three] == ["f1", "l1", "m1"]
+    store.study.record_answer(pk_of(store, "paper/l1"), 4, T0, D0)  # seen: the turns go on
+    order = [store.content.card(pk).card.id for pk in store.study.new_card_pks(["paper"], D0, 20)]
+    assert order == ["f1", "l2", "m1", "f2", "f3", "f4", "f5"]
