@@ -78,7 +78,8 @@ def test_review_screen_at_common_terminal_sizes(tmp_path: Path, cols: int, rows:
     store = Store.open(f"sqlite:///{db}")
     cards = (
         Card("order-claim", Kind.MISREADING, CLAIM, LONG_BACK, "§3.5"),
-        Card("cost", Kind.FINDING, "What does attention cost?", "Quadratic in length.", "§4"),
+        # both misreadings, so that new cards come in deck order (kinds take turns: README)
+        Card("cost", Kind.MISREADING, "What does attention cost?", "Quadratic in length.", "§4"),
     )
     store.content.load_deck(
         Deck("attn", "Attention paper", "Vaswani 2017", cards), datetime.now(UTC)

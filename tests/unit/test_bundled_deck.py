@@ -251,3 +251,15 @@ def test_every_finding_and_limitation_card_rests_on_a_quote_of_the_paper() -> No
             # Copied from the paper's text: no Markdown from the transcription, no straight quotes.
             assert not set(quote.text) & set('`*$"'), (card.id, quote.text)
             assert quote.text == quote.text.strip() and "  " not in quote.text
+
+
+def test_a_learner_meets_a_limitation_and_a_misreading_on_the_first_day(tmp_path: Path) -> None:
+    from datetime import UTC, date, datetime
+
+    store = Store.open(f"sqlite:///{tmp_path / 'srs.db'}")
+    store.content.load_deck(deck(), datetime(2026, 3, 2, tzinfo=UTC))
+    first_day = store.study.new_card_pks([deck().id], date(2026, 3, 2), 20)
+    kinds = [store.content.card(pk).card.kind for pk in first_day]
+    store.close()
+    assert len(kinds) == 20 and kinds[:2] == [Kind.FINDING, Kind.LIMITATION]
+    assert Counter(kinds)[Kind.LIMITATION] >= 3 and Counter(kinds)[Kind.MISREADING] >= 1

@@ -72,7 +72,11 @@ def test_cards_json_holds_each_cards_state(tiny: Path) -> None:
 
 
 def test_leeches_are_listed_from_the_lapse_setting(tiny: Path) -> None:
-    run(["review", "tiny"], tiny, input=" 0 5q")  # alpha lapses once, then its drill passes
+    run(["review", "tiny"], tiny, input=" 0 5q")  # alpha's first answer fails: no lapse
+    none = run(["cards", "--leeches", "--json"], tiny, SRS_LEECH_LAPSES="1")
+    assert json.loads(none.stdout) == []
+    tomorrow = run_srs(["review", "tiny"], srs_env(tiny, "2026-03-03T09:00"), input=" 0 5q")
+    assert tomorrow.returncode == 0  # alpha's review fails: its first lapse
     done = run(["cards", "--leeches", "--json"], tiny, SRS_LEECH_LAPSES="1")
     assert [row["card"] for row in json.loads(done.stdout)] == ["alpha"]
 

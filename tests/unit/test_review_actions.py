@@ -121,9 +121,10 @@ def test_a_suspended_review_is_not_due_and_not_in_the_next_due_date(store: Store
 
 
 def lapse_days(store: Store, ref: str, lapses: int, leech_lapses: int, suspend: bool) -> list:
-    """Fail the card once a day, `lapses` times; return each answer."""
+    """Fail the card once a day, `lapses` times after its first answer (a new card's failed
+    first answer is not a lapse); return each answer after the first."""
     answers = []
-    for k in range(lapses):
+    for k in range(lapses + 1):
         answers.append(
             store.study.record_answer(
                 pk_of(store, ref),
@@ -133,7 +134,7 @@ def lapse_days(store: Store, ref: str, lapses: int, leech_lapses: int, suspend: 
                 AnswerPolicy(SM2(), leech_lapses, suspend),
             )
         )
-    return answers
+    return answers[1:]
 
 
 def test_a_card_is_flagged_a_leech_once_when_it_reaches_the_lapse_threshold(store: Store) -> None:
@@ -147,10 +148,10 @@ def test_a_leech_is_suspended_when_the_setting_asks_for_it(store: Store) -> None
     store.content.load_deck(deck("alpha", "x", "y"), T0)
     lapse_days(store, "x", 2, 3, True)
     session = ReviewSession(
-        store, ["alpha"], D + timedelta(days=2), 10, policy=AnswerPolicy(SM2(), 3, True)
+        store, ["alpha"], D + timedelta(days=3), 10, policy=AnswerPolicy(SM2(), 3, True)
     )
     assert shown(session) == "x"
-    answer = session.answer(1, T0 + timedelta(days=2))
+    answer = session.answer(1, T0 + timedelta(days=3))
     assert answer is not None and answer.leech and answer.suspended
     assert (
         session.take_notices()[-1]
@@ -274,3 +275,23 @@ def test_a_session_with_its_minutes_used_up_stops_before_the_next_card(store: St
     )
     assert summary.answers == 0 and summary.left == 2
     assert "Time is up (0 minutes)." in out.getvalue()
+
+
+@pytest.mark.parametrize("scheduler", ["sm2", "fsrs"])
+def test_failing_a_new_cards_first_answer_is_no_lapse_and_no_step_to_a_leech(
+    scheduler: str,
+) -> None:
+    from srs.core.model import NEW_STATE
+    from srs.core.scheduling.fsrs import FSRS
+    from srs.core.scheduling.rule import decide_answer
+
+    chosen = SM2() if scheduler == "sm2" else FSRS(fuzz=False)
+    policy = AnswerPolicy(chosen, leech_lapses=1, leech_suspend=True)
+    first = decide_answer(policy, NEW_STATE, 0, D, answered_today=False)
+    assert first.review_kind is ReviewKind.NEW
+    assert first.after.lapses == 0 and not first.leech and not first.suspend
+    assert first.after.due == D + timedelta(days=1)  # failed all the same: due again tomorrow
+    # a failed review of a card already learned is a lapse, and here it makes a leech
+    review = decide_answer(policy, first.after, 0, D + timedelta(days=1), answered_today=False)
+    assert review.review_kind is ReviewKind.REVIEW
+    assert review.after.lapses == 1 and review.leech and review.suspend

@@ -11,6 +11,7 @@ import random
 import sqlite3
 import stat
 import threading
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -419,7 +420,8 @@ def test_the_first_answer_to_a_new_card_schedules_it(loaded: Store, grade: int) 
     a = pk_of(loaded, "paper/a")
     answer = loaded.study.record_answer(a, grade, T0, D0)
     assert answer.review_kind is ReviewKind.NEW
-    assert answer.state == sm2.review(NEW_STATE, grade, D0)
+    # SM-2's schedule, but a failed first answer is no lapse (README)
+    assert answer.state == replace(sm2.review(NEW_STATE, grade, D0), lapses=0)
     assert loaded.study.state(a) == answer.state
 
 
@@ -682,8 +684,9 @@ def test_new_cards_respect_the_daily_limit_per_deck(collection: Store) -> None:
 
 @pytest.mark.parametrize("first", [True, False], ids=["first-answer", "later-answer"])
 def test_a_leech_is_suspended_with_its_answer_saved(any_store: Store, first: bool) -> None:
-    """The suspension lands on the state row the same answer writes, also when that answer
-    makes the row (on a server the state's write and the log's insert are one statement)."""
+    """The suspension lands on the state row the same answer writes (on a server the state's
+    write and the log's insert are one statement). An answer that makes the row is a new card's
+    first, which is never a lapse: it is saved, and makes no leech even at a threshold of 1."""
     from sqlalchemy import select
 
     from srs.store.schema import log_table, state_table
@@ -695,9 +698,23 @@ def test_a_leech_is_suspended_with_its_answer_saved(any_store: Store, first: boo
         any_store.study.answer_and_draw(pk, 4, T0, day)
         day = day + timedelta(days=1)
     done, _ = any_store.study.answer_and_draw(pk, 1, T0, day, AnswerPolicy(SM2(), 1, True))
-    assert done.leech and done.suspended
+    assert done.leech is done.suspended is (not first)
     with any_store.engine.connect() as conn:
         suspended = conn.execute(select(state_table.c.suspended_at)).scalar_one()
         logged = conn.execute(select(log_table.c.id, log_table.c.grade)).all()
-    assert suspended is not None
+    assert (suspended is not None) is (not first)
     assert logged[-1] == (done.log_id, 1) and len(logged) == (1 if first else 2)
+
+
+def test_new_cards_come_with_the_kinds_taking_turns_each_in_deck_order(any_store: Store) -> None:
+    store = any_store  # on SQLite and on PostgreSQL
+    kinds = {"f": Kind.FINDING, "l": Kind.LIMITATION, "m": Kind.MISREADING}
+    ids = ["f1", "f2", "f3", "f4", "l1", "m1", "l2", "f5"]
+    store.content.load_deck(deck("paper", *(card(i, kind=kinds[i[0]]) for i in ids)), T0)
+    order = [store.content.card(pk).card.id for pk in store.study.new_card_pks(["paper"], D0, 20)]
+    assert order == ["f1", "l1", "m1", "f2", "l2", "f3", "f4", "f5"]
+    first_three = store.study.new_card_pks(["paper"], D0, 3)  # the day's limit cuts the turns
+    assert [store.content.card(pk).card.id for pk in first_three] == ["f1", "l1", "m1"]
+    store.study.record_answer(pk_of(store, "paper/l1"), 4, T0, D0)  # seen: the turns go on
+    order = [store.content.card(pk).card.id for pk in store.study.new_card_pks(["paper"], D0, 20)]
+    assert order == ["f1", "l2", "m1", "f2", "f3", "f4", "f5"]

@@ -9,12 +9,12 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.engine import Connection
 
-from srs.core.model import ReviewKind
+from srs.core.model import KINDS, ReviewKind
 from srs.core.scheduling.rule import needs_drill
-from srs.store.schema import card_table, log_table, state_table
+from srs.store.schema import card_table, log_table, not_set_aside, state_table
 
 
 def mine(learner: str, card_pk: int) -> Any:
@@ -45,6 +45,35 @@ def new_allowance(
     already introduced. The one place the daily new-card limit is computed."""
     introduced = introduced_on(conn, learner, day)
     return {deck_id: max(0, per_deck - introduced.get(deck_id, 0)) for deck_id in deck_ids}
+
+
+def new_in_turns(conn: Connection, learner: str, deck_id: str, day: date, room: int) -> list[int]:
+    """Up to `room` of a deck's new cards, the kinds taking turns: the deck's first finding,
+    its first limitation, its first misreading, then the second of each, and so on, each kind
+    in deck order (a kind with no card left gives its turn to the next). The one place the
+    order of new cards is decided; the README gives the rule."""
+    state = state_table.alias("s")
+    turn = (
+        func.row_number()
+        .over(partition_by=card_table.c.kind, order_by=card_table.c.position)
+        .label("turn")
+    )
+    kind_order = case(
+        {k: i for i, k in enumerate(KINDS)}, value=card_table.c.kind, else_=len(KINDS)
+    )
+    new = (
+        select(card_table.c.pk, turn, kind_order.label("kind_order"), card_table.c.position)
+        .outerjoin(state, and_(state.c.card_pk == card_table.c.pk, state.c.learner == learner))
+        .where(
+            card_table.c.deck_id == deck_id,
+            card_table.c.retired_at.is_(None),
+            state.c.due.is_(None),
+            not_set_aside(state, day),
+        )
+        .subquery()
+    )
+    query = select(new.c.pk).order_by(new.c.turn, new.c.kind_order, new.c.position).limit(room)
+    return list(conn.execute(query).scalars())
 
 
 def pending_drills(

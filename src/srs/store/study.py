@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -84,36 +84,16 @@ class StudyQueries:
             return list(conn.execute(query).scalars())
 
     def new_card_pks(self, deck_ids: Sequence[str], today: date, per_deck_limit: int) -> list[int]:
-        """New cards available today in deck order: at most `per_deck_limit` a deck a day,
-        less those already introduced today."""
+        """New cards available today, deck by deck, the kinds taking turns within a deck
+        (`queue.new_in_turns`): at most `per_deck_limit` a deck a day, less those already
+        introduced today."""
         result: list[int] = []
         with self.db.read() as conn:
             allowance = queue.new_allowance(conn, self.db.learner, deck_ids, today, per_deck_limit)
             for deck_id in deck_ids:
                 room = allowance[deck_id]
-                if room <= 0:
-                    continue
-                state = state_table.alias("s")
-                result.extend(
-                    conn.execute(
-                        select(card_table.c.pk)
-                        .outerjoin(
-                            state,
-                            and_(
-                                state.c.card_pk == card_table.c.pk,
-                                state.c.learner == self.db.learner,
-                            ),
-                        )
-                        .where(
-                            card_table.c.deck_id == deck_id,
-                            card_table.c.retired_at.is_(None),
-                            state.c.due.is_(None),
-                            not_set_aside(state, today),
-                        )
-                        .order_by(card_table.c.position)
-                        .limit(room)
-                    ).scalars()
-                )
+                if room > 0:
+                    result += queue.new_in_turns(conn, self.db.learner, deck_id, today, room)
         return result
 
     def pending_drill_pks(self, deck_ids: Sequence[str], today: date) -> list[int]:

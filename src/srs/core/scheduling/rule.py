@@ -10,7 +10,7 @@ to persist. The store only writes that record, inside one write transaction.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Protocol
 
@@ -121,6 +121,10 @@ def _record(
 ) -> AnswerRecord:
     kind = review_kind(before, answered_today=False)
     after = policy.scheduler.answer(basis, grade, day, key)
+    if kind is ReviewKind.NEW and after.lapses != before.lapses:
+        # a new card failed at its first answer was never learned: no lapse, as in Anki, so it
+        # counts neither in the card's lapses nor towards a leech (whichever the scheduler)
+        after = replace(after, lapses=before.lapses)
     leech = is_new_leech(before.lapses, after.lapses, policy.leech_lapses)
     return AnswerRecord(kind, grade, before, after, leech, leech and policy.leech_suspend)
 
@@ -136,7 +140,8 @@ def decide_answer(
 ) -> AnswerRecord:
     """The record of one answer. The first answer of the day to a card is scheduled (new or
     review); any later one that day is a drill and changes nothing in the schedule. A scheduled
-    answer that takes the card's lapses to the policy's threshold makes it a leech (once).
+    answer that takes the card's lapses to the policy's threshold makes it a leech (once). A new
+    card's first answer is never a lapse, even when it fails (as in Anki).
 
     A card last scheduled by another scheduler is first adopted by this one from its scheduled
     answers (`history` is called only then); the record keeps `before` as it was stored, so that
