@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
