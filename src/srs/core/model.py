@@ -13,6 +13,7 @@ from datetime import date, datetime
 from enum import IntEnum, StrEnum
 
 from srs.core.grades import passed
+from srs.core.paper import Paper as Paper  # re-exported: `Deck` holds one
 
 EF_START = 250  # easiness of a card never reviewed, in hundredths (2.5)
 MAX_ID_LENGTH = 200  # deck and card ids: the width of the store's id columns
@@ -86,6 +87,7 @@ class Card:
     cloze: str = ""
     extra: str = ""
     deletion: int = 0
+    was: tuple[str, ...] = ()  # the card's former ids in its deck (`was = [...]`): a rename
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,53 +120,6 @@ class Quote:
     text: str
     page: int | None = None
     line: int = field(default=0, compare=False)
-
-
-@dataclass(frozen=True, slots=True)
-class Paper:
-    """The paper a deck is about, as its `[deck] paper` table gives it; every field optional.
-    `pdf` is a path relative to the deck file, to a copy the author keeps."""
-
-    title: str = ""
-    authors: tuple[str, ...] = ()
-    year: int | None = None
-    arxiv: str = ""
-    doi: str = ""
-    url: str = ""
-    pdf: str = ""
-
-    def citation(self) -> str:
-        """One line naming the paper: authors (year). Title. arXiv:id or DOI or URL."""
-        parts: list[str] = []
-        if self.authors:
-            names = self.authors[0] + (" et al." if len(self.authors) > 2 else "")
-            if len(self.authors) == 2:
-                names = f"{self.authors[0]} and {self.authors[1]}"
-            parts.append(names + (f" ({self.year})" if self.year else ""))
-        elif self.year:
-            parts.append(f"({self.year})")
-        if self.title:
-            parts.append(self.title)
-        link = self.url
-        if self.arxiv:
-            link = f"arXiv:{self.arxiv}"
-        elif self.doi:
-            link = f"doi:{self.doi}"
-        if link:
-            parts.append(link)
-        return ". ".join(parts)
-
-    def page_url(self, page: int | None) -> str:
-        """The paper's address online, at `page` when given; "" when the deck names none."""
-        if self.arxiv:
-            base = f"https://arxiv.org/pdf/{self.arxiv}"
-        elif self.url:
-            base = self.url
-        elif self.doi:
-            return f"https://doi.org/{self.doi}"
-        else:
-            return ""
-        return f"{base}#page={page}" if page else base
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,6 +193,7 @@ class LoadReport:
     updated: int = 0
     retired: int = 0
     restored: int = 0
+    renamed: int = 0  # cards whose id changed, found by a former id (`Card.was`)
     unchanged: int = 0
     created_deck: bool = False
 

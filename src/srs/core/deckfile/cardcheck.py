@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from srs.core.deckfile import cardparts, checks, imported, paper, quality
+from srs.core.deckfile import cardparts, checks, formerids, imported, paper, quality
 from srs.core.deckfile.scanner import KeyPath
 from srs.core.deckfile.wording import quote, suggest
 from srs.core.errors import Diagnostic, Severity
@@ -150,6 +150,7 @@ def check_card(
             msg = "card has no source: say where in the paper it comes from"
             ch.warn("no-source", msg, header, card)
         ch.tags(raw, path, card)
+        formerids.former_ids(ch, raw, path, card)
         imported.guid(ch, raw, path, card)
         imported.note_type(ch, raw, path, card)
         quotes = paper.quotes(ch, raw, path, card)
@@ -219,6 +220,7 @@ def _build(raw: dict[str, Any], entry: CardEntry, line: int) -> Card:
         None if note_type is None else note_type_from(note_type),
         quotes=quotes,
         figures=entry.figures,
+        was=tuple(raw.get(formerids.KEY, ())),
     )
 
 
@@ -234,5 +236,6 @@ CHECKED_KEYS: tuple[str, ...] = (
     "guid",
     "anki_note_type",
     "quote",
+    formerids.KEY,
 )
 """The keys a `[[card]]` table may hold (`checker.CARD_KEYS` is this tuple)."""

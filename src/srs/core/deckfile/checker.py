@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any, Literal
 
 from srs.core.cardtext import CONTROL_CHARS, find_raw_html
-from srs.core.deckfile import cardcheck, cardparts, clozecard, paper, quality
+from srs.core.deckfile import cardcheck, cardparts, clozecard, formerids, paper, quality
 from srs.core.deckfile.places import Places
 from srs.core.deckfile.scanner import KeyPath
 from srs.core.deckfile.text import TextPositions, char_name
@@ -271,6 +271,7 @@ class Checker:
         for index, raw in enumerate(raw_cards):
             report_every(self.ticker, CHECKING, index, len(raw_cards))
             cards.extend(self.card(raw, ("card", index), seen, kinds))
+        formerids.clashes(self, raw_cards, seen)
         quality.similar_backs(self, self.backs)
         where = self.at(("deck",), "key")
         if not raw_cards:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from srs.core.deckfile import cardcheck, cardparts, clozeparts, imported, paper, quality
+from srs.core.deckfile import cardcheck, cardparts, clozeparts, formerids, imported, paper, quality
 from srs.core.deckfile.scanner import KeyPath
 from srs.core.deckfile.wording import quote, suggest
 from srs.core.model import KINDS, Card, Figure, Kind
@@ -55,6 +55,7 @@ def check_cloze_card(
         msg = "card has no source: say where in the paper it comes from"
         ch.warn("no-source", msg, header, card)
     tags = ch.tags(raw, path, card)
+    was = formerids.former_ids(ch, raw, path, card)
     guid = imported.guid(ch, raw, path, card)
     note_type = imported.note_type(ch, raw, path, card)
     quotes = paper.quotes(ch, raw, path, card)
@@ -64,8 +65,8 @@ def check_cloze_card(
     quality.card_quality(ch, path, card, kind, fields, ch.max_back_words)
     if cid is None or kind not in KINDS or front is None or back is None or tags is None:
         return []
-    if quotes is None or figures is None or not good_form:
+    if quotes is None or figures is None or was is None or not good_form:
         return []
     text = (cid, Kind(kind), front, back, source or "", tags, header[0], guid, note_type)
-    made = Card(*text, quotes=quotes, figures=tuple(dict.fromkeys(figures)))
+    made = Card(*text, quotes=quotes, figures=tuple(dict.fromkeys(figures)), was=was)
     return [made] if numbers is None else clozeparts.items(made, numbers)

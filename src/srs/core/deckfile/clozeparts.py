@@ -128,6 +128,7 @@ def items(card: Card, numbers: tuple[int, ...]) -> list[Card]:
                 cloze=card.front,
                 extra=card.back,
                 deletion=number,
+                was=tuple(cloze.item_id(old, number) for old in card.was),
             )
         )
     return out
