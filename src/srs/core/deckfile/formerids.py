@@ -38,7 +38,7 @@ def former_ids(
     value = raw[KEY]
     where: KeyPath = (*path, KEY)
     if not isinstance(value, list):
-        msg = f"'was' must be an array of former card ids (was = [\"old-id\"]), not {type_name(value)}"
+        msg = f"'was' must be an array of former card ids, not {type_name(value)}"
         checker.error("wrong-type", msg, checker.at(where), card)
         return None
     found: list[str] = []
