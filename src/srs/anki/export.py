@@ -3,7 +3,8 @@ r"""Export decks to an Anki package (.apkg) that re-imports cleanly.
 Anki decides what to do with a re-imported note by its guid and its modification time, so both are
 derived from the project's stable data and never from the clock:
 
-- the guid is `genanki.guid_for(deck id, card id)`, so editing a card's text updates the same note;
+- the guid is `genanki.guid_for(deck id, card id)`, so editing a card's text updates the same note
+  (a renamed card's is its first former id's, `was = [...]`, so the rename does too);
 - a note's `mod` is when the card's text was last edited, so an export of unchanged content updates
   nothing in Anki and never overwrites a learner's own edits;
 - the package is byte-for-byte reproducible: same content in, same file out.
@@ -152,11 +153,13 @@ def anki_deck_id(name: str) -> int:
 
 def note_guid(deck: Deck, card: Card) -> str:
     """The note's identity in Anki: the guid the card was imported with from Anki, else one made
-    from the project's deck and card ids, never from the card's text. The items of a cloze
+    from the project's deck and card ids, never from the card's text: its first former id for a
+    renamed card (`Card.was`), so the note it had keeps its identity. The items of a cloze
     card are one note's cards, so they share its guid."""
     if card.guid:
         return card.guid
-    return genanki.guid_for(deck.id, cloze.parent_of(card.id))  # a cloze item: its card's note
+    named = card.was[0] if card.was else card.id
+    return genanki.guid_for(deck.id, cloze.parent_of(named))  # a cloze item: its card's note
 
 
 class _Note(genanki.Note):

@@ -108,6 +108,7 @@ def deck_add(
     """Load or update decks in the collection, by stable card id."""
     from srs.checkcache import FileCardCache
     from srs.config import check_cache_dir, paper_cache_dir
+    from srs.core.wording import plural
     from srs.loading import load_paths
     from srs.ui.ticker import terminal_ticker
 
@@ -117,9 +118,10 @@ def deck_add(
         reports = load_paths(store, paths, settings.now, bar, cache, paper_cache_dir())
     for r in reports:
         verb = "added deck" if r.created_deck else "updated deck"
+        renamed = f"; renamed {plural(r.renamed, 'card')}" if r.renamed else ""
         typer.echo(
             f"{verb} {r.deck_id}: {r.added} added, {r.updated} updated, {r.retired} retired, "
-            f"{r.restored} restored, {r.unchanged} unchanged"
+            f"{r.restored} restored, {r.unchanged} unchanged{renamed}"
         )
 
 

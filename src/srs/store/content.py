@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import difflib
-import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -12,22 +11,20 @@ from sqlalchemy import case, delete, func, select, text, update
 from sqlalchemy.engine import Row
 from sqlalchemy.sql.elements import ColumnElement
 
-from srs.core import cloze
-from srs.core.cardtext import printable, render_markdown
+from srs.core.cardtext import printable
 from srs.core.errors import UnknownCardError, UnknownDeckError
-from srs.core.model import Card, Deck, DeckSummary, LoadReport, StoredCard, card_ref
-from srs.core.notetype import note_type_json
-from srs.core.paper_json import figures_json, paper_from_json, paper_json, quotes_json
-from srs.core.ticker import LOADING, Ticker, no_ticker, report_every
+from srs.core.model import Deck, DeckSummary, LoadReport, StoredCard, card_ref
+from srs.core.paper_json import paper_from_json
+from srs.core.ticker import Ticker, no_ticker
 from srs.store.engine import Database
 from srs.store.schema import (
-    CONTENT_FIELDS,
     card_from,
     card_table,
     deck_table,
     log_table,
     state_table,
 )
+from srs.store.sync import load_deck
 
 
 def count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
@@ -36,25 +33,6 @@ def count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
 
 
 _MAY_CHANGE_DECKS = text("SELECT has_table_privilege('srs.decks', 'UPDATE')")
-
-
-def _html(card: Card) -> dict[str, str]:
-    """The card's Anki HTML, rendered once here so that every export reads it ready-made."""
-    media = {f.path: f.media_name for f in card.figures if f.digest}
-    if card.deletion:  # a cloze item: its note's Text (deletions kept) and Back Extra fields
-        return {
-            "front_html": cloze.anki_html(card.cloze, media),
-            "back_html": render_markdown(card.extra, media) if card.extra.strip() else "",
-        }
-    return {
-        "front_html": render_markdown(card.front, media),
-        "back_html": render_markdown(card.back, media),
-    }
-
-
-def _chunks(items: list[int], size: int = 500) -> Iterator[list[int]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 def stored_card(row: Row[Any]) -> StoredCard:
@@ -81,132 +59,8 @@ class ContentQueries:
             return conn.execute(select(func.count()).select_from(deck_table)).scalar_one() == 0
 
     def load_deck(self, deck: Deck, now: datetime, ticker: Ticker = no_ticker) -> LoadReport:
-        """Add or update `deck` by stable card ids, in one transaction.
-
-        Edited text keeps the card's state and log and records `now` as its edit time; cards
-        missing from the file are retired; a retired card that reappears is restored.
-        """
-        added = updated = retired = restored = unchanged = 0
-        with self.db.write() as conn:
-            self.db.class_lock(conn)  # two loads of one new deck: one after the other
-            before = conn.execute(
-                select(deck_table.c.paper).where(deck_table.c.id == deck.id)
-            ).first()
-            existing_deck = before is not None
-            # The paper's citation is on every card's back in Anki: a changed paper is an edit
-            # of every card, so that a re-import updates the notes (Anki compares their `mod`).
-            paper_changed = before is not None and before.paper != paper_json(deck.paper)
-            if existing_deck:
-                conn.execute(
-                    update(deck_table)
-                    .where(deck_table.c.id == deck.id)
-                    .values(
-                        title=deck.title,
-                        source=deck.source,
-                        path=deck.path,
-                        file_sha256=deck.digest,
-                        paper=paper_json(deck.paper),
-                        loaded_at=now,
-                        retired_at=None,  # a deck retired on a server comes back when loaded
-                    )
-                )
-            else:
-                seq = conn.execute(
-                    select(func.coalesce(func.max(deck_table.c.seq), 0))
-                ).scalar_one()
-                conn.execute(
-                    deck_table.insert().values(
-                        id=deck.id,
-                        title=deck.title,
-                        source=deck.source,
-                        path=deck.path,
-                        file_sha256=deck.digest,
-                        paper=paper_json(deck.paper),
-                        seq=seq + 1,
-                        loaded_at=now,
-                    )
-                )
-            current = {
-                r.card_id: r
-                for r in conn.execute(select(card_table).where(card_table.c.deck_id == deck.id))
-            }
-            seen: set[str] = set()
-            inserts: list[dict[str, object]] = []
-            for position, card in enumerate(deck.cards):
-                report_every(ticker, LOADING, position, len(deck.cards))
-                seen.add(card.id)
-                values = {
-                    "position": position,
-                    "kind": card.kind.value,
-                    "front": card.front,
-                    "back": card.back,
-                    "source": card.source,
-                    "tags": json.dumps(list(card.tags)),
-                    "line": card.line,
-                    "guid": card.guid,
-                    "anki_note_type": note_type_json(card.anki_note_type),
-                    "quotes": quotes_json(card.quotes),
-                    "figures": figures_json(card.figures),
-                    "cloze": card.cloze or None,
-                    "extra": card.extra or None,
-                    "deletion": card.deletion or None,
-                }
-                old = current.get(card.id)
-                if old is None:
-                    inserts.append(
-                        {
-                            **values,
-                            **_html(card),
-                            "deck_id": deck.id,
-                            "card_id": card.id,
-                            "created_at": now,
-                            "edited_at": now,
-                            "retired_at": None,
-                        }
-                    )
-                    added += 1
-                    continue
-                content_changed = paper_changed or any(
-                    getattr(old, k) != values[k] for k in CONTENT_FIELDS
-                )
-                placement_changed = old.position != position or old.line != card.line
-                was_retired = old.retired_at is not None
-                unrendered = old.front_html is None  # loaded before version 9
-                if not (content_changed or placement_changed or was_retired or unrendered):
-                    unchanged += 1
-                    continue
-                changes: dict[str, object] = dict(values)
-                if content_changed or unrendered:
-                    changes.update(_html(card))
-                if content_changed:
-                    changes["edited_at"] = now
-                if was_retired:
-                    changes["retired_at"] = None
-                    restored += 1
-                elif content_changed:
-                    updated += 1
-                else:
-                    unchanged += 1
-                conn.execute(update(card_table).where(card_table.c.pk == old.pk).values(**changes))
-            if inserts:
-                conn.execute(card_table.insert(), inserts)
-            to_retire = [
-                r.pk for cid, r in current.items() if cid not in seen and r.retired_at is None
-            ]
-            for chunk in _chunks(to_retire):
-                conn.execute(
-                    update(card_table).where(card_table.c.pk.in_(chunk)).values(retired_at=now)
-                )
-            retired = len(to_retire)
-        return LoadReport(
-            deck_id=deck.id,
-            added=added,
-            updated=updated,
-            retired=retired,
-            restored=restored,
-            unchanged=unchanged,
-            created_deck=not existing_deck,
-        )
+        """Add or update `deck` by stable card ids, in one transaction (`sync.load_deck`)."""
+        return load_deck(self.db, deck, now, ticker)
 
     def deck_digests(self) -> dict[str, str]:
         """`authoring.file_digest` of the file each deck was last loaded from -> the deck's id.

@@ -134,6 +134,12 @@ def _cloze_items(conn: Connection) -> None:
     _add_columns(conn, "cards", [("cloze", "TEXT"), ("extra", "TEXT"), ("deletion", "INTEGER")])
 
 
+def _former_ids(conn: Connection) -> None:
+    """Version 15: `cards.was`, a card's former ids (JSON), whose first names its Anki note;
+    NULL for every card before, none of which was renamed."""
+    _add_columns(conn, "cards", [("was", "TEXT")])
+
+
 STEPS: dict[int, Step] = {
     # version: the step that upgrades a collection from version - 1 to it
     2: _add_suspension,
@@ -149,6 +155,7 @@ STEPS: dict[int, Step] = {
     12: _anki_review_ids,
     13: _math_and_figures,
     14: _cloze_items,
+    15: _former_ids,
 }
 
 

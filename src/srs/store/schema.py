@@ -48,7 +48,7 @@ from srs.core.notetype import note_type_from_json
 from srs.core.paper_json import figures_from_json, quotes_from_json
 from srs.core.scheduling.bounds import valid_state
 
-SCHEMA_VERSION = 14  # 5: another branch's step (renumbered when merged)
+SCHEMA_VERSION = 15  # 5: another branch's step (renumbered when merged)
 SERVER_SCHEMA = "srs"
 """On a server, the schema that holds every srs table and function (a class's own, which no
 learner may create objects in). SQLite files have no schemas."""
@@ -161,6 +161,9 @@ card_table = Table(
     Column("cloze", Text, nullable=True),
     Column("extra", Text, nullable=True),
     Column("deletion", Integer, nullable=True),
+    # the card's former ids in its deck, JSON (version 15): the export keeps the Anki note of the
+    # first; NULL for a card that was never renamed
+    Column("was", Text, nullable=True),
     Column("created_at", UTCDateTime, nullable=False),
     Column("edited_at", UTCDateTime, nullable=False),
     Column("retired_at", UTCDateTime, nullable=True),
@@ -351,6 +354,7 @@ def card_from(row: Row[Any]) -> Card:
         cloze=row.cloze or "",
         extra=row.extra or "",
         deletion=row.deletion or 0,
+        was=tuple(json.loads(row.was)) if row.was else (),
     )
 
 
