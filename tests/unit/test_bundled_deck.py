@@ -194,8 +194,12 @@ def test_learner_of_the_50_card_deck_keeps_progress_and_removed_cards_are_retire
 
     old_ids = [card.id for card in read_deck_file(OLD_DECK_FILE).cards]
     new_ids = [card.id for card in deck().cards]
-    kept = [cid for cid in old_ids if cid in new_ids]
-    removed = [cid for cid in old_ids if cid not in new_ids]
+    # A card renamed since (`was = [...]`) is the same card under its new id.
+    renamed = {old: card.id for card in deck().cards for old in card.was}
+    assert renamed == {"limitation-two-threat-models": "threat-models"}
+    now_named = {cid: renamed.get(cid, cid) for cid in old_ids}
+    kept = [cid for cid in old_ids if now_named[cid] in new_ids]
+    removed = [cid for cid in old_ids if now_named[cid] not in new_ids]
     assert removed == [
         "code-vuln-rates-through-rl",  # now a cloze card: its items are new
         "interview-most-surprising",
@@ -225,14 +229,17 @@ def test_learner_of_the_50_card_deck_keeps_progress_and_removed_cards_are_retire
     (shipped / "sleeper-agents.toml").write_bytes(DECK_FILE.read_bytes())
     (report,) = sync_bundled_decks(store, datetime(2026, 4, 1, tzinfo=UTC), shipped)
     assert report.retired == len(removed)
+    assert report.renamed == len(renamed)
     assert report.added == len(new_ids) - len(kept)
-    assert report.updated + report.unchanged == len(kept)
+    assert report.updated + report.unchanged + report.renamed == len(kept)
     for cid in kept:
-        stored = store.content.find_card(f"sleeper-agents/{cid}")
+        stored = store.content.find_card(f"sleeper-agents/{now_named[cid]}")
         assert not stored.retired
-        assert stored.card == next(c for c in deck().cards if c.id == cid)
+        assert stored.card == next(c for c in deck().cards if c.id == now_named[cid])
         assert store.study.state(stored.pk) == before[cid], cid
-        assert answers(store, cid) == logs[cid], cid
+        assert answers(store, now_named[cid]) == logs[cid], cid
+    # The old id names no card any more: its progress is under the new one only.
+    assert not any(c.card.id in renamed for c in store.content.cards(["sleeper-agents"], True))
     for cid in removed:
         stored = store.content.find_card(f"sleeper-agents/{cid}")
         assert stored.retired
