@@ -270,6 +270,26 @@ def test_an_instructor_adds_and_removes_decks_and_reads_every_learners_rows(
     assert left == (0,)
 
 
+def test_an_instructor_renaming_a_card_keeps_every_learners_progress_on_it(
+    klass: Klass, tmp_path: Path
+) -> None:
+    teacher = klass.add("rex", instructor=True)
+    deck = tmp_path / "tiny.toml"
+    deck.write_text(SMALL_DECK)
+    assert run_srs(["deck", "add", str(deck)], env_for(teacher)).returncode == 0
+    store = Store.open(klass.add("ria"), "ria")
+    answer_all(store, 4)
+    pk = store.content.find_card("tiny/alpha").pk
+    before = store.study.state(pk)
+    deck.write_text(SMALL_DECK.replace('id = "alpha"', 'id = "first"\nwas = ["alpha"]'))
+    renamed = run_srs(["deck", "add", str(deck)], env_for(teacher))
+    assert renamed.stdout.endswith("; renamed 1 card\n"), renamed.stderr
+    assert store.content.find_card("tiny/first").pk == pk
+    assert store.study.state(pk) == before
+    assert [r.card_id for r in store.study.log_for_card(pk)] == ["first"]
+    store.close()
+
+
 # ---- concurrency --------------------------------------------------------------------------
 
 
