@@ -12,6 +12,7 @@ import sqlite3
 import tempfile
 import warnings
 import zipfile
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -218,6 +219,28 @@ def test_edited_card_updates_note_and_keeps_anki_schedule(tmp_path: Path, col: C
         studied.type,
         studied.queue,
     )
+
+
+def test_renamed_card_updates_the_same_note_and_keeps_anki_schedule(
+    tmp_path: Path, col: Collection
+) -> None:
+    export_apkg(selection(), tmp_path / "v1.apkg")
+    import_package(col, tmp_path / "v1.apkg")
+    card_id = answer_one_card(col, "BERT::Findings")
+    studied = col.get_card(card_id)
+
+    # `was = ["mlm"]`: the card's former id; a load stamps the rename as an edit (T2)
+    renamed = replace(OTHER_CARD, id="bert-pretraining", was=("mlm",))
+    items = [ExportCard(PAPER, card, T1) for card in CARDS] + [ExportCard(OTHER, renamed, T2)]
+    export_apkg(items, tmp_path / "v2.apkg")
+    log = import_package(col, tmp_path / "v2.apkg")
+
+    assert (len(log.updated), len(log.new)) == (1, 0)
+    assert col.note_count() == 4  # the same note, under its new id
+    assert "mlm" not in notes_by_card_id(col)
+    assert notes_by_card_id(col)["bert-pretraining"].guid == genanki.guid_for("bert", "mlm")
+    after = col.get_card(card_id)
+    assert (after.ivl, after.due, after.type) == (studied.ivl, studied.due, studied.type)
 
 
 def test_unchanged_export_updates_nothing_and_keeps_learner_edit(
