@@ -9,6 +9,7 @@ from pathlib import Path
 from srs.authoring import diagnostics_to_json
 from srs.core.deckfile import QUALITY_CODES, check_deck, parse_deck
 from srs.core.deckfile.clozeparts import CLOZE_CODES
+from srs.core.deckfile.formerids import FORMER_ID_CODES
 from srs.core.model import Kind
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "deck-format.md"
@@ -59,6 +60,7 @@ def test_doc_lists_every_problem_code() -> None:
         *("unknown-kind", "tag-space", "raw-html", "duplicate-deck", "missing-path"),
         *("no-decks", "read-error", "internal-error", "missing-kind", "no-cards"),
         *("no-source", "answer-in-prompt", "long-prompt", "bad-guid", "bad-anki-note-type"),
+        *FORMER_ID_CODES,
         "more-problems",
         *CLOZE_CODES,
         *QUALITY_CODES,
