@@ -4,6 +4,7 @@ stored card in place, so every learner's state, log and suspension stay with it.
 from __future__ import annotations
 
 import json
+import sqlite3
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -148,3 +149,22 @@ def test_deck_add_says_renamed_and_history_shows_the_answers_given_under_the_old
     assert history.returncode == 0, history.stderr
     shown = json.loads(history.stdout)
     assert shown["card"]["id"] == "first" and [a["grade"] for a in shown["log"]] == [5]
+
+
+def test_a_version_14_collection_gains_former_ids_and_its_cards_can_be_renamed(db: Path) -> None:
+    store = Store.open(f"sqlite:///{db}", str(db))
+    store.content.load_deck(deck("d", "alpha"), DAY1)
+    pk = store.content.find_card("d/alpha").pk
+    store.study.record_answer(pk, 5, DAY1, DAY1.date())
+    store.close()
+    con = sqlite3.connect(db)
+    con.execute("ALTER TABLE cards DROP COLUMN was")
+    con.execute("UPDATE meta SET value = '14' WHERE key = 'schema_version'")
+    con.commit()
+    con.close()
+    opened = Store.open(f"sqlite:///{db}", str(db))
+    assert opened.content.find_card("d/alpha").card.was == ()
+    report = opened.content.load_deck(deck("d", replace(card("first"), was=("alpha",))), DAY2)
+    assert report.renamed == 1 and opened.content.find_card("d/first").pk == pk
+    assert len(opened.study.log_for_card(pk)) == 1
+    opened.close()
