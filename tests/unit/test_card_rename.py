@@ -168,3 +168,19 @@ def test_a_version_14_collection_gains_former_ids_and_its_cards_can_be_renamed(d
     assert report.renamed == 1 and opened.content.find_card("d/first").pk == pk
     assert len(opened.study.log_for_card(pk)) == 1
     opened.close()
+
+
+def test_a_renamed_card_exported_and_imported_back_keeps_its_anki_note(tmp_path: Path) -> None:
+    import genanki
+
+    env = srs_env(tmp_path / "srs.db", "2026-03-02T09:00:00+00:00")
+    path, apkg, back = tmp_path / "tiny.toml", tmp_path / "t.apkg", tmp_path / "back.toml"
+    path.write_text(SMALL_DECK, encoding="utf-8")
+    assert run_srs(["deck", "add", str(path)], env).returncode == 0
+    path.write_text(RENAMED_DECK, encoding="utf-8")
+    assert run_srs(["deck", "add", str(path)], env).returncode == 0
+    assert run_srs(["export", "anki", "tiny", "-o", str(apkg)], env).returncode == 0
+    done = run_srs(["import", "anki", str(apkg), "-o", str(back)], env)
+    assert done.returncode == 0, done.stderr
+    first = next(c for c in parse_deck(back.read_text("utf-8")).cards if c.id == "first")
+    assert first.guid == genanki.guid_for("tiny", "alpha")  # the note it had before the rename
