@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
 
+from srs.anki.import_ import inline_html
 from srs.core.cardmath import latex_problem
 from srs.core.cardspans import spans
 from srs.core.cardtext import find_raw_html, strip_control_chars
@@ -60,11 +61,11 @@ _MATH_DELIMS = re.compile(
 _CLOSER = {"\\(": "\\)", "\\[": "\\]", "[$]": "[/$]", "[$$]": "[/$$]", "[latex]": "[/latex]"}
 _BLANK_LINES = re.compile(r"\n{3,}")
 _ENTITY = re.compile(r"&(?:#[0-9]{1,8}|#[xX][0-9a-fA-F]{1,8}|[A-Za-z][A-Za-z0-9]{0,40});")
-_HELD_LINE_START = re.compile(
-    f"(?m)^[ \t]{{0,3}}[{''.join(chr(_BASE + _SPECIALS.index(c)) for c in '-*_=')}]"
-)
+# A line of only these (and spaces) may be a rule or a heading's underline, list markers or not.
+_HELD_RULE_CHAR = re.compile(f"[{''.join(chr(_BASE + _SPECIALS.index(c)) for c in '-*_=')}]")
+_LINE_HEAD = re.compile(r"(?:[ \t]*(?:[-+*]|[0-9]{1,9}[.)])[ \t]+)*[ \t]*")
 _ORDERED = re.compile(r"[0-9]{1,9}\Z")
-_RULE_LINE = re.compile(r"[ \t]{0,3}[-*_=][-*_= \t]*\Z")
+_RULE_LINE = re.compile(r"[ \t]*[-*_=][-*_= \t]*\Z")
 _ASCII_PUNCT = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 _SURROUNDINGS = re.compile(r"\$+\s*(.*?)\s*\$+\Z", re.S)
 
@@ -105,7 +106,9 @@ def to_markdown(
         images: list[tuple[str, str]] = []
         if "<img" in html_text or "<IMG" in html_text:
             html_text = _IMG.sub(lambda m: _hold_image(m.group(), images), html_text)
-        markdown = _convert(_hold_text(html_text))
+        held_html = _hold_text(html_text)
+        simple = None if _CODE.search(html_text) else inline_html.simple(held_html)
+        markdown = simple if simple is not None else _convert(held_html)
         markdown = strip_control_chars(markdown).replace("\r\n", "\n").replace("\xa0", " ")
         markdown = _BLANK_LINES.sub("\n\n", markdown).strip()
         held += [_image(src, alt, figures, notes) for src, alt in images]
@@ -250,7 +253,7 @@ def _unhold(markdown: str) -> str:
     if _HELD.search(markdown) is None:
         return markdown
     rule_lines: set[int] = set()
-    if _HELD_LINE_START.search(markdown) is not None:
+    if _HELD_RULE_CHAR.search(markdown) is not None:
         start = 0
         for line in markdown.split("\n"):
             plain = line.translate(_UNHOLD_TABLE)
@@ -281,9 +284,16 @@ def _char(text: str, at: int) -> str:
 
 
 def _line_start(text: str, at: int) -> bool:
-    """Whether only up to three spaces come before `at` on its line."""
+    """Whether `at` starts a line's content: only spaces and list item markers before it."""
+    return _content_start(text, at) == at
+
+
+def _content_start(text: str, at: int) -> int:
+    """Where the content of the line holding `at` starts, past indentation and the list item
+    markers the converter wrote (a list item's text starts a line of its own to Markdown)."""
     begin = text.rfind("\n", 0, at) + 1
-    return at - begin <= 3 and not text[begin:at].strip(" ")
+    found = _LINE_HEAD.match(text, begin, at)
+    return found.end() if found is not None else begin
 
 
 def _misread(text: str, at: int, ch: str) -> bool:
@@ -308,9 +318,7 @@ def _misread(text: str, at: int, ch: str) -> bool:
     if ch in ".)":
         if after not in ("", " ", "\t", "\n"):
             return False
-        begin = text.rfind("\n", 0, at) + 1
-        head = text[begin:at].lstrip(" ")
-        return _ORDERED.match(head) is not None and len(text[begin:at]) - len(head) <= 3
+        return _ORDERED.match(text[_content_start(text, at) : at]) is not None
     if ch == "~":  # a fence opens with three at a line's start
         return after == "~" and _line_start(text, at)
     if ch == "<":
