@@ -80,8 +80,8 @@ def _deck_source(sources: list[str]) -> str:
 
 
 def _plain(field: str) -> str:
-    """A plain field (`cardtext.plain_field`) back as its text."""
-    return strip_control_chars(html.unescape(field)).strip() if field else ""
+    """A plain field (`cardtext.plain_field`) back as its text, on one line."""
+    return " ".join(strip_control_chars(html.unescape(field)).split()) if field else ""
 
 
 @dataclass(frozen=True)
