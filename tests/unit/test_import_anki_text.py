@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from helpers import run_srs, srs_env
@@ -34,6 +34,7 @@ def shown(markdown: str) -> str:
     return " ".join(html.unescape(re.sub(r"<[^>]*>", "", rendered)).split())
 
 
+LATEX = re.compile(r"\\[(\[]|\[\$|\[latex\]", re.I)
 TEXT = st.lists(
     st.sampled_from(
         ["a", "b", "1", "2.", " ", "\\", "`", "*", "_", "[", "]", "(", ")", "#", "-", "+", ".",
@@ -46,6 +47,7 @@ TEXT = st.lists(
 @settings(max_examples=300, deadline=None)
 @given(TEXT)
 def test_plain_field_text_reads_the_same_once_imported(text: str) -> None:
+    assume(not LATEX.search(text))  # Anki's math: its own test below
     field = html.escape(text, quote=False)
     imported = to_markdown(field)
     assert shown(imported) == " ".join(text.split())
@@ -151,6 +153,7 @@ SIMPLE_HTML = st.lists(
 @settings(max_examples=300, deadline=None)
 @given(SIMPLE_HTML)
 def test_simple_field_html_reads_the_same_once_imported(field: str) -> None:
+    assume(not LATEX.search(field))
     blocks_apart = re.sub(r"<(?:br|/?div|/?li|/?ul|/?ol)>", " ", field)  # inline tags part no words
     expected = " ".join(html.unescape(re.sub(r"<[^>]*>", "", blocks_apart)).split())
     imported = to_markdown(field)

@@ -33,15 +33,18 @@ from srs.core.cardtext import find_raw_html, strip_control_chars
 # area while the converter runs.
 _SPECIALS = "\\`*_[]#-+.)>!<&$=~"
 _BASE = 0xF0000
-_HOLD = str.maketrans({c: chr(_BASE + i) for i, c in enumerate(_SPECIALS)})
 _UNHOLD = {chr(_BASE + i): c for i, c in enumerate(_SPECIALS)}
 _HELD = re.compile(f"[{chr(_BASE)}-{chr(_BASE + len(_SPECIALS) - 1)}]")
 # Math and figures stand as `open index close` until the Markdown is final.
 _MATH_OPEN, _IMG_OPEN, _CLOSE = chr(_BASE + 0x100), chr(_BASE + 0x101), chr(_BASE + 0x102)
 _MARKER = re.compile(f"([{_MATH_OPEN}{_IMG_OPEN}])([0-9]+){_CLOSE}")
-_HOLD_BUT_MARKUP = str.maketrans(
-    {c: chr(_BASE + i) for i, c in enumerate(_SPECIALS) if c not in "<>&"}
+# `str.translate` with a table to these placeholders looks each character up in a dict: a
+# regular expression finds the few special characters in C, and only they cost a call.
+_ANY_SPECIAL = re.compile("[" + re.escape(_SPECIALS) + "]")
+_TEXT_SPECIAL = re.compile(
+    "[" + re.escape(_SPECIALS.translate({60: None, 62: None, 38: None})) + "]"
 )
+_HOLD_CHAR = {c: chr(_BASE + i) for i, c in enumerate(_SPECIALS)}
 _TAG_WITH_HELD = re.compile(f"<[A-Za-z/!?][^<>]*?[{chr(_BASE)}-{chr(_BASE + 0xFF)}][^>]*>")
 _ENTITY_ANY = re.compile(r"&(?:#[0-9]{1,8}|#[xX][0-9a-fA-F]{1,8}|[A-Za-z][A-Za-z0-9]{0,40});?")
 _CODE = re.compile(r"<(?:code|pre)\b", re.I)
@@ -61,8 +64,6 @@ _MATH_DELIMS = re.compile(
 _CLOSER = {"\\(": "\\)", "\\[": "\\]", "[$]": "[/$]", "[$$]": "[/$$]", "[latex]": "[/latex]"}
 _BLANK_LINES = re.compile(r"\n{3,}")
 _ENTITY = re.compile(r"&(?:#[0-9]{1,8}|#[xX][0-9a-fA-F]{1,8}|[A-Za-z][A-Za-z0-9]{0,40});")
-# A line of only these (and spaces) may be a rule or a heading's underline, list markers or not.
-_HELD_RULE_CHAR = re.compile(f"[{''.join(chr(_BASE + _SPECIALS.index(c)) for c in '-*_=')}]")
 _LINE_HEAD = re.compile(r"(?:[ \t]*(?:[-+*]|[0-9]{1,9}[.)])[ \t]+)*[ \t]*")
 _ORDERED = re.compile(r"[0-9]{1,9}\Z")
 _RULE_LINE = re.compile(r"[ \t]*[-*_=][-*_= \t]*\Z")
@@ -101,7 +102,7 @@ def to_markdown(
         text = strip_control_chars(" ".join(html_text.split()))  # as a browser shows it
         if not held and _RISKY.search(text) is None:
             return text
-        markdown = text.translate(_HOLD)
+        markdown = _hold(text)
     else:
         images: list[tuple[str, str]] = []
         if "<img" in html_text or "<IMG" in html_text:
@@ -130,7 +131,7 @@ def _hold_text(html_text: str) -> str:
     `<`, `>` and `&`, which text holds only as entities), then each entity decoded and held, and
     the few tags that had a character held are put back as they were."""
     if _CODE.search(html_text) is None:
-        held = html_text.translate(_HOLD_BUT_MARKUP)
+        held = _TEXT_SPECIAL.sub(_held_char, html_text)
         if "&" in held:
             held = _ENTITY_ANY.sub(_held_entity, held)
         if _HELD.search(held) is None:
@@ -150,8 +151,21 @@ def _hold_text(html_text: str) -> str:
     return "".join(out)
 
 
+def _hold(text: str) -> str:
+    """Each special character of `text` as its placeholder."""
+    return _ANY_SPECIAL.sub(_held_char, text)
+
+
+def _held_char(m: re.Match[str]) -> str:
+    return _HOLD_CHAR[m.group()]
+
+
+def _unheld_char(m: re.Match[str]) -> str:
+    return _UNHOLD[m.group()]
+
+
 def _held_entity(m: re.Match[str]) -> str:
-    return html.unescape(m.group()).translate(_HOLD)
+    return _hold(html.unescape(m.group()))
 
 
 def _held_run(text: str, code: int) -> str:
@@ -159,7 +173,7 @@ def _held_run(text: str, code: int) -> str:
         return text
     if "&" in text:
         text = html.unescape(text)
-    return text.translate(_HOLD)
+    return _hold(text)
 
 
 def _hold_math(html_text: str, held: list[str], notes: FieldNotes) -> str:
@@ -249,11 +263,15 @@ def _put_back(text: str, held: list[str], notes: FieldNotes) -> str:
 
 
 def _unhold(markdown: str) -> str:
-    """Each placeholder as its character, escaped only where Markdown would read it."""
+    """Each placeholder as its character, escaped only where Markdown would read it.
+
+    Only the held characters whose neighbours might give them a meaning (`_CANDIDATE`: a `-`
+    after a space or a line's start, a `]` before `(`...) are judged one by one (`_misread`);
+    the rest are put back in one translation."""
     if _HELD.search(markdown) is None:
         return markdown
     rule_lines: set[int] = set()
-    if _HELD_RULE_CHAR.search(markdown) is not None:
+    if _HELD_RULE_LINE.search(markdown) is not None:
         start = 0
         for line in markdown.split("\n"):
             plain = line.translate(_UNHOLD_TABLE)
@@ -267,7 +285,24 @@ def _unhold(markdown: str) -> str:
         at = m.start()
         return "\\" + ch if at in rule_lines or _misread(markdown, at, ch) else ch
 
-    return _HELD.sub(one, markdown)
+    if rule_lines or _CANDIDATE.search(markdown) is not None:
+        markdown = _CANDIDATE.sub(one, markdown)
+    return _HELD.sub(_unheld_char, markdown)
+
+
+def _h(chars: str) -> str:
+    """The placeholders of `chars`, for a character class."""
+    return "".join(chr(_BASE + _SPECIALS.index(c)) for c in chars)
+
+
+_CANDIDATE = re.compile(
+    "[" + _h("\\`$*_") + "]"
+    + "|" + _h("&") + "(?=[#A-Za-z])|" + _h("<") + "(?=[A-Za-z/!?])"
+    + "|" + _h("]") + "(?=[(:\\[" + _h("[") + "])"
+    + "|[" + _h("-+#>~=") + "](?<=(?<![^ \t\n])[" + _h("-+#>~=") + "])"
+    + "|[" + _h(".)") + "](?<=[0-9][" + _h(".)") + "])"
+)  # fmt: skip
+_HELD_RULE_LINE = re.compile("(?m)^[ \t]*[-*_=" + _h("-*_=") + "][-*_= \t" + _h("-*_=") + "]*$")
 
 
 _UNHOLD_TABLE = str.maketrans({ord(k): v for k, v in _UNHOLD.items()})

@@ -22,7 +22,7 @@ _OTHER_TAG = re.compile(
 )
 _STYLE_TAG = re.compile(r"</?(?:u|span|font|sub|sup)\b[^>]*>", re.I)
 _BR = re.compile(r"<br\b[^>]*>", re.I)
-_SPACE = re.compile(r"[ \t\n\r\f]+")
+_SPACE = re.compile(r"[ \t\n\r\f]{2,}|[\t\n\r\f]")  # only where a space is not one already
 _SPAN = re.compile(r"<(b|strong|i|em)\b[^>]*>([^<]*)</\1\s*>", re.I)
 _EMPHASIS_TAG = re.compile(r"</?(?:b|strong|i|em)\b", re.I)
 _EMPHASIS_WHOLE = re.compile(r"</?(?:b|strong|i|em)\b[^>]*>", re.I)
@@ -30,8 +30,7 @@ _TOUCHING = re.compile(r"</(?:b|strong|i|em)\s*><(?:b|strong|i|em)\b", re.I)
 _BLOCK_TAG = re.compile(r"</?(?:div|p|ul|ol)\b[^>]*>|</li\s*>", re.I)
 _ITEM_TAG = re.compile(r"<li\b[^>]*>", re.I)
 _NUMBERED = re.compile(r"<ol\b[^>]*>(.*?)(?:</ol\s*>|\Z)", re.I | re.S)
-_ITEM_HEAD = re.compile("\x05(- |[0-9]{1,9}\\. )")
-_MARKERS = re.compile("[\x02-\x05]")
+_REFUSED = re.compile(_OTHER_TAG.pattern + "|[\x02-\x05]", re.I)  # other tags, our markers
 _BREAK, _BLOCK, _ITEM = "\x02", "\x04", "\x05"
 _MARK = {"b": "**", "strong": "**", "i": "*", "em": "*"}
 
@@ -39,7 +38,7 @@ _MARK = {"b": "**", "strong": "**", "i": "*", "em": "*"}
 def simple(held_html: str) -> str | None:
     """Field HTML whose text characters are already held (tags as written) as Markdown, or None
     when it holds more than this writes."""
-    if _OTHER_TAG.search(held_html) is not None or _MARKERS.search(held_html) is not None:
+    if _REFUSED.search(held_html) is not None:
         return None
     text = held_html
     if "<" in text:
@@ -65,15 +64,19 @@ def simple(held_html: str) -> str | None:
     out: list[str] = []
     after_item = False
     for block in text.split(_BLOCK):
-        head = _ITEM_HEAD.match(block)
-        marker = head.group(1) if head is not None else ""
-        lines = [line.strip(" ") for line in block[head.end() if head else 0 :].split(_BREAK)]
-        body = "  \n".join(line for line in lines if line)
+        marker = ""
+        if block[:1] == _ITEM:  # "\x05- " or "\x05N. "
+            cut = block.index(" ") + 1
+            marker, block = block[1:cut], block[cut:]
+        if _BREAK in block:
+            body = "  \n".join(line for line in (p.strip(" ") for p in block.split(_BREAK)) if line)
+        else:
+            body = block.strip(" ")
         if not body:
             continue
         if out:  # items of a list line by line; blocks a blank line apart
             out.append("\n" if marker and after_item else "\n\n")
-        out.append(marker + body.replace("\n", "\n" + " " * len(marker)))
+        out.append(marker + body.replace("\n", "\n" + " " * len(marker)) if marker else body)
         after_item = bool(marker)
     return "".join(out)
 
