@@ -14,7 +14,7 @@ from anki.decks import DeckId
 from srs.anki.import_ import import_package
 from srs.anki.import_.template import render, without_hidden
 from srs.core.cardspans import parser
-from srs.core.deckfile import read_deck_file
+from srs.core.deckfile import check_deck, read_deck_file
 
 AT = datetime(2026, 3, 1, 9, tzinfo=UTC)
 
@@ -87,6 +87,7 @@ def test_notes_of_other_types_show_what_ankis_own_rendering_shows(
     out = tmp_path / "types.toml"
     result = import_package(apkg, out, now=AT, today=AT.date(), day_of=lambda at: at.date())
     cards = read_deck_file(out).cards
+    assert [d for d in check_deck(out.read_bytes()) if d.severity == "error"] == []
     assert {shown(c.front): shown(c.back) for c in cards} == expected
     assert "a < b" in expected["cảm ơn"] and "(no example)" in next(
         q for q in expected if q.startswith("enthalpy")
