@@ -13,7 +13,7 @@ from anki.decks import DeckId
 
 from srs.anki.import_ import import_package
 from srs.anki.import_.template import render, without_hidden
-from srs.core.cardspans import parser
+from srs.core.cardspans import parser, spans
 from srs.core.deckfile import check_deck, read_deck_file
 
 AT = datetime(2026, 3, 1, 9, tzinfo=UTC)
@@ -98,6 +98,37 @@ def test_notes_of_other_types_show_what_ankis_own_rendering_shows(
         "not show them"
     ]  # the hidden Source is shown by the template, only CSS hides it
     assert not any("IPA" in c.back or "˧" in c.back for c in cards)
+    backs = {c.back for c in cards}  # text as written: no escapes Markdown does not need
+    assert "**hello** [greeting]" in backs and "thank you - a < b" in backs
+
+
+def test_ankis_five_latex_forms_in_a_real_package_become_srs_math(
+    tmp_path: Path, col: Collection
+) -> None:
+    note = col.new_note(col.models.by_name("Basic"))
+    note["Front"] = "Which laws hold?"
+    note["Back"] = (
+        "[$]\\alpha &lt; \\beta[/$], [$$]\\sum_i x_i[/$$], [latex]$\\textbf{C}$[/latex], "
+        "\\(x^2\\) and <div>\\[E = mc^2\\]</div> cost $5"
+    )
+    col.add_note(note, DeckId(1))
+    apkg = tmp_path / "math.apkg"
+    options = ExportAnkiPackageOptions(
+        with_scheduling=False, with_deck_configs=False, with_media=False, legacy=False
+    )
+    col.export_anki_package(out_path=str(apkg), options=options, limit=None)
+    out = tmp_path / "math.toml"
+    import_package(apkg, out, now=AT, today=AT.date(), day_of=lambda at: at.date())
+    (card,) = read_deck_file(out).cards
+    assert [(m.latex, m.display) for m in spans(card.back).math] == [
+        ("\\alpha < \\beta", False),
+        ("\\sum_i x_i", True),
+        ("\\textbf{C}", False),
+        ("x^2", False),
+        ("E = mc^2", True),
+    ]
+    assert card.back.endswith("cost \\$5")
+    assert [d for d in check_deck(out.read_bytes()) if d.severity == "error"] == []
 
 
 def test_the_renderer_takes_sections_filters_and_hidden_classes() -> None:
