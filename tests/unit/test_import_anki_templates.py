@@ -141,3 +141,10 @@ def test_the_renderer_takes_sections_filters_and_hidden_classes() -> None:
     assert render("{{/A}}{{Tags}}{{Nope}}{{tts en_US:C}}", fields).html == "t1 t2"
     nested = '<div style="display:none"><div>in</div>still</div>out'
     assert without_hidden(nested) == "out"
+
+
+def test_a_template_repeating_a_long_field_stops_at_the_bound() -> None:
+    from srs.anki.import_.template import MAX_SIDE
+
+    made = render("{{A}}" * 100_000, {"A": "x" * 1000})  # 100 MB if written out
+    assert len(made.html) == MAX_SIDE

@@ -26,6 +26,9 @@ from dataclasses import dataclass
 MAX_DEPTH = 50
 """The deepest nesting of sections read; a deeper section is text."""
 
+MAX_SIDE = 1 << 20
+"""The most characters a rendered side may have (1 Mi): a card, not a book."""
+
 _TAG = re.compile(r"\{\{([^{}]*)\}\}")
 _EMPTY = re.compile(r"(?:\s|</?(?:br|div)\s?/?>|&nbsp;)*\Z", re.I)
 _HTML_TAG = re.compile(r"<[^>]*>")
@@ -49,8 +52,18 @@ class _Section:
 _Node = str | _Field | _Section
 
 
-@functools.lru_cache(maxsize=256)
 def _parse(template: str) -> tuple[_Node, ...]:
+    """The template as a tree; cached unless it is large (a real template is a few KB)."""
+    template = template[:MAX_SIDE]
+    return _parse_cached(template) if len(template) < 1 << 16 else _parse_once(template)
+
+
+@functools.lru_cache(maxsize=256)
+def _parse_cached(template: str) -> tuple[_Node, ...]:
+    return _parse_once(template)
+
+
+def _parse_once(template: str) -> tuple[_Node, ...]:
     """The template as a tree, in one scan of its `{{...}}` tags; a stray closing tag is text,
     an unclosed section runs to the end."""
     stack: list[tuple[str, bool, list[_Node]]] = [("", False, [])]
@@ -97,26 +110,35 @@ class Rendered:
 
 def render(template: str, fields: Mapping[str, str], css: str = "") -> Rendered:
     """`template` with the note's `fields` (field name -> HTML; `FrontSide` and the special
-    fields among them when wanted), elements that `css` or their own style hide left out."""
+    fields among them when wanted), elements that `css` or their own style hide left out.
+
+    A side is at most `MAX_SIDE` characters: a template that repeats a long field past it (a
+    hostile package) stops there, and the side is cut."""
     out: list[str] = []
     shown: set[str] = set()
-    _render(_parse(template), fields, out, shown)
+    _render(_parse(template), fields, out, shown, [0])
     return Rendered(without_hidden("".join(out), css), shown)
 
 
 def _render(nodes: tuple[_Node, ...], fields: Mapping[str, str], out: list[str],
-            shown: set[str]) -> None:  # fmt: skip
+            shown: set[str], size: list[int]) -> None:  # fmt: skip
     for node in nodes:
+        if size[0] > MAX_SIDE:
+            return
         if isinstance(node, str):
-            out.append(node)
+            piece = node
         elif isinstance(node, _Field):
             value = fields.get(node.name)
             if value is None:
                 continue
             shown.add(node.name)
-            out.append(_filtered(value, node.filters))
-        elif is_empty(fields.get(node.name, "")) == node.inverted:
-            _render(node.body, fields, out, shown)
+            piece = _filtered(value, node.filters)
+        else:
+            if is_empty(fields.get(node.name, "")) == node.inverted:
+                _render(node.body, fields, out, shown, size)
+            continue
+        size[0] += len(piece)
+        out.append(piece if size[0] <= MAX_SIDE else piece[: MAX_SIDE - size[0] + len(piece)])
 
 
 def _filtered(value: str, filters: tuple[str, ...]) -> str:
