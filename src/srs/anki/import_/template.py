@@ -156,7 +156,8 @@ def answer_part(answer_html: str) -> str:
     return answer_html[max((m.end() for m in _ANSWER_RULE.finditer(answer_html)), default=0) :]
 
 
-_HIDDEN_CLASS = re.compile(r"\.([A-Za-z_][\w-]*)\s*\{[^}]*?display\s*:\s*none", re.I)
+_DISPLAY_NONE = re.compile(r"display\s*:\s*none", re.I)
+_CLASS_SELECTOR = re.compile(r"\s*\.([A-Za-z_][\w-]*)\s*")
 _OPEN_OR_CLOSE = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)\b([^>]*)>")
 _STYLE_HIDDEN = re.compile(r"""style\s*=\s*["'][^"']*display\s*:\s*none""", re.I)
 _CLASSES = re.compile(r"""class\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
@@ -165,17 +166,26 @@ _VOID = frozenset({"br", "hr", "img", "input", "meta", "link", "source", "wbr", 
 
 @functools.lru_cache(maxsize=256)
 def hidden_classes(css: str) -> frozenset[str]:
-    """The classes a note type's CSS hides (`.x { display: none }`), best effort."""
+    """The classes a note type's CSS hides (`.x { display: none }`, plain class selectors only),
+    in one pass over its rules."""
     if "none" not in css:
         return frozenset()
-    return frozenset(m.group(1) for m in _HIDDEN_CLASS.finditer(css))
+    found: set[str] = set()
+    for rule in css.split("}"):
+        head, brace, body = rule.partition("{")
+        if brace and _DISPLAY_NONE.search(body):
+            for selector in head.split(","):
+                plain = _CLASS_SELECTOR.fullmatch(selector)
+                if plain is not None:
+                    found.add(plain.group(1))
+    return frozenset(found)
 
 
 def without_hidden(text: str, css: str = "") -> str:
     """The HTML without the elements CSS hides: by their own `style` or a hidden class."""
     if "display" not in text and not (css and "none" in css):
         return text
-    classes = hidden_classes(css)
+    classes = hidden_classes(css[: 1 << 16])  # a note type's CSS is a few KB
     out: list[str] = []
     at = 0
     hiding: str | None = None
