@@ -13,8 +13,8 @@ from anki.decks import DeckId
 
 from srs.anki.import_ import import_package
 from srs.anki.import_.template import render, without_hidden
-from srs.core.cardspans import parser
-from srs.core.deckfile import read_deck_file
+from srs.core.cardspans import parser, spans
+from srs.core.deckfile import check_deck, read_deck_file
 
 AT = datetime(2026, 3, 1, 9, tzinfo=UTC)
 
@@ -87,6 +87,7 @@ def test_notes_of_other_types_show_what_ankis_own_rendering_shows(
     out = tmp_path / "types.toml"
     result = import_package(apkg, out, now=AT, today=AT.date(), day_of=lambda at: at.date())
     cards = read_deck_file(out).cards
+    assert [d for d in check_deck(out.read_bytes()) if d.severity == "error"] == []
     assert {shown(c.front): shown(c.back) for c in cards} == expected
     assert "a < b" in expected["cảm ơn"] and "(no example)" in next(
         q for q in expected if q.startswith("enthalpy")
@@ -97,6 +98,37 @@ def test_notes_of_other_types_show_what_ankis_own_rendering_shows(
         "not show them"
     ]  # the hidden Source is shown by the template, only CSS hides it
     assert not any("IPA" in c.back or "˧" in c.back for c in cards)
+    backs = {c.back for c in cards}  # text as written: no escapes Markdown does not need
+    assert "**hello** [greeting]" in backs and "thank you - a < b" in backs
+
+
+def test_ankis_five_latex_forms_in_a_real_package_become_srs_math(
+    tmp_path: Path, col: Collection
+) -> None:
+    note = col.new_note(col.models.by_name("Basic"))
+    note["Front"] = "Which laws hold?"
+    note["Back"] = (
+        "[$]\\alpha &lt; \\beta[/$], [$$]\\sum_i x_i[/$$], [latex]$\\textbf{C}$[/latex], "
+        "\\(x^2\\) and <div>\\[E = mc^2\\]</div> cost $5"
+    )
+    col.add_note(note, DeckId(1))
+    apkg = tmp_path / "math.apkg"
+    options = ExportAnkiPackageOptions(
+        with_scheduling=False, with_deck_configs=False, with_media=False, legacy=False
+    )
+    col.export_anki_package(out_path=str(apkg), options=options, limit=None)
+    out = tmp_path / "math.toml"
+    import_package(apkg, out, now=AT, today=AT.date(), day_of=lambda at: at.date())
+    (card,) = read_deck_file(out).cards
+    assert [(m.latex, m.display) for m in spans(card.back).math] == [
+        ("\\alpha < \\beta", False),
+        ("\\sum_i x_i", True),
+        ("\\textbf{C}", False),
+        ("x^2", False),
+        ("E = mc^2", True),
+    ]
+    assert card.back.endswith("cost \\$5")
+    assert [d for d in check_deck(out.read_bytes()) if d.severity == "error"] == []
 
 
 def test_the_renderer_takes_sections_filters_and_hidden_classes() -> None:
@@ -109,3 +141,10 @@ def test_the_renderer_takes_sections_filters_and_hidden_classes() -> None:
     assert render("{{/A}}{{Tags}}{{Nope}}{{tts en_US:C}}", fields).html == "t1 t2"
     nested = '<div style="display:none"><div>in</div>still</div>out'
     assert without_hidden(nested) == "out"
+
+
+def test_a_template_repeating_a_long_field_stops_at_the_bound() -> None:
+    from srs.anki.import_.template import MAX_SIDE
+
+    made = render("{{A}}" * 100_000, {"A": "x" * 1000})  # 100 MB if written out
+    assert len(made.html) == MAX_SIDE

@@ -1,10 +1,11 @@
 r"""One Anki field's HTML -> card Markdown that reads as the field did in Anki.
 
-Markdown escaping only where Markdown would misread the text: each character of the field's text
-that Markdown might read (`*`, `[`, `-`, ...) stands in the HTML as a placeholder while
-`html-to-markdown` (an HTML5 parser and converter in Rust) writes the structure (bold, lists,
-links); each placeholder then becomes the character, escaped only where its place in the Markdown
-would give it a meaning (`-` opening a line, `]` before `(`, `<` before a letter...). So
+Markdown escaping only where Markdown would misread the text (`escaping`): each character of the
+field's text that Markdown might read (`*`, `[`, `-`, ...) stands in the HTML as a placeholder
+while the structure (bold, lists, links) is written, by `inline_html` for the HTML most fields
+hold and by `html-to-markdown` (an HTML5 parser and converter in Rust) for the rest; each
+placeholder then becomes the character, escaped only where its place in the Markdown would give
+it a meaning (`-` opening a line, `]` before `(`, `<` before a letter...). So
 `chain-of-thought` and `[sin˧˧]` arrive as written, and text that Anki showed as `<b>` arrives as
 text, never as raw HTML.
 
@@ -19,32 +20,34 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
 
+from srs.anki.import_ import inline_html
+from srs.anki.import_.escaping import (
+    BASE,
+    HELD,
+    IMG_OPEN,
+    MARK_CLOSE,
+    MATH_OPEN,
+    TEXT_SPECIAL,
+    UNHOLD_TABLE,
+    held_char,
+    hold,
+    unhold,
+)
 from srs.core.cardmath import latex_problem
 from srs.core.cardspans import spans
 from srs.core.cardtext import find_raw_html, strip_control_chars
 
-# The characters Markdown may read, each held as a placeholder from Unicode's plane-15 private use
-# area while the converter runs.
-_SPECIALS = "\\`*_[]#-+.)>!<&$=~"
-_BASE = 0xF0000
-_HOLD = str.maketrans({c: chr(_BASE + i) for i, c in enumerate(_SPECIALS)})
-_UNHOLD = {chr(_BASE + i): c for i, c in enumerate(_SPECIALS)}
-_HELD = re.compile(f"[{chr(_BASE)}-{chr(_BASE + len(_SPECIALS) - 1)}]")
-# Math and figures stand as `open index close` until the Markdown is final.
-_MATH_OPEN, _IMG_OPEN, _CLOSE = chr(_BASE + 0x100), chr(_BASE + 0x101), chr(_BASE + 0x102)
+_MATH_OPEN, _IMG_OPEN, _CLOSE = MATH_OPEN, IMG_OPEN, MARK_CLOSE  # (`escaping`)
 _MARKER = re.compile(f"([{_MATH_OPEN}{_IMG_OPEN}])([0-9]+){_CLOSE}")
-_HOLD_BUT_MARKUP = str.maketrans(
-    {c: chr(_BASE + i) for i, c in enumerate(_SPECIALS) if c not in "<>&"}
-)
-_TAG_WITH_HELD = re.compile(f"<[A-Za-z/!?][^<>]*?[{chr(_BASE)}-{chr(_BASE + 0xFF)}][^>]*>")
+_TAG_WITH_HELD = re.compile(f"<[A-Za-z/!?][^<>]*?[{chr(BASE)}-{chr(BASE + 0xFF)}][^>]*>")
 _ENTITY_ANY = re.compile(r"&(?:#[0-9]{1,8}|#[xX][0-9a-fA-F]{1,8}|[A-Za-z][A-Za-z0-9]{0,40});?")
 _CODE = re.compile(r"<(?:code|pre)\b", re.I)
-_OURS = re.compile(f"[{chr(_BASE)}-{chr(_BASE + 0x1FF)}]")
+_OURS = re.compile(f"[{chr(BASE)}-{chr(BASE + 0x1FF)}]")
 # One line of text Markdown reads as written: none of the characters that mean something wherever
 # they are, no `]` before a link's `(`, `[` or `:`, and no start that opens a block.
 _RISKY = re.compile(r"[\\`*_$<&]|\]\s*[(\[:]|\A\s*(?:[-+#>=~]|[0-9]+[.)])")
@@ -59,13 +62,6 @@ _MATH_DELIMS = re.compile(
 )
 _CLOSER = {"\\(": "\\)", "\\[": "\\]", "[$]": "[/$]", "[$$]": "[/$$]", "[latex]": "[/latex]"}
 _BLANK_LINES = re.compile(r"\n{3,}")
-_ENTITY = re.compile(r"&(?:#[0-9]{1,8}|#[xX][0-9a-fA-F]{1,8}|[A-Za-z][A-Za-z0-9]{0,40});")
-_HELD_LINE_START = re.compile(
-    f"(?m)^[ \t]{{0,3}}[{''.join(chr(_BASE + _SPECIALS.index(c)) for c in '-*_=')}]"
-)
-_ORDERED = re.compile(r"[0-9]{1,9}\Z")
-_RULE_LINE = re.compile(r"[ \t]{0,3}[-*_=][-*_= \t]*\Z")
-_ASCII_PUNCT = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 _SURROUNDINGS = re.compile(r"\$+\s*(.*?)\s*\$+\Z", re.S)
 
 MediaLookup = Callable[[str], str | None]
@@ -100,16 +96,18 @@ def to_markdown(
         text = strip_control_chars(" ".join(html_text.split()))  # as a browser shows it
         if not held and _RISKY.search(text) is None:
             return text
-        markdown = text.translate(_HOLD)
+        markdown = hold(text)
     else:
         images: list[tuple[str, str]] = []
         if "<img" in html_text or "<IMG" in html_text:
             html_text = _IMG.sub(lambda m: _hold_image(m.group(), images), html_text)
-        markdown = _convert(_hold_text(html_text))
+        held_html = _hold_text(html_text)
+        simple = None if _CODE.search(html_text) else inline_html.simple(held_html)
+        markdown = simple if simple is not None else _convert(held_html)
         markdown = strip_control_chars(markdown).replace("\r\n", "\n").replace("\xa0", " ")
         markdown = _BLANK_LINES.sub("\n\n", markdown).strip()
         held += [_image(src, alt, figures, notes) for src, alt in images]
-    text = _unhold(markdown)
+    text = unhold(markdown)
     if held:
         text = _put_back(text, held, notes).strip()
     if "<" in text:  # a last guard: nothing may still read as raw HTML
@@ -127,12 +125,12 @@ def _hold_text(html_text: str) -> str:
     `<`, `>` and `&`, which text holds only as entities), then each entity decoded and held, and
     the few tags that had a character held are put back as they were."""
     if _CODE.search(html_text) is None:
-        held = html_text.translate(_HOLD_BUT_MARKUP)
+        held = TEXT_SPECIAL.sub(held_char, html_text)
         if "&" in held:
             held = _ENTITY_ANY.sub(_held_entity, held)
-        if _HELD.search(held) is None:
+        if HELD.search(held) is None:
             return held
-        return _TAG_WITH_HELD.sub(lambda m: m.group().translate(_UNHOLD_TABLE), held)
+        return _TAG_WITH_HELD.sub(lambda m: m.group().translate(UNHOLD_TABLE), held)
     out: list[str] = []
     at = 0
     code = 0
@@ -148,7 +146,7 @@ def _hold_text(html_text: str) -> str:
 
 
 def _held_entity(m: re.Match[str]) -> str:
-    return html.unescape(m.group()).translate(_HOLD)
+    return hold(html.unescape(m.group()))
 
 
 def _held_run(text: str, code: int) -> str:
@@ -156,7 +154,7 @@ def _held_run(text: str, code: int) -> str:
         return text
     if "&" in text:
         text = html.unescape(text)
-    return text.translate(_HOLD)
+    return hold(text)
 
 
 def _hold_math(html_text: str, held: list[str], notes: FieldNotes) -> str:
@@ -245,86 +243,6 @@ def _put_back(text: str, held: list[str], notes: FieldNotes) -> str:
     return text
 
 
-def _unhold(markdown: str) -> str:
-    """Each placeholder as its character, escaped only where Markdown would read it."""
-    if _HELD.search(markdown) is None:
-        return markdown
-    rule_lines: set[int] = set()
-    if _HELD_LINE_START.search(markdown) is not None:
-        start = 0
-        for line in markdown.split("\n"):
-            plain = line.translate(_UNHOLD_TABLE)
-            first = _HELD.search(line)
-            if first is not None and _RULE_LINE.match(plain):
-                rule_lines.add(start + first.start())
-            start += len(line) + 1
-
-    def one(m: re.Match[str]) -> str:
-        ch = _UNHOLD[m.group()]
-        at = m.start()
-        return "\\" + ch if at in rule_lines or _misread(markdown, at, ch) else ch
-
-    return _HELD.sub(one, markdown)
-
-
-_UNHOLD_TABLE = str.maketrans({ord(k): v for k, v in _UNHOLD.items()})
-
-
-def _char(text: str, at: int) -> str:
-    """The character at `at` as the reader sees it ("" past either end; a math marker is `$`)."""
-    if at < 0 or at >= len(text):
-        return ""
-    ch = text[at]
-    if ch == _MATH_OPEN:
-        return "$"
-    return _UNHOLD.get(ch, ch)
-
-
-def _line_start(text: str, at: int) -> bool:
-    """Whether only up to three spaces come before `at` on its line."""
-    begin = text.rfind("\n", 0, at) + 1
-    return at - begin <= 3 and not text[begin:at].strip(" ")
-
-
-def _misread(text: str, at: int, ch: str) -> bool:
-    """Whether Markdown would read character `ch` at `at` of `text` as more than itself."""
-    before, after = _char(text, at - 1), _char(text, at + 1)
-    if ch in "`$":
-        return True
-    if ch == "\\":
-        return after in _ASCII_PUNCT or after in ("", "\n")
-    if ch == "*":
-        if _line_start(text, at) and after in ("", " ", "\t", "\n"):
-            return True
-        return not (_space(before) and _space(after))
-    if ch == "_":
-        return not ((before.isalnum() and after.isalnum()) or (_space(before) and _space(after)))
-    if ch == "]":
-        return after in ("(", "[", ":")
-    if ch in "-+#>":
-        if not _line_start(text, at):
-            return False
-        return ch == ">" or after in ("", " ", "\t", "\n") or (ch == "#" and after == "#")
-    if ch in ".)":
-        if after not in ("", " ", "\t", "\n"):
-            return False
-        begin = text.rfind("\n", 0, at) + 1
-        head = text[begin:at].lstrip(" ")
-        return _ORDERED.match(head) is not None and len(text[begin:at]) - len(head) <= 3
-    if ch == "~":  # a fence opens with three at a line's start
-        return after == "~" and _line_start(text, at)
-    if ch == "<":
-        return after.isascii() and (after.isalpha() or after in "/!?")
-    if ch == "&":
-        rest = text[at : at + 50].translate(_UNHOLD_TABLE)
-        return _ENTITY.match(rest) is not None
-    return False  # `[`, `!`, `=`: only as part of a form decided elsewhere
-
-
-def _space(ch: str) -> bool:
-    return ch == "" or ch.isspace()
-
-
 _NATIVE: Any = None  # (the native convert, its options), made on first use
 
 
@@ -366,8 +284,3 @@ def figure_names(html_text: str) -> list[str]:
                 value = next(g for g in m.groups()[1:] if g is not None)
                 names.append(html.unescape(value).strip())
     return [n for name in names if name for n in dict.fromkeys((name, unquote(name)))]
-
-
-def as_mapping(found: Mapping[str, str]) -> MediaLookup:
-    """A lookup over a ready mapping of image names to figure paths."""
-    return found.get

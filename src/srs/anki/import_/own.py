@@ -30,6 +30,7 @@ _CLAIM = re.compile(
 )
 # The lines the export puts under the answer (`export._extra_html`), last in the back.
 _EXTRA = re.compile(r'\n?<p class="srs-(quote|citation)">([^<]*)</p>\s*\Z')
+_MOST_EXTRA = 100  # quote and citation lines taken back from one note
 _PAGE = re.compile(r"\s*\(p\. ([0-9]{1,6})\)\Z")
 _JOIN = " · "
 
@@ -80,8 +81,8 @@ def _deck_source(sources: list[str]) -> str:
 
 
 def _plain(field: str) -> str:
-    """A plain field (`cardtext.plain_field`) back as its text."""
-    return strip_control_chars(html.unescape(field)).strip() if field else ""
+    """A plain field (`cardtext.plain_field`) back as its text, on one line."""
+    return " ".join(strip_control_chars(html.unescape(field)).split()) if field else ""
 
 
 @dataclass(frozen=True)
@@ -132,7 +133,10 @@ def own_parts(note: AnkiNote, deck: OwnDeck) -> OwnParts:
 def _without_extra(back: str) -> tuple[str, tuple[Quote, ...]]:
     """The back without the quote and citation lines under it, and the quotes they held."""
     quotes: list[Quote] = []
-    while (found := _EXTRA.search(back)) is not None:
+    for _ in range(_MOST_EXTRA):  # each search scans the back: a bounded number of them
+        found = _EXTRA.search(back)
+        if found is None:
+            break
         if found.group(1) == "quote":
             quotes.append(_quote(_plain(found.group(2))))
         back = back[: found.start()]

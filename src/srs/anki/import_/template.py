@@ -26,6 +26,9 @@ from dataclasses import dataclass
 MAX_DEPTH = 50
 """The deepest nesting of sections read; a deeper section is text."""
 
+MAX_SIDE = 1 << 20
+"""The most characters a rendered side may have (1 Mi): a card, not a book."""
+
 _TAG = re.compile(r"\{\{([^{}]*)\}\}")
 _EMPTY = re.compile(r"(?:\s|</?(?:br|div)\s?/?>|&nbsp;)*\Z", re.I)
 _HTML_TAG = re.compile(r"<[^>]*>")
@@ -49,8 +52,18 @@ class _Section:
 _Node = str | _Field | _Section
 
 
-@functools.lru_cache(maxsize=256)
 def _parse(template: str) -> tuple[_Node, ...]:
+    """The template as a tree; cached unless it is large (a real template is a few KB)."""
+    template = template[:MAX_SIDE]
+    return _parse_cached(template) if len(template) < 1 << 16 else _parse_once(template)
+
+
+@functools.lru_cache(maxsize=256)
+def _parse_cached(template: str) -> tuple[_Node, ...]:
+    return _parse_once(template)
+
+
+def _parse_once(template: str) -> tuple[_Node, ...]:
     """The template as a tree, in one scan of its `{{...}}` tags; a stray closing tag is text,
     an unclosed section runs to the end."""
     stack: list[tuple[str, bool, list[_Node]]] = [("", False, [])]
@@ -97,26 +110,35 @@ class Rendered:
 
 def render(template: str, fields: Mapping[str, str], css: str = "") -> Rendered:
     """`template` with the note's `fields` (field name -> HTML; `FrontSide` and the special
-    fields among them when wanted), elements that `css` or their own style hide left out."""
+    fields among them when wanted), elements that `css` or their own style hide left out.
+
+    A side is at most `MAX_SIDE` characters: a template that repeats a long field past it (a
+    hostile package) stops there, and the side is cut."""
     out: list[str] = []
     shown: set[str] = set()
-    _render(_parse(template), fields, out, shown)
+    _render(_parse(template), fields, out, shown, [0])
     return Rendered(without_hidden("".join(out), css), shown)
 
 
 def _render(nodes: tuple[_Node, ...], fields: Mapping[str, str], out: list[str],
-            shown: set[str]) -> None:  # fmt: skip
+            shown: set[str], size: list[int]) -> None:  # fmt: skip
     for node in nodes:
+        if size[0] > MAX_SIDE:
+            return
         if isinstance(node, str):
-            out.append(node)
+            piece = node
         elif isinstance(node, _Field):
             value = fields.get(node.name)
             if value is None:
                 continue
             shown.add(node.name)
-            out.append(_filtered(value, node.filters))
-        elif is_empty(fields.get(node.name, "")) == node.inverted:
-            _render(node.body, fields, out, shown)
+            piece = _filtered(value, node.filters)
+        else:
+            if is_empty(fields.get(node.name, "")) == node.inverted:
+                _render(node.body, fields, out, shown, size)
+            continue
+        size[0] += len(piece)
+        out.append(piece if size[0] <= MAX_SIDE else piece[: MAX_SIDE - size[0] + len(piece)])
 
 
 def _filtered(value: str, filters: tuple[str, ...]) -> str:
@@ -134,7 +156,8 @@ def answer_part(answer_html: str) -> str:
     return answer_html[max((m.end() for m in _ANSWER_RULE.finditer(answer_html)), default=0) :]
 
 
-_HIDDEN_CLASS = re.compile(r"\.([A-Za-z_][\w-]*)\s*\{[^}]*?display\s*:\s*none", re.I)
+_DISPLAY_NONE = re.compile(r"display\s*:\s*none", re.I)
+_CLASS_SELECTOR = re.compile(r"\s*\.([A-Za-z_][\w-]*)\s*")
 _OPEN_OR_CLOSE = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)\b([^>]*)>")
 _STYLE_HIDDEN = re.compile(r"""style\s*=\s*["'][^"']*display\s*:\s*none""", re.I)
 _CLASSES = re.compile(r"""class\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
@@ -143,17 +166,26 @@ _VOID = frozenset({"br", "hr", "img", "input", "meta", "link", "source", "wbr", 
 
 @functools.lru_cache(maxsize=256)
 def hidden_classes(css: str) -> frozenset[str]:
-    """The classes a note type's CSS hides (`.x { display: none }`), best effort."""
+    """The classes a note type's CSS hides (`.x { display: none }`, plain class selectors only),
+    in one pass over its rules."""
     if "none" not in css:
         return frozenset()
-    return frozenset(m.group(1) for m in _HIDDEN_CLASS.finditer(css))
+    found: set[str] = set()
+    for rule in css.split("}"):
+        head, brace, body = rule.partition("{")
+        if brace and _DISPLAY_NONE.search(body):
+            for selector in head.split(","):
+                plain = _CLASS_SELECTOR.fullmatch(selector)
+                if plain is not None:
+                    found.add(plain.group(1))
+    return frozenset(found)
 
 
 def without_hidden(text: str, css: str = "") -> str:
     """The HTML without the elements CSS hides: by their own `style` or a hidden class."""
     if "display" not in text and not (css and "none" in css):
         return text
-    classes = hidden_classes(css)
+    classes = hidden_classes(css[: 1 << 16])  # a note type's CSS is a few KB
     out: list[str] = []
     at = 0
     hiding: str | None = None
