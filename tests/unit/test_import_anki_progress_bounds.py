@@ -80,6 +80,17 @@ def test_hostile_progress_values_leave_their_cards_new_and_every_command_works(
     srs(tmp_path, "simulate", "--days", "30")
 
 
+def test_a_card_anki_scheduled_with_fsrs_keeps_its_progress_and_log(tmp_path: Path) -> None:
+    # with FSRS, Anki's review log holds the difficulty in hundredths where SM-2's ease was
+    fsrs_log = SANE.replace("3, 10, 2500, 1);", "3, 10, 550, 1);")
+    apkg = package(tmp_path / "p.apkg", ["What is a cell?", "Second question"], script=fsrs_log)
+    out = srs(tmp_path, "import", "anki", str(apkg), "-o", str(tmp_path / "deck.toml"),
+              "--with-progress")  # fmt: skip
+    assert "out of range" not in out and "Anki progress given to 2 cards" in out
+    history = json.loads(srs(tmp_path, "history", "deck/what-is-a-cell", "--json"))
+    assert len(history["log"]) == 1
+
+
 def test_valid_state_refuses_what_would_crash_a_review() -> None:
     good = SchedState(n=2, ef=250, interval=6, due=date(2026, 3, 8), lapses=0, reps=2)
     assert valid_state(good) is good and valid_state(NEW_STATE) is NEW_STATE

@@ -77,7 +77,18 @@ def card_progress(
     state = anki_state(card, log, crt, now, today)
     if state is None:
         return None
+    log = [without_fsrs_factor(entry) for entry in log]
     return ImportedProgress(card_id, state, tuple(replay(log, day_of)))
+
+
+def without_fsrs_factor(entry: RevlogEntry) -> RevlogEntry:
+    """A review-log row of a card Anki schedules with FSRS, whose `factor` then holds the
+    difficulty in hundredths (100 to 1000), below any SM-2 ease (1300 up): kept as no ease, so
+    the answer keeps the ease before it. Any other value is checked as an ease."""
+    factor = entry.factor
+    if isinstance(factor, int) and not isinstance(factor, bool) and 100 <= factor <= 1000:
+        return entry._replace(factor=0)
+    return entry
 
 
 def anki_state(
