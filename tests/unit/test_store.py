@@ -701,3 +701,14 @@ def test_a_leech_is_suspended_with_its_answer_saved(any_store: Store, first: boo
         logged = conn.execute(select(log_table.c.id, log_table.c.grade)).all()
     assert suspended is not None
     assert logged[-1] == (done.log_id, 1) and len(logged) == (1 if first else 2)
+
+
+def test_the_deck_ids_are_those_of_the_deck_list_in_the_same_order(tmp_path: Path) -> None:
+    store = open_store(tmp_path / "srs.db")
+    for name in ("zeta", "alpha", "mid"):
+        store.content.load_deck(deck(name, "a", "b"), at(0))
+    store.content.load_deck(deck("empty"), at(0))
+    store.content.load_deck(deck("alpha", "c"), at(1))  # loaded again: keeps its place
+    assert store.content.deck_ids() == [d.id for d in store.content.decks()]
+    assert store.content.deck_ids() == ["zeta", "alpha", "mid", "empty"]
+    assert store.content.require_decks([]) == store.content.deck_ids()
