@@ -164,8 +164,14 @@ STORE_AND_CORE = {
     "srs.ui.text", "srs.core.cardmath", "srs.core.cardspans", "srs.core.merging",
     "srs.core.wording", "srs.core.cloze",
 }  # fmt: skip
+# The store's query objects are made when first used: status answers, lists, moves no progress.
+NOT_FOR_STATUS = {
+    "srs.store.study", "srs.store.answer_sql", "srs.store.setaside", "srs.store.listing",
+    "srs.store.transfer", "srs.core.merging",
+}  # fmt: skip
 MAY_LOAD = {
-    "status": STORE_AND_CORE | {"srs.commands.progress", "srs.progress", "srs.ui.tables"},
+    "status": STORE_AND_CORE - NOT_FOR_STATUS
+    | {"srs.commands.progress", "srs.progress", "srs.ui.tables"},
     "review": STORE_AND_CORE
     | {"srs.commands.study", "srs.review", "srs.ui.keys", "srs.ui.review_screen",
        "srs.core.faces", "srs.ui.review_keys", "srs.ui.review_layout"},
