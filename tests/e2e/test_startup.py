@@ -167,7 +167,7 @@ STORE_AND_CORE = {
 # The store's query objects are made when first used: status answers, lists, moves no progress.
 NOT_FOR_STATUS = {
     "srs.store.study", "srs.store.answer_sql", "srs.store.setaside", "srs.store.listing",
-    "srs.store.transfer", "srs.core.merging",
+    "srs.store.transfer", "srs.core.merging", "srs.core.stats",
 }  # fmt: skip
 MAY_LOAD = {
     "status": STORE_AND_CORE - NOT_FOR_STATUS
