@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from srs.core.model import (
     CardRow,
@@ -18,9 +19,11 @@ from srs.core.model import (
     SchedState,
     StoredCard,
 )
-from srs.core.stats import HARDEST_LIMIT, Stats, build, retention_start, window_start
 from srs.core.wording import search_form
 from srs.store import Store
+
+if TYPE_CHECKING:  # `srs stats` alone computes them: `srs status` does not import the module
+    from srs.core.stats import Stats
 
 
 def deck_status(
@@ -35,6 +38,8 @@ def stats(store: Store, deck_ids: Sequence[str], today: date, days: int, weeks: 
 
     The figures read the whole log, so the whole file is checked for damage first, as opening
     checks a smaller one: damaged pages would otherwise read as fewer answers."""
+    from srs.core.stats import HARDEST_LIMIT, build, retention_start, window_start
+
     store.check_damage()
     # None (every deck) lets the store skip the join to cards where it can
     chosen = store.content.require_decks(deck_ids) if deck_ids else None

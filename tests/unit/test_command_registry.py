@@ -96,3 +96,43 @@ def test_a_run_leaves_the_garbage_collector_as_it_found_it(tmp_path: Path) -> No
     assert done.returncode == 0 and done.stdout.startswith("srs ")
     assert gc.isenabled()
     assert gc.get_freeze_count() == 0
+
+
+@pytest.mark.parametrize("colour", [False, True], ids=["plain", "colour"])
+@pytest.mark.parametrize("columns", [40, 80, 132])
+def test_the_top_level_help_is_drawn_as_typer_draws_it(
+    columns: int,
+    colour: bool,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import typer.rich_utils
+
+    from srs.commands import top_help
+
+    monkeypatch.setenv("COLUMNS", str(columns))
+    if colour:
+        monkeypatch.setenv("FORCE_COLOR", "1")
+        monkeypatch.setattr(typer.rich_utils, "FORCE_TERMINAL", True)  # read at its import
+    group = full_group()
+    drawn = []
+    with group.make_context("srs", [], resilient_parsing=True) as ctx:
+        assert top_help.drawable(group, ctx)
+        for command in [group, *group.commands.values()]:
+            flow_help(command)
+        typer.rich_utils.rich_format_help(obj=group, ctx=ctx, markup_mode="rich")
+        drawn.append(capsys.readouterr().out)
+        top_help.draw(group, ctx)
+        drawn.append(capsys.readouterr().out)
+    assert "Commands" in drawn[0] and ("\x1b[" in drawn[0]) == colour
+    assert drawn[1] == drawn[0]
+
+
+def test_help_of_a_command_with_arguments_is_left_to_typer() -> None:
+    from srs.commands import top_help
+
+    group = full_group()
+    deck = group.commands["deck"]
+    check = deck.commands["check"]
+    with check.make_context("check", ["x.toml"], resilient_parsing=True) as ctx:
+        assert not top_help.drawable(check, ctx)

@@ -718,3 +718,14 @@ def test_new_cards_come_with_the_kinds_taking_turns_each_in_deck_order(any_store
     store.study.record_answer(pk_of(store, "paper/l1"), 4, T0, D0)  # seen: the turns go on
     order = [store.content.card(pk).card.id for pk in store.study.new_card_pks(["paper"], D0, 20)]
     assert order == ["f1", "l2", "m1", "f2", "f3", "f4", "f5"]
+
+
+def test_the_deck_ids_are_those_of_the_deck_list_in_the_same_order(tmp_path: Path) -> None:
+    store = open_store(tmp_path / "srs.db")
+    for name in ("zeta", "alpha", "mid"):
+        store.content.load_deck(deck(name, "a", "b"), at(0))
+    store.content.load_deck(deck("empty"), at(0))
+    store.content.load_deck(deck("alpha", "c"), at(1))  # loaded again: keeps its place
+    assert store.content.deck_ids() == [d.id for d in store.content.decks()]
+    assert store.content.deck_ids() == ["zeta", "alpha", "mid", "empty"]
+    assert store.content.require_decks([]) == store.content.deck_ids()

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 import typer
 from typer.core import TyperCommand
 
-from srs.commands.plain_params import SrsGroup
+from srs.commands.plain_params import SrsGroup, flow_help
 from srs.commands.registry import COMMAND_MODULES, COMMANDS, load_module
 
 if TYPE_CHECKING:
@@ -65,10 +65,19 @@ class TopGroup(SrsGroup):
         return self.commands.get(name)
 
     def format_help(self, ctx: Any, formatter: Any) -> None:
-        """The group's help, listing the commands not loaded from their entries."""
+        """The group's help, listing the commands not loaded from their entries; drawn by
+        `srs.commands.top_help` (typer's layout without typer's help module) when it can."""
         self._listing = True
         try:
-            super().format_help(ctx, formatter)
+            from srs.commands import top_help
+
+            if top_help.drawable(self, ctx):
+                flow_help(self)
+                for command in self.commands.values():
+                    flow_help(command)
+                top_help.draw(self, ctx)
+            else:
+                super().format_help(ctx, formatter)
         finally:
             self._listing = False
 

@@ -18,15 +18,6 @@ from sqlalchemy import and_, case, func, or_, select
 from srs.core.grades import passed
 from srs.core.model import EF_START, KINDS, DeckStatus, ReviewKind, card_ref
 from srs.core.scheduling.rule import PastAnswer
-from srs.core.stats import (
-    HARDEST_LIMIT,
-    DayCount,
-    DueCount,
-    EfCount,
-    HardCard,
-    RetentionCount,
-    TodayCounts,
-)
 from srs.store import queue
 from srs.store.content import count_if
 from srs.store.engine import Database
@@ -39,8 +30,9 @@ from srs.store.schema import (
     state_table,
 )
 
-if TYPE_CHECKING:  # loaded by `simulation_start` alone: `srs status` and `stats` need none of it
+if TYPE_CHECKING:  # loaded by the queries that use them (`srs status` needs none of them)
     from srs.core.simulation import StartCard
+    from srs.core.stats import DayCount, DueCount, EfCount, HardCard, RetentionCount, TodayCounts
 
 
 class AggregateQueries:
@@ -200,6 +192,8 @@ class AggregateQueries:
         self, deck_ids: Sequence[str] | None, first: date, last: date
     ) -> list[DayCount]:
         """Answers (new, review and drill) per study day from `first` to `last`, oldest first."""
+        from srs.core.stats import DayCount
+
         who = (
             [log_table.c.learner == self.db.learner]
             if deck_ids is None
@@ -219,6 +213,8 @@ class AggregateQueries:
     ) -> list[RetentionCount]:
         """Scheduled reviews and those graded 3+, per (study day, card kind), from `first` to
         `last`. First answers to new cards and same-day drills are left out."""
+        from srs.core.stats import RetentionCount
+
         # Grouping by (day, grade) follows ix_log_retention's order, so SQLite needs no sort;
         # the kinds are summed side by side instead of grouped, which would need one. A card's
         # kind comes from a list of that kind's cards built once from ix_cards_kind: a join
@@ -258,6 +254,8 @@ class AggregateQueries:
 
     def stats_ef_counts(self, deck_ids: Sequence[str] | None, width: int = 10) -> list[EfCount]:
         """Reviewed active cards per current-ef bucket of `width` hundredths."""
+        from srs.core.stats import EfCount
+
         # grouped by the raw ef, in ix_state_stats order (no sort); a few dozen values at most
         query = (
             select(state_table.c.ef, func.count())
@@ -277,6 +275,8 @@ class AggregateQueries:
     ) -> list[DueCount]:
         """Active cards due per day from today to today + days - 1. Overdue cards count today;
         those buried today count tomorrow, when they come back; suspended cards not at all."""
+        from srs.core.stats import DueCount
+
         horizon = today + timedelta(days=days - 1)
         scheduled = [*self._scheduled(deck_ids), state_table.c.suspended_at.is_(None)]
         ahead = (
@@ -295,10 +295,12 @@ class AggregateQueries:
         return rows
 
     def stats_hardest(
-        self, deck_ids: Sequence[str] | None, limit: int = HARDEST_LIMIT, ef_start: int = EF_START
+        self, deck_ids: Sequence[str] | None, limit: int | None = None, ef_start: int = EF_START
     ) -> list[HardCard]:
         """Active cards with lapses or an ef below the start: most lapses, then lowest ef, then
-        load order."""
+        load order; at most `limit` of them (`srs.core.stats.HARDEST_LIMIT` when None)."""
+        from srs.core.stats import HARDEST_LIMIT, HardCard
+
         # pick the few cards from the state index first; only they are joined to their text
         top = (
             select(
@@ -313,7 +315,7 @@ class AggregateQueries:
                 or_(state_table.c.lapses > 0, state_table.c.ef < ef_start),
             )
             .order_by(state_table.c.lapses.desc(), state_table.c.ef, state_table.c.card_pk)
-            .limit(limit)
+            .limit(HARDEST_LIMIT if limit is None else limit)
             .subquery("top")
         )
         query = (
@@ -335,6 +337,8 @@ class AggregateQueries:
 
     def stats_today(self, deck_ids: Sequence[str] | None, today: date) -> TodayCounts:
         """Today's answers, distinct cards answered, new cards seen, and cards still due."""
+        from srs.core.stats import TodayCounts
+
         new = func.sum(case((log_table.c.review_kind == ReviewKind.NEW.value, 1), else_=0))
         # naming every review kind lets the covering ix_log_retention serve (learner, kind,
         # day) seeks; without it SQLite may walk the learner's whole log

@@ -114,9 +114,20 @@ class ContentQueries:
             for r in rows
         ]
 
+    def deck_ids(self) -> list[str]:
+        """The ids of `decks()`, in the same order, without counting their cards."""
+        with self.db.read() as conn:
+            return list(
+                conn.execute(
+                    select(deck_table.c.id)
+                    .where(deck_table.c.retired_at.is_(None))
+                    .order_by(deck_table.c.seq)
+                ).scalars()
+            )
+
     def require_decks(self, deck_ids: Sequence[str]) -> list[str]:
         """Return `deck_ids` (all decks when empty), or raise `UnknownDeckError`."""
-        known = [d.id for d in self.decks()]
+        known = self.deck_ids()
         if not deck_ids:
             return known
         for deck_id in deck_ids:
