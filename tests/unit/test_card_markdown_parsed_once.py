@@ -60,7 +60,7 @@ def test_one_line_of_text_with_math_skips_the_block_parser() -> None:
 
 
 @pytest.mark.parametrize(
-    "text", [r"Quick $\beta_{41}$ line.", r"Linked [$\beta_{42}$](https://example.com) \$5."]
+    "text", [r"Linked [$\beta_{42}$](https://example.com) \$5.", r"Mixed *$\beta_{43}$* emphasis"]
 )
 def test_check_and_anki_html_parse_a_card_text_at_most_once(text: str) -> None:
     cardspans.tokens.cache_clear()
@@ -97,26 +97,36 @@ QUICK = [
     r"Image ![a](b.png) here $x$",
     r"Entity &#36;x$ here",
     r"Back ``a`` and $x$",
+    r"Emphasis *$x$* and *a* $y$ and `c` $z$*",
+    'Quote "$x$" and {$y$} and $a < b$ & more',
+    r"Ends with math $x$",
 ]
 
 
 @pytest.mark.parametrize("text", QUICK)
 def test_the_quick_reading_of_spans_is_dollarmaths_or_steps_aside(text: str) -> None:
-    quick = cardspans._quick_spans(text)
+    quick = cardspans.quick_spans(text)
     if quick is not None:
         assert quick == cardspans._parsed_spans(text)
+    assert cardtext.render_markdown(text) == full_html(text, {})
 
 
 def test_a_typical_back_with_math_is_read_without_markdown_it() -> None:
     text = r"Shift `confidence` of *model*. Risk $\alpha_{0}^2 + \frac{1}{n}\sum_j x_j$."
-    quick = cardspans._quick_spans(text)
+    quick = cardspans.quick_spans(text)
     assert quick is not None and quick == cardspans._parsed_spans(text)
     assert [m.latex for m in quick.math] == [r"\alpha_{0}^2 + \frac{1}{n}\sum_j x_j"]
+    cardspans.tokens.cache_clear()
+    html = cardtext.render_markdown(text)
+    assert cardspans.tokens.cache_info().misses == 0  # written without markdown-it
+    assert html == full_html(text, {})
+    assert r"<code>confidence</code> of <em>model</em>. Risk \(\alpha_" in html
 
 
 @settings(max_examples=600, deadline=None)
 @given(st.lists(_piece, min_size=1, max_size=12).map(lambda p: "Word " + "".join(p)))
 def test_on_generated_lines_the_quick_reading_matches_dollarmath(text: str) -> None:
-    quick = cardspans._quick_spans(text)
+    quick = cardspans.quick_spans(text)
     if quick is not None:
         assert quick == cardspans._parsed_spans(text)
+    assert cardtext.render_markdown(text) == full_html(text, {})

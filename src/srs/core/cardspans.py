@@ -109,13 +109,13 @@ def tokens(text: str) -> tuple[Token, ...]:
     return opening, inline, Token("paragraph_close", "p", -1, block=True)
 
 
-# The quick reading (`_quick_spans`): one paragraph line of plain characters, code spans with
+# The quick reading (`quick_spans`): one paragraph line of plain characters, code spans with
 # no `$` and `$...$` math with no backtick. Nothing here is read two ways by markdown-it: no
 # escape, link, image, autolink, entity or double backtick outside math.
 _QUICK = re.compile(r"(?:[^$\\`\[\]<&\n\r\x00]++|(?<!`)`[^`$\n\r]++`(?!`)|\$[^$`\n\r]++\$)*+")
 
 
-def _quick_spans(text: str) -> Spans | None:
+def quick_spans(text: str) -> Spans | None:
     """The spans of a line that is plainly text, code spans and `$...$` math, found without
     markdown-it, exactly as dollarmath finds them (tests hold the two equal); None for any
     other text, and for any `$` dollarmath would not open or close (left to the full parse)."""
@@ -147,7 +147,7 @@ def _quick_spans(text: str) -> Spans | None:
 
 @functools.lru_cache(maxsize=16384)
 def _spans(text: str) -> Spans:
-    quick = _quick_spans(text)
+    quick = quick_spans(text)
     return quick if quick is not None else _parsed_spans(text)
 
 
