@@ -62,6 +62,7 @@ def forget() -> None:
     """Empty srs's in-process caches of parsed card text, as a new `srs` process starts."""
     cardspans.tokens.cache_clear()
     cardspans._spans.cache_clear()
+    cardspans.quick_spans.cache_clear()
     cardmath._problem.cache_clear()
     cardmath._converted.cache_clear()
 

@@ -115,12 +115,15 @@ def tokens(text: str) -> tuple[Token, ...]:
 _QUICK = re.compile(r"(?:[^$\\`\[\]<&\n\r\x00]++|(?<!`)`[^`$\n\r]++`(?!`)|\$[^$`\n\r]++\$)*+")
 
 
+@functools.lru_cache(maxsize=16384)
 def quick_spans(text: str) -> Spans | None:
     """The spans of a line that is plainly text, code spans and `$...$` math, found without
     markdown-it, exactly as dollarmath finds them (tests hold the two equal); None for any
-    other text, and for any `$` dollarmath would not open or close (left to the full parse)."""
-    if _ONE_PARAGRAPH.fullmatch(text) is None or text[-1].isspace() or "``" in text:
-        return None
+    other text, and for any `$` dollarmath would not open or close (left to the full parse).
+    Cached by content: the check and the Anki HTML (`cardtext`) ask for the same text."""
+    first = text[:1]
+    if not (first.isascii() and first.isalpha()) or text[-1].isspace() or "``" in text:
+        return None  # `_QUICK` keeps out line breaks: then `_ONE_PARAGRAPH` holds
     if _QUICK.fullmatch(text) is None:
         return None
     from markdown_it.common.utils import isWhiteSpace
