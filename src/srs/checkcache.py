@@ -9,8 +9,8 @@ and `srs deck check` needs no collection.
 Why it is safe: an entry's key is the SHA-256 of the card's table text, the `long-back` limit
 and `checker_salt()`, a digest of every source file of `srs.core` (the checker, the text rules
 it runs) and of what they run on (Python, its Unicode tables, rtoml, markdown-it-py,
-mdit-py-plugins, pylatexenc). Any change
-to srs's checks changes the salt, and a file written under another salt is not read at all.
+mdit-py-plugins, pylatexenc). Any change to srs's checks changes the salt, and a file written
+under another salt is not read at all.
 A file that cannot be read, is not JSON, or holds anything of the wrong shape is ignored
 (the deck is checked in full) and written again; a cache that cannot be written costs time only.
 """
