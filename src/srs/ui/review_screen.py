@@ -12,6 +12,7 @@ words, and a long answer is cut with a marker and scrolled with j/k.
 from __future__ import annotations
 
 import io
+import os
 import time
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
@@ -25,7 +26,7 @@ from rich.text import Text
 
 from srs.core.cardtext import safe_text, terminal_markdown
 from srs.core.faces import faces
-from srs.core.model import Grade, QueuedCard, Summary
+from srs.core.model import Figure, Grade, QueuedCard, Summary
 from srs.core.scheduling.rule import AnswerRecord
 from srs.core.wording import plural
 from srs.ui.keys import KeyReader
@@ -43,6 +44,9 @@ from srs.ui.review_layout import Part, fit
 from srs.ui.text import KIND_STYLE, memory_text, plain, when
 
 __all__ = ["card_view", "grade_legend", "keys_help", "outcome", "run_review", "summary_view"]
+
+FigureImages = Callable[[Figure], RenderableType | None]
+"""A figure of the card on screen as an inline image, or None where only its line shows."""
 
 REVEAL_KEYS = {" ", "\r", "\n"}
 GRADE_KEYS = {str(g.value): g for g in Grade}
@@ -74,6 +78,8 @@ class Session(Protocol):
 
     def open_figures(self, revealed: bool) -> None: ...
 
+    def figure_data(self, figure: Figure) -> tuple[bytes, str] | None: ...
+
     def take_notices(self) -> list[str]: ...
 
     def summary(self) -> Summary: ...
@@ -98,11 +104,12 @@ def card_view(
     width: int = 80,
     show_keys: bool = False,
     scroll: int = 0,
+    images: FigureImages | None = None,
 ) -> RenderableType:
     """One card: deck, kind and progress; the prompt; and, once revealed, the answer with the
     paper's words it rests on (`core.faces`), its source, the card's id and the grade legend.
     Given `height`, fitted to it (`review_layout`), with the answer shown from its line `scroll`
-    on."""
+    on. With `images`, each figure is drawn under the text that shows it (its line stays)."""
     stored = card.stored
     kind = stored.card.kind
     shown = faces(stored.card)
@@ -122,6 +129,7 @@ def card_view(
     if shown.ask:  # the renderer owns the question; a misreading's front holds the claim
         question.append(Text(shown.ask, style="italic"))
     question.append(Padding(card_text(shown.prompt), (0, 0, 0, 2)))
+    question += _drawn(shown.prompt_figures, images)
     blank, rule = Text(""), Rule(style="dim")
     parts = [
         Part(title),
@@ -136,8 +144,8 @@ def card_view(
     answer_at = None
     long_answer = False
     if revealed:
-        answer = _answer(card)
-        long_answer = height is not None and _too_long(card, height, width)
+        answer = _answer(card, images)
+        long_answer = height is not None and _too_long(card, height, width, images)
         source = stored.card.source or "(no source given)"
         compact = Part(compact_legend(preview, width), rank=3)
         tall = height is None or height >= SHORT_TERMINAL
@@ -160,26 +168,58 @@ def card_view(
     return fit(parts, answer_at, height, width, scroll)
 
 
-def _answer(card: QueuedCard) -> RenderableType:
-    """The card's answer as the screen shows it: its text, then the paper's words it rests on."""
+def _drawn(figures: Sequence[Figure], images: FigureImages | None) -> list[RenderableType]:
+    """The inline images of `figures` that `images` can draw, each indented as the text is."""
+    if images is None:
+        return []
+    drawn = (images(figure) for figure in figures)
+    return [Padding(image, (0, 0, 0, 2)) for image in drawn if image is not None]
+
+
+def _answer(card: QueuedCard, images: FigureImages | None = None) -> RenderableType:
+    """The card's answer as the screen shows it: its text (and the figures it adds to the
+    prompt's, drawn when `images` can), then the paper's words it rests on."""
     shown = faces(card.stored.card)
     answer: RenderableType = Padding(card_text(shown.answer), (0, 0, 0, 2))
+    new = [f for f in shown.answer_figures if f not in shown.prompt_figures]
+    if drawn := _drawn(new, images):
+        answer = Group(answer, *drawn)
     if shown.extra:  # the paper's words, scrolled and cut with the answer
         quotes = [Padding(plain(line, "italic"), (0, 0, 0, 2)) for line in shown.extra]
         answer = Group(answer, Text(""), *quotes)
     return answer
 
 
-def _answer_lines(card: QueuedCard, width: int) -> int:
+def _answer_lines(card: QueuedCard, width: int, images: FigureImages | None = None) -> int:
     """How many lines the card's answer (with its quotes) takes at `width`."""
     console = Console(file=io.StringIO(), width=width, color_system=None, force_terminal=False)
-    return len(console.render_lines(_answer(card), console.options, pad=False))
+    return len(console.render_lines(_answer(card, images), console.options, pad=False))
 
 
-def _too_long(card: QueuedCard, height: int, width: int) -> bool:
+def _too_long(card: QueuedCard, height: int, width: int, images: FigureImages | None) -> bool:
     """Whether the answer alone would take half the screen or more (the footer then offers
     j/k to scroll it)."""
-    return _answer_lines(card, width) >= height // 2
+    return _answer_lines(card, width, images) >= height // 2
+
+
+def figure_images(session: Session, console: Console) -> FigureImages | None:
+    """How the review draws the current card's figures on `console`: inline where the
+    terminal declares it can (`figure_view.inline_protocol`), else None (their lines only)."""
+    if not console.is_terminal:
+        return None
+    from srs.ui.figure_view import figure_image, inline_protocol  # a terminal's review only
+
+    protocol = inline_protocol(os.environ)
+    if protocol is None:
+        return None
+
+    def draw(figure: Figure) -> RenderableType | None:
+        found = session.figure_data(figure)
+        if found is None:
+            return None
+        return figure_image(found[0], found[1], protocol, console.size.width - 4)
+
+    return draw
 
 
 def summary_view(summary: Summary, today: date) -> RenderableType:
@@ -241,6 +281,7 @@ def _show_card(session: Session, card: QueuedCard, console: Console, keys: KeyRe
     scroll = 0
     notices = session.take_notices()
     preview = session.preview()
+    images = figure_images(session, console)
     while True:
         if console.is_terminal:
             console.clear()
@@ -257,6 +298,7 @@ def _show_card(session: Session, card: QueuedCard, console: Console, keys: KeyRe
                 console.size.width,
                 show_keys,
                 scroll,
+                images,
             )
         )
         while True:
@@ -266,7 +308,7 @@ def _show_card(session: Session, card: QueuedCard, console: Console, keys: KeyRe
                 break
             if revealed and (key in SCROLL_DOWN or key in SCROLL_UP):
                 step = max(1, (height or 24) // 2) * (1 if key in SCROLL_DOWN else -1)
-                last = _answer_lines(card, console.size.width) - 1
+                last = _answer_lines(card, console.size.width, images) - 1
                 if scroll != (scroll := max(0, min(last, scroll + step))):
                     break
                 continue
