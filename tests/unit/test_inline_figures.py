@@ -11,9 +11,10 @@ import pytest
 from PIL import Image as PILImage
 from rich.console import Console
 
+from srs.config import inline_images
 from srs.core.model import NEW_STATE, Card, Figure, Kind, QueuedCard, ReviewKind, StoredCard
 from srs.ui import figure_view
-from srs.ui.figure_view import figure_image, inline_protocol
+from srs.ui.figure_view import figure_image
 from srs.ui.review_screen import card_view, figure_images
 
 LINE = "[figure: Loss against steps - press o to open]"
@@ -71,17 +72,15 @@ def terminal(width: int = 80) -> Console:
 def test_the_terminal_declares_what_it_can_show_in_its_environment(
     env: dict[str, str], protocol: str | None
 ) -> None:
-    assert inline_protocol(env) == protocol
+    assert inline_images(env) == protocol
 
 
 def test_on_a_plain_terminal_the_figure_shows_as_its_line_only(
-    monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+    capfd: pytest.CaptureFixture[str],
 ) -> None:
-    for name in ("KITTY_WINDOW_ID", "SRS_IMAGES", "TERM_PROGRAM"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("TERM", "xterm-256color")
     console = terminal()
-    assert figure_images(FigureBytes(png()), console) is None  # type: ignore[arg-type]
+    protocol = inline_images({"TERM": "xterm-256color"})
+    assert figure_images(FigureBytes(png()), console, protocol) is None  # type: ignore[arg-type]
     console.print(card_view(figure_card(), 0, 1, revealed=False))
     shown = console.file.getvalue()  # type: ignore[attr-defined]
     assert LINE in shown and KITTY_START not in shown and "\U0010eeee" not in shown
@@ -89,13 +88,12 @@ def test_on_a_plain_terminal_the_figure_shows_as_its_line_only(
 
 
 def test_on_a_kitty_terminal_the_figure_is_drawn_inline_under_its_line(
-    monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+    capfd: pytest.CaptureFixture[str],
 ) -> None:
-    monkeypatch.setenv("KITTY_WINDOW_ID", "1")
-    monkeypatch.delenv("SRS_IMAGES", raising=False)
     figure_view._image.cache_clear()  # a kitty image is sent to the terminal once per process
     console = terminal()
-    images = figure_images(FigureBytes(png()), console)  # type: ignore[arg-type]
+    protocol = inline_images({"TERM": "xterm-256color", "KITTY_WINDOW_ID": "1"})
+    images = figure_images(FigureBytes(png()), console, protocol)  # type: ignore[arg-type]
     assert images is not None
     console.print(card_view(figure_card(), 0, 1, revealed=False, images=images))
     shown = console.file.getvalue()  # type: ignore[attr-defined]

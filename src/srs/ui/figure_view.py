@@ -1,9 +1,7 @@
 """A card's figures inline, on a terminal that declares it can show images.
 
-Which terminals can is read from their environment only, never by querying the terminal:
-`KITTY_WINDOW_ID` or `TERM=xterm-kitty` is kitty's graphics protocol; iTerm2
-(`TERM_PROGRAM=iTerm.app`), WezTerm, foot and mlterm show sixels. `SRS_IMAGES=off` turns inline
-images off, and `SRS_IMAGES=kitty` or `sixel` declares a terminal this list does not know.
+Which terminals can is read from their environment, never by querying the terminal
+(`config.inline_images`: kitty's graphics protocol, or sixels; `SRS_IMAGES` to choose).
 Elsewhere, and for an SVG (never drawn in the terminal), the card shows only the figure's line,
 `[figure: alt - press o to open]`, which stays under an inline image too, so the alt text is
 never lost.
@@ -20,31 +18,12 @@ from __future__ import annotations
 
 import functools
 import io
-from collections.abc import Mapping
 
 from rich.console import RenderableType
 
 PROTOCOLS = ("kitty", "sixel")
-_SIXEL_PROGRAMS = frozenset({"iTerm.app", "WezTerm"})
-_SIXEL_TERMS = frozenset({"foot", "foot-extra", "mlterm", "xterm-sixel"})
 MAX_CELLS = 60
 """The widest an inline figure is drawn, in terminal cells."""
-
-
-def inline_protocol(env: Mapping[str, str]) -> str | None:
-    """The inline-image protocol the terminal declares in `env` (`kitty` or `sixel`), or None
-    for a terminal that shows only the figure's line."""
-    chosen = env.get("SRS_IMAGES", "").strip().lower()
-    if chosen in PROTOCOLS:
-        return chosen
-    if chosen in ("off", "0", "no", "none"):
-        return None
-    term = env.get("TERM", "")
-    if env.get("KITTY_WINDOW_ID") or term == "xterm-kitty":
-        return "kitty"
-    if env.get("TERM_PROGRAM", "") in _SIXEL_PROGRAMS or term in _SIXEL_TERMS:
-        return "sixel"
-    return None
 
 
 def figure_image(data: bytes, kind: str, protocol: str | None, width: int) -> RenderableType | None:

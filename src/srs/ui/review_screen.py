@@ -12,7 +12,6 @@ words, and a long answer is cut with a marker and scrolled with j/k.
 from __future__ import annotations
 
 import io
-import os
 import time
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
@@ -202,16 +201,13 @@ def _too_long(card: QueuedCard, height: int, width: int, images: FigureImages | 
     return _answer_lines(card, width, images) >= height // 2
 
 
-def figure_images(session: Session, console: Console) -> FigureImages | None:
-    """How the review draws the current card's figures on `console`: inline where the
-    terminal declares it can (`figure_view.inline_protocol`), else None (their lines only)."""
-    if not console.is_terminal:
+def figure_images(session: Session, console: Console, protocol: str | None) -> FigureImages | None:
+    """How the review draws the current card's figures on `console`: inline with `protocol`
+    (`config.inline_images`: what the terminal declares it can show) on a terminal, else None
+    (their lines only)."""
+    if protocol is None or not console.is_terminal:
         return None
-    from srs.ui.figure_view import figure_image, inline_protocol  # a terminal's review only
-
-    protocol = inline_protocol(os.environ)
-    if protocol is None:
-        return None
+    from srs.ui.figure_view import figure_image  # a terminal's review only
 
     def draw(figure: Figure) -> RenderableType | None:
         found = session.figure_data(figure)
@@ -249,16 +245,18 @@ def run_review(
     keys: KeyReader,
     clock: Callable[[], datetime],
     minutes: float | None = None,
+    images: str | None = None,
 ) -> Summary:
     """Drive a review until the queue is empty, the learner quits or `minutes` have passed (the
-    card on screen is finished first); return the summary."""
+    card on screen is finished first); return the summary. With `images` (`kitty` or `sixel`),
+    figures are drawn inline too."""
     deadline = None if minutes is None else time.monotonic() + minutes * 60
     with keys.raw():
         while (card := session.current()) is not None:
             if deadline is not None and time.monotonic() >= deadline:
                 console.print(Text(f"Time is up ({plural(int(minutes or 0), 'minute')})."))
                 break
-            action = _show_card(session, card, console, keys)
+            action = _show_card(session, card, console, keys, images)
             if action == "quit":
                 break
             if action == "undo":
@@ -275,13 +273,15 @@ def run_review(
     return session.summary()
 
 
-def _show_card(session: Session, card: QueuedCard, console: Console, keys: KeyReader) -> str:
+def _show_card(
+    session: Session, card: QueuedCard, console: Console, keys: KeyReader, protocol: str | None
+) -> str:
     revealed = False
     show_keys = False
     scroll = 0
     notices = session.take_notices()
     preview = session.preview()
-    images = figure_images(session, console)
+    images = figure_images(session, console, protocol)
     while True:
         if console.is_terminal:
             console.clear()
