@@ -8,8 +8,9 @@ and `srs deck check` needs no collection.
 
 Why it is safe: an entry's key is the SHA-256 of the card's table text, the `long-back` limit
 and `checker_salt()`, a digest of every source file of `srs.core` (the checker, the text rules
-it runs) and of what they run on (Python, its Unicode tables, rtoml, markdown-it-py). Any change
-to srs's checks changes the salt, and a file written under another salt is not read at all.
+it runs) and of what they run on (Python, its Unicode tables, rtoml, markdown-it-py,
+mdit-py-plugins, pylatexenc). Any change to srs's checks changes the salt, and a file written
+under another salt is not read at all.
 A file that cannot be read, is not JSON, or holds anything of the wrong shape is ignored
 (the deck is checked in full) and written again; a cache that cannot be written costs time only.
 """
@@ -54,9 +55,14 @@ def checker_salt() -> str:
 
         core = Path(srs.core.__file__).parent
         files = sorted(core.rglob("*.py"))
-        spec = find_spec("markdown_it")  # its version line, without importing it
-        if spec is not None and spec.origin:
-            files.append(Path(spec.origin))
+        # Their version lines, without importing them: markdown-it-py and its dollarmath plugin
+        # find the math, pylatexenc's walker checks it.
+        for name in ("markdown_it", "mdit_py_plugins", "pylatexenc"):
+            spec = find_spec(name)
+            if spec is not None and spec.origin:
+                origin = Path(spec.origin)
+                version = origin.with_name("version.py")  # pylatexenc keeps its version there
+                files.append(version if version.is_file() else origin)
         runtime = (sys.version, unicodedata.unidata_version, READER_VERSION)
         _salt = salt_of(files, runtime)
     return _salt

@@ -268,6 +268,29 @@ def figure_opener(env: Mapping[str, str] | None = None) -> str | None:
     return env.get("SRS_OPEN") or None
 
 
+_SIXEL_PROGRAMS = frozenset({"iTerm.app", "WezTerm"})
+_SIXEL_TERMS = frozenset({"foot", "foot-extra", "mlterm", "xterm-sixel"})
+
+
+def inline_images(env: Mapping[str, str] | None = None) -> str | None:
+    """How the review may draw figures inline, as the terminal declares it in the environment
+    (never by querying the terminal): "kitty" (`KITTY_WINDOW_ID`, or `TERM=xterm-kitty`),
+    "sixel" (`TERM_PROGRAM` iTerm.app or WezTerm; `TERM` foot or mlterm), or None (a figure
+    shows as its line only). `SRS_IMAGES` decides first: `off`, `kitty` or `sixel`."""
+    env = os.environ if env is None else env
+    chosen = env.get("SRS_IMAGES", "").strip().lower()
+    if chosen in ("kitty", "sixel"):
+        return chosen
+    if chosen in ("off", "0", "no", "none"):
+        return None
+    term = env.get("TERM", "")
+    if env.get("KITTY_WINDOW_ID") or term == "xterm-kitty":
+        return "kitty"
+    if env.get("TERM_PROGRAM", "") in _SIXEL_PROGRAMS or term in _SIXEL_TERMS:
+        return "sixel"
+    return None
+
+
 def check_cache_dir(env: Mapping[str, str] | None = None) -> Path:
     """Where the deck checker keeps each card's checks (`srs.checkcache`): `SRS_CACHE_DIR`,
     else the user's cache folder (`.../srs/checks`)."""

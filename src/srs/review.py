@@ -19,6 +19,7 @@ from srs.core.errors import AnsweredElsewhereError, CardGoneError, SrsError, Unk
 from srs.core.model import (
     Answer,
     Card,
+    Figure,
     QueuedCard,
     ReviewKind,
     SchedState,
@@ -356,6 +357,22 @@ class ReviewSession:
             self._notices.extend(self.figure_opener(card.stored, revealed))
         except SrsError as exc:
             self._notices.append(f"cannot open the figure: {exc}")
+
+    def figure_data(self, figure: Figure) -> tuple[bytes, str] | None:
+        """The bytes and type of one of the current card's figures, read now beside its deck
+        file through the checker's bounded read (`figure_files.figure_file`), for drawing it
+        inline; None when they cannot be read or changed since the deck was loaded."""
+        from srs import figure_files
+
+        card = self.current()
+        if card is None:
+            return None
+        try:
+            deck_file = figure_files.deck_path(self.store, card.stored.deck_id)
+            _, read = figure_files.figure_file(deck_file, figure)
+        except SrsError:
+            return None
+        return read.data, read.kind
 
     def summary(self) -> Summary:
         """Figures for the end-of-session screen.

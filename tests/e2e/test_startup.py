@@ -164,7 +164,7 @@ STORE_AND_CORE = {
     "srs.ui.ascii",
     "srs.ui.text", "srs.core.cardmath", "srs.core.cardmathcheck", "srs.core.cardspans",
     "srs.core.merging",
-    "srs.core.wording", "srs.core.cloze",
+    "srs.core.wording", "srs.core.cloze", "srs.core.paper", "srs.store.sync",
 }  # fmt: skip
 # The store's query objects are made when first used: status answers, lists, moves no progress.
 NOT_FOR_STATUS = {

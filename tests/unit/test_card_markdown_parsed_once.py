@@ -59,13 +59,15 @@ def test_one_line_of_text_with_math_skips_the_block_parser() -> None:
     assert cardtext.render_markdown(text) == r"<p>Risk \(\alpha_&#123;3&#125;^2\) is bounded.</p>"
 
 
-def test_rendering_reuses_the_tokens_the_checker_parsed() -> None:
-    text = r"Reused $\beta_{41}$ tokens."
+@pytest.mark.parametrize(
+    "text", [r"Linked [$\beta_{42}$](https://example.com) \$5.", r"Mixed *$\beta_{43}$* emphasis"]
+)
+def test_check_and_anki_html_parse_a_card_text_at_most_once(text: str) -> None:
     cardspans.tokens.cache_clear()
-    cardspans.spans(text)
+    cardspans._spans.cache_clear()
+    assert cardspans.spans(text).math
     cardtext.render_markdown(text)
     assert cardspans.tokens.cache_info().misses == 1
-    assert cardspans.tokens.cache_info().hits >= 1
 
 
 _piece = st.sampled_from(
@@ -78,4 +80,53 @@ _piece = st.sampled_from(
 @given(st.lists(_piece, min_size=1, max_size=10).map("".join))
 def test_on_generated_text_the_shortcuts_match_the_full_parse(text: str) -> None:
     assert [t.as_dict() for t in cardspans.tokens(text)] == full_tokens(text)
+    assert cardtext.render_markdown(text) == full_html(text, {})
+
+
+QUICK = [
+    r"Risk $\alpha_{3}^2 + \frac{1}{n}\sum_j x_j$.",
+    r"Words `code` and *em* and _x_ with $a^2$ then $b$ end",
+    r"Price is $5 and $x$",
+    r"Spaced $ x$ and $x $ here",
+    r"Digit 2$x$ and $x$3 here",
+    r"Escaped $x\$ here",
+    r"Code `$x$` here",
+    r"Math $a`b$ here",
+    r"Double $$x$$ here",
+    r"Link [a]($x$) here",
+    r"Image ![a](b.png) here $x$",
+    r"Entity &#36;x$ here",
+    r"Back ``a`` and $x$",
+    r"Emphasis *$x$* and *a* $y$ and `c` $z$*",
+    'Quote "$x$" and {$y$} and $a < b$ & more',
+    r"Ends with math $x$",
+]
+
+
+@pytest.mark.parametrize("text", QUICK)
+def test_the_quick_reading_of_spans_is_dollarmaths_or_steps_aside(text: str) -> None:
+    quick = cardspans.quick_spans(text)
+    if quick is not None:
+        assert quick == cardspans._parsed_spans(text)
+    assert cardtext.render_markdown(text) == full_html(text, {})
+
+
+def test_a_typical_back_with_math_is_read_without_markdown_it() -> None:
+    text = r"Shift `confidence` of *model*. Risk $\alpha_{0}^2 + \frac{1}{n}\sum_j x_j$."
+    quick = cardspans.quick_spans(text)
+    assert quick is not None and quick == cardspans._parsed_spans(text)
+    assert [m.latex for m in quick.math] == [r"\alpha_{0}^2 + \frac{1}{n}\sum_j x_j"]
+    cardspans.tokens.cache_clear()
+    html = cardtext.render_markdown(text)
+    assert cardspans.tokens.cache_info().misses == 0  # written without markdown-it
+    assert html == full_html(text, {})
+    assert r"<code>confidence</code> of <em>model</em>. Risk \(\alpha_" in html
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(_piece, min_size=1, max_size=12).map(lambda p: "Word " + "".join(p)))
+def test_on_generated_lines_the_quick_reading_matches_dollarmath(text: str) -> None:
+    quick = cardspans.quick_spans(text)
+    if quick is not None:
+        assert quick == cardspans._parsed_spans(text)
     assert cardtext.render_markdown(text) == full_html(text, {})

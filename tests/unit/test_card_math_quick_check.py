@@ -103,3 +103,14 @@ def test_on_generated_formulas_the_quick_pass_agrees_with_pylatexenc(latex: str)
     if plainly_fine(latex, cardmath.REFUSED):
         assert walker_verdict(latex) is None
     assert cardmath.latex_problem(latex) == walker_verdict(latex)
+
+
+def test_latex_backslashes_do_not_look_like_control_escapes_but_a_real_one_is_found() -> None:
+    from srs.core.deckfile import check_deck
+    from srs.core.deckfile.checker import _CONTROL_ESCAPE
+
+    assert _CONTROL_ESCAPE.search(r'back = "$\\frac{1}{n} \\beta \\rho \\underline{x}$"') is None
+    head = '[deck]\nid = "d"\ntitle = "D"\n\n[[card]]\nid = "a"\nkind = "finding"\n'
+    text = head + 'front = "Q?"\nback = "$\\\\frac{1}{2}$ and \\\\\\u0007 bell"\n'
+    codes = [(d.line, d.code) for d in check_deck(text) if d.severity == "error"]
+    assert codes == [(9, "control-char")]

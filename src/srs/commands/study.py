@@ -51,6 +51,7 @@ def review(
     ($SRS_PDF_VIEWER, as `srs open`), ? show the keys and the grades, q quit. Every answer is
     saved as it is given.
     """
+    from srs.config import inline_images
     from srs.learner_config import answer_policy
     from srs.review import ReviewSession
     from srs.ui.keys import KeyReader
@@ -83,7 +84,9 @@ def review(
 
         long_running()
         try:
-            summary = run_review(session, out, KeyReader(), settings.clock, minutes)
+            summary = run_review(
+                session, out, KeyReader(), settings.clock, minutes, inline_images()
+            )
         except KeyboardInterrupt:
             out.print()
             out.print(f"Interrupted. {plural(session.answered, 'answer')} saved.", markup=False)

@@ -20,8 +20,6 @@ from __future__ import annotations
 import functools
 from typing import TYPE_CHECKING, Any
 
-from srs.core.cardmathcheck import plainly_fine, walker_context
-
 if TYPE_CHECKING:
     from pylatexenc.latex2text import LatexNodes2Text
     from pylatexenc.macrospec import LatexContextDb
@@ -63,6 +61,8 @@ def latex_problem(latex: str) -> tuple[int, str] | None:
     """
     if len(latex) > MAX_MATH:
         return 0, f"math is {len(latex)} characters long; at most {MAX_MATH}"
+    from srs.core.cardmathcheck import plainly_fine
+
     if plainly_fine(latex, REFUSED):
         return None
     return _problem(latex)
@@ -71,6 +71,8 @@ def latex_problem(latex: str) -> tuple[int, str] | None:
 @functools.lru_cache(maxsize=8192)
 def _problem(latex: str) -> tuple[int, str] | None:
     from pylatexenc.latexwalker import LatexWalker, LatexWalkerError
+
+    from srs.core.cardmathcheck import walker_context
 
     try:
         walker = LatexWalker(latex, latex_context=walker_context(), tolerant_parsing=False)

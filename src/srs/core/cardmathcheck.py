@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 _UNSURE_CHARS = re.compile(r"[%$#\x00-\x08\x0b-\x1f\x7f]")
 # Environments and math-mode switches: the walker pairs them, so they are left to it.
 _UNSURE_COMMANDS = frozenset({"begin", "end", "(", ")", "[", "]"})
+_BRACE_OR_COMMAND = re.compile(r"[{}\\]")
 _NAME = re.compile(r"[A-Za-z]+")
 _SPACE = re.compile(r"[ \t\n]*")
 MAX_DEPTH = 32
@@ -72,19 +73,17 @@ class _Reader:
         """Read nodes from `pos` up to a closing brace (at depth > 0) or the end; where it
         stopped."""
         text = self.text
-        while pos < len(text):
+        while True:
+            found = _BRACE_OR_COMMAND.search(text, pos)
+            if found is None:
+                return len(text)
+            pos = found.start()
             ch = text[pos]
             if ch == "}":
                 if depth == 0:
                     raise _Unsure  # a stray brace: the walker's error
                 return pos
-            if ch == "{":
-                pos = self.group(pos, depth)
-            elif ch == "\\":
-                pos = self.command(pos, depth)
-            else:
-                pos += 1
-        return pos
+            pos = self.group(pos, depth) if ch == "{" else self.command(pos, depth)
 
     def group(self, pos: int, depth: int) -> int:
         """Read the `{...}` group opening at `pos`; the position after its `}`."""

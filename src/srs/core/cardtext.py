@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from srs.core.cardmath import to_unicode
-from srs.core.cardspans import spans, tokens
+from srs.core.cardspans import quick_spans, spans, tokens
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -164,9 +164,17 @@ def _renderer() -> MarkdownIt:
             md.add_render_rule(name, _math_html)
         md.add_render_rule("image", _image_html)
         # The shared tokens (`cardspans.tokens`) keep `\\$` as text_special: written as text.
-        renderer: Any = md.renderer  # RendererHTML, whose rules the protocol does not name
-        md.add_render_rule("text_special", renderer.rules["text"])
+        md.add_render_rule("text_special", _text_html)
     return _render_md
+
+
+def _text_html(
+    self: Any, tokens: Sequence[Token], idx: int, options: Any, env: dict[str, Any]
+) -> str:
+    """Text as markdown-it writes it (for the `text_special` tokens `text_join` would merge)."""
+    from markdown_it.common.utils import escapeHtml
+
+    return escapeHtml(tokens[idx].content)
 
 
 def _math_html(
@@ -175,10 +183,9 @@ def _math_html(
     """Math for MathJax: `\\(...\\)` inline, `\\[...\\]` displayed, its LaTeX escaped.
     A placeholder stands in until the Anki escaping is done, so that the delimiters survive."""
     tok = tokens[idx]
-    latex = html.escape(tok.content.strip(), quote=False).translate(_ANKI_MARKUP)
     display = tok.type.startswith("math_block") or tok.type == "math_inline_double"
     held: list[str] = env.setdefault("math", [])
-    held.append(f"\\[{latex}\\]" if display else f"\\({latex}\\)")
+    held.append(_math_for_mathjax(tok.content, display))
     mark = f"\x00{len(held) - 1}\x00"
     return f"<p>{mark}</p>\n" if tok.type.startswith("math_block") else mark
 
@@ -239,12 +246,46 @@ def _inline(text: str) -> str | None:
     return "<p>" + "".join(out) + "</p>"
 
 
+def _math_for_mathjax(latex: str, display: bool) -> str:
+    escaped = html.escape(latex.strip(), quote=False).translate(_ANKI_MARKUP)
+    return f"\\[{escaped}\\]" if display else f"\\({escaped}\\)"
+
+
+def _quick_math_html(text: str) -> str | None:
+    """markdown-it's HTML for a line of text, simple emphasis and code spans, and `$...$` math
+    (`cardspans.quick_spans`), written directly: the text around the math goes through the
+    fast paths above with each formula held by a placeholder. None for anything else (tests
+    hold it to markdown-it's output)."""
+    found = quick_spans(text)
+    if found is None:
+        return None
+    held = [_math_for_mathjax(m.latex, m.display) for m in found.math]
+    pieces: list[str] = []
+    at = 0
+    for i, math in enumerate(found.math):
+        pieces += [text[at : math.start], f"\x00{i}\x00"]
+        at = math.end
+    masked = "".join([*pieces, text[at:]])
+    if "*" in masked or "`" in masked:
+        rendered = _inline(masked)
+    elif _is_plain(masked):
+        rendered = "<p>" + masked.replace('"', "&quot;") + "</p>"
+    else:
+        rendered = None
+    if rendered is None:
+        return None
+    return _HELD.sub(lambda m: held[int(m.group(1))], rendered.translate(_ANKI_MARKUP))
+
+
 def render_markdown(text: str, media: Mapping[str, str] | None = None) -> str:
     """Card Markdown to HTML that is safe as an Anki field: no raw HTML, no Anki markup; math
     for MathJax, and each figure named in `media` (its path as written -> its media file name)
     as `<img>`."""
     text = strip_control_chars(text)
     if "$" in text or "![" in text:
+        quick = _quick_math_html(text)
+        if quick is not None:
+            return quick
         env: dict[str, Any] = {"media": media or {}}
         md = _renderer()
         rendered = md.renderer.render(tokens(text), md.options, env).strip()

@@ -24,7 +24,7 @@ from rich.text import Text
 
 from srs.core.cardtext import safe_text, terminal_markdown
 from srs.core.faces import faces
-from srs.core.model import Grade, QueuedCard, Summary
+from srs.core.model import Figure, Grade, QueuedCard, Summary
 from srs.core.scheduling.rule import AnswerRecord
 from srs.core.wording import plural
 from srs.ui.ascii import Fold, cut
@@ -44,6 +44,9 @@ from srs.ui.review_layout import Part, fit
 from srs.ui.text import KIND_STYLE, memory_text, plain, when
 
 __all__ = ["card_view", "grade_legend", "keys_help", "outcome", "run_review", "summary_view"]
+
+FigureImages = Callable[[Figure], RenderableType | None]
+"""A figure of the card on screen as an inline image, or None where only its line shows."""
 
 REVEAL_KEYS = {" ", "\r", "\n"}
 GRADE_KEYS = {str(g.value): g for g in Grade}
@@ -75,6 +78,8 @@ class Session(Protocol):
 
     def open_figures(self, revealed: bool) -> None: ...
 
+    def figure_data(self, figure: Figure) -> tuple[bytes, str] | None: ...
+
     def take_notices(self) -> list[str]: ...
 
     def summary(self) -> Summary: ...
@@ -100,11 +105,12 @@ def card_view(
     show_keys: bool = False,
     scroll: int = 0,
     fold: Fold | None = None,
+    images: FigureImages | None = None,
 ) -> RenderableType:
     """One card: deck, kind and progress; the prompt; and, once revealed, the answer with the
     paper's words it rests on (`core.faces`), its source, the card's id and the grade legend.
     Given `height`, fitted to it (`review_layout`), with the answer shown from its line `scroll`
-    on."""
+    on. With `images`, each figure is drawn under the text that shows it (its line stays)."""
     stored = card.stored
     kind = stored.card.kind
     shown = faces(stored.card)
@@ -126,6 +132,7 @@ def card_view(
     if shown.ask:  # the renderer owns the question; a misreading's front holds the claim
         question.append(Text(shown.ask, style="italic"))
     question.append(Padding(card_text(shown.prompt), (0, 0, 0, 2)))
+    question += _drawn(shown.prompt_figures, images)
     blank, rule = Text(""), Rule(style="dim")
     parts = [
         Part(title),
@@ -140,8 +147,8 @@ def card_view(
     answer_at = None
     long_answer = False
     if revealed:
-        answer = _answer(card)
-        long_answer = height is not None and _too_long(card, height, width, fold)
+        answer = _answer(card, images)
+        long_answer = height is not None and _too_long(card, height, width, fold, images)
         source = stored.card.source or "(no source given)"
         compact = Part(compact_legend(preview, width), rank=3)
         tall = height is None or height >= SHORT_TERMINAL
@@ -164,26 +171,59 @@ def card_view(
     return fit(parts, answer_at, height, width, scroll, fold)
 
 
-def _answer(card: QueuedCard) -> RenderableType:
-    """The card's answer as the screen shows it: its text, then the paper's words it rests on."""
+def _drawn(figures: Sequence[Figure], images: FigureImages | None) -> list[RenderableType]:
+    """The inline images of `figures` that `images` can draw, each indented as the text is."""
+    if images is None:
+        return []
+    drawn = (images(figure) for figure in figures)
+    return [Padding(image, (0, 0, 0, 2)) for image in drawn if image is not None]
+
+
+def _answer(card: QueuedCard, images: FigureImages | None = None) -> RenderableType:
+    """The card's answer as the screen shows it: its text (and the figures it adds to the
+    prompt's, drawn when `images` can), then the paper's words it rests on."""
     shown = faces(card.stored.card)
     answer: RenderableType = Padding(card_text(shown.answer), (0, 0, 0, 2))
+    new = [f for f in shown.answer_figures if f not in shown.prompt_figures]
+    if drawn := _drawn(new, images):
+        answer = Group(answer, *drawn)
     if shown.extra:  # the paper's words, scrolled and cut with the answer
         quotes = [Padding(plain(line, "italic"), (0, 0, 0, 2)) for line in shown.extra]
         answer = Group(answer, Text(""), *quotes)
     return answer
 
 
-def _answer_lines(card: QueuedCard, width: int, fold: Fold | None = None) -> int:
+def _answer_lines(
+    card: QueuedCard, width: int, fold: Fold | None = None, images: FigureImages | None = None
+) -> int:
     """How many lines the card's answer (with its quotes) takes at `width`."""
     console = measuring_console(width, fold)
-    return len(console.render_lines(_answer(card), console.options, pad=False))
+    return len(console.render_lines(_answer(card, images), console.options, pad=False))
 
 
-def _too_long(card: QueuedCard, height: int, width: int, fold: Fold | None) -> bool:
+def _too_long(
+    card: QueuedCard, height: int, width: int, fold: Fold | None, images: FigureImages | None
+) -> bool:
     """Whether the answer alone would take half the screen or more (the footer then offers
     j/k to scroll it)."""
-    return _answer_lines(card, width, fold) >= height // 2
+    return _answer_lines(card, width, fold, images) >= height // 2
+
+
+def figure_images(session: Session, console: Console, protocol: str | None) -> FigureImages | None:
+    """How the review draws the current card's figures on `console`: inline with `protocol`
+    (`config.inline_images`: what the terminal declares it can show) on a terminal, else None
+    (their lines only)."""
+    if protocol is None or not console.is_terminal:
+        return None
+    from srs.ui.figure_view import figure_image  # a terminal's review only
+
+    def draw(figure: Figure) -> RenderableType | None:
+        found = session.figure_data(figure)
+        if found is None:
+            return None
+        return figure_image(found[0], found[1], protocol, console.size.width - 4)
+
+    return draw
 
 
 def summary_view(summary: Summary, today: date) -> RenderableType:
@@ -213,16 +253,18 @@ def run_review(
     keys: KeyReader,
     clock: Callable[[], datetime],
     minutes: float | None = None,
+    images: str | None = None,
 ) -> Summary:
     """Drive a review until the queue is empty, the learner quits or `minutes` have passed (the
-    card on screen is finished first); return the summary."""
+    card on screen is finished first); return the summary. With `images` (`kitty` or `sixel`),
+    figures are drawn inline too."""
     deadline = None if minutes is None else time.monotonic() + minutes * 60
     with keys.raw():
         while (card := session.current()) is not None:
             if deadline is not None and time.monotonic() >= deadline:
                 console.print(Text(f"Time is up ({plural(int(minutes or 0), 'minute')})."))
                 break
-            action = _show_card(session, card, console, keys)
+            action = _show_card(session, card, console, keys, images)
             if action == "quit":
                 break
             if action == "undo":
@@ -239,12 +281,15 @@ def run_review(
     return session.summary()
 
 
-def _show_card(session: Session, card: QueuedCard, console: Console, keys: KeyReader) -> str:
+def _show_card(
+    session: Session, card: QueuedCard, console: Console, keys: KeyReader, protocol: str | None
+) -> str:
     revealed = False
     show_keys = False
     scroll = 0
     notices = session.take_notices()
     preview = session.preview()
+    images = figure_images(session, console, protocol)
     while True:
         if console.is_terminal:
             console.clear()
@@ -262,6 +307,7 @@ def _show_card(session: Session, card: QueuedCard, console: Console, keys: KeyRe
                 show_keys,
                 scroll,
                 fold_of(console),
+                images,
             )
         )
         while True:
@@ -271,7 +317,7 @@ def _show_card(session: Session, card: QueuedCard, console: Console, keys: KeyRe
                 break
             if revealed and (key in SCROLL_DOWN or key in SCROLL_UP):
                 step = max(1, (height or 24) // 2) * (1 if key in SCROLL_DOWN else -1)
-                last = _answer_lines(card, console.size.width, fold_of(console)) - 1
+                last = _answer_lines(card, console.size.width, fold_of(console), images) - 1
                 if scroll != (scroll := max(0, min(last, scroll + step))):
                     break
                 continue

@@ -21,7 +21,9 @@ from srs.core.ticker import CHECKING, Ticker, no_ticker, report_every
 SLUG = re.compile(r"\A[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 
 _SPACE = re.compile(r"\s")
-_CONTROL_ESCAPE = re.compile(r"\\[bfruU]")  # TOML escapes that can decode to a control char
+# TOML escapes that can decode to a control char, after an even run of backslashes: a doubled
+# backslash is an escaped one, which is how a basic string writes LaTeX's \frac or \beta.
+_CONTROL_ESCAPE = re.compile(r"(?<!\\)(?:\\\\)*\\[bfruU]")
 
 # Anki's own guids are 10 characters of base91; genanki's too. Anything printable is accepted
 # (Anki accepts any string), bounded so a hostile file cannot make one huge.
