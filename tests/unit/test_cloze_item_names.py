@@ -37,14 +37,17 @@ def run(args: list[str], db: Path, input: str = "") -> Result:
 
 @pytest.fixture(scope="module")
 def studied(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A collection with the cloze deck, each item answered once: c1 passed, c2 failed (built
-    once; the tests only read it)."""
+    """A collection with the cloze deck, each item passed on its first day, then on the next day
+    c1 passed and c2 failed: a lapse (a first answer failed is none). Built once; the tests only
+    read it."""
     folder = tmp_path_factory.mktemp("cloze")
     db = folder / "srs.db"
     deck = folder / "demo.toml"
     deck.write_text(DECK, encoding="utf-8")
     assert run(["deck", "add", str(deck)], db).returncode == 0
-    done = run(["review", "demo"], db, input=" 4 1 4q")
+    done = run(["review", "demo"], db, input=" 4 4 4q")
+    assert done.returncode == 0, done.stderr
+    done = run_srs(["review", "demo"], srs_env(db, "2026-03-03T09:00"), input=" 4 1 4q")
     assert done.returncode == 0, done.stderr
     return db
 
@@ -72,7 +75,7 @@ def test_history_finds_a_cloze_item_by_its_id_and_names_it(studied: Path) -> Non
     assert done.stdout.splitlines()[0].startswith("demo/sleeper#c2 · finding · Demo")
     shown = json.loads(run(["history", "sleeper#c1", "--json"], studied).stdout)
     assert (shown["card"]["deck"], shown["card"]["id"]) == ("demo", "sleeper#c1")
-    assert [entry["grade"] for entry in shown["log"]] == [4]
+    assert [entry["grade"] for entry in shown["log"]] == [4, 4]
 
 
 def test_stats_names_the_hardest_cloze_item_by_its_item_id(studied: Path) -> None:
