@@ -164,9 +164,17 @@ def _renderer() -> MarkdownIt:
             md.add_render_rule(name, _math_html)
         md.add_render_rule("image", _image_html)
         # The shared tokens (`cardspans.tokens`) keep `\\$` as text_special: written as text.
-        renderer: Any = md.renderer  # RendererHTML, whose rules the protocol does not name
-        md.add_render_rule("text_special", renderer.rules["text"])
+        md.add_render_rule("text_special", _text_html)
     return _render_md
+
+
+def _text_html(
+    self: Any, tokens: Sequence[Token], idx: int, options: Any, env: dict[str, Any]
+) -> str:
+    """Text as markdown-it writes it (for the `text_special` tokens `text_join` would merge)."""
+    from markdown_it.common.utils import escapeHtml
+
+    return escapeHtml(tokens[idx].content)
 
 
 def _math_html(
