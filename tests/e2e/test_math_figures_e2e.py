@@ -76,3 +76,32 @@ def test_anki_gets_mathjax_math_and_the_figure_as_media_and_an_image_edit_update
     front = col.get_note(notes["loss-curve"].id)["Front"]
     (new_name,) = re.findall(r'<img src="([^"]+)"', front)
     assert new_name != name and (media / new_name).read_bytes() == PNG_EDITED
+
+
+def test_on_a_kitty_terminal_the_review_draws_the_figure_inline_and_goes_on(
+    tmp_path: Path,
+) -> None:
+    import io
+
+    import pexpect
+    from PIL import Image
+
+    picture = io.BytesIO()
+    Image.new("RGB", (60, 30), (20, 160, 40)).save(picture, "PNG")
+    deck = write_math_deck(tmp_path / "decks", picture.getvalue())
+    env = srs_env(tmp_path / "srs.db", NOW, KITTY_WINDOW_ID="1")
+    assert run_srs(["deck", "add", str(deck)], env).returncode == 0
+    child = spawn(["review"], env)
+    child.expect("Which policy")
+    child.send(" ")
+    child.expect("when triggered")
+    child.send("4")
+    child.expect(r"\[figure: Loss against steps - press o to open\]")
+    sent = child.before  # the image goes to the terminal before the screen that places it
+    child.expect("\U0010eeee")  # kitty's placeholder cells, under the figure's line
+    child.send(" ")  # the review still takes keys
+    child.expect("never trains")
+    child.send("q")
+    child.expect(pexpect.EOF)
+    assert "\x1b_Gi=" in sent  # the image itself, in kitty's graphics protocol
+    assert "Traceback" not in sent + child.before

@@ -35,10 +35,21 @@ def figure_image(data: bytes, kind: str, protocol: str | None, width: int) -> Re
     return _image(data, protocol, min(width, MAX_CELLS))
 
 
+@functools.cache
+def _quiet_library() -> None:
+    """Keep textual-image's log off the review screen: it warns, with a traceback, when the
+    terminal does not answer its cell-size query, and with no handler of srs's own Python
+    would print that over the card."""
+    import logging
+
+    logging.getLogger("textual_image").addHandler(logging.NullHandler())
+
+
 @functools.lru_cache(maxsize=16)
 def _image(data: bytes, protocol: str, width: int) -> RenderableType | None:
     # Cached: the review draws the screen again at every key, and a kitty image is sent to the
     # terminal once, then only its placeholders are drawn.
+    _quiet_library()
     try:
         from PIL import Image as PILImage
 
