@@ -333,30 +333,25 @@ class ReviewSession:
         """Open the paper at the current card's page; what happened (the page opened, the URL,
         or why nothing could be opened) is left as notices. Never raises for a deck with no
         paper, no PDF or no viewer: that is one notice."""
-        card = self.current()
-        if card is None:
-            return
-        if self.opener is None:
-            self._notices.append("no paper viewer in this session")
-            return
-        try:
-            self._notices.extend(self.opener(card.stored))
-        except SrsError as exc:
-            self._notices.append(f"cannot open the paper: {exc}")
+        self._open(self.opener, "paper viewer", "the paper")
 
     def open_figures(self, revealed: bool) -> None:
         """Open the current card's figures (the answer's too once `revealed`); what happened is
         left as notices, and the review goes on whatever it was."""
+        self._open(self.figure_opener, "figure viewer", "the figure", revealed)
+
+    def _open(self, opener: Callable[..., Sequence[str]] | None, viewer: str, what: str,
+              *args: object) -> None:  # fmt: skip
         card = self.current()
         if card is None:
             return
-        if self.figure_opener is None:
-            self._notices.append("no figure viewer in this session")
+        if opener is None:
+            self._notices.append(f"no {viewer} in this session")
             return
         try:
-            self._notices.extend(self.figure_opener(card.stored, revealed))
+            self._notices.extend(opener(card.stored, *args))
         except SrsError as exc:
-            self._notices.append(f"cannot open the figure: {exc}")
+            self._notices.append(f"cannot open {what}: {exc}")
 
     def figure_data(self, figure: Figure) -> tuple[bytes, str] | None:
         """The bytes and type of one of the current card's figures, read now beside its deck

@@ -28,7 +28,6 @@ from srs.core.deckfile.cardcheck import CardCache, CardEntry
 from srs.core.deckfile.checker import (
     CARD_KEYS,
     DECK_KEYS,
-    LONG_PROMPT,
     MAX_DIAGNOSTICS,
     SLUG,
     TOP_KEYS,
@@ -43,6 +42,7 @@ from srs.core.deckfile.limits import (
     structure_problem,
 )
 from srs.core.deckfile.places import Places
+from srs.core.deckfile.prompts import LONG_PROMPT
 from srs.core.deckfile.quality import QUALITY_CODES
 from srs.core.deckfile.scanner import ScanError, Scanner
 from srs.core.deckfile.syntax import syntax_error

@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from srs.core.deckfile import cardparts, checks, formerids, imported, paper, quality
+from srs.core.deckfile import cardparts, checks, formerids, imported, paper, prompts, quality
 from srs.core.deckfile.scanner import KeyPath
 from srs.core.deckfile.wording import quote, suggest
 from srs.core.errors import Diagnostic, Severity
@@ -105,10 +105,6 @@ class Checker(checks.Checker, quality.Reporter, Protocol):
         """A card's tags, each checked."""
         ...
 
-    def prompt_warnings(self, front: str, back: str, path: KeyPath, card: str | None) -> None:
-        """Warnings about a front that gives the answer away or is too long."""
-        ...
-
 
 def card_key(salt: str, max_back_words: int, text: str) -> str:
     """The key of one card's entry: its table's text, the word limit and the checker's salt."""
@@ -155,7 +151,7 @@ def check_card(
         imported.note_type(ch, raw, path, card)
         quotes = paper.quotes(ch, raw, path, card)
         if front is not None and back is not None:
-            ch.prompt_warnings(front, back, path, card)
+            prompts.prompt_warnings(ch, front, back, path, card)
         fields = {k: v for k, v in (("front", front), ("back", back), ("source", source)) if v}
         quality.card_quality(ch, path, card, kind, fields, ch.max_back_words)
     finally:

@@ -11,7 +11,7 @@ from srs.core.deckfile import cardcheck, cardparts, clozecard, formerids, paper,
 from srs.core.deckfile.places import Places
 from srs.core.deckfile.scanner import KeyPath
 from srs.core.deckfile.text import TextPositions, char_name
-from srs.core.deckfile.wording import describe, normalise, slugify, suggest, type_name
+from srs.core.deckfile.wording import describe, slugify, suggest, type_name
 from srs.core.defaults import MAX_BACK_WORDS
 from srs.core.errors import Diagnostic, Severity
 from srs.core.model import KINDS, MAX_ID_LENGTH, Card, Deck, Paper
@@ -28,7 +28,6 @@ _CONTROL_ESCAPE = re.compile(r"(?<!\\)(?:\\\\)*\\[bfruU]")
 # Anki's own guids are 10 characters of base91; genanki's too. Anything printable is accepted
 # (Anki accepts any string), bounded so a hostile file cannot make one huge.
 
-LONG_PROMPT = 400
 """A front longer than this many characters draws a `long-prompt` warning."""
 
 DECK_KEYS: tuple[str, ...] = ("id", "title", "source", "paper")
@@ -382,20 +381,3 @@ class Checker:
                 self.error("tag-space", msg, self.at((*tags_path, i)), card)
                 good = False
         return tuple(tags) if good else None
-
-    def prompt_warnings(self, front: str, back: str, path: KeyPath, card: str | None) -> None:
-        nf, nb = normalise(front), normalise(back).strip(" .!?;:,")
-        if nb and nf.strip(" .!?;:,") == nb:
-            where = self.at((*path, "front"))
-            self.warn("answer-in-prompt", "front and back are the same text", where, card)
-        # The substring test first: the word-boundary regex is built per card, and compiling
-        # one for every card cost seconds on a 10k-card deck.
-        elif nb and nb in nf and re.search(r"(?<!\w)" + re.escape(nb) + r"(?!\w)", nf):
-            msg = "front gives away the answer: it contains the back word for word"
-            self.warn("answer-in-prompt", msg, self.at((*path, "front")), card)
-        if len(front) > LONG_PROMPT:
-            msg = (
-                f"front is {len(front)} characters long (over {LONG_PROMPT}); "
-                "split it into smaller cards"
-            )
-            self.warn("long-prompt", msg, self.at((*path, "front")), card)

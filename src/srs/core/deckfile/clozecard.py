@@ -7,7 +7,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from srs.core.deckfile import cardcheck, cardparts, clozeparts, formerids, imported, paper, quality
+from srs.core.deckfile import (
+    cardcheck,
+    cardparts,
+    clozeparts,
+    formerids,
+    imported,
+    paper,
+    prompts,
+    quality,
+)
 from srs.core.deckfile.scanner import KeyPath
 from srs.core.deckfile.wording import quote, suggest
 from srs.core.model import KINDS, Card, Figure, Kind
@@ -60,7 +69,7 @@ def check_cloze_card(
     note_type = imported.note_type(ch, raw, path, card)
     quotes = paper.quotes(ch, raw, path, card)
     if front is not None and back is not None and numbers is None:
-        ch.prompt_warnings(front, back, path, card)
+        prompts.prompt_warnings(ch, front, back, path, card)
     fields = {k: v for k, v in (*texts, ("source", source)) if v}
     quality.card_quality(ch, path, card, kind, fields, ch.max_back_words)
     if cid is None or kind not in KINDS or front is None or back is None or tags is None:
