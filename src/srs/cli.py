@@ -99,8 +99,8 @@ def main() -> None:
     set, in which case the traceback is shown. Answers are committed as they are given, so no
     error path can lose one.
 
-    The command runs without Python's cyclic garbage collector: start-up builds hundreds of
-    thousands of objects that all live to the end (modules, classes, SQLAlchemy's constructs),
+    The command runs without Python's cyclic garbage collector: start-up builds some 50,000
+    tracked objects that nearly all live to the end (modules, classes, SQLAlchemy's constructs),
     and every collection would walk them for nothing (one run of `srs status` spent 30 to 50 ms
     in collections, a full one among them). A command that then waits on a person turns it back
     on (`srs.commands.base.long_running`); the collector's state is restored on return.

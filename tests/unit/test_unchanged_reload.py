@@ -176,3 +176,14 @@ def test_an_unchanged_file_naming_a_figure_is_checked_again(
     done = run(["deck", "add", str(deck)], db)
     assert done.returncode == 0, done.stderr
     assert len(analysed) == 2 and "1 updated" in done.stdout
+
+
+def test_an_unchanged_reload_counts_only_the_cards_still_in_the_file(tmp_path: Path) -> None:
+    db, deck = tmp_path / "srs.db", tmp_path / "tiny.toml"
+    deck.write_text(SMALL_DECK)
+    assert run(["deck", "add", str(deck)], db).returncode == 0
+    without_gamma = SMALL_DECK[: SMALL_DECK.index('[[card]]\nid = "gamma"')]
+    deck.write_text(without_gamma)
+    assert "1 retired" in run(["deck", "add", str(deck)], db).stdout
+    again = run(["deck", "add", str(deck)], db)
+    assert again.stdout.strip().endswith("0 retired, 0 restored, 2 unchanged"), again.stdout

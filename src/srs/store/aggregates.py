@@ -85,7 +85,8 @@ class AggregateQueries:
         joined = card_table.outerjoin(
             s, and_(s.c.card_pk == card_table.c.pk, s.c.learner == self.db.learner)
         )
-        active = card_table.c.retired_at.is_(None)
+        retired = select(card_table.c.pk).where(card_table.c.retired_at.is_not(None))
+        active = card_table.c.pk.not_in(retired.correlate(None))  # few: no card row is read
         query = (
             select(
                 card_table.c.deck_id,

@@ -78,12 +78,18 @@ class ContentQueries:
         return {r[0]: r[1] for r in rows}
 
     def unchanged_report(self, deck_id: str) -> LoadReport:
-        """The report of loading a deck's file again unchanged: every active card unchanged."""
+        """The report of loading a deck's file again unchanged: every active card unchanged.
+        (Not retired is a NOT IN over the few retired cards: the deck's cards are counted from
+        their index, no card's row read.)"""
+        retired = select(card_table.c.pk).where(card_table.c.retired_at.is_not(None))
         with self.db.read() as conn:
             count = conn.execute(
                 select(func.count())
                 .select_from(card_table)
-                .where(card_table.c.deck_id == deck_id, card_table.c.retired_at.is_(None))
+                .where(
+                    card_table.c.deck_id == deck_id,
+                    card_table.c.pk.not_in(retired.correlate(None)),
+                )
             ).scalar_one()
         return LoadReport(deck_id=deck_id, unchanged=int(count))
 
