@@ -106,6 +106,10 @@ DbOption = Annotated[
 DeckArgs = Annotated[list[str] | None, typer.Argument(help="Deck ids (default: all decks).")]
 CardArgs = Annotated[list[str], typer.Argument(help="CARD_ID or DECK_ID/CARD_ID, one or more.")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
+NewPerDayOption = Annotated[
+    int | None,
+    typer.Option(help="New cards a deck a day (default 20, or $SRS_NEW_PER_DAY).", min=0),
+]
 
 
 def echo_json(data: object) -> None:

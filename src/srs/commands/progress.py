@@ -10,6 +10,7 @@ from srs.commands.base import (
     DbOption,
     DeckArgs,
     JsonOption,
+    NewPerDayOption,
     app,
     collection,
     console,
@@ -23,10 +24,7 @@ from srs.commands.base import (
 def status(
     decks: DeckArgs = None,
     db: DbOption = None,
-    new_per_day: Annotated[
-        int | None,
-        typer.Option(help="New cards a deck a day (default 20, or $SRS_NEW_PER_DAY).", min=0),
-    ] = None,
+    new_per_day: NewPerDayOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Per deck: due today, new available, drills pending, total, and the next due date.

@@ -11,6 +11,7 @@ from srs.commands.base import (
     CardArgs,
     DbOption,
     DeckArgs,
+    NewPerDayOption,
     app,
     collection,
     console,
@@ -29,10 +30,7 @@ if TYPE_CHECKING:
 def review(
     decks: DeckArgs = None,
     db: DbOption = None,
-    new_per_day: Annotated[
-        int | None,
-        typer.Option(help="New cards a deck a day (default 20, or $SRS_NEW_PER_DAY).", min=0),
-    ] = None,
+    new_per_day: NewPerDayOption = None,
     limit: Annotated[
         int | None,
         typer.Option("--limit", min=1, max=100_000, help="Show at most N cards this session."),

@@ -24,7 +24,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from srs.anki.import_.limits import ImportLimits
-from srs.anki.import_.package import ZIP_ERRORS, entry_count, open_regular, protobuf_fields
+from srs.anki.import_.package import (
+    ZIP_ERRORS,
+    open_regular,
+    protobuf_fields,
+    refuse_too_many_entries,
+)
 from srs.anki.tempfiles import part_path
 from srs.core.cardtext import printable
 from srs.core.deckfile.limits import MAX_FIGURE_BYTES, figure_kind
@@ -59,11 +64,7 @@ def read_figures(package: Path, wanted: Sequence[str], out: Path, limits: Import
     if not wanted:
         return found
     with open_regular(package) as fh:
-        count = entry_count(fh)
-        if count is not None and count > limits.entries:
-            raise AnkiImportError(
-                f"{package}: the package has {count} entries, over the {limits.entries} srs reads"
-            )
+        refuse_too_many_entries(package, fh, limits)
         try:
             with zipfile.ZipFile(fh) as zf:
                 _read_wanted(zf, wanted, limits, found)

@@ -64,6 +64,16 @@ class Extracted:
     entry: str
 
 
+def refuse_too_many_entries(package: Path, fh: IO[bytes], limits: ImportLimits) -> None:
+    """Refuse, from the zip's end record alone, a package of more entries than `limits` allow
+    (before the zip module builds an entry for each)."""
+    count = entry_count(fh)
+    if count is not None and count > limits.entries:
+        raise AnkiImportError(
+            f"{package}: the package has {count} entries, over the {limits.entries} srs reads"
+        )
+
+
 def extract(package: Path, workdir: Path, limits: ImportLimits | None = None) -> Extracted:
     """Copy the package's collection to a SQLite file in `workdir`.
 
@@ -72,11 +82,7 @@ def extract(package: Path, workdir: Path, limits: ImportLimits | None = None) ->
     """
     limits = bounds.LIMITS if limits is None else limits
     with open_regular(package) as fh:
-        count = entry_count(fh)
-        if count is not None and count > limits.entries:
-            raise AnkiImportError(
-                f"{package}: the package has {count} entries, over the {limits.entries} srs reads"
-            )
+        refuse_too_many_entries(package, fh, limits)
         try:
             zf = zipfile.ZipFile(fh)
         except (zipfile.BadZipFile, ValueError, EOFError, struct.error):
