@@ -41,13 +41,7 @@ def insert_many(
     conn.exec_driver_sql(str(compiled), list(zip(*by_column, strict=True)))
 
 
-def _processed(values: Sequence[Any], process: Callable[[Any], Any]) -> tuple[Any, ...]:
+def _processed(values: Sequence[Any], process: Callable[[Any], Any]) -> list[Any]:
     """`values` through one column's bind processor, each distinct value once."""
-    done: dict[Any, Any] = {}
-    out = []
-    for value in values:
-        try:
-            out.append(done[value])
-        except KeyError:
-            out.append(done.setdefault(value, process(value)))
-    return tuple(out)
+    done = {value: process(value) for value in set(values)}
+    return list(map(done.__getitem__, values))
