@@ -707,13 +707,14 @@ def test_a_leech_is_suspended_with_its_answer_saved(any_store: Store, first: boo
 
 
 def test_a_merged_answer_is_stored_as_the_answer_path_stores_it(tmp_path: Path) -> None:
-    """`merge_progress` writes its log rows in bulk (`store.bulk`); on disk they are the rows
-    `schema.log_row` writes through SQLAlchemy, down to the text of times and dates."""
+    """`merge_progress` writes its log and state rows in bulk (`store.bulk`); on disk they are
+    the rows `schema.log_row` and `state_values` write through SQLAlchemy, down to the text of
+    times and dates."""
     from zoneinfo import ZoneInfo
 
     from srs.core.merging import MergedProgress
     from srs.core.model import PastReview, SchedState
-    from srs.store.schema import log_row, log_table
+    from srs.store.schema import log_row, log_table, state_table, state_values
 
     paris = datetime(2024, 3, 5, 23, 30, 15, 123456, tzinfo=ZoneInfo("Europe/Paris"))
     before = SchedState(n=1, ef=250, interval=1, due=day(1), reps=1)
@@ -732,7 +733,7 @@ def test_a_merged_answer_is_stored_as_the_answer_path_stores_it(tmp_path: Path) 
             s.content.load_deck(deck("d", card("a")), T0)
             pk = pk_of(s, "d/a")
             if merged:
-                items = [MergedProgress(pk, answers, None, False, None)]
+                items = [MergedProgress(pk, answers, after, True, day(4))]
                 assert s.transfer.merge_progress(items, T0) == 2
             else:
                 with s.write() as conn:
@@ -745,8 +746,16 @@ def test_a_merged_answer_is_stored_as_the_answer_path_stores_it(tmp_path: Path) 
                             for p in answers
                         ],
                     )  # fmt: skip
+                    conn.execute(
+                        state_table.insert(),
+                        [{"learner": "default", "card_pk": pk, **state_values(after),
+                          "buried_on": day(4), "suspended_at": T0}],
+                    )  # fmt: skip
         finally:
             s.close()
-        rows.append(query(tmp_path / f"{name}.db", "SELECT * FROM review_log ORDER BY id"))
-    assert rows[0] == rows[1] and len(rows[0]) == 2
+        path = tmp_path / f"{name}.db"
+        rows.append(query(path, "SELECT * FROM review_log ORDER BY id"))
+        rows.append(query(path, "SELECT * FROM card_state"))
+    assert rows[0] == rows[2] and len(rows[0]) == 2
+    assert rows[1] == rows[3] and len(rows[1]) == 1
     assert rows[0][1][3] == "2024-03-05 22:30:15.123456"  # Paris time stored as UTC

@@ -44,6 +44,7 @@ MERGED_LOG_COLUMNS = (
 `schema.log_row` fills for an answer with an Anki review id."""
 
 _STATE = attrgetter(*STATE_FIELDS)
+_NEW_STATE_COLUMNS = ("learner", "card_pk", *STATE_FIELDS, "buried_on", "suspended_at")
 _LOGGED_AFTER = attrgetter(*LOGGED_AFTER)
 
 
@@ -231,7 +232,7 @@ class TransferQueries:
                     ).scalars()
                 )
             logs: list[tuple[Any, ...]] = []
-            new_rows: list[dict[str, Any]] = []
+            new_rows: list[tuple[Any, ...]] = []
             states: list[dict[str, Any]] = []
             buries: list[dict[str, Any]] = []
             suspends: list[dict[str, Any]] = []
@@ -246,15 +247,9 @@ class TransferQueries:
                     continue
                 if item.card_pk not in with_state:
                     with_state.add(item.card_pk)
-                    new_rows.append(
-                        {
-                            "learner": learner,
-                            "card_pk": item.card_pk,
-                            **state_values(item.state or NEW_STATE),
-                            "buried_on": item.bury_on,
-                            "suspended_at": now if item.suspend else None,
-                        }
-                    )
+                    suspended_at = now if item.suspend else None
+                    state = item.state or NEW_STATE
+                    new_rows.append((learner, pk, *_STATE(state), item.bury_on, suspended_at))
                     continue
                 if item.state is not None:
                     states.append({"b_pk": item.card_pk, **state_values(item.state, prefix="b_")})
@@ -263,8 +258,7 @@ class TransferQueries:
                 if item.suspend:
                     suspends.append({"b_pk": item.card_pk})
             mine = (state_table.c.learner == learner, state_table.c.card_pk == bindparam("b_pk"))
-            if new_rows:
-                conn.execute(state_table.insert(), new_rows)
+            insert_many(conn, state_table, _NEW_STATE_COLUMNS, new_rows)
             if states:
                 values: dict[str, Any] = {n: bindparam(f"b_{n}") for n in STATE_FIELDS}
                 conn.execute(update(state_table).where(*mine).values(values), states)
