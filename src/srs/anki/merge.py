@@ -209,13 +209,18 @@ def _new_entries(log: Sequence[RevlogEntry], stored: StoredProgress) -> list[Rev
             raise OutOfRange("review id")
         if rid in merged:
             continue
-        mine = next(
-            (i for i, (ms, key) in enumerate(own) if ms <= rid < ms + 1000 and key == entry.ease),
-            None,
-        )
-        if mine is not None:
-            del own[mine]
-            continue
+        if own:
+            mine = next(
+                (
+                    i
+                    for i, (ms, key) in enumerate(own)
+                    if ms <= rid < ms + 1000 and key == entry.ease
+                ),
+                None,
+            )
+            if mine is not None:
+                del own[mine]
+                continue
         fresh.append(entry)
     return fresh
 
