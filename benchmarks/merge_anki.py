@@ -11,9 +11,10 @@ interleaved, median of the repeats; copying the srs file and opening either coll
 timed, and the srs figure covers the whole merge (unpacking and reading the package, matching,
 writing in one transaction).
 
-Run alone: `uv run python benchmarks/merge_anki.py [--repeats 3]`, on its own 10k collection
-(`benchmarks/data/m10k`, 100k answers written by the bulk writer, about a minute to build once);
-`run.py` runs it on its `c10k` collection as `merge_10k_vs_anki`.
+Run alone: `uv run python benchmarks/merge_anki.py [--repeats 3] [--profile 25]`, on its own
+10k collection (`benchmarks/data/m10k`, 100k answers written by the bulk writer, about a minute to
+build once); `run.py` runs it on its `c10k` collection as `merge_10k_vs_anki`. `--profile N`
+merges once more under cProfile (not timed) and prints the N functions of most own time.
 """
 
 from __future__ import annotations
@@ -100,6 +101,20 @@ def time_anki(package: Path, folder: Path) -> float:
         col.close()
 
 
+def profile(db: Path, scratch: Path, top: int) -> None:
+    """One more merge into a fresh copy under cProfile; the `top` functions by own time."""
+    import cProfile
+    import pstats
+
+    package, _, _ = package_with_progress(db, db.parent / "with-progress.apkg")
+    target = without_progress(db, scratch / "merge-profiled")
+    profiler = cProfile.Profile()
+    profiler.enable()
+    time_srs(target, package)
+    profiler.disable()
+    pstats.Stats(profiler).sort_stats("tottime").print_stats(top)
+
+
 def measure(db: Path, scratch: Path, repeats: int) -> tuple[list[float], list[float], str]:
     """srs's and Anki's times (s), interleaved, and what the package held."""
     package, cards, rows = package_with_progress(db, db.parent / "with-progress.apkg")
@@ -119,10 +134,13 @@ def main() -> None:
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--profile", type=int, default=0, metavar="N")
     args = parser.parse_args()
     generate.ensure(SPEC)
     with tempfile.TemporaryDirectory(prefix="srs-bench-merge-") as tmp:
         ours, theirs, what = measure(SPEC.db, Path(tmp), args.repeats)
+        if args.profile:
+            profile(SPEC.db, Path(tmp), args.profile)
     s, a = statistics.median(ours), statistics.median(theirs)
     print("| package | srs merge anki (s) | Anki import with scheduling (s) | srs / Anki |")
     print("| --- | ---: | ---: | ---: |")
