@@ -72,11 +72,12 @@ def without_progress(db: Path, folder: Path) -> Path:
     return copy
 
 
-def time_srs(db: Path, package: Path) -> tuple[float, int]:
-    """Seconds of one `merge_package` into `db`, and the answers it added."""
+def time_srs(db: Path, package: Path, cpu: list[float] | None = None) -> tuple[float, int]:
+    """Seconds of one `merge_package` into `db`, and the answers it added (its CPU seconds
+    appended to `cpu`)."""
     store = Store.open(sqlite_url(db), str(db))
     try:
-        t0 = time.perf_counter()
+        c0, t0 = time.process_time(), time.perf_counter()
         report = merge_package(
             store,
             package,
@@ -84,19 +85,26 @@ def time_srs(db: Path, package: Path) -> tuple[float, int]:
             today=generate.BENCH_DAY,
             day_of=lambda at: study_day(at, UTC),
         )
-        return time.perf_counter() - t0, report.answers
+        seconds = time.perf_counter() - t0
+        if cpu is not None:
+            cpu.append(time.process_time() - c0)
+        return seconds, report.answers
     finally:
         store.close()
 
 
-def time_anki(package: Path, folder: Path) -> float:
-    """Seconds of Anki's import of `package` with scheduling into a new collection."""
+def time_anki(package: Path, folder: Path, cpu: list[float] | None = None) -> float:
+    """Seconds of Anki's import of `package` with scheduling into a new collection (its CPU
+    seconds, of every thread of this process, appended to `cpu`)."""
     folder.mkdir(parents=True)
     col = Collection(str(folder / "collection.anki2"))
     try:
-        t0 = time.perf_counter()
+        c0, t0 = time.process_time(), time.perf_counter()
         import_apkg(col, package, with_scheduling=True)
-        return time.perf_counter() - t0
+        seconds = time.perf_counter() - t0
+        if cpu is not None:
+            cpu.append(time.process_time() - c0)
+        return seconds
     finally:
         col.close()
 
@@ -115,16 +123,21 @@ def profile(db: Path, scratch: Path, top: int) -> None:
     pstats.Stats(profiler).sort_stats("tottime").print_stats(top)
 
 
-def measure(db: Path, scratch: Path, repeats: int) -> tuple[list[float], list[float], str]:
-    """srs's and Anki's times (s), interleaved, and what the package held."""
+def measure(
+    db: Path, scratch: Path, repeats: int, cpu: tuple[list[float], list[float]] | None = None
+) -> tuple[list[float], list[float], str]:
+    """srs's and Anki's times (s), interleaved, and what the package held; with `cpu`, their
+    CPU seconds are appended to its two lists (on a shared machine CPU time moves less with
+    the load than the wall clock)."""
+    ours_cpu, theirs_cpu = cpu if cpu is not None else (None, None)
     package, cards, rows = package_with_progress(db, db.parent / "with-progress.apkg")
     ours, theirs = [], []
     added = 0
     for run in range(repeats):
         target = without_progress(db, scratch / f"merge-{run}")
-        seconds, added = time_srs(target, package)
+        seconds, added = time_srs(target, package, ours_cpu)
         ours.append(seconds)
-        theirs.append(time_anki(package, scratch / f"anki-{run}"))
+        theirs.append(time_anki(package, scratch / f"anki-{run}", theirs_cpu))
     return ours, theirs, f"{cards:,} cards, {rows:,} review-log rows, {added:,} answers added"
 
 
@@ -138,7 +151,8 @@ def main() -> None:
     args = parser.parse_args()
     generate.ensure(SPEC)
     with tempfile.TemporaryDirectory(prefix="srs-bench-merge-") as tmp:
-        ours, theirs, what = measure(SPEC.db, Path(tmp), args.repeats)
+        cpu: tuple[list[float], list[float]] = ([], [])
+        ours, theirs, what = measure(SPEC.db, Path(tmp), args.repeats, cpu)
         if args.profile:
             profile(SPEC.db, Path(tmp), args.profile)
     s, a = statistics.median(ours), statistics.median(theirs)
@@ -146,6 +160,8 @@ def main() -> None:
     print("| --- | ---: | ---: | ---: |")
     print(f"| {what} | {s:.3f} | {a:.3f} | {s / a:.2f}x |")
     print(f"srs runs: {[round(x, 3) for x in ours]}; Anki runs: {[round(x, 3) for x in theirs]}")
+    sc, ac = statistics.median(cpu[0]), statistics.median(cpu[1])
+    print(f"CPU seconds, medians: srs {sc:.3f}, Anki {ac:.3f} ({sc / ac:.2f}x)")
 
 
 if __name__ == "__main__":
