@@ -24,12 +24,10 @@ def insert_many(
         return
     dialect = conn.dialect
     names = list(columns)
-    if dialect.name != "sqlite":
-        conn.execute(table.insert(), [dict(zip(names, row, strict=True)) for row in rows])
-        return
     compiled = table.insert().compile(dialect=dialect, column_keys=names)
     order = list(compiled.positiontup or ())
-    if sorted(order) != sorted(names):  # a Python-side default added a column
+    # on a server, or when a Python-side default adds a column: SQLAlchemy's own executemany
+    if dialect.name != "sqlite" or sorted(order) != sorted(names):
         conn.execute(table.insert(), [dict(zip(names, row, strict=True)) for row in rows])
         return
     given = dict(zip(names, zip(*rows, strict=True), strict=True))
