@@ -11,9 +11,10 @@ interleaved, median of the repeats; copying the srs file and opening either coll
 timed, and the srs figure covers the whole merge (unpacking and reading the package, matching,
 writing in one transaction).
 
-Run alone: `uv run python benchmarks/merge_anki.py [--repeats 3]`, on its own 10k collection
-(`benchmarks/data/m10k`, 100k answers written by the bulk writer, about a minute to build once);
-`run.py` runs it on its `c10k` collection as `merge_10k_vs_anki`.
+Run alone: `uv run python benchmarks/merge_anki.py [--repeats 3] [--profile 25]`, on its own
+10k collection (`benchmarks/data/m10k`, 100k answers written by the bulk writer, about a minute to
+build once); `run.py` runs it on its `c10k` collection as `merge_10k_vs_anki`. `--profile N`
+merges once more under cProfile (not timed) and prints the N functions of most own time.
 """
 
 from __future__ import annotations
@@ -71,11 +72,12 @@ def without_progress(db: Path, folder: Path) -> Path:
     return copy
 
 
-def time_srs(db: Path, package: Path) -> tuple[float, int]:
-    """Seconds of one `merge_package` into `db`, and the answers it added."""
+def time_srs(db: Path, package: Path, cpu: list[float] | None = None) -> tuple[float, int]:
+    """Seconds of one `merge_package` into `db`, and the answers it added (its CPU seconds
+    appended to `cpu`)."""
     store = Store.open(sqlite_url(db), str(db))
     try:
-        t0 = time.perf_counter()
+        c0, t0 = time.process_time(), time.perf_counter()
         report = merge_package(
             store,
             package,
@@ -83,33 +85,59 @@ def time_srs(db: Path, package: Path) -> tuple[float, int]:
             today=generate.BENCH_DAY,
             day_of=lambda at: study_day(at, UTC),
         )
-        return time.perf_counter() - t0, report.answers
+        seconds = time.perf_counter() - t0
+        if cpu is not None:
+            cpu.append(time.process_time() - c0)
+        return seconds, report.answers
     finally:
         store.close()
 
 
-def time_anki(package: Path, folder: Path) -> float:
-    """Seconds of Anki's import of `package` with scheduling into a new collection."""
+def time_anki(package: Path, folder: Path, cpu: list[float] | None = None) -> float:
+    """Seconds of Anki's import of `package` with scheduling into a new collection (its CPU
+    seconds, of every thread of this process, appended to `cpu`)."""
     folder.mkdir(parents=True)
     col = Collection(str(folder / "collection.anki2"))
     try:
-        t0 = time.perf_counter()
+        c0, t0 = time.process_time(), time.perf_counter()
         import_apkg(col, package, with_scheduling=True)
-        return time.perf_counter() - t0
+        seconds = time.perf_counter() - t0
+        if cpu is not None:
+            cpu.append(time.process_time() - c0)
+        return seconds
     finally:
         col.close()
 
 
-def measure(db: Path, scratch: Path, repeats: int) -> tuple[list[float], list[float], str]:
-    """srs's and Anki's times (s), interleaved, and what the package held."""
+def profile(db: Path, scratch: Path, top: int) -> None:
+    """One more merge into a fresh copy under cProfile; the `top` functions by own time."""
+    import cProfile
+    import pstats
+
+    package, _, _ = package_with_progress(db, db.parent / "with-progress.apkg")
+    target = without_progress(db, scratch / "merge-profiled")
+    profiler = cProfile.Profile()
+    profiler.enable()
+    time_srs(target, package)
+    profiler.disable()
+    pstats.Stats(profiler).sort_stats("tottime").print_stats(top)
+
+
+def measure(
+    db: Path, scratch: Path, repeats: int, cpu: tuple[list[float], list[float]] | None = None
+) -> tuple[list[float], list[float], str]:
+    """srs's and Anki's times (s), interleaved, and what the package held; with `cpu`, their
+    CPU seconds are appended to its two lists (on a shared machine CPU time moves less with
+    the load than the wall clock)."""
+    ours_cpu, theirs_cpu = cpu if cpu is not None else (None, None)
     package, cards, rows = package_with_progress(db, db.parent / "with-progress.apkg")
     ours, theirs = [], []
     added = 0
     for run in range(repeats):
         target = without_progress(db, scratch / f"merge-{run}")
-        seconds, added = time_srs(target, package)
+        seconds, added = time_srs(target, package, ours_cpu)
         ours.append(seconds)
-        theirs.append(time_anki(package, scratch / f"anki-{run}"))
+        theirs.append(time_anki(package, scratch / f"anki-{run}", theirs_cpu))
     return ours, theirs, f"{cards:,} cards, {rows:,} review-log rows, {added:,} answers added"
 
 
@@ -119,15 +147,21 @@ def main() -> None:
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--profile", type=int, default=0, metavar="N")
     args = parser.parse_args()
     generate.ensure(SPEC)
     with tempfile.TemporaryDirectory(prefix="srs-bench-merge-") as tmp:
-        ours, theirs, what = measure(SPEC.db, Path(tmp), args.repeats)
+        cpu: tuple[list[float], list[float]] = ([], [])
+        ours, theirs, what = measure(SPEC.db, Path(tmp), args.repeats, cpu)
+        if args.profile:
+            profile(SPEC.db, Path(tmp), args.profile)
     s, a = statistics.median(ours), statistics.median(theirs)
     print("| package | srs merge anki (s) | Anki import with scheduling (s) | srs / Anki |")
     print("| --- | ---: | ---: | ---: |")
     print(f"| {what} | {s:.3f} | {a:.3f} | {s / a:.2f}x |")
     print(f"srs runs: {[round(x, 3) for x in ours]}; Anki runs: {[round(x, 3) for x in theirs]}")
+    sc, ac = statistics.median(cpu[0]), statistics.median(cpu[1])
+    print(f"CPU seconds, medians: srs {sc:.3f}, Anki {ac:.3f} ({sc / ac:.2f}x)")
 
 
 if __name__ == "__main__":

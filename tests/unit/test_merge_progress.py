@@ -5,6 +5,7 @@ and Anki's FSRS memory state as a merge takes it."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -53,3 +54,20 @@ def test_anki_fsrs_memory_is_taken_only_as_finite_numbers_in_fsrs_ranges() -> No
                     '{"s":true,"d":5}', '{"s":3,"d":null}', '{"s":2e6,"d":5}'):  # fmt: skip
         with pytest.raises(OutOfRange):
             fsrs_memory(hostile)
+
+
+def test_a_merge_leaves_python_s_cycle_collector_running_also_when_it_fails(
+    store: Store, tmp_path: Path
+) -> None:
+    """`merge_package` pauses the collector while it works (see `merge._no_cycle_collection`)."""
+    import gc
+
+    from srs.anki.merge import merge_package
+    from srs.core.errors import AnkiImportError
+
+    bad = tmp_path / "not-a-package.apkg"
+    bad.write_bytes(b"not a zip")
+    assert gc.isenabled()
+    with pytest.raises(AnkiImportError):
+        merge_package(store, bad, now=T0, today=D0, day_of=lambda at: at.date())
+    assert gc.isenabled()

@@ -729,3 +729,61 @@ def test_the_deck_ids_are_those_of_the_deck_list_in_the_same_order(tmp_path: Pat
     assert store.content.deck_ids() == [d.id for d in store.content.decks()]
     assert store.content.deck_ids() == ["zeta", "alpha", "mid", "empty"]
     assert store.content.require_decks([]) == store.content.deck_ids()
+
+
+# ---- merging from Anki --------------------------------------------------------------------
+
+
+def test_a_merged_answer_is_stored_as_the_answer_path_stores_it(tmp_path: Path) -> None:
+    """`merge_progress` writes its log and state rows in bulk (`store.bulk`); on disk they are
+    the rows `schema.log_row` and `state_values` write through SQLAlchemy, down to the text of
+    times and dates."""
+    from zoneinfo import ZoneInfo
+
+    from srs.core.merging import MergedProgress
+    from srs.core.model import PastReview, SchedState
+    from srs.store.schema import log_row, log_table, state_table, state_values
+
+    paris = datetime(2024, 3, 5, 23, 30, 15, 123456, tzinfo=ZoneInfo("Europe/Paris"))
+    before = SchedState(n=1, ef=250, interval=1, due=day(1), reps=1)
+    after = SchedState(
+        n=2, ef=236, interval=6, due=day(10), reps=2, scheduler="fsrs", stability=6.5,
+        difficulty=4.25,
+    )  # fmt: skip
+    answers = (
+        PastReview(at(0), day(0), 4, ReviewKind.NEW, NEW_STATE, before, True, 1_709_283_600_000),
+        PastReview(paris, day(4), 3, ReviewKind.REVIEW, before, after, False, 1_709_677_815_123),
+    )
+    rows = []
+    for name, merged in (("merged", True), ("written", False)):
+        s = open_store(tmp_path / f"{name}.db")
+        try:
+            s.content.load_deck(deck("d", card("a")), T0)
+            pk = pk_of(s, "d/a")
+            if merged:
+                items = [MergedProgress(pk, answers, after, True, day(4))]
+                assert s.transfer.merge_progress(items, T0) == 2
+            else:
+                with s.write() as conn:
+                    conn.execute(
+                        log_table.insert(),
+                        [
+                            log_row("default", pk, p.reviewed_at, p.day, p.grade,
+                                    p.review_kind.value, p.before, p.after, not p.first,
+                                    anki_id=p.anki_id)
+                            for p in answers
+                        ],
+                    )  # fmt: skip
+                    conn.execute(
+                        state_table.insert(),
+                        [{"learner": "default", "card_pk": pk, **state_values(after),
+                          "buried_on": day(4), "suspended_at": T0}],
+                    )  # fmt: skip
+        finally:
+            s.close()
+        path = tmp_path / f"{name}.db"
+        rows.append(query(path, "SELECT * FROM review_log ORDER BY id"))
+        rows.append(query(path, "SELECT * FROM card_state"))
+    assert rows[0] == rows[2] and len(rows[0]) == 2
+    assert rows[1] == rows[3] and len(rows[1]) == 1
+    assert rows[0][1][3] == "2024-03-05 22:30:15.123456"  # Paris time stored as UTC

@@ -6,14 +6,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
+from operator import attrgetter
 from typing import Any
 
 from sqlalchemy import bindparam, select, update
 
 from srs.core.merging import MergedProgress, StoredAnswer, StoredProgress
-from srs.core.model import NEW_STATE, ImportedProgress, LogRecord, SchedState
+from srs.core.model import NEW_STATE, ImportedProgress, LogRecord, PastReview, SchedState
+from srs.store.bulk import insert_many
 from srs.store.engine import Database
 from srs.store.schema import (
+    LOGGED_AFTER,
     STATE_FIELDS,
     card_table,
     log_row,
@@ -23,6 +26,42 @@ from srs.store.schema import (
     state_values,
 )
 from srs.store.study import read_log
+
+MERGED_LOG_COLUMNS = (
+    "learner",
+    "card_pk",
+    "reviewed_at",
+    "day",
+    "grade",
+    "review_kind",
+    "had_state",
+    "prev_buried_on",
+    *(f"prev_{name}" for name in STATE_FIELDS),
+    *LOGGED_AFTER,
+    "anki_id",
+)
+"""The `review_log` columns of a merged answer, in the order of `merged_log_values`: those
+`schema.log_row` fills for an answer with an Anki review id."""
+
+_STATE = attrgetter(*STATE_FIELDS)
+_NEW_STATE_COLUMNS = ("learner", "card_pk", *STATE_FIELDS, "buried_on", "suspended_at")
+_LOGGED_AFTER = attrgetter(*LOGGED_AFTER)
+
+
+def merged_log_values(learner: str, card_pk: int, past: PastReview) -> tuple[Any, ...]:
+    """The `review_log` row of one merged answer as values of `MERGED_LOG_COLUMNS`: the row
+    `schema.log_row` makes for it, without building a dict per answer."""
+    head = (
+        learner,
+        card_pk,
+        past.reviewed_at,
+        past.day,
+        past.grade,
+        past.review_kind.value,
+        0 if past.first else 1,
+        None,
+    )
+    return head + _STATE(past.before) + _LOGGED_AFTER(past.after) + (past.anki_id,)
 
 
 class TransferQueries:
@@ -192,43 +231,25 @@ class TransferQueries:
                         )
                     ).scalars()
                 )
-            logs: list[dict[str, Any]] = []
-            new_rows: list[dict[str, Any]] = []
+            logs: list[tuple[Any, ...]] = []
+            new_rows: list[tuple[Any, ...]] = []
             states: list[dict[str, Any]] = []
             buries: list[dict[str, Any]] = []
             suspends: list[dict[str, Any]] = []
             for item in items:
+                pk = item.card_pk
                 for past in item.log:
-                    if past.anki_id is None or (item.card_pk, past.anki_id) in have:
+                    if past.anki_id is None or (pk, past.anki_id) in have:
                         continue
-                    have.add((item.card_pk, past.anki_id))
-                    logs.append(
-                        log_row(
-                            learner,
-                            item.card_pk,
-                            past.reviewed_at,
-                            past.day,
-                            past.grade,
-                            past.review_kind.value,
-                            past.before,
-                            past.after,
-                            had_state=not past.first,
-                            anki_id=past.anki_id,
-                        )
-                    )
+                    have.add((pk, past.anki_id))
+                    logs.append(merged_log_values(learner, pk, past))
                 if item.state is None and item.bury_on is None and not item.suspend:
                     continue
                 if item.card_pk not in with_state:
                     with_state.add(item.card_pk)
-                    new_rows.append(
-                        {
-                            "learner": learner,
-                            "card_pk": item.card_pk,
-                            **state_values(item.state or NEW_STATE),
-                            "buried_on": item.bury_on,
-                            "suspended_at": now if item.suspend else None,
-                        }
-                    )
+                    suspended_at = now if item.suspend else None
+                    state = item.state or NEW_STATE
+                    new_rows.append((learner, pk, *_STATE(state), item.bury_on, suspended_at))
                     continue
                 if item.state is not None:
                     states.append({"b_pk": item.card_pk, **state_values(item.state, prefix="b_")})
@@ -237,8 +258,7 @@ class TransferQueries:
                 if item.suspend:
                     suspends.append({"b_pk": item.card_pk})
             mine = (state_table.c.learner == learner, state_table.c.card_pk == bindparam("b_pk"))
-            if new_rows:
-                conn.execute(state_table.insert(), new_rows)
+            insert_many(conn, state_table, _NEW_STATE_COLUMNS, new_rows)
             if states:
                 values: dict[str, Any] = {n: bindparam(f"b_{n}") for n in STATE_FIELDS}
                 conn.execute(update(state_table).where(*mine).values(values), states)
@@ -254,9 +274,8 @@ class TransferQueries:
                     .values(suspended_at=now),
                     suspends,
                 )
-            if logs:
-                conn.execute(log_table.insert(), logs)
-                added = len(logs)
+            insert_many(conn, log_table, MERGED_LOG_COLUMNS, logs)
+            added = len(logs)
         return added
 
 
