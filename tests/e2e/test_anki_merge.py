@@ -321,6 +321,25 @@ def test_a_card_reviewed_in_both_after_the_export_takes_the_later_state_and_keep
     assert [g for _, g, _ in found["beta"][1]] == [5, 3, 5]
 
 
+def test_answers_on_a_note_exported_before_its_card_was_renamed_come_back_to_the_card(
+    tmp_path: Path, col: Collection
+) -> None:
+    db = srs_with_reviews(tmp_path, {"alpha": [(10, 5)]})
+    ids = to_anki(tmp_path, db, col)
+    answer_in_anki(col, ids["alpha"], CardAnswer.GOOD)
+    package = from_anki(tmp_path, col)
+    renamed = tmp_path / "tiny.toml"  # the author renames alpha after the phone got it
+    renamed.write_text(
+        SMALL_DECK.replace('id = "alpha"', 'id = "first"\nwas = ["alpha"]'), encoding="utf-8"
+    )
+    assert run_srs(["deck", "add", str(renamed)], env_for(db)).returncode == 0
+
+    result = run_srs(["merge", "anki", str(package)], env_for(db, NOW + timedelta(hours=1)))
+    assert result.returncode == 0, result.stderr
+    assert "1 answers added" in result.stdout or "1 answer added" in result.stdout
+    assert [g for _, g, _ in progress(db)["first"][1]] == [5, 4]
+
+
 def test_suspensions_and_buries_made_in_anki_are_applied_and_notes_not_from_srs_left_alone(
     tmp_path: Path, col: Collection
 ) -> None:

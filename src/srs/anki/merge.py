@@ -40,7 +40,7 @@ from srs.anki.export import CLOZE_FIELDS, FIELDS, note_guid
 from srs.anki.import_ import limits as bounds
 from srs.anki.import_.collection import AnkiCard, AnkiNote, RevlogEntry
 from srs.anki.import_.limits import ImportLimits
-from srs.anki.import_.scheduling import OutOfRange, anki_state, replay
+from srs.anki.import_.scheduling import OutOfRange, anki_state, replay, without_fsrs_factor
 from srs.anki.merge_read import fsrs_memory, read_merge_package
 from srs.anki.merge_report import MergeReport
 from srs.core import cloze
@@ -203,7 +203,7 @@ def merge_card(
     Raises `OutOfRange` for a value no Anki writes."""
     memory = fsrs_memory(data)
     if memory is not None:
-        log = [_without_fsrs_factor(entry) for entry in log]
+        log = [without_fsrs_factor(entry) for entry in log]
     fresh = _new_entries(log, stored)
     had_state = stored.state is not None
     start = stored.state or NEW_STATE
@@ -256,16 +256,6 @@ def _new_entries(log: Sequence[RevlogEntry], stored: StoredProgress) -> list[Rev
     return fresh
 
 
-def _without_fsrs_factor(entry: RevlogEntry) -> RevlogEntry:
-    """A review-log row of a card Anki schedules with FSRS, whose `factor` then holds the
-    difficulty in hundredths (100 to 1000), below any SM-2 ease (1300 up): kept as no ease, so
-    the answer keeps the ease before it. Any other value is checked as an ease."""
-    factor = entry.factor
-    if isinstance(factor, int) and not isinstance(factor, bool) and 100 <= factor <= 1000:
-        return entry._replace(factor=0)
-    return entry
-
-
 def _with_memory(state: SchedState, memory: tuple[float, float] | None) -> SchedState:
     """`state` as FSRS left it when Anki scheduled the card with FSRS (`memory`: its stability
     and difficulty); checked as every imported state is."""
@@ -297,10 +287,12 @@ def _guid(stored: StoredCard) -> str:
 
 def _names_card(note: AnkiNote, stored: StoredCard) -> bool:
     """False for a note under one of srs's note types whose CardId field names another card
-    (a cloze item's note names the item's card)."""
+    (a cloze item's note names the item's card; a renamed card's note, exported before the
+    rename, names one of its former ids)."""
     if note.field_names not in (FIELDS, CLOZE_FIELDS) or len(note.fields) != len(FIELDS):
         return True
-    return note.fields[_CARD_ID].strip() == cloze.parent_of(stored.card.id)
+    names = {cloze.parent_of(i) for i in (stored.card.id, *stored.card.was)}
+    return note.fields[_CARD_ID].strip() in names
 
 
 def _front(note: AnkiNote) -> str:
