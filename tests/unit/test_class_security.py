@@ -45,14 +45,24 @@ class Fresh:
         return rows["class_learners_role"], rows["class_instructors_role"]
 
 
-def fresh_class(server: PgServer, before: str = "") -> Fresh:
-    database = server.new_database()
-    if before:
-        with server.admin(database) as conn:
-            conn.execute(before)
-    done = run_srs(["class", "init"], env_for(server.url(database)))
-    assert done.returncode == 0, done.stderr
-    return Fresh(server, database)
+_SET_UP: dict[int, str] = {}  # per server: a database set up once with `srs class init`
+
+
+def fresh_class(server: PgServer, before: str = "", own: bool = False) -> Fresh:
+    """A class set up with `srs class init`: a copy of one set up once (the schema, its grants
+    and policies, the class's groups); with `before` run first, or `own`, set up on a database
+    of its own, for what a copy does not keep (the database's own CONNECT and TEMPORARY)."""
+    if before or own:
+        database = server.new_database()
+        if before:
+            with server.admin(database) as conn:
+                conn.execute(before)
+        done = run_srs(["class", "init"], env_for(server.url(database)))
+        assert done.returncode == 0, done.stderr
+        return Fresh(server, database)
+    if id(server) not in _SET_UP:
+        _SET_UP[id(server)] = fresh_class(server, own=True).database
+    return Fresh(server, server.new_database(template=_SET_UP[id(server)]))
 
 
 def as_psql(url: str) -> psycopg.Connection[tuple[object, ...]]:
@@ -292,7 +302,7 @@ def test_no_lock_a_learner_takes_holds_another_answer_or_a_deck_add_past_lock_ti
 
 
 def test_two_classes_on_one_server_are_closed_to_each_other(pg_server: PgServer) -> None:
-    a, b = fresh_class(pg_server), fresh_class(pg_server)
+    a, b = fresh_class(pg_server, own=True), fresh_class(pg_server, own=True)
     a_teacher, a_learner = pg_server.unique("ta"), pg_server.unique("la")
     urls = {a_teacher: a.add(a_teacher, instructor=True), a_learner: a.add(a_learner)}
     b_learner = pg_server.unique("lb")
@@ -433,7 +443,7 @@ def _first_pk(conn: psycopg.Connection[tuple[object, ...]]) -> int:
 def test_each_connection_failure_says_what_it_is(pg_server: PgServer) -> None:
     import socket
 
-    klass = fresh_class(pg_server)
+    klass = fresh_class(pg_server, own=True)
     name = pg_server.unique("wes")
     klass.add(name)
     closed = socket.socket()
