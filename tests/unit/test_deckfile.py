@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import string
 from pathlib import Path
 
@@ -608,7 +609,8 @@ def assert_parse_is_total(data: str | bytes) -> None:
     assert "internal-error" not in {d.code for d in diags}
 
 
-FUZZ = settings(max_examples=200, deadline=None)
+# SRS_FUZZ_EXAMPLES=5000 for a deeper run than the suite's
+FUZZ = settings(max_examples=int(os.environ.get("SRS_FUZZ_EXAMPLES", "100")), deadline=None)
 
 
 @FUZZ

@@ -3,6 +3,7 @@ imported (with progress) or refused in one line; never an internal error."""
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import tempfile
 import zipfile
@@ -44,7 +45,12 @@ def collections(draw: st.DrawFn) -> dict[str, list[tuple[object, ...]]]:
     return {t: draw(st.lists(st.tuples(*[VALUES] * len(COLUMNS[t])), max_size=4)) for t in tables}
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# SRS_FUZZ_EXAMPLES=5000 for a deeper run than the suite's
+@settings(
+    max_examples=int(os.environ.get("SRS_FUZZ_EXAMPLES", "30")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 @given(collections())
 def test_random_collections_are_imported_or_refused_in_one_line(
     tables: dict[str, list[tuple[object, ...]]],
