@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from anki.collection import Collection, ExportAnkiPackageOptions
 from anki.decks import DeckId
 
+from anki_helpers import import_apkg
+from helpers import run_srs, srs_env
 from srs.anki.import_ import import_package
 from srs.anki.import_.template import render, without_hidden
 from srs.core.cardspans import parser, spans
@@ -148,3 +150,34 @@ def test_a_template_repeating_a_long_field_stops_at_the_bound() -> None:
 
     made = render("{{A}}" * 100_000, {"A": "x" * 1000})  # 100 MB if written out
     assert len(made.html) == MAX_SIDE
+
+
+def test_a_note_of_another_type_sent_back_to_anki_keeps_the_fields_srs_left_out(
+    tmp_path: Path, col: Collection
+) -> None:
+    ipa = note_type(
+        col, "Basic (+IPA)", ["Word", "Meaning", "IPA"], "{{Word}}", "{{FrontSide}}{{Meaning}}"
+    )
+    add(col, ipa, Word="xin chào", Meaning="hello", IPA="[sin˧˧ t͡ɕaw˨˩]")
+    apkg = tmp_path / "ipa.apkg"
+    options = ExportAnkiPackageOptions(
+        with_scheduling=False, with_deck_configs=False, with_media=False, legacy=False
+    )
+    col.export_anki_package(out_path=str(apkg), options=options, limit=None)
+    later = datetime.now(UTC) + timedelta(days=1)  # srs loads the deck after Anki's last edit
+    env = srs_env(tmp_path / "srs.db", later.isoformat())
+    deck = tmp_path / "ipa.toml"
+    assert run_srs(["import", "anki", str(apkg), "-o", str(deck)], env).returncode == 0
+    assert run_srs(["deck", "add", str(deck)], env).returncode == 0
+    back = tmp_path / "back.apkg"
+    assert run_srs(["export", "anki", "-o", str(back)], env).returncode == 0
+
+    log = import_apkg(col, back)  # the collection the notes came from, as a learner's phone
+    (nid,) = col.find_notes("")
+    assert col.get_note(nid)["IPA"] == "[sin˧˧ t͡ɕaw˨˩]"  # not emptied by srs's copy
+    assert (len(log.updated), len(log.new)) == (0, 0)
+    fresh = Collection(str(tmp_path / "fresh.anki2"))  # where it is missing, it is added
+    try:
+        assert len(import_apkg(fresh, back).new) == 1
+    finally:
+        fresh.close()

@@ -52,6 +52,7 @@ from srs.core.cardtext import plain_field, render_markdown
 from srs.core.errors import ExportError
 from srs.core.faces import Faces, faces
 from srs.core.model import Card, Deck, Kind
+from srs.core.notetype import is_basic
 from srs.core.ticker import EXPORTING, Ticker, no_ticker, report_every
 
 if TYPE_CHECKING:
@@ -238,8 +239,12 @@ def _note(model: OwnModel, item: ExportCard, source: SourceModel | None = None) 
             f'<blockquote class="srs-claim">{front}</blockquote>'
         )
     if source is not None:
+        # A note of another type holds fields srs did not keep (read through its template): it
+        # is never newer than the learner's own, so Anki adds it where it is missing and never
+        # overwrites the one it has (edits made in srs stay in srs).
+        whole = is_basic(source.note_type.fields)
         note = _Note(
-            mod=_epoch(item.edited_at),
+            mod=_epoch(item.edited_at) if whole else 0,
             model=source,
             fields=source_fields(source.note_type, front, back),
             tags=anki_tags(deck, card),

@@ -9,8 +9,11 @@ notes of imported cards under a copy of their note type (`Card.anki_note_type`):
 - modification time 0, so that Anki never takes this copy's templates over the learner's own
   (it updates a note type only from a newer one); in a collection that lacks the note type,
   Anki adds this copy, whose templates show the first field, then the second;
-- the card's front in the first field, its back in the second, any other field empty (the
-  importer folded them into the back), and one card, the first template's, per note.
+- the card's front in the first field, its back in the second, any other field empty, and one
+  card, the first template's, per note. Only Basic's fields are the whole note: the importer
+  reads any other note type through its template and leaves out the fields it does not show, so
+  such a note goes with modification time 0 (`export._note`), and Anki never overwrites the
+  learner's own with it.
 """
 
 from __future__ import annotations

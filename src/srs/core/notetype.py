@@ -90,3 +90,10 @@ def note_type_from_json(text: str | None) -> AnkiNoteType | None:
     except ValueError:
         return None
     return None if note_type_problem(raw) else note_type_from(raw)
+
+
+def is_basic(fields: tuple[str, ...]) -> bool:
+    """Whether a note type's fields are Anki's Basic or one of its reversed forms: the only
+    imported notes whose front and back are the whole note (any other is read through its
+    template, and the fields it does not show are left out)."""
+    return fields[:2] == ("Front", "Back") and (len(fields) == 2 or fields[2:] == ("Add Reverse",))

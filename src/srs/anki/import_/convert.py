@@ -24,6 +24,7 @@ from srs.core import cloze
 from srs.core.cardtext import printable, strip_control_chars
 from srs.core.deckfile.clozeparts import items
 from srs.core.model import KINDS, Card, Kind, Quote
+from srs.core.notetype import is_basic
 from srs.core.ticker import IMPORTING, Ticker, no_ticker, report_every
 
 _SLUG_WORDS = re.compile(r"[a-z0-9]+")
@@ -162,7 +163,7 @@ def _made(
             own=True,
         )
     names = note.field_names
-    if note.shape is not None and not note.cloze and not _basic(names):
+    if note.shape is not None and not note.cloze and not is_basic(names):
         front, back = _rendered(note, note.shape, unshown)
         return _Made(
             to_markdown(front, figures, seen),
@@ -200,11 +201,6 @@ def _media_warnings(seen: FieldNotes) -> list[str]:
             "with a command srs refuses) are kept as text"
         )
     return warnings
-
-
-def _basic(names: tuple[str, ...]) -> bool:
-    """Whether a note type is Anki's Basic or one of its reversed forms (by its fields)."""
-    return names[:2] == ("Front", "Back") and (len(names) == 2 or names[2:] == ("Add Reverse",))
 
 
 def _rendered(note: AnkiNote, shape: Shape, unshown: dict[str, int]) -> tuple[str, str]:
