@@ -3,9 +3,11 @@ pseudo-terminal, and direct reads of a collection file."""
 
 from __future__ import annotations
 
+import atexit
 import io
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -55,6 +57,7 @@ HOSTILE_BACK = "Answer [link=http://evil]click[/link] \x1b[31mred\x1b[0m \x9b6n"
 # The deck checker keeps each card's checks in the user cache directory (srs.checkcache); a test
 # run keeps them here instead, unless a test names its own SRS_CACHE_DIR.
 TEST_CACHE = Path(tempfile.mkdtemp(prefix="srs-test-cache-"))
+atexit.register(shutil.rmtree, TEST_CACHE, ignore_errors=True)
 
 
 def with_test_cache(env: Mapping[str, str]) -> dict[str, str]:
