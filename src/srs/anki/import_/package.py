@@ -262,10 +262,9 @@ def _varint(data: bytes, i: int) -> tuple[int, int]:
         shift += 7
 
 
-def protobuf_varint(data: bytes, number: int) -> int | None:
-    """Field `number` of a protobuf message when it is a varint, else None (malformed: None).
-
-    The fields are read one at a time and only that one kept: the last of it, as protobuf has it."""
+def _last_of(data: bytes, number: int) -> int | bytes | None:
+    """The last value of field `number` of a protobuf message (fields read one at a time, only
+    that one kept, as protobuf has it); None when absent or malformed."""
     kept: int | bytes | None = None
     try:
         for found, value in protobuf_fields(data):
@@ -273,18 +272,18 @@ def protobuf_varint(data: bytes, number: int) -> int | None:
                 kept = value
     except ValueError:
         return None
+    return kept
+
+
+def protobuf_varint(data: bytes, number: int) -> int | None:
+    """Field `number` of a protobuf message when it is a varint, else None (malformed: None)."""
+    kept = _last_of(data, number)
     return kept if isinstance(kept, int) else None
 
 
 def protobuf_text(data: bytes, number: int) -> str:
     """Field `number` of a protobuf message as text when it is length-delimited, else ""."""
-    kept: int | bytes | None = None
-    try:
-        for found, value in protobuf_fields(data):
-            if found == number:
-                kept = value
-    except ValueError:
-        return ""
+    kept = _last_of(data, number)
     return kept.decode("utf-8", "replace") if isinstance(kept, bytes) else ""
 
 
