@@ -12,56 +12,24 @@ from typing import Any
 from sqlalchemy import bindparam, select, update
 
 from srs.core.merging import MergedProgress, StoredAnswer, StoredProgress
-from srs.core.model import NEW_STATE, ImportedProgress, LogRecord, PastReview, SchedState
+from srs.core.model import NEW_STATE, ImportedProgress, LogRecord, SchedState
 from srs.store.bulk import insert_many
 from srs.store.engine import Database
 from srs.store.schema import (
-    LOGGED_AFTER,
+    LOG_COLUMNS,
     STATE_FIELDS,
     card_table,
     log_row,
     log_table,
+    log_values,
     state_from,
     state_table,
     state_values,
 )
 from srs.store.study import read_log
 
-MERGED_LOG_COLUMNS = (
-    "learner",
-    "card_pk",
-    "reviewed_at",
-    "day",
-    "grade",
-    "review_kind",
-    "had_state",
-    "prev_buried_on",
-    *(f"prev_{name}" for name in STATE_FIELDS),
-    *LOGGED_AFTER,
-    "anki_id",
-)
-"""The `review_log` columns of a merged answer, in the order of `merged_log_values`: those
-`schema.log_row` fills for an answer with an Anki review id."""
-
 _STATE = attrgetter(*STATE_FIELDS)
 _NEW_STATE_COLUMNS = ("learner", "card_pk", *STATE_FIELDS, "buried_on", "suspended_at")
-_LOGGED_AFTER = attrgetter(*LOGGED_AFTER)
-
-
-def merged_log_values(learner: str, card_pk: int, past: PastReview) -> tuple[Any, ...]:
-    """The `review_log` row of one merged answer as values of `MERGED_LOG_COLUMNS`: the row
-    `schema.log_row` makes for it, without building a dict per answer."""
-    head = (
-        learner,
-        card_pk,
-        past.reviewed_at,
-        past.day,
-        past.grade,
-        past.review_kind.value,
-        0 if past.first else 1,
-        None,
-    )
-    return head + _STATE(past.before) + _LOGGED_AFTER(past.after) + (past.anki_id,)
 
 
 class TransferQueries:
@@ -242,7 +210,20 @@ class TransferQueries:
                     if past.anki_id is None or (pk, past.anki_id) in have:
                         continue
                     have.add((pk, past.anki_id))
-                    logs.append(merged_log_values(learner, pk, past))
+                    logs.append(
+                        log_values(
+                            learner,
+                            pk,
+                            past.reviewed_at,
+                            past.day,
+                            past.grade,
+                            past.review_kind.value,
+                            past.before,
+                            past.after,
+                            had_state=not past.first,
+                            anki_id=past.anki_id,
+                        )
+                    )
                 if item.state is None and item.bury_on is None and not item.suspend:
                     continue
                 if item.card_pk not in with_state:
@@ -274,7 +255,7 @@ class TransferQueries:
                     .values(suspended_at=now),
                     suspends,
                 )
-            insert_many(conn, log_table, MERGED_LOG_COLUMNS, logs)
+            insert_many(conn, log_table, LOG_COLUMNS, logs)
             added = len(logs)
         return added
 
