@@ -25,6 +25,7 @@ from srs.store.schema import (
     card_table,
     deck_table,
     log_table,
+    not_retired,
     not_set_aside,
     state_from,
     state_table,
@@ -85,8 +86,7 @@ class AggregateQueries:
         joined = card_table.outerjoin(
             s, and_(s.c.card_pk == card_table.c.pk, s.c.learner == self.db.learner)
         )
-        retired = select(card_table.c.pk).where(card_table.c.retired_at.is_not(None))
-        active = card_table.c.pk.not_in(retired.correlate(None))  # few: no card row is read
+        active = not_retired(card_table.c.pk)  # no card row is read
         query = (
             select(
                 card_table.c.deck_id,
@@ -146,8 +146,7 @@ class AggregateQueries:
     def _active_cards(self, deck_ids: Sequence[str] | None) -> Any:
         """A condition on state_table.c.card_pk: the card is not retired (and in `deck_ids`)."""
         if deck_ids is None:
-            retired = select(card_table.c.pk).where(card_table.c.retired_at.is_not(None))
-            return state_table.c.card_pk.not_in(retired)
+            return not_retired(state_table.c.card_pk)
         active = select(card_table.c.pk).where(
             card_table.c.deck_id.in_(list(deck_ids)), card_table.c.retired_at.is_(None)
         )

@@ -22,6 +22,7 @@ from srs.store.schema import (
     card_table,
     deck_table,
     log_table,
+    not_retired,
     state_table,
 )
 from srs.store.sync import load_deck
@@ -81,14 +82,13 @@ class ContentQueries:
         """The report of loading a deck's file again unchanged: every active card unchanged.
         (Not retired is a NOT IN over the few retired cards: the deck's cards are counted from
         their index, no card's row read.)"""
-        retired = select(card_table.c.pk).where(card_table.c.retired_at.is_not(None))
         with self.db.read() as conn:
             count = conn.execute(
                 select(func.count())
                 .select_from(card_table)
                 .where(
                     card_table.c.deck_id == deck_id,
-                    card_table.c.pk.not_in(retired.correlate(None)),
+                    not_retired(card_table.c.pk),
                 )
             ).scalar_one()
         return LoadReport(deck_id=deck_id, unchanged=int(count))
