@@ -20,6 +20,7 @@ merges once more under cProfile (not timed) and prints the N functions of most o
 from __future__ import annotations
 
 import argparse
+import gc
 import sqlite3
 import statistics
 import sys
@@ -76,6 +77,8 @@ def time_srs(db: Path, package: Path, cpu: list[float] | None = None) -> tuple[f
     """Seconds of one `merge_package` into `db`, and the answers it added (its CPU seconds
     appended to `cpu`)."""
     store = Store.open(sqlite_url(db), str(db))
+    collecting = gc.isenabled()
+    gc.disable()  # as `srs.cli.main` runs every command, `srs merge anki` among them
     try:
         c0, t0 = time.process_time(), time.perf_counter()
         report = merge_package(
@@ -91,6 +94,8 @@ def time_srs(db: Path, package: Path, cpu: list[float] | None = None) -> tuple[f
         return seconds, report.answers
     finally:
         store.close()
+        if collecting:
+            gc.enable()
 
 
 def time_anki(package: Path, folder: Path, cpu: list[float] | None = None) -> float:

@@ -160,10 +160,12 @@ STORE_AND_CORE = {
     "srs.ui.text", "srs.core.cardmath", "srs.core.cardmathcheck", "srs.core.cardspans",
     "srs.core.merging",
     "srs.core.wording", "srs.core.cloze", "srs.core.paper", "srs.store.sync",
+    "srs.store.log_rows",
 }  # fmt: skip
 # The store's query objects are made when first used: status answers, lists, moves no progress.
 NOT_FOR_STATUS = {
-    "srs.store.study", "srs.store.answer_sql", "srs.store.setaside", "srs.store.listing",
+    "srs.store.study", "srs.store.answer_sql", "srs.store.log_rows", "srs.store.setaside",
+    "srs.store.listing",
     "srs.store.transfer", "srs.core.merging", "srs.core.stats",
 }  # fmt: skip
 MAY_LOAD = {

@@ -59,7 +59,8 @@ def test_anki_fsrs_memory_is_taken_only_as_finite_numbers_in_fsrs_ranges() -> No
 def test_a_merge_leaves_python_s_cycle_collector_running_also_when_it_fails(
     store: Store, tmp_path: Path
 ) -> None:
-    """`merge_package` pauses the collector while it works (see `merge._no_cycle_collection`)."""
+    """`srs.cli.main` runs every command, a merge among them, with the collector paused; the
+    merge itself leaves it as it found it."""
     import gc
 
     from srs.anki.merge import merge_package

@@ -736,13 +736,14 @@ def test_the_deck_ids_are_those_of_the_deck_list_in_the_same_order(tmp_path: Pat
 
 def test_a_merged_answer_is_stored_as_the_answer_path_stores_it(tmp_path: Path) -> None:
     """`merge_progress` writes its log and state rows in bulk (`store.bulk`); on disk they are
-    the rows `schema.log_row` and `state_values` write through SQLAlchemy, down to the text of
+    the rows `log_rows.log_row` and `state_values` write through SQLAlchemy, down to the text of
     times and dates."""
     from zoneinfo import ZoneInfo
 
     from srs.core.merging import MergedProgress
     from srs.core.model import PastReview, SchedState
-    from srs.store.schema import log_row, log_table, state_table, state_values
+    from srs.store.log_rows import log_row
+    from srs.store.schema import log_table, state_table, state_values
 
     paris = datetime(2024, 3, 5, 23, 30, 15, 123456, tzinfo=ZoneInfo("Europe/Paris"))
     before = SchedState(n=1, ef=250, interval=1, due=day(1), reps=1)

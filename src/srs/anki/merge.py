@@ -28,9 +28,7 @@ written in one transaction (`store.transfer.merge_progress`), or none with `dry_
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
@@ -74,35 +72,6 @@ def merge_package(
 
     Raises `AnkiImportError` (one line, nothing changed) for a package that cannot be read, is
     beyond a bound, or holds no scheduling."""
-    with _no_cycle_collection():
-        return _merge_package(store, package, now, today, day_of, dry_run, limits)
-
-
-@contextmanager
-def _no_cycle_collection() -> Iterator[None]:
-    """Python's cycle collector paused while the merge runs, and resumed after it (when it ran
-    before), also when the merge fails. A merge makes a few objects for every row of the
-    package (hundreds of thousands for 100k review-log rows) and keeps most of them to the end,
-    and the collector went over all of them again and again: about a sixth of the CPU time of
-    a 10k-card merge. Any cycle a merge leaves is collected once the collector runs again."""
-    running = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if running:
-            gc.enable()
-
-
-def _merge_package(
-    store: Store,
-    package: Path,
-    now: datetime,
-    today: date,
-    day_of: Callable[[datetime], date],
-    dry_run: bool,
-    limits: ImportLimits | None,
-) -> MergeReport:
     package = Path(package)
     limits = bounds.LIMITS if limits is None else limits
     read = read_merge_package(package, limits)

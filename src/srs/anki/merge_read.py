@@ -1,5 +1,6 @@
 """Reading a package for `srs merge anki`: the collection as `srs import anki` reads it (same
-bounds, same temporary folder always removed), and the FSRS memory state of its cards.
+bounds, same temporary folder always removed: `import_.extracted`), and the FSRS memory state
+of its cards.
 
 Anki keeps a card's FSRS memory in the `data` column of `cards`, a JSON object whose `s` is the
 stability (days) and `d` the difficulty (1 to 10), written only for cards FSRS scheduled. The
@@ -11,21 +12,16 @@ from __future__ import annotations
 import json
 import math
 import sqlite3
-import tempfile
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
+from srs.anki.import_ import extracted, refuse_stand_in
 from srs.anki.import_.collection import AnkiCollection, read_collection
 from srs.anki.import_.limits import ImportLimits
-from srs.anki.import_.package import extract
 from srs.anki.import_.reading import connect, failure
 from srs.anki.import_.scheduling import OutOfRange
-from srs.anki.tempfiles import temp_prefix
-from srs.core.errors import AnkiImportError
 from srs.core.scheduling.bounds import MAX_STABILITY
-
-_DUMMY = "Please update to the latest Anki version"
 
 
 @dataclass(frozen=True)
@@ -38,21 +34,12 @@ class MergePackage:
 
 
 def read_merge_package(package: Path, limits: ImportLimits) -> MergePackage:
-    """The collection in `package` and its cards' FSRS memory, read within `limits` from a
-    temporary directory that is always removed. Raises `AnkiImportError` (one line)."""
-    try:
-        with tempfile.TemporaryDirectory(prefix=temp_prefix("import")) as tmp:
-            found = extract(package, Path(tmp), limits)
-            col = read_collection(package, found.collection, True, limits)
-            memory = _memory(package, found.collection, limits)
-    except OSError as exc:
-        raise AnkiImportError(f"cannot read {package}: {exc.strerror or exc}") from None
-    notes = col.notes
-    if len(notes) == 1 and notes[0].fields and notes[0].fields[0].startswith(_DUMMY):
-        raise AnkiImportError(
-            f"{package}: made by a newer Anki (its collection is in a format srs cannot read); "
-            "export it from Anki with 'Support older Anki versions' ticked"
-        )
+    """The collection in `package` and its cards' FSRS memory, read within `limits` as `srs
+    import anki` reads it (`import_.extracted`). Raises `AnkiImportError` (one line)."""
+    with extracted(package, limits) as collection:
+        col = read_collection(package, collection, True, limits)
+        memory = _memory(package, collection, limits)
+    refuse_stand_in(package, col)
     return MergePackage(col, memory)
 
 

@@ -18,11 +18,11 @@ from sqlalchemy.sql.dml import Insert
 from sqlalchemy.sql.elements import BindParameter
 
 from srs.core.scheduling.rule import AnswerRecord
+from srs.store.log_rows import log_row
 from srs.store.schema import (
     STATE_FIELDS,
     card_table,
     deck_table,
-    log_row,
     log_table,
     state_table,
 )
@@ -155,7 +155,7 @@ def state_and_log_params(
 def log_values(
     mine: dict[str, Any], record: AnswerRecord, row: Any, now: datetime, today: date
 ) -> dict[str, Any]:
-    """The `review_log` row of one answer (`schema.log_row`): `row` is the state row before it
+    """The `review_log` row of one answer (`log_rows.log_row`): `row` is the state row before it
     (None: none)."""
     return log_row(
         mine["learner"],

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import re
 from datetime import UTC, date, datetime
-from operator import attrgetter
 from typing import Any
 
 from sqlalchemy import (
@@ -291,71 +290,6 @@ def state_values(state: SchedState, prefix: str = "") -> dict[str, Any]:
 
 LOGGED_AFTER = ("ef", "interval", "due", "scheduler", "stability", "difficulty")
 """The state columns the log keeps from after the answer."""
-
-
-LOG_COLUMNS = (
-    "learner",
-    "card_pk",
-    "reviewed_at",
-    "day",
-    "grade",
-    "review_kind",
-    "had_state",
-    "prev_buried_on",
-    *(f"prev_{name}" for name in STATE_FIELDS),
-    *LOGGED_AFTER,
-    "anki_id",
-)
-"""The `review_log` columns an answer fills, in the order of `log_values`."""
-
-_STATE = attrgetter(*STATE_FIELDS)
-_AFTER = attrgetter(*LOGGED_AFTER)
-
-
-def log_values(
-    learner: str,
-    card_pk: int,
-    reviewed_at: datetime,
-    day: date,
-    grade: int,
-    review_kind: str,
-    before: SchedState,
-    after: SchedState,
-    had_state: bool,
-    prev_buried_on: date | None = None,
-    anki_id: int | None = None,
-) -> tuple[Any, ...]:
-    """One `review_log` row as the values of `LOG_COLUMNS`: the one place its columns are
-    filled, for an answer given here and for one imported from another program alike
-    (`anki_id`: Anki's review id of an answer merged from Anki). A tuple, so that a merge's
-    100k rows are built without a dict each."""
-    head = (learner, card_pk, reviewed_at, day, grade, review_kind, 1 if had_state else 0)
-    return (*head, prev_buried_on, *_STATE(before), *_AFTER(after), anki_id)
-
-
-def log_row(
-    learner: str,
-    card_pk: int,
-    reviewed_at: datetime,
-    day: date,
-    grade: int,
-    review_kind: str,
-    before: SchedState,
-    after: SchedState,
-    had_state: bool,
-    prev_buried_on: date | None = None,
-    anki_id: int | None = None,
-) -> dict[str, Any]:
-    """`log_values` by column name, for a statement that takes a row as a mapping. `anki_id`
-    is named only when set: an answer given here writes the columns it always wrote."""
-    values = log_values(
-        learner, card_pk, reviewed_at, day, grade, review_kind, before, after, had_state,
-        prev_buried_on, anki_id,
-    )  # fmt: skip
-    row = dict(zip(LOG_COLUMNS, values, strict=True))
-    if anki_id is None:
-        del row["anki_id"]
-    return row
 
 
 def state_from(row: Row[Any] | None, prefix: str = "") -> SchedState:

@@ -15,13 +15,11 @@ from srs.core.merging import MergedProgress, StoredAnswer, StoredProgress
 from srs.core.model import NEW_STATE, ImportedProgress, LogRecord, SchedState
 from srs.store.bulk import insert_many
 from srs.store.engine import Database
+from srs.store.log_rows import LOG_COLUMNS, log_row, log_tuple
 from srs.store.schema import (
-    LOG_COLUMNS,
     STATE_FIELDS,
     card_table,
-    log_row,
     log_table,
-    log_values,
     state_from,
     state_table,
     state_values,
@@ -211,7 +209,7 @@ class TransferQueries:
                         continue
                     have.add((pk, past.anki_id))
                     logs.append(
-                        log_values(
+                        log_tuple(
                             learner,
                             pk,
                             past.reviewed_at,

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import tempfile
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -178,21 +179,32 @@ def import_package(
 def read_package(package: Path, with_progress: bool, limits: ImportLimits) -> AnkiCollection:
     """The collection in `package`, read within `limits` (its review log `with_progress`) from a
     temporary directory that is always removed. Raises `AnkiImportError` (one line)."""
+    with extracted(package, limits) as collection:
+        col = read_collection(package, collection, with_progress, limits)
+    refuse_stand_in(package, col)
+    return col
+
+
+@contextmanager
+def extracted(package: Path, limits: ImportLimits) -> Iterator[Path]:
+    """The package's collection as a SQLite file in a temporary directory, removed after the
+    block; an `OSError` in it is one line (`AnkiImportError`)."""
     try:
         with tempfile.TemporaryDirectory(prefix=temp_prefix("import")) as tmp:
-            found = extract(package, Path(tmp), limits)
-            col = read_collection(package, found.collection, with_progress, limits)
+            yield extract(package, Path(tmp), limits).collection
     except OSError as exc:
         raise AnkiImportError(f"cannot read {package}: {exc.strerror or exc}") from None
+
+
+def refuse_stand_in(package: Path, col: AnkiCollection) -> None:
+    """Refuse the stand-in collection that new packages carry for old Ankis (the real one is in
+    an entry this srs does not know), in one line."""
     notes = col.notes
-    if len(notes) == 1 and notes[0].fields[0].startswith(_DUMMY):
-        # The stand-in collection that new packages carry for old Ankis: the real one is in an
-        # entry this srs does not know.
+    if len(notes) == 1 and notes[0].fields and notes[0].fields[0].startswith(_DUMMY):
         raise AnkiImportError(
             f"{package}: made by a newer Anki (its collection is in a format srs cannot read); "
             "export it from Anki with 'Support older Anki versions' ticked"
         )
-    return col
 
 
 def apply_progress(store: Store, result: ImportResult, now: datetime) -> tuple[LoadReport, int]:
