@@ -1,7 +1,7 @@
 """A card's former ids (`was = ["old-id", ...]`): the ids it had in this deck before a rename.
 
 Loading a deck whose card is new under its id but known under a former one renames the stored
-card in place, so every learner's progress stays with it (`store.content`); the Anki export keeps
+card in place, so every learner's progress stays with it (`store.sync`); the Anki export keeps
 the note of its first former id. `former_ids` checks one card's list (part of the card's own,
 kept checks); `clashes` runs every time, over the whole deck: a former id that is also a card's
 id, or the former id of two cards, would make a rename ambiguous.
